@@ -1,0 +1,7 @@
+/**
+ * The public face of the lab: notebooks import everything from here (`../lib/mod.ts`).
+ */
+export { quickMode } from "./env.ts";
+export { InputError } from "./util/errors.ts";
+export { seededRng } from "./util/random.ts";
+export * from "./pattern/mod.ts";
