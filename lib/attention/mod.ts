@@ -1,0 +1,7 @@
+/**
+ * lib/attention: how tokens talk. Probability maps ρ and the paper's sparse attention layer,
+ * feed-forward layer and blocks in exact float64 (reference.ts documents the mapping between
+ * the paper's d × n notation and the code's token-major n × d arrays).
+ */
+export * from "./maps.ts";
+export * from "./reference.ts";
