@@ -565,3 +565,23 @@ export function requireAssumption1(pattern: PatternLike): Assumption1Verdict {
   }
   return verdict;
 }
+
+/** The verdict as one JSON object (what `deno task pattern --json` prints). */
+export function assumption1Json(v: Assumption1Verdict) {
+  return {
+    name: v.name,
+    n: v.n,
+    numPatterns: v.numPatterns,
+    connections: v.connections,
+    sparsity: v.sparsity,
+    selfLoops: v.selfLoops.holds,
+    tokensWithoutSelfLoop: v.selfLoops.missing,
+    hamiltonianPath: v.hamiltonianPath.path,
+    hamiltonianPathStatus: v.hamiltonianPath.status,
+    mixingDepth: v.reach.mixingDepth,
+    mixingDepthStatus: v.reach.status,
+    neverReached: v.reach.neverReached ?? [],
+    satisfiesAssumption1: v.satisfied,
+    reasons: v.reasons,
+  };
+}

@@ -271,13 +271,17 @@ export interface ScheduleJson {
 }
 
 /** Parses the pattern file format; every defect names the pattern, token and value at fault. */
-export function scheduleFromJson(input: string | unknown, fallbackName = "custom"): Schedule {
+export function scheduleFromJson(
+  input: string | unknown,
+  fallbackName = "custom",
+  source = "(text)",
+): Schedule {
   let data: unknown = input;
   if (typeof input === "string") {
     try {
       data = JSON.parse(input);
     } catch (error) {
-      throw new InputError("pattern file", input, `malformed JSON (${(error as Error).message})`);
+      throw new InputError("pattern file", source, `malformed JSON (${(error as Error).message})`);
     }
   }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {

@@ -133,7 +133,7 @@ export function fixedCausal(opts: { n: number; c: number; summary?: number }): S
 /**
  * Star-Transformer (Guo et al. 2019): the relay token is n − 1 and attends to everyone;
  * satellite k < n − 1 attends to {k−1, k, k+1} ∩ [0, n) and the relay. About 5n connections,
- * s = 2 (n ≥ 3).
+ * s = 2 for n ≥ 4 (at n ≤ 3 it is dense).
  */
 export function star(opts: { n: number }): Schedule {
   const n = checkN(opts.n);

@@ -1,0 +1,230 @@
+/**
+ * Every zoo constructor checked against an independent definition: its formula written as a
+ * predicate and evaluated on all n² pairs, for many n and parameters.
+ */
+import assert from "node:assert/strict";
+import {
+  bigbird,
+  dense,
+  fixed,
+  fixedCausal,
+  intersectionOf,
+  longformer,
+  random,
+  Schedule,
+  scheduleFromJson,
+  scheduleToJson,
+  sequential,
+  SparsityPattern,
+  star,
+  strided,
+  stridedCausal,
+  union,
+  unionOf,
+  window,
+} from "../lib/pattern/mod.ts";
+import { buildPattern, ZOO } from "../lib/pattern/zoo.ts";
+import { InputError } from "../lib/util/errors.ts";
+
+type Predicate = (k: number, j: number) => boolean;
+const mod = (a: number, m: number) => ((a % m) + m) % m;
+
+function assertMatches(schedule: Schedule, predicates: Predicate[], label: string) {
+  assert.equal(schedule.numPatterns, predicates.length, `${label}: number of patterns`);
+  schedule.patterns.forEach((pattern, l) => {
+    const n = pattern.n;
+    let count = 0;
+    for (let k = 0; k < n; k++) {
+      for (let j = 0; j < n; j++) {
+        const expected = predicates[l](k, j);
+        assert.equal(pattern.has(k, j), expected, `${label} pattern ${l}: (k=${k}, j=${j})`);
+        if (expected) count++;
+      }
+    }
+    assert.equal(pattern.connections, count, `${label} pattern ${l}: connections`);
+    // CSR rows sorted and unique
+    for (let k = 0; k < n; k++) {
+      const row = pattern.row(k);
+      for (let i = 1; i < row.length; i++) {
+        assert.ok(row[i - 1] < row[i], `${label}: row ${k} sorted`);
+      }
+    }
+  });
+}
+
+const SIZES = [1, 2, 3, 5, 8, 13, 16, 17, 31, 32];
+
+Deno.test("dense and window match their formulas", () => {
+  for (const n of SIZES) {
+    assertMatches(dense({ n }), [() => true], `dense n=${n}`);
+    for (const w of [0, 1, 2, 3, 7, 40]) {
+      assertMatches(window({ n, w }), [(k, j) => Math.abs(j - k) <= w], `window n=${n} w=${w}`);
+    }
+  }
+});
+
+Deno.test("strided (bidirectional and causal) match Child et al.'s formulas", () => {
+  for (const n of SIZES) {
+    for (const c of [1, 2, 3, 4, 5, 8]) {
+      assertMatches(strided({ n, c }), [
+        (k, j) => Math.abs(j - k) <= c,
+        (k, j) => mod(k - j, c) === 0,
+      ], `strided n=${n} c=${c}`);
+      assertMatches(stridedCausal({ n, c }), [
+        (k, j) => j <= k && k - j <= c,
+        (k, j) => j <= k && mod(k - j, c) === 0,
+      ], `strided-causal n=${n} c=${c}`);
+    }
+  }
+});
+
+Deno.test("fixed (bidirectional and causal) match Child et al.'s formulas, c dividing n or not", () => {
+  for (const n of SIZES) {
+    for (const c of [1, 2, 3, 4, 6]) {
+      for (let summary = 1; summary <= c; summary++) {
+        const block = (k: number, j: number) => Math.floor(j / c) === Math.floor(k / c);
+        const isSummary = (j: number) => mod(j, c) >= c - summary;
+        assertMatches(fixed({ n, c, summary }), [
+          block,
+          (k, j) => isSummary(j) || j === k,
+        ], `fixed n=${n} c=${c} c'=${summary}`);
+        assertMatches(fixedCausal({ n, c, summary }), [
+          (k, j) => j <= k && block(k, j),
+          (k, j) => (j <= k && isSummary(j)) || j === k,
+        ], `fixed-causal n=${n} c=${c} c'=${summary}`);
+      }
+    }
+  }
+});
+
+Deno.test("star and longformer match their formulas", () => {
+  for (const n of SIZES) {
+    assertMatches(
+      star({ n }),
+      [(k, j) => k === n - 1 || j === n - 1 || Math.abs(j - k) <= 1],
+      `star n=${n}`,
+    );
+    for (const w of [0, 1, 3]) {
+      for (const g of [0, 1, 2].filter((g) => g <= n)) {
+        assertMatches(
+          longformer({ n, w, g }),
+          [(k, j) => k < g || j < g || Math.abs(j - k) <= w],
+          `longformer n=${n} w=${w} g=${g}`,
+        );
+      }
+    }
+  }
+  assert.equal(star({ n: 16 }).connections[0], 74, "digest §3: 74 connections at n = 16");
+  assert.equal(star({ n: 64 }).connections[0], 314, "digest §3: 314 connections at n = 64");
+});
+
+Deno.test("bigbird: window and globals exactly, r distinct random extras per row, seeded", () => {
+  for (const n of [4, 9, 16, 33]) {
+    for (const [w, g, r] of [[1, 1, 1], [2, 2, 3], [0, 0, 2], [1, 1, 100]]) {
+      const schedule = bigbird({ n, w, g, r, seed: 7 });
+      const pattern = schedule.patterns[0];
+      for (let k = 0; k < n; k++) {
+        const base = (j: number) => k < g || j < g || Math.abs(j - k) <= w;
+        let baseCount = 0;
+        for (let j = 0; j < n; j++) {
+          if (base(j)) {
+            baseCount++;
+            assert.ok(pattern.has(k, j), `bigbird n=${n}: (k=${k}, j=${j}) from window/global`);
+          }
+        }
+        const extras = pattern.rowSize(k) - baseCount;
+        const expected = k < g ? 0 : Math.min(r, n - baseCount);
+        assert.equal(extras, expected, `bigbird n=${n} w=${w} g=${g} r=${r}: extras in row ${k}`);
+      }
+      const again = bigbird({ n, w, g, r, seed: 7 }).patterns[0];
+      assert.deepEqual(Array.from(again.keys), Array.from(pattern.keys), "same seed, same pattern");
+    }
+  }
+  const a = bigbird({ n: 64, w: 1, g: 1, r: 3, seed: 1 }).patterns[0].keys;
+  const b = bigbird({ n: 64, w: 1, g: 1, r: 3, seed: 2 }).patterns[0].keys;
+  assert.notDeepEqual(Array.from(a), Array.from(b), "different seeds give different patterns");
+});
+
+Deno.test("random: self-loops kept, exact connection count, seeded, rejects unreachable sparsity", () => {
+  for (const n of [1, 2, 5, 16, 40]) {
+    for (const sparsity of [0, 0.1, 0.5, 0.8, 0.95]) {
+      if (sparsity > 1 - 1 / n) continue;
+      const pattern = random({ n, sparsity, seed: 3 }).patterns[0];
+      assert.deepEqual(pattern.tokensWithoutSelfLoop(), [], `random n=${n}: self-loops`);
+      const expected = Math.max(n, Math.round((1 - sparsity) * n * n));
+      assert.equal(pattern.connections, expected, `random n=${n} s=${sparsity}: connections`);
+      assert.equal(pattern.sparsity, 1 - expected / (n * n));
+      const again = random({ n, sparsity, seed: 3 }).patterns[0];
+      assert.deepEqual(Array.from(again.keys), Array.from(pattern.keys));
+    }
+  }
+  assert.throws(() => random({ n: 4, sparsity: 0.9 }), /sparsity = 0.9.*0.75/);
+});
+
+Deno.test("sequential, union and intersection combine a family pattern-wise", () => {
+  for (const n of [5, 12, 16]) {
+    const family = strided({ n, c: 3 });
+    assert.equal(sequential(family).numPatterns, 2);
+    assert.deepEqual(sequential(family).patterns, family.patterns);
+    const [a, b] = family.patterns;
+    assertMatches(union(family), [(k, j) => a.has(k, j) || b.has(k, j)], `union n=${n}`);
+    assertMatches(
+      new Schedule("intersection", [intersectionOf([a, b])]),
+      [(k, j) => a.has(k, j) && b.has(k, j)],
+      `intersection n=${n}`,
+    );
+    assert.equal(unionOf([a, b]).connections, union(family).connections[0]);
+  }
+});
+
+Deno.test("fromPredicate, fromLists and the JSON format round-trip", () => {
+  const predicate = (k: number, j: number) => (k * 7 + j * 3) % 5 < 2 || k === j;
+  const pattern = SparsityPattern.fromPredicate("p", 11, predicate);
+  const lists = pattern.toLists();
+  const copy = SparsityPattern.fromLists("copy", lists.map((row) => [...row, ...row].reverse()));
+  assert.deepEqual(Array.from(copy.keys), Array.from(pattern.keys), "duplicates and order ignored");
+  const schedule = strided({ n: 9, c: 2 });
+  const back = scheduleFromJson(JSON.stringify(scheduleToJson(schedule)));
+  assert.deepEqual(
+    back.patterns.map((p) => p.toLists()),
+    schedule.patterns.map((p) => p.toLists()),
+  );
+  const mask = pattern.toDenseMask();
+  for (let k = 0; k < 11; k++) {
+    for (let j = 0; j < 11; j++) assert.equal(mask[k * 11 + j], predicate(k, j) ? 1 : 0);
+  }
+});
+
+Deno.test("bad pattern files name the pattern, token and value", () => {
+  const cases: [string, RegExp][] = [
+    ["{", /malformed JSON/],
+    ['{"n": 3}', /patterns/],
+    ['{"n": 0, "patterns": [[]]}', /n = 0/],
+    ['{"n": 2, "patterns": [[[0], [0], [1]]]}', /pattern 0 rows = 3: expected 2 rows/],
+    ['{"n": 2, "patterns": [[[0], [2]]]}', /pattern 0 token 1 = 2: key index/],
+    ['{"n": 2, "patterns": [[[0], [1]], [[0], []]]}', /pattern 1 token 1 = \[\]: A_k is empty/],
+    ['{"n": 2, "patterns": [[[0], [0.5]]]}', /pattern 0 token 1 = 0.5/],
+    ['{"n": 2, "patterns": [[[0], "x"]]}', /pattern 0 token 1 = "x"/],
+  ];
+  for (const [text, message] of cases) {
+    assert.throws(() => scheduleFromJson(text), (error: Error) => {
+      assert.ok(error instanceof InputError, `${text}: InputError`);
+      assert.match(error.message, message, text);
+      return true;
+    });
+  }
+});
+
+Deno.test("the registry builds every pattern by name with defaults and rejects bad parameters", () => {
+  for (const name of Object.keys(ZOO)) {
+    const schedule = buildPattern(name, { n: 16 });
+    assert.equal(schedule.n, 16, name);
+  }
+  assert.equal(buildPattern("strided", { n: 64 }).patterns[1].rowSize(0), 8, "c defaults to √n");
+  assert.throws(() => buildPattern("nope", { n: 4 }), /name = "nope": unknown pattern/);
+  assert.throws(() => buildPattern("window", { n: 4, c: 2 }), /takes no parameter "c"/);
+  assert.throws(() => buildPattern("window", { n: 4, w: -1 }), /w = -1/);
+  assert.throws(() => buildPattern("window", { n: 2.5 }), /n = 2.5/);
+  assert.throws(() => buildPattern("union", { n: 4, of: "star" }), /of = "star"/);
+  assert.throws(() => buildPattern("fixed", { n: 8, c: 4, summary: 5 }), /summary \(c'\) = 5/);
+});

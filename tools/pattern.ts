@@ -1,0 +1,92 @@
+/**
+ * Bring your own pattern: prints the Assumption-1 report, connections and sparsity of a named
+ * pattern or of a pattern file.
+ *
+ *   deno task pattern --name strided --c 8 --n 64
+ *   deno task pattern --file my-pattern.json --json
+ *   deno task pattern --list
+ */
+import { numberFlag, parseFlags, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
+import {
+  analyzeAssumption1,
+  assumption1Json,
+  buildPattern,
+  type Schedule,
+  scheduleFromJson,
+  verdictBundle,
+  ZOO,
+} from "../lib/pattern/mod.ts";
+import { InputError } from "../lib/util/errors.ts";
+
+const USAGE = `usage: deno task pattern (--name NAME [--n N] [pattern flags] | --file FILE) [--json]
+       deno task pattern --list`;
+
+async function main(): Promise<number> {
+  const parsed = parseFlags(Deno.args, ["json", "list", "help"]);
+  const { flags } = parsed;
+  if (flags.has("help")) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (flags.has("list")) {
+    for (const entry of Object.values(ZOO)) {
+      const params = entry.params.map((p) => `--${p.name}`).join(" ");
+      console.log(`${entry.name.padEnd(15)} ${params.padEnd(36)} ${entry.description}`);
+    }
+    return 0;
+  }
+  if (parsed.positional.length > 0) {
+    throw new InputError("argument", parsed.positional[0], "unexpected positional argument (see --help)");
+  }
+  let schedule: Schedule;
+  if (flags.has("file")) {
+    rejectUnknownFlags(parsed, ["file", "json"]);
+    const path = flags.get("file") as string;
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch {
+      throw new InputError("--file", path, "cannot be read");
+    }
+    schedule = scheduleFromJson(text, path.replace(/^.*\//, "").replace(/\.json$/, ""), path);
+  } else if (flags.has("name")) {
+    const name = flags.get("name") as string;
+    const entry = ZOO[name];
+    if (!entry) {
+      throw new InputError(
+        "--name",
+        name,
+        `unknown pattern; known: ${Object.keys(ZOO).join(", ")}`,
+      );
+    }
+    rejectUnknownFlags(parsed, ["name", "json", ...entry.params.map((p) => p.name)]);
+    const params: Record<string, number | string> = {};
+    for (const spec of entry.params) {
+      const value = flags.get(spec.name);
+      if (value === undefined) continue;
+      params[spec.name] = spec.kind === "string" ? String(value) : numberFlag(spec.name, value);
+    }
+    if (params.n === undefined) {
+      throw new InputError("--n", undefined, "the sequence length is required");
+    }
+    schedule = buildPattern(name, params);
+  } else {
+    throw new InputError("--name or --file", undefined, "one is required (see --help)");
+  }
+
+  const verdict = analyzeAssumption1(schedule);
+  if (flags.has("json")) {
+    console.log(JSON.stringify(assumption1Json(verdict)));
+  } else {
+    console.log(verdictBundle([verdict])["text/plain"]);
+    console.log(`sparsity: ${verdict.sparsity.map((s) => s.toFixed(4)).join(" / ")}`);
+    if (verdict.hamiltonianPath.path) {
+      const path = verdict.hamiltonianPath.path;
+      const shown = path.length > 24 ? `${path.slice(0, 24).join(" ")} …` : path.join(" ");
+      console.log(`Hamiltonian path (${verdict.hamiltonianPath.method}): ${shown}`);
+    }
+  }
+  return 0;
+}
+
+if (import.meta.main) runTool("pattern", main);
