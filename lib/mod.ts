@@ -5,3 +5,4 @@ export { quickMode } from "./env.ts";
 export { InputError } from "./util/errors.ts";
 export { seededRng } from "./util/random.ts";
 export * from "./pattern/mod.ts";
+export * from "./attention/mod.ts";
