@@ -1,0 +1,121 @@
+/**
+ * One notebook through `jupyter nbconvert --execute` with the project's Deno kernel, then
+ * its exports: every Plotly figure as a static SVG (also put into the executed notebook's
+ * output bundle as image/svg+xml, for viewers that run no JavaScript) and a self-contained
+ * HTML page with plotly.js inlined once.
+ */
+import { PLOTLY_MIME, type PlotlyFigureJson } from "../plot/figure.ts";
+import { PLOTLY_DELIVERY_VARIABLE, plotlyScriptTag } from "../plot/plotly_page.ts";
+import type { SvgRenderer } from "../plot/svg.ts";
+import { type CellError, failureLine, parseCellError } from "./cell_error.ts";
+import { runCommand, writeFileAtomic } from "./command.ts";
+import { jupyterEnvironment, jupyterProgram, KERNEL_NAME } from "./jupyter.ts";
+import { type Notebook, notebookStem, readNotebook } from "./notebook.ts";
+
+/** The environment variable notebooks read their quick mode from. */
+export const QUICK_VARIABLE = "LAB_QUICK";
+const CELL_TIMEOUT_SECONDS = 1800;
+const TEMPLATE_DIR = new URL("./templates", import.meta.url).pathname;
+const PLOTLY_MARKER = "<!-- LAB_PLOTLY_JS -->";
+
+export interface ExecutionResult {
+  ok: boolean;
+  seconds: number;
+  /** The executed notebook (undefined when a cell failed). */
+  notebook?: Notebook;
+  error?: CellError;
+}
+
+/** Executes a notebook with its own folder as working directory; writes nothing to outDir. */
+export async function executeNotebook(
+  notebookPath: string,
+  scratchDir: string,
+  quick: boolean,
+): Promise<ExecutionResult> {
+  const started = performance.now();
+  const directory = notebookPath.replace(/\/[^/]*$/, "") || ".";
+  const fileName = notebookPath.slice(directory.length + 1);
+  const result = await runCommand(jupyterProgram(), [
+    "nbconvert",
+    "--to",
+    "notebook",
+    "--execute",
+    `--ExecutePreprocessor.kernel_name=${KERNEL_NAME}`,
+    `--ExecutePreprocessor.timeout=${CELL_TIMEOUT_SECONDS}`,
+    "--output-dir",
+    scratchDir,
+    "--output",
+    fileName,
+    fileName,
+  ], {
+    cwd: directory,
+    env: {
+      ...jupyterEnvironment(),
+      [PLOTLY_DELIVERY_VARIABLE]: "page",
+      ...(quick ? { [QUICK_VARIABLE]: "1" } : {}),
+    },
+    unset: quick ? [] : [QUICK_VARIABLE],
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.code !== 0) {
+    const error = parseCellError(result.stderr, await readNotebook(notebookPath));
+    return { ok: false, seconds, error };
+  }
+  return { ok: true, seconds, notebook: await readNotebook(`${scratchDir}/${fileName}`) };
+}
+
+/**
+ * Renders every Plotly output to out/figures/<notebook>/figure-NN.svg and adds the SVG to
+ * that output's bundle. Returns the written paths, relative to outDir.
+ */
+export async function exportFigures(
+  notebook: Notebook,
+  stem: string,
+  outDir: string,
+  renderer: () => Promise<SvgRenderer>,
+): Promise<string[]> {
+  const figureDir = `figures/${stem}`;
+  await Deno.remove(`${outDir}/${figureDir}`, { recursive: true }).catch(() => {});
+  const written: string[] = [];
+  for (const cell of notebook.cells) {
+    for (const output of cell.outputs ?? []) {
+      const figure = output.data?.[PLOTLY_MIME] as PlotlyFigureJson | undefined;
+      if (figure === undefined) continue;
+      const svg = await (await renderer()).render(figure);
+      if (written.length === 0) await Deno.mkdir(`${outDir}/${figureDir}`, { recursive: true });
+      const path = `${figureDir}/figure-${String(written.length + 1).padStart(2, "0")}.svg`;
+      await writeFileAtomic(`${outDir}/${path}`, svg);
+      output.data!["image/svg+xml"] = svg;
+      written.push(path);
+    }
+  }
+  return written;
+}
+
+/** Converts an executed notebook to a page that needs no network: plotly.js inlined once. */
+export async function exportHtml(executedPath: string, htmlPath: string): Promise<void> {
+  const scratchDir = await Deno.makeTempDir({ prefix: "lab-html-" });
+  try {
+    const result = await runCommand(jupyterProgram(), [
+      "nbconvert",
+      "--to",
+      "html",
+      `--TemplateExporter.extra_template_basedirs=${TEMPLATE_DIR}`,
+      "--template",
+      "lab_page",
+      "--output-dir",
+      scratchDir,
+      executedPath,
+    ], { env: jupyterEnvironment() });
+    if (result.code !== 0) {
+      throw new Error(`HTML export of ${executedPath} failed: ${failureLine(result.stderr)}`);
+    }
+    const stem = notebookStem(executedPath.replace(/^.*\//, ""));
+    const page = await Deno.readTextFile(`${scratchDir}/${stem}.html`);
+    if (!page.includes(PLOTLY_MARKER)) throw new Error("HTML template lost the plotly.js marker");
+    // A function replacement, so "$" sequences in plotly.js are not taken as patterns.
+    await writeFileAtomic(htmlPath, page.replace(PLOTLY_MARKER, () => plotlyScriptTag()));
+  } finally {
+    await Deno.remove(scratchDir, { recursive: true });
+  }
+}

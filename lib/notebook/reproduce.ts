@@ -1,0 +1,151 @@
+/**
+ * `deno task reproduce`: execute every notebook in order with the project's Deno kernel and
+ * write to outDir the executed notebooks, one self-contained HTML page each, every figure as
+ * SVG under figures/<notebook>/, and index.html with each notebook's status and run time.
+ */
+import { SvgRenderer } from "../plot/svg.ts";
+import { escapeHtml } from "../plot/text.ts";
+import type { CellError } from "./cell_error.ts";
+import { writeFileAtomic } from "./command.ts";
+import { executeNotebook, exportFigures, exportHtml } from "./execute.ts";
+import { installProjectKernel, missingPrerequisites } from "./jupyter.ts";
+import { listNotebooks, notebookStem, selectNotebooks } from "./notebook.ts";
+
+export interface ReproduceOptions {
+  notebooksDir: string;
+  outDir: string;
+  /** Sets LAB_QUICK=1 for the kernel. */
+  quick?: boolean;
+  /** One notebook: file name with or without .ipynb, or its numeric prefix. */
+  only?: string;
+  /** Run the remaining notebooks after a failure (tests count every notebook). */
+  keepGoing?: boolean;
+  /** Called with one line per notebook as it finishes. */
+  onProgress?: (line: string) => void;
+}
+
+export interface NotebookReport {
+  name: string;
+  status: "ok" | "failed" | "skipped";
+  seconds: number;
+  /** SVG paths relative to outDir. */
+  figures: string[];
+  error?: CellError;
+}
+
+export interface ReproduceReport {
+  notebooks: NotebookReport[];
+  /** One line naming the first failing notebook, its cell and the error. */
+  failure?: string;
+}
+
+/** A tool the runner needs is not installed; the message is one line with the fix. */
+export class PrerequisiteError extends Error {
+  override name = "PrerequisiteError";
+}
+
+export function describeFailure(report: NotebookReport): string {
+  const where = report.error?.cell === undefined ? "" : ` in cell ${report.error.cell}`;
+  return `notebook ${report.name} failed${where}: ${report.error?.message ?? "unknown error"}`;
+}
+
+function progressLine(report: NotebookReport, position: string): string {
+  const time = `${report.seconds.toFixed(1)} s`;
+  if (report.status === "failed") return `${position} ${report.name}: FAILED after ${time}`;
+  const figures = report.figures.length === 1 ? "1 figure" : `${report.figures.length} figures`;
+  return `${position} ${report.name}: ok in ${time}, ${figures}`;
+}
+
+export async function reproduce(options: ReproduceOptions): Promise<ReproduceReport> {
+  const available = await listNotebooks(options.notebooksDir);
+  const names = options.only === undefined ? available : selectNotebooks(available, options.only);
+  const missing = await missingPrerequisites(true);
+  if (missing !== undefined) throw new PrerequisiteError(missing);
+  await installProjectKernel();
+  await Deno.mkdir(options.outDir, { recursive: true });
+  const outDir = await Deno.realPath(options.outDir);
+  const scratchDir = await Deno.makeTempDir({ prefix: "lab-reproduce-" });
+
+  let renderer: SvgRenderer | undefined;
+  const launchRendererOnce = async () => renderer ??= await SvgRenderer.launch();
+  const reports: NotebookReport[] = names.map((name) => ({
+    name,
+    status: "skipped",
+    seconds: 0,
+    figures: [],
+  }));
+  let failure: string | undefined;
+  try {
+    for (const [index, report] of reports.entries()) {
+      const stem = notebookStem(report.name);
+      const started = performance.now();
+      const execution = await executeNotebook(
+        `${options.notebooksDir}/${report.name}`,
+        scratchDir,
+        options.quick ?? false,
+      );
+      if (execution.notebook === undefined) {
+        Object.assign(report, { status: "failed", seconds: execution.seconds });
+        report.error = execution.error;
+        failure ??= describeFailure(report);
+      } else {
+        report.figures = await exportFigures(execution.notebook, stem, outDir, launchRendererOnce);
+        const executedPath = `${outDir}/${stem}.ipynb`;
+        await writeFileAtomic(executedPath, JSON.stringify(execution.notebook, null, 1) + "\n");
+        await exportHtml(executedPath, `${outDir}/${stem}.html`);
+        report.status = "ok";
+        report.seconds = (performance.now() - started) / 1000;
+      }
+      options.onProgress?.(progressLine(report, `[${index + 1}/${reports.length}]`));
+      if (failure !== undefined && !options.keepGoing) break;
+    }
+  } finally {
+    await renderer?.close();
+    await Deno.remove(scratchDir, { recursive: true });
+    await writeFileAtomic(`${outDir}/index.html`, indexPage(reports, options.quick ?? false));
+  }
+  return { notebooks: reports, failure };
+}
+
+function indexPage(reports: NotebookReport[], quick: boolean): string {
+  const rows = reports.map((report) => {
+    const stem = escapeHtml(notebookStem(report.name));
+    const name = report.status === "ok"
+      ? `<a href="${stem}.html">${escapeHtml(report.name)}</a> ` +
+        `(<a href="${stem}.ipynb">executed notebook</a>)`
+      : escapeHtml(report.name);
+    const detail = report.status === "failed" ? escapeHtml(describeFailure(report)) : "";
+    const time = report.status === "skipped" ? "" : `${report.seconds.toFixed(1)} s`;
+    return `<tr class="${report.status}"><td>${name}</td><td>${report.status}</td>` +
+      `<td class="number">${time}</td><td class="number">${report.figures.length}</td>` +
+      `<td>${detail}</td></tr>`;
+  });
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>The O(n) lab: executed notebooks</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.4em 0.6em; text-align: left; }
+td.number { text-align: right; }
+tr.failed td { color: #a00; }
+tr.skipped td { color: #888; }
+</style>
+</head>
+<body>
+<h1>The O(n) lab: executed notebooks</h1>
+<p>${quick ? "Quick mode (LAB_QUICK=1)" : "Full mode"}, generated ${
+    escapeHtml(new Date().toISOString())
+  }.</p>
+<table>
+<thead><tr><th>Notebook</th><th>Status</th><th>Run time</th><th>Figures</th><th>Error</th></tr></thead>
+<tbody>
+${rows.join("\n")}
+</tbody>
+</table>
+</body>
+</html>
+`;
+}

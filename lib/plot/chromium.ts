@@ -1,0 +1,66 @@
+/**
+ * Headless Chromium for static export and browser tests: the system browser (Debian's
+ * /usr/bin/chromium, or CHROMIUM_PATH), driven by puppeteer-core, which never downloads a
+ * browser of its own. Every page it opens has the network cut off: only file:, data:,
+ * blob: and about: URLs load.
+ */
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+
+export type { Browser, Page };
+
+const candidatePaths = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+
+/** Path of a Chromium binary, or undefined when none is installed. */
+export function findChromium(): string | undefined {
+  const fromEnvironment = Deno.env.get("CHROMIUM_PATH");
+  for (const path of fromEnvironment ? [fromEnvironment] : candidatePaths) {
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch {
+      // not installed here; try the next one
+    }
+  }
+  return undefined;
+}
+
+/** Starts headless Chromium with a fresh profile that is deleted again on close. */
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = findChromium();
+  if (executablePath === undefined) {
+    throw new Error(
+      "chromium not found (set CHROMIUM_PATH, or: apt-get install -y chromium)",
+    );
+  }
+  const userDataDir = await Deno.makeTempDir({ prefix: "lab-chromium-" });
+  const browser = await puppeteer.launch({
+    executablePath,
+    headless: true,
+    userDataDir,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  browser.once("disconnected", () => {
+    Deno.remove(userDataDir, { recursive: true }).catch(() => {});
+  });
+  return browser;
+}
+
+const offlineSchemes = ["file:", "data:", "blob:", "about:"];
+
+/** A new page whose requests to anything but local URLs are aborted. */
+export async function offlinePage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  await page.setRequestInterception(true);
+  page.on("request", (request) => {
+    const local = offlineSchemes.some((scheme) => request.url().startsWith(scheme));
+    if (local) request.continue();
+    else request.abort("blockedbyclient");
+  });
+  return page;
+}

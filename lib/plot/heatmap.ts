@@ -1,0 +1,220 @@
+/**
+ * Attention masks as heatmaps: one panel per pattern, side by side. Row k is query token k
+ * (k = 0 at the top), column j is key token j, so a cell is the pair "k may attend to j".
+ * Masks larger than MAX_CELLS per side are shown as blocks, each the mean of its cells
+ * (for a 0/1 mask: the fraction of allowed pairs), and the title says so.
+ */
+import { InputError, requireInteger } from "../util/errors.ts";
+import { Figure, type PlotlyLayout, type PlotlyTrace } from "./figure.ts";
+import { formatNumber } from "./text.ts";
+
+export interface MaskPanel {
+  title: string;
+  n: number;
+  /** Row-major n*n: mask[k * n + j] is query k, key j; 0/1 or any finite values. */
+  mask: ArrayLike<number>;
+  /** A token order γ, drawn as a line through the cells (row γ(i+1), column γ(i)). */
+  path?: number[];
+}
+
+export interface MaskHeatmapOptions {
+  title?: string;
+  /** Panels per row (default: all panels in one row, at most 3). */
+  columns?: number;
+  colorTitle?: string;
+}
+
+/** Largest number of cells drawn per side; bigger masks are averaged over blocks. */
+export const MAX_CELLS = 256;
+
+const PANEL_PX = 300;
+const GAP_X_PX = 70;
+const GAP_Y_PX = 80;
+const MARGIN = { l: 70, r: 110, t: 90, b: 60 };
+
+/** A panel reduced to what is drawn: a grid of cell values and where its edges lie. */
+interface Grid {
+  z: number[][];
+  /** Token coordinate of every cell edge, length cells + 1 (shared by both axes). */
+  edges: number[];
+  blockSize: number;
+  nonzero: number;
+  min: number;
+  max: number;
+}
+
+function gridOf(panel: MaskPanel, label: string): Grid {
+  const { n, mask } = panel;
+  const blockSize = Math.ceil(n / MAX_CELLS);
+  const cells = Math.ceil(n / blockSize);
+  const sums = Array.from({ length: cells }, () => new Array<number>(cells).fill(0));
+  let nonzero = 0, min = Infinity, max = -Infinity;
+  for (let k = 0; k < n; k++) {
+    const row = sums[Math.floor(k / blockSize)];
+    for (let j = 0; j < n; j++) {
+      const value = mask[k * n + j];
+      if (typeof value !== "number" || !Number.isFinite(value)) {
+        throw new InputError(`${label}.mask[${k * n + j}]`, value, "expected a finite number");
+      }
+      row[Math.floor(j / blockSize)] += value;
+      if (value !== 0) nonzero++;
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
+  }
+  const edges = Array.from({ length: cells + 1 }, (_, c) => Math.min(c * blockSize, n) - 0.5);
+  const cellCount = (c: number) => edges[c + 1] - edges[c];
+  const z = sums.map((row, r) => row.map((sum, c) => sum / (cellCount(r) * cellCount(c))));
+  return { z, edges, blockSize, nonzero, min, max };
+}
+
+function validatePanel(panel: MaskPanel, label: string): void {
+  if (panel === null || typeof panel !== "object") {
+    throw new InputError(label, panel, "expected { title, n, mask, path? }");
+  }
+  if (typeof panel.title !== "string") {
+    throw new InputError(`${label}.title`, panel.title, "expected a string");
+  }
+  const n = requireInteger(`${label}.n`, panel.n, 1);
+  if (panel.mask === null || typeof panel.mask?.length !== "number") {
+    throw new InputError(`${label}.mask`, panel.mask, "expected an array of n*n numbers");
+  }
+  if (panel.mask.length !== n * n) {
+    throw new InputError(`${label}.mask.length`, panel.mask.length, `expected n*n = ${n * n}`);
+  }
+  if (panel.path !== undefined) {
+    if (!Array.isArray(panel.path)) {
+      throw new InputError(`${label}.path`, panel.path, "expected an array of token indices");
+    }
+    panel.path.forEach((token, i) => requireInteger(`${label}.path[${i}]`, token, 0, n - 1));
+  }
+}
+
+/** Plotly axis key and trace reference of subplot i: ("xaxis", "x"), ("xaxis2", "x2"), ... */
+function axisNames(i: number, letter: "x" | "y") {
+  const suffix = i === 0 ? "" : String(i + 1);
+  return { key: `${letter}axis${suffix}`, ref: `${letter}${suffix}` };
+}
+
+/** Draws one or several masks side by side with a shared color scale. */
+export function maskHeatmap(panels: MaskPanel[], options: MaskHeatmapOptions = {}): Figure {
+  if (!Array.isArray(panels) || panels.length === 0) {
+    throw new InputError("panels", panels, "expected a non-empty array of mask panels");
+  }
+  panels.forEach((panel, i) => validatePanel(panel, `panels[${i}]`));
+  const columns = requireInteger(
+    "options.columns",
+    options.columns ?? Math.min(panels.length, 3),
+    1,
+  );
+  const rows = Math.ceil(panels.length / columns);
+  const grids = panels.map((panel, i) => gridOf(panel, `panels[${i}]`));
+  const downsampled = grids.some((grid) => grid.blockSize > 1);
+
+  const plotWidth = columns * PANEL_PX + (columns - 1) * GAP_X_PX;
+  const plotHeight = rows * PANEL_PX + (rows - 1) * GAP_Y_PX;
+  const low = Math.min(0, ...grids.map((grid) => grid.min));
+  const high = Math.max(1, ...grids.map((grid) => grid.max));
+
+  const data: PlotlyTrace[] = [];
+  const layout: PlotlyLayout = {};
+  const annotations: Record<string, unknown>[] = [];
+  panels.forEach((panel, i) => {
+    const grid = grids[i];
+    const x = axisNames(i, "x"), y = axisNames(i, "y");
+    const column = i % columns, row = Math.floor(i / columns);
+    const left = column * (PANEL_PX + GAP_X_PX) / plotWidth;
+    const top = 1 - row * (PANEL_PX + GAP_Y_PX) / plotHeight;
+    const xDomain = [left, left + PANEL_PX / plotWidth];
+    const yDomain = [top - PANEL_PX / plotHeight, top];
+    const centers = grid.blockSize === 1 ? grid.edges.slice(1).map((edge) => edge - 0.5) : null;
+    data.push({
+      type: "heatmap",
+      name: panel.title,
+      z: grid.z,
+      x: centers ?? grid.edges,
+      y: centers ?? grid.edges,
+      xaxis: x.ref,
+      yaxis: y.ref,
+      coloraxis: "coloraxis",
+      hovertemplate: `query k${grid.blockSize > 1 ? " ≈" : " ="} %{y}<br>key j${
+        grid.blockSize > 1 ? " ≈" : " ="
+      } %{x}<br>value %{z}<extra>${panel.title}</extra>`,
+    });
+    if (panel.path !== undefined && panel.path.length >= 2) {
+      data.push({
+        type: "scatter",
+        mode: "lines+markers",
+        name: `γ (${panel.title})`,
+        x: panel.path.slice(0, -1),
+        y: panel.path.slice(1),
+        xaxis: x.ref,
+        yaxis: y.ref,
+        line: { color: "#d62728", width: 2 },
+        marker: { size: 4, color: "#d62728" },
+        showlegend: false,
+        hovertemplate: "γ(i) = %{x} → γ(i+1) = %{y}<extra>path</extra>",
+      });
+    }
+    const range = [-0.5, panel.n - 0.5];
+    layout[x.key] = {
+      domain: xDomain,
+      anchor: y.ref,
+      range,
+      title: { text: "key token j" },
+      zeroline: false,
+      showgrid: false,
+    };
+    layout[y.key] = {
+      domain: yDomain,
+      anchor: x.ref,
+      range: [...range].reverse(),
+      title: { text: column === 0 ? "query token k" : "" },
+      zeroline: false,
+      showgrid: false,
+    };
+    annotations.push({
+      text: panel.title,
+      xref: "paper",
+      yref: "paper",
+      x: (xDomain[0] + xDomain[1]) / 2,
+      y: yDomain[1],
+      xanchor: "center",
+      yanchor: "bottom",
+      yshift: 6,
+      showarrow: false,
+      font: { size: 13 },
+    });
+  });
+
+  const blockSize = Math.max(...grids.map((grid) => grid.blockSize));
+  const baseTitle = options.title ?? (panels.length === 1 ? panels[0].title : "attention masks");
+  const title = downsampled
+    ? `${baseTitle} (downsampled: each cell averages a ${blockSize}×${blockSize} block of pairs)`
+    : baseTitle;
+  const colorTitle = options.colorTitle ?? (downsampled ? "fraction allowed" : "allowed");
+  Object.assign(layout, {
+    title: { text: title },
+    width: plotWidth + MARGIN.l + MARGIN.r,
+    height: plotHeight + MARGIN.t + MARGIN.b,
+    margin: MARGIN,
+    annotations,
+    coloraxis: {
+      cmin: low,
+      cmax: high,
+      colorscale: [[0, "#f4f4f4"], [1, "#1f4e99"]],
+      colorbar: { title: { text: colorTitle } },
+    },
+    plot_bgcolor: "#ffffff",
+  });
+
+  const lines = panels.map((panel, i) => {
+    const grid = grids[i];
+    const pairs = panel.n * panel.n;
+    const shown = grid.blockSize > 1 ? `, shown as ${grid.z.length}×${grid.z.length} blocks` : "";
+    const path = panel.path ? `, path γ of ${panel.path.length} tokens` : "";
+    return `  ${panel.title}: n = ${panel.n}, ${grid.nonzero} of ${pairs} pairs nonzero ` +
+      `(${formatNumber((100 * grid.nonzero) / pairs)}%)${shown}${path}`;
+  });
+  return new Figure(title, { data, layout }, [`mask heatmap: ${title}`, ...lines].join("\n"));
+}

@@ -1,0 +1,47 @@
+/**
+ * deno task reproduce [--quick] [--only NAME] [--out DIR] [--notebooks DIR]
+ *
+ * Executes every notebook and writes executed copies, HTML pages, SVG figures and an index
+ * to out/ (lib/notebook/reproduce.ts). Exit 1 when a cell fails, 2 for bad flags or a
+ * missing prerequisite.
+ */
+import { EXIT_BAD_INPUT, parseFlags, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
+import { PrerequisiteError, reproduce } from "../lib/notebook/reproduce.ts";
+import { InputError } from "../lib/util/errors.ts";
+
+const USAGE = "usage: deno task reproduce [--quick] [--only NAME] [--out DIR] [--notebooks DIR]";
+
+await runTool("reproduce", async () => {
+  const parsed = parseFlags(Deno.args, ["quick", "help"]);
+  rejectUnknownFlags(parsed, ["quick", "only", "out", "notebooks", "help"]);
+  if (parsed.positional.length > 0) {
+    throw new InputError("argument", parsed.positional[0], `unexpected; ${USAGE}`);
+  }
+  if (parsed.flags.has("help")) return void console.log(USAGE);
+  const stringFlag = (name: string, fallback?: string) => {
+    const value = parsed.flags.get(name) ?? fallback;
+    if (value === true) throw new InputError(`--${name}`, value, "expected a value");
+    return value;
+  };
+  const outDir = stringFlag("out", "out")!;
+  const started = performance.now();
+  try {
+    const report = await reproduce({
+      notebooksDir: stringFlag("notebooks", "notebooks")!,
+      outDir,
+      quick: parsed.flags.has("quick"),
+      only: stringFlag("only"),
+      onProgress: (line) => console.log(line),
+    });
+    if (report.failure !== undefined) {
+      console.error(`reproduce: ${report.failure}`);
+      return 1;
+    }
+  } catch (error) {
+    if (!(error instanceof PrerequisiteError)) throw error;
+    console.error(`reproduce: ${error.message}`);
+    return EXIT_BAD_INPUT;
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`reproduce: done in ${seconds} s; open ${outDir}/index.html`);
+});
