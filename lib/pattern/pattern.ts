@@ -346,3 +346,16 @@ export function scheduleToJson(schedule: PatternLike): ScheduleJson {
   const s = asSchedule(schedule);
   return { n: s.n, name: s.name, patterns: s.patterns.map((p) => p.toLists()) };
 }
+
+/** Plain data for drawing a schedule: one panel per pattern with its dense 0/1 mask. */
+export function maskPanels(
+  pattern: PatternLike,
+  options: { path?: number[] } = {},
+): { title: string; n: number; mask: Uint8Array; path?: number[] }[] {
+  return asSchedule(pattern).patterns.map((p) => ({
+    title: p.name,
+    n: p.n,
+    mask: p.toDenseMask(),
+    ...(options.path ? { path: options.path } : {}),
+  }));
+}
