@@ -53,14 +53,20 @@ export async function launchChromium(): Promise<Browser> {
 
 const offlineSchemes = ["file:", "data:", "blob:", "about:"];
 
-/** A new page whose requests to anything but local URLs are aborted. */
-export async function offlinePage(browser: Browser): Promise<Page> {
+/** A new page whose requests to anything but local URLs are aborted (and reported). */
+export async function offlinePage(
+  browser: Browser,
+  onBlocked: (url: string) => void = () => {},
+): Promise<Page> {
   const page = await browser.newPage();
   await page.setRequestInterception(true);
   page.on("request", (request) => {
     const local = offlineSchemes.some((scheme) => request.url().startsWith(scheme));
     if (local) request.continue();
-    else request.abort("blockedbyclient");
+    else {
+      onBlocked(request.url());
+      request.abort("blockedbyclient");
+    }
   });
   return page;
 }

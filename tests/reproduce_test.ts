@@ -1,0 +1,148 @@
+/// <reference lib="dom" />
+// (page.evaluate callbacks run in the browser)
+import assert from "node:assert/strict";
+import { parseCellError } from "../lib/notebook/cell_error.ts";
+import { runCommand } from "../lib/notebook/command.ts";
+import { missingPrerequisites } from "../lib/notebook/jupyter.ts";
+import { type Notebook, readNotebook, selectNotebooks } from "../lib/notebook/notebook.ts";
+import { reproduce } from "../lib/notebook/reproduce.ts";
+import { launchChromium, offlinePage } from "../lib/plot/chromium.ts";
+import { PLOTLY_MIME } from "../lib/plot/mod.ts";
+
+const fixtures = new URL("./fixtures", import.meta.url).pathname;
+const reproduceTool = new URL("../tools/reproduce.ts", import.meta.url).pathname;
+const missing = await missingPrerequisites(true);
+if (missing !== undefined) console.warn(`skipping notebook execution tests: ${missing}`);
+
+Deno.test("selectNotebooks: by file name, stem or numeric prefix", () => {
+  const names = ["01_patterns.ipynb", "02_attention.ipynb", "10_training.ipynb"];
+  assert.deepEqual(selectNotebooks(names, "02_attention.ipynb"), ["02_attention.ipynb"]);
+  assert.deepEqual(selectNotebooks(names, "02_attention"), ["02_attention.ipynb"]);
+  assert.deepEqual(selectNotebooks(names, "2"), ["02_attention.ipynb"]);
+  assert.deepEqual(selectNotebooks(names, "10"), ["10_training.ipynb"]);
+  assert.throws(() => selectNotebooks(names, "3"), /--only = "3": no such notebook/);
+});
+
+Deno.test("parseCellError: nbclient's report becomes cell number and first error line", () => {
+  const notebook: Notebook = {
+    cells: [
+      { cell_type: "markdown", source: "# t" },
+      { cell_type: "code", source: ["const a = 1;\n", "a;"] },
+      { cell_type: "code", source: "throw new RangeError('n = -1: expected n >= 1');" },
+    ],
+    metadata: {},
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  const stderr = [
+    "Traceback (most recent call last):",
+    '  File "/usr/bin/jupyter-nbconvert", line 33, in <module>',
+    "nbclient.exceptions.CellExecutionError: An error occurred while executing the following cell:",
+    "------------------",
+    "throw new RangeError('n = -1: expected n >= 1');",
+    "------------------",
+    "",
+    "\x1b[31mRangeError: n = -1: expected n >= 1\x1b[0m",
+    "    at <anonymous>:1:7",
+    "RangeError: n = -1: expected n >= 1",
+  ].join("\n");
+  assert.deepEqual(parseCellError(stderr, notebook), {
+    cell: 3,
+    message: "RangeError: n = -1: expected n >= 1",
+  });
+  const died = "Traceback...\nnbclient.exceptions.DeadKernelError: Kernel died\n";
+  assert.deepEqual(parseCellError(died, notebook), { message: "DeadKernelError: Kernel died" });
+});
+
+Deno.test("reproduce CLI: a bad flag is one line naming it, exit 2", async () => {
+  const result = await runCommand(Deno.execPath(), ["run", "-A", reproduceTool, "--fast"]);
+  assert.equal(result.code, 2);
+  assert.equal(result.stderr.trim().split("\n").length, 1);
+  assert.match(result.stderr, /--fast/);
+});
+
+Deno.test({
+  name: "reproduce CLI: a throwing cell stops the run with exit 1 naming notebook, cell, error",
+  ignore: missing !== undefined,
+  async fn() {
+    const outDir = await Deno.makeTempDir({ prefix: "lab-test-out-" });
+    try {
+      const result = await runCommand(Deno.execPath(), [
+        "run",
+        "-A",
+        reproduceTool,
+        "--notebooks",
+        fixtures,
+        "--only",
+        "throws",
+        "--out",
+        outDir,
+      ]);
+      assert.equal(result.code, 1, result.stderr);
+      const lines = result.stderr.trim().split("\n");
+      assert.deepEqual(lines, [
+        "reproduce: notebook throws.ipynb failed in cell 2: Error: fixture failure in cell 2",
+      ]);
+      assert.match(result.stdout, /\[1\/1\] throws\.ipynb: FAILED/);
+      const index = await Deno.readTextFile(`${outDir}/index.html`);
+      assert.match(index, /<tr class="failed"><td>throws\.ipynb/);
+    } finally {
+      await Deno.remove(outDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "reproduce: figures exported as SVG and rendered in an offline browser from the HTML page",
+  ignore: missing !== undefined,
+  async fn() {
+    const outDir = await Deno.makeTempDir({ prefix: "lab-test-out-" });
+    const browser = await launchChromium();
+    try {
+      const report = await reproduce({
+        notebooksDir: fixtures,
+        outDir,
+        quick: true,
+        only: "figures.ipynb",
+      });
+      assert.equal(report.failure, undefined);
+      assert.deepEqual(report.notebooks.map((n) => [n.name, n.status]), [["figures.ipynb", "ok"]]);
+      const figures = report.notebooks[0].figures;
+      assert.deepEqual(figures, ["figures/figures/figure-01.svg", "figures/figures/figure-02.svg"]);
+
+      // The executed notebook carries each SVG next to its Plotly JSON; the quick flag arrived.
+      const executed = await readNotebook(`${outDir}/figures.ipynb`);
+      const bundles = executed.cells.flatMap((cell) => cell.outputs ?? [])
+        .map((output) => output.data ?? {});
+      const plotly = bundles.filter((bundle) => PLOTLY_MIME in bundle);
+      assert.equal(plotly.length, 2);
+      for (const bundle of plotly) assert.match(String(bundle["image/svg+xml"]), /^<svg/);
+      assert.ok(bundles.some((bundle) => String(bundle["text/plain"]).includes("quick  8")));
+
+      const blocked: string[] = [];
+      const page = await offlinePage(browser, (url) => blocked.push(url));
+      await page.goto(`file://${outDir}/figures.html`, { waitUntil: "load" });
+      const rendered = await page.evaluate(() =>
+        [...document.querySelectorAll(".js-plotly-plot")]
+          .map((div) => div.querySelectorAll(".main-svg").length)
+      );
+      assert.equal(rendered.length, 2, "two plotly figures on the page");
+      assert.ok(rendered.every((count) => count > 0), "every figure drew its SVG");
+      assert.deepEqual(blocked, [], "the page asked for nothing over the network");
+
+      for (const figure of figures) {
+        await page.goto(`file://${outDir}/${figure}`, { waitUntil: "load" });
+        const root = await page.evaluate(() => ({
+          tag: document.documentElement.tagName,
+          errors: document.getElementsByTagName("parsererror").length,
+        }));
+        assert.deepEqual(root, { tag: "svg", errors: 0 }, `${figure} parses as SVG`);
+      }
+      const index = await Deno.readTextFile(`${outDir}/index.html`);
+      assert.match(index, /<a href="figures\.html">figures\.ipynb<\/a>/);
+    } finally {
+      await browser.close();
+      await Deno.remove(outDir, { recursive: true });
+    }
+  },
+});
