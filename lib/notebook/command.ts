@@ -13,24 +13,28 @@ export interface CommandOptions {
   unset?: string[];
 }
 
+function pipedCommand(program: string, args: string[], options: CommandOptions): Deno.Command {
+  const env = { ...Deno.env.toObject(), ...options.env };
+  for (const name of options.unset ?? []) delete env[name];
+  return new Deno.Command(program, {
+    args,
+    cwd: options.cwd,
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
 /** Runs a program to completion; a program that cannot be started gives code 127. */
 export async function runCommand(
   program: string,
   args: string[],
   options: CommandOptions = {},
 ): Promise<CommandResult> {
-  const env = { ...Deno.env.toObject(), ...options.env };
-  for (const name of options.unset ?? []) delete env[name];
   try {
-    const output = await new Deno.Command(program, {
-      args,
-      cwd: options.cwd,
-      env,
-      clearEnv: true,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const output = await pipedCommand(program, args, options).output();
     const decoder = new TextDecoder();
     return {
       code: output.code,
@@ -48,4 +52,23 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
   if (typeof content === "string") await Deno.writeTextFile(temporary, content);
   else await Deno.writeFile(temporary, content);
   await Deno.rename(temporary, path);
+}
+
+/** Runs a program with its output shown live and also collected (stdout and stderr merged). */
+export async function runStreaming(
+  program: string,
+  args: string[],
+  options: CommandOptions = {},
+): Promise<{ code: number; output: string }> {
+  const child = pipedCommand(program, args, options).spawn();
+  const decoder = new TextDecoder();
+  let output = "";
+  const pump = async (stream: ReadableStream<Uint8Array>, sink: typeof Deno.stdout) => {
+    for await (const chunk of stream) {
+      output += decoder.decode(chunk, { stream: true });
+      await sink.write(chunk);
+    }
+  };
+  await Promise.all([pump(child.stdout, Deno.stdout), pump(child.stderr, Deno.stderr)]);
+  return { code: (await child.status).code, output };
 }
