@@ -6,6 +6,7 @@ import { runCommand } from "../lib/notebook/command.ts";
 import { missingPrerequisites } from "../lib/notebook/jupyter.ts";
 import { type Notebook, readNotebook, selectNotebooks } from "../lib/notebook/notebook.ts";
 import { reproduce } from "../lib/notebook/reproduce.ts";
+import { parseDenoTestSummary } from "../lib/notebook/suite.ts";
 import { launchChromium, offlinePage } from "../lib/plot/chromium.ts";
 import { PLOTLY_MIME } from "../lib/plot/mod.ts";
 
@@ -52,6 +53,16 @@ Deno.test("parseCellError: nbclient's report becomes cell number and first error
   });
   const died = "Traceback...\nnbclient.exceptions.DeadKernelError: Kernel died\n";
   assert.deepEqual(parseCellError(died, notebook), { message: "DeadKernelError: Kernel died" });
+});
+
+Deno.test("parseDenoTestSummary: counts from the last summary line, steps not counted", () => {
+  assert.deepEqual(parseDenoTestSummary("ok | 12 passed (3 steps) | 0 failed (2s)\n"), {
+    passed: 12,
+    failed: 0,
+  });
+  const failing = "FAILED | 9 passed | 2 failed | 1 ignored (5s)\n\nerror: Test failed\n";
+  assert.deepEqual(parseDenoTestSummary(failing), { passed: 9, failed: 2 });
+  assert.equal(parseDenoTestSummary("error: Type checking failed."), undefined);
 });
 
 Deno.test("reproduce CLI: a bad flag is one line naming it, exit 2", async () => {
