@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { assertClose } from "./attention_support.ts";
 import {
   assumption2Threshold,
   entmax,
@@ -14,16 +15,6 @@ import { InputError } from "../lib/util/errors.ts";
 import { seededRng } from "../lib/util/random.ts";
 
 const vec = (...values: number[]) => Float64Array.from(values);
-
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-12) {
-  assert.equal(actual.length, expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    assert.ok(
-      Math.abs(actual[i] - expected[i]) <= tolerance,
-      `entry ${i}: ${actual[i]} vs ${expected[i]}`,
-    );
-  }
-}
 
 Deno.test("softmax matches hand-computed values and honours the scale t", () => {
   assertClose(softmax(vec(0, Math.log(3))), [0.25, 0.75]);

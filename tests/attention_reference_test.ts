@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { assertClose } from "./attention_support.ts";
 import {
   blockLayers,
   feedForwardLayer,
@@ -17,16 +18,6 @@ import { InputError } from "../lib/util/errors.ts";
 import { seededRng } from "../lib/util/random.ts";
 
 const f64 = (...values: number[]) => Float64Array.from(values);
-
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-12) {
-  assert.equal(actual.length, expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    assert.ok(
-      Math.abs(actual[i] - expected[i]) <= tolerance,
-      `entry ${i}: ${actual[i]} vs ${expected[i]}`,
-    );
-  }
-}
 
 /** A 1×1 head (d = m = 1): every weight a scalar. */
 function scalarHead(wq: number, wk: number, wv: number, wo: number, bq?: number): HeadWeights {

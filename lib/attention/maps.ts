@@ -232,3 +232,61 @@ export function assumption2Threshold(
       throw unknownMap(map);
   }
 }
+
+/**
+ * The α of a named map within the entmax family: softmax is α = 1, 1.5-entmax α = 1.5,
+ * sparsemax α = 2; hardmax is the limit α → ∞ (it has no useful gradient).
+ */
+export function entmaxAlpha(name: ProbabilityMapName | { alpha: number }): number {
+  if (typeof name === "object" && name !== null) return requireNumber("alpha", name.alpha, 1);
+  switch (name) {
+    case "softmax":
+      return 1;
+    case "entmax15":
+      return 1.5;
+    case "sparsemax":
+      return 2;
+    case "hardmax":
+      return Infinity;
+    default:
+      throw unknownMap(name);
+  }
+}
+
+/** The map of the entmax family with this α (Infinity gives hardmax). */
+export function mapOfAlpha(alpha: number): ProbabilityMap {
+  return alpha === Infinity ? hardmax : entmax(alpha);
+}
+
+/**
+ * Vector–Jacobian product of p = ρ[t·v] for the entmax family (Peters et al. 2019): with
+ * s_j = p_j^{2−α} on the support (α = 1: s = p; α = 2: s = 1), ∂L/∂v = t·(s ⊙ g − s·(s·g)/Σs)
+ * where g = ∂L/∂p. Writes into `out` (length = probs.length). Hardmax has no gradient.
+ */
+export function entmaxVjp(
+  probs: ArrayLike<number>,
+  upstream: ArrayLike<number>,
+  alpha: number,
+  t: number,
+  out: Float64Array,
+  offset = 0,
+  length = probs.length - offset,
+): void {
+  if (alpha === Infinity) {
+    throw new InputError("rho", "hardmax", "hardmax has no gradient: train with another map");
+  }
+  const exponent = 2 - alpha;
+  let weighted = 0;
+  let total = 0;
+  for (let a = 0; a < length; a++) {
+    const p = probs[offset + a];
+    const s = p > 0 ? (exponent === 1 ? p : Math.pow(p, exponent)) : 0;
+    out[offset + a] = s;
+    weighted += s * upstream[offset + a];
+    total += s;
+  }
+  const mean = weighted / total;
+  for (let a = 0; a < length; a++) {
+    out[offset + a] = t * out[offset + a] * (upstream[offset + a] - mean);
+  }
+}
