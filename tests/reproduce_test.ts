@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
 // (page.evaluate callbacks run in the browser)
 import assert from "node:assert/strict";
-import { parseCellError } from "../lib/notebook/cell_error.ts";
+import { parseExecutorFailure } from "../lib/notebook/cell_error.ts";
 import { runCommand } from "../lib/notebook/command.ts";
 import { missingPrerequisites } from "../lib/notebook/jupyter.ts";
-import { type Notebook, readNotebook, selectNotebooks } from "../lib/notebook/notebook.ts";
+import { readNotebook, selectNotebooks } from "../lib/notebook/notebook.ts";
 import { reproduce } from "../lib/notebook/reproduce.ts";
 import { parseDenoTestSummary } from "../lib/notebook/suite.ts";
 import { launchChromium, offlinePage } from "../lib/plot/chromium.ts";
@@ -24,35 +24,14 @@ Deno.test("selectNotebooks: by file name, stem or numeric prefix", () => {
   assert.throws(() => selectNotebooks(names, "3"), /--only = "3": no such notebook/);
 });
 
-Deno.test("parseCellError: nbclient's report becomes cell number and first error line", () => {
-  const notebook: Notebook = {
-    cells: [
-      { cell_type: "markdown", source: "# t" },
-      { cell_type: "code", source: ["const a = 1;\n", "a;"] },
-      { cell_type: "code", source: "throw new RangeError('n = -1: expected n >= 1');" },
-    ],
-    metadata: {},
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  const stderr = [
-    "Traceback (most recent call last):",
-    '  File "/usr/bin/jupyter-nbconvert", line 33, in <module>',
-    "nbclient.exceptions.CellExecutionError: An error occurred while executing the following cell:",
-    "------------------",
-    "throw new RangeError('n = -1: expected n >= 1');",
-    "------------------",
-    "",
-    "\x1b[31mRangeError: n = -1: expected n >= 1\x1b[0m",
-    "    at <anonymous>:1:7",
-    "RangeError: n = -1: expected n >= 1",
-  ].join("\n");
-  assert.deepEqual(parseCellError(stderr, notebook), {
+Deno.test("parseExecutorFailure: the executor's JSON report becomes cell and one line", () => {
+  const report = '{"cell": 3, "ename": "RangeError", "evalue": "n = -1: expected n >= 1\\nmore"}\n';
+  assert.deepEqual(parseExecutorFailure(report, ""), {
     cell: 3,
     message: "RangeError: n = -1: expected n >= 1",
   });
   const died = "Traceback...\nnbclient.exceptions.DeadKernelError: Kernel died\n";
-  assert.deepEqual(parseCellError(died, notebook), { message: "DeadKernelError: Kernel died" });
+  assert.deepEqual(parseExecutorFailure("", died), { message: "DeadKernelError: Kernel died" });
 });
 
 Deno.test("parseDenoTestSummary: counts from the last summary line, steps not counted", () => {

@@ -1,5 +1,5 @@
 /**
- * One notebook through `jupyter nbconvert --execute` with the project's Deno kernel, then
+ * One notebook executed with the project's Deno kernel (nbclient, like nbconvert), then
  * its exports: every Plotly figure as a static SVG (also put into the executed notebook's
  * output bundle as image/svg+xml, for viewers that run no JavaScript) and a self-contained
  * HTML page with plotly.js inlined once.
@@ -7,15 +7,16 @@
 import { PLOTLY_MIME, type PlotlyFigureJson } from "../plot/figure.ts";
 import { PLOTLY_DELIVERY_VARIABLE, plotlyScriptTag } from "../plot/plotly_page.ts";
 import type { SvgRenderer } from "../plot/svg.ts";
-import { type CellError, failureLine, parseCellError } from "./cell_error.ts";
+import { type CellError, failureLine, parseExecutorFailure } from "./cell_error.ts";
 import { runCommand, writeFileAtomic } from "./command.ts";
-import { jupyterEnvironment, jupyterProgram, KERNEL_NAME } from "./jupyter.ts";
+import { jupyterEnvironment, jupyterProgram, jupyterPython, KERNEL_NAME } from "./jupyter.ts";
 import { type Notebook, notebookStem, readNotebook } from "./notebook.ts";
 
 /** The environment variable notebooks read their quick mode from. */
 export const QUICK_VARIABLE = "LAB_QUICK";
 const CELL_TIMEOUT_SECONDS = 1800;
 const TEMPLATE_DIR = new URL("./templates", import.meta.url).pathname;
+const EXECUTOR = new URL("./execute_notebook.py", import.meta.url).pathname;
 const PLOTLY_MARKER = "<!-- LAB_PLOTLY_JS -->";
 
 export interface ExecutionResult {
@@ -26,7 +27,12 @@ export interface ExecutionResult {
   error?: CellError;
 }
 
-/** Executes a notebook with its own folder as working directory; writes nothing to outDir. */
+/**
+ * Executes a notebook with its own folder as working directory, into scratchDir. It runs
+ * through execute_notebook.py (nbclient, as `nbconvert --execute` does) rather than nbconvert
+ * itself: Deno's kernel may report a cell idle before its last outputs, which nbconvert then
+ * drops; that executor waits for them (see its docstring).
+ */
 export async function executeNotebook(
   notebookPath: string,
   scratchDir: string,
@@ -35,18 +41,15 @@ export async function executeNotebook(
   const started = performance.now();
   const directory = notebookPath.replace(/\/[^/]*$/, "") || ".";
   const fileName = notebookPath.slice(directory.length + 1);
-  const result = await runCommand(jupyterProgram(), [
-    "nbconvert",
-    "--to",
-    "notebook",
-    "--execute",
-    `--ExecutePreprocessor.kernel_name=${KERNEL_NAME}`,
-    `--ExecutePreprocessor.timeout=${CELL_TIMEOUT_SECONDS}`,
-    "--output-dir",
-    scratchDir,
-    "--output",
+  const executedPath = `${scratchDir}/${fileName}`;
+  const result = await runCommand(jupyterPython(), [
+    EXECUTOR,
     fileName,
-    fileName,
+    executedPath,
+    "--kernel",
+    KERNEL_NAME,
+    "--timeout",
+    String(CELL_TIMEOUT_SECONDS),
   ], {
     cwd: directory,
     env: {
@@ -58,10 +61,9 @@ export async function executeNotebook(
   });
   const seconds = (performance.now() - started) / 1000;
   if (result.code !== 0) {
-    const error = parseCellError(result.stderr, await readNotebook(notebookPath));
-    return { ok: false, seconds, error };
+    return { ok: false, seconds, error: parseExecutorFailure(result.stdout, result.stderr) };
   }
-  return { ok: true, seconds, notebook: await readNotebook(`${scratchDir}/${fileName}`) };
+  return { ok: true, seconds, notebook: await readNotebook(executedPath) };
 }
 
 /**

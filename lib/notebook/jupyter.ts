@@ -26,6 +26,18 @@ export function jupyterProgram(): string {
   return "jupyter";
 }
 
+/** The Python that runs jupyter (its launcher's #! line): it has nbclient installed. */
+export function jupyterPython(): string {
+  try {
+    const firstLine = Deno.readTextFileSync(jupyterProgram()).split("\n", 1)[0];
+    const interpreter = /^#!\s*(\S*python\S*)\s*$/.exec(firstLine)?.[1];
+    if (interpreter !== undefined) return interpreter;
+  } catch {
+    // jupyter found on PATH only, or not a script: fall through
+  }
+  return "/usr/bin/python3";
+}
+
 /** Folder of the project (the parent of lib/). */
 export const projectRoot: string = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
