@@ -22,9 +22,10 @@ import { InputError, requireInteger } from "../util/errors.ts";
 import {
   exactAttention,
   exactIds,
-  type MixedState,
   mixedAttention,
   mixedIds,
+  type MixedState,
+  toExact,
 } from "./exact.ts";
 import { DeltaGrid } from "./grid.ts";
 import {
@@ -34,7 +35,11 @@ import {
   referenceLayer,
   type SizeOneHead,
 } from "./layers.ts";
-import { embeddedGridState, type PositionalEmbedding, positionalEmbedding } from "./quantization.ts";
+import {
+  embeddedGridState,
+  type PositionalEmbedding,
+  positionalEmbedding,
+} from "./quantization.ts";
 
 /** Largest exponent tried in the search for c = 2^e. */
 export const DEFAULT_MAX_C_EXPONENT = 64;
@@ -80,7 +85,11 @@ export function phaseOneLayers(schedule: Schedule, grid: DeltaGrid, gamma: reado
     const predecessor = gamma[i - 1];
     const usable = schedule.patterns.map((pattern) => pattern.has(token, predecessor));
     if (!usable.some(Boolean)) {
-      throw new InputError("gamma", gamma, `token ${token} attends to its predecessor ${predecessor} in no pattern`);
+      throw new InputError(
+        "gamma",
+        gamma,
+        `token ${token} attends to its predecessor ${predecessor} in no pattern`,
+      );
     }
     const bucketStart = BigInt(i - 1) * D;
     for (let b = bucketStart; b < bucketStart + D; b++) {
@@ -125,7 +134,9 @@ export function countContextualLayers(
   s: number,
 ): ContextualLayerCount {
   const count = (type: AttentionRole["type"], why?: string) =>
-    layers.filter((l) => l.role.type === type && (why === undefined || (l.role as { why?: string }).why === why))
+    layers.filter((l) =>
+      l.role.type === type && (why === undefined || (l.role as { why?: string }).why === why)
+    )
       .length;
   return {
     selectiveShifts: count("selectiveShift"),
@@ -208,6 +219,8 @@ export interface ContextualMapping {
   /** Each c tried, in order, with its collisions. */
   cTried: { c: string; withinInput: number; acrossInputs: number }[];
   distinctness: DistinctnessReport;
+  /** The exact state g_c(L + E)/δ per input (n×d token-major). */
+  states: bigint[][];
   /** ids[input][token]: u^T g_c(L + E)_k / δ, exact. */
   ids: bigint[][];
   /** The state after phase 1 (before the all-max shifts), per input. */
@@ -258,7 +271,12 @@ export function buildContextualMapping(
   const grid = new DeltaGrid(schedule.n, options.d, options.delta);
   const inputs = grid.requireEnumerable();
   const givenC = parseC(options.c);
-  const maxExponent = requireInteger("maxCExponent", options.maxCExponent ?? DEFAULT_MAX_C_EXPONENT, 0, 4096);
+  const maxExponent = requireInteger(
+    "maxCExponent",
+    options.maxCExponent ?? DEFAULT_MAX_C_EXPONENT,
+    0,
+    4096,
+  );
   const { n, d } = grid;
   const embedding = positionalEmbedding(grid, gamma);
   const u = idVector(d, grid.levels);
@@ -305,7 +323,9 @@ export function buildContextualMapping(
       ids = nextIds;
     });
     gamma.slice(1).forEach((token) => {
-      if (shifts[token] !== 1) fail(`input ${input}: token ${token} shifted ${shifts[token]} times`);
+      if (shifts[token] !== 1) {
+        fail(`input ${input}: token ${token} shifted ${shifts[token]} times`);
+      }
     });
     phaseOneStates.push(state);
   }
@@ -314,18 +334,31 @@ export function buildContextualMapping(
   const candidates = givenC !== undefined
     ? [givenC]
     : Array.from({ length: maxExponent + 1 }, (_, e) => 2n ** BigInt(e));
-  let result: { c: bigint; layers: AttentionLayer[]; ids: bigint[][]; report: DistinctnessReport } | undefined;
+  let result:
+    | {
+      c: bigint;
+      layers: AttentionLayer[];
+      states: MixedState[];
+      ids: bigint[][];
+      report: DistinctnessReport;
+    }
+    | undefined;
   for (const c of candidates) {
     const phaseTwo = phaseTwoLayers(schedule, grid, s, c);
-    const ids = phaseOneStates.map((state) => {
+    const states = phaseOneStates.map((state) => {
       for (const layer of phaseTwo) {
         state = mixedAttention(layer, schedule.patterns[layer.pattern], state, n, d);
       }
-      return mixedIds(state, n, u).map(BigInt);
+      return state;
     });
+    const ids = states.map((state) => mixedIds(state, n, u).map(BigInt));
     const report = checkDistinct(ids);
-    cTried.push({ c: c.toString(), withinInput: report.withinInput, acrossInputs: report.acrossInputs });
-    result = { c, layers: [...phaseOne, ...phaseTwo], ids, report };
+    cTried.push({
+      c: c.toString(),
+      withinInput: report.withinInput,
+      acrossInputs: report.acrossInputs,
+    });
+    result = { c, layers: [...phaseOne, ...phaseTwo], states, ids, report };
     if (report.distinct) break;
   }
   const final = result!;
@@ -345,6 +378,7 @@ export function buildContextualMapping(
     invariantFailures: failures,
     cTried,
     distinctness: final.report,
+    states: final.states.map(toExact),
     ids: final.ids,
     phaseOneIds: phaseOneStates.map((state) => mixedIds(state, n, u).map(BigInt)),
   };
@@ -393,7 +427,8 @@ export function compareWithReference(
     compared++;
     let state = embeddedGridState(grid, embedding, input);
     let tie = false;
-    const rho = (scores: Float64Array) => hardmax(scores, 1, (tied) => (tie ||= (tied.length & (tied.length - 1)) !== 0));
+    const rho = (scores: Float64Array) =>
+      hardmax(scores, 1, (tied) => (tie ||= (tied.length & (tied.length - 1)) !== 0));
     let exactSoFar = true;
     runNetwork(grid.pointAt(input), n, d, reference.map((spec) => ({ ...spec, rho })), {
       positional: embedding.matrix,
@@ -401,7 +436,10 @@ export function compareWithReference(
         const layer = mapping.layers[index];
         const before = exactIds(state, n, u);
         const M = before.reduce((a, b) => (a > b ? a : b), 0n);
-        const kappa = layer.heads.reduce((a, h) => (h.output[0] > a ? h.output[0] : -h.output[0] > a ? -h.output[0] : a), 0n);
+        const kappa = layer.heads.reduce(
+          (a, h) => (h.output[0] > a ? h.output[0] : -h.output[0] > a ? -h.output[0] : a),
+          0n,
+        );
         state = exactAttention(layer, schedule.patterns[layer.pattern], state, n, d);
         exactSoFar &&= grid.dyadic && !tie && M * (2n * M + 1n) < FLOAT_EXACT_LIMIT &&
           (kappa + 1n) * M < FLOAT_EXACT_LIMIT;
@@ -414,7 +452,10 @@ export function compareWithReference(
         if (index === mapping.layers.length - 1) {
           for (let k = 0; k < n; k++) {
             const exact = Number(after[k]);
-            finalRelativeError = Math.max(finalRelativeError, Math.abs(floatIds[k] - exact) / Math.abs(exact));
+            finalRelativeError = Math.max(
+              finalRelativeError,
+              Math.abs(floatIds[k] - exact) / Math.abs(exact),
+            );
           }
         }
       },

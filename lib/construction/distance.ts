@@ -26,17 +26,33 @@ export interface LpDistanceEstimate {
 const NORMAL_QUANTILE: Record<string, number> = { "0.9": 1.6449, "0.95": 1.96, "0.99": 2.5758 };
 
 /** Uniform samples X ∈ [0,1]^{n×d} from a seed (the same seed gives the same samples). */
-export function uniformSamples(n: number, d: number, samples: number, seed: number): Float64Array[] {
+export function uniformSamples(
+  n: number,
+  d: number,
+  samples: number,
+  seed: number,
+): Float64Array[] {
   requireInteger("samples", samples, 2);
   const rng = seededRng(seed);
-  return Array.from({ length: samples }, () => Float64Array.from({ length: n * d }, () => rng.next()));
+  return Array.from(
+    { length: samples },
+    () => Float64Array.from({ length: n * d }, () => rng.next()),
+  );
 }
 
 /** Monte-Carlo d_p(f1, f2) with a confidence interval, p = `lp` ≥ 1. */
 export function lpDistance(
   f1: SequenceFunction,
   f2: SequenceFunction,
-  opts: { n: number; d: number; lp?: number; samples?: number; seed?: number; confidence?: number; inputs?: Float64Array[] },
+  opts: {
+    n: number;
+    d: number;
+    lp?: number;
+    samples?: number;
+    seed?: number;
+    confidence?: number;
+    inputs?: Float64Array[];
+  },
 ): LpDistanceEstimate {
   const n = requireInteger("n", opts.n, 1);
   const d = requireInteger("d", opts.d, 1);
@@ -44,7 +60,11 @@ export function lpDistance(
   const confidence = opts.confidence ?? 0.95;
   const z = NORMAL_QUANTILE[String(confidence)];
   if (z === undefined) {
-    throw new InputError("confidence", confidence, `expected one of ${Object.keys(NORMAL_QUANTILE)}`);
+    throw new InputError(
+      "confidence",
+      confidence,
+      `expected one of ${Object.keys(NORMAL_QUANTILE)}`,
+    );
   }
   const inputs = opts.inputs ?? uniformSamples(n, d, opts.samples ?? 2000, opts.seed ?? 0);
   let sum = 0;

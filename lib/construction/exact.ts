@@ -67,7 +67,12 @@ function dot<T extends Integer>(w: readonly T[], state: readonly T[], offset: nu
   return sum;
 }
 
-function ids<T extends Integer>(state: readonly T[], n: number, u: readonly bigint[], zero: T): T[] {
+function ids<T extends Integer>(
+  state: readonly T[],
+  n: number,
+  u: readonly bigint[],
+  zero: T,
+): T[] {
   const w = weightsIn(u, zero);
   return Array.from({ length: n }, (_, k) => dot(w, state, k * w.length, zero));
 }

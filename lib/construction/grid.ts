@@ -17,7 +17,10 @@ export function levelsFromDelta(delta: number): number {
     throw new InputError("delta", delta, "expected δ = 1/K with K an integer ≥ 2 (e.g. 0.25)");
   }
   const levels = delta < 1 ? Math.round(1 / delta) : delta;
-  if (!Number.isInteger(levels) || levels < 2 || Math.abs(levels * (delta < 1 ? delta : 1 / delta) - 1) > 1e-9) {
+  if (
+    !Number.isInteger(levels) || levels < 2 ||
+    Math.abs(levels * (delta < 1 ? delta : 1 / delta) - 1) > 1e-9
+  ) {
     throw new InputError("delta", delta, "expected δ = 1/K with K an integer ≥ 2 (e.g. 0.25)");
   }
   return levels;
@@ -95,7 +98,11 @@ export class DeltaGrid {
     }
     return Int32Array.from(x, (value) => {
       if (!(value >= 0 && value <= 1)) {
-        throw new InputError("x entry", value, "expected a number in [0, 1] (the domain [0,1]^{d×n})");
+        throw new InputError(
+          "x entry",
+          value,
+          "expected a number in [0, 1] (the domain [0,1]^{d×n})",
+        );
       }
       return Math.min(this.levels - 1, Math.floor(value * this.levels));
     });
@@ -149,7 +156,8 @@ export class PiecewiseConstant {
   }
 
   /** f̄(X) = f(L) for the cell S_L containing X. */
-  evaluate = (x: Float64Array): Float64Array => this.valueAt(this.grid.indexOf(this.grid.cellLevels(x)));
+  evaluate = (x: Float64Array): Float64Array =>
+    this.valueAt(this.grid.indexOf(this.grid.cellLevels(x)));
 }
 
 /** Step 1: f̄ for f on the δ-grid. */

@@ -164,7 +164,10 @@ export function referenceLayer(
     }
     case "valueMap": {
       const u = toFloats(idVector(d, levels));
-      const jump = Float64Array.from(layer.to, (target, c) => target - Number(layer.from[c]) * delta);
+      const jump = Float64Array.from(
+        layer.to,
+        (target, c) => target - Number(layer.from[c]) * delta,
+      );
       const { weights, activation } = phiFeedForward(
         u,
         -Number(layer.id) * delta,

@@ -111,15 +111,23 @@ export function reluRamp(phi: PhiActivation, eta: number): ReluRamp {
     knots.push([phi.hi, value(right, phi.hi)]);
   }
   // Slope after each knot: between knots it is the chord, after the last it is right's slope.
+  // With η = (hi − lo)/2 two knots coincide (a triangle); keep one of them.
+  const distinct = knots.filter(([t], i) => i === 0 || t !== knots[i - 1][0]);
   const terms: ReluRamp["terms"] = [];
   let previousSlope = 0;
-  knots.forEach(([t, y], i) => {
-    const slope = i + 1 < knots.length ? (knots[i + 1][1] - y) / (knots[i + 1][0] - t) : right.slope;
+  distinct.forEach(([t, y], i, knots) => {
+    const slope = i + 1 < knots.length
+      ? (knots[i + 1][1] - y) / (knots[i + 1][0] - t)
+      : right.slope;
     if (slope !== previousSlope) terms.push({ weight: slope - previousSlope, knot: t });
     previousSlope = slope;
   });
   if (terms.length > MAX_RAMP_RELUS) {
-    throw new InputError(`${phi.name} ramp`, terms.length, `needs more than ${MAX_RAMP_RELUS} ReLUs`);
+    throw new InputError(
+      `${phi.name} ramp`,
+      terms.length,
+      `needs more than ${MAX_RAMP_RELUS} ReLUs`,
+    );
   }
   return { constant: left.intercept, terms, changed };
 }

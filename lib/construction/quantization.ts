@@ -35,7 +35,10 @@ export function requirePermutation(gamma: readonly number[], n: number): void {
   if (!valid) throw new InputError("gamma", gamma, `expected a permutation of 0..${n - 1}`);
 }
 
-export function positionalEmbedding(grid: DeltaGrid, gamma: readonly number[]): PositionalEmbedding {
+export function positionalEmbedding(
+  grid: DeltaGrid,
+  gamma: readonly number[],
+): PositionalEmbedding {
   const { n, d } = grid;
   requirePermutation(gamma, n);
   const bucketWidth = BigInt(grid.tokenValues); // W/δ = δ^{−d}
@@ -48,7 +51,10 @@ export function positionalEmbedding(grid: DeltaGrid, gamma: readonly number[]): 
 }
 
 /** The quantization layers for inputs in [0,1)^{d×n} + E. */
-export function quantizationLayers(grid: DeltaGrid, embedding: PositionalEmbedding): QuantizeLayer[] {
+export function quantizationLayers(
+  grid: DeltaGrid,
+  embedding: PositionalEmbedding,
+): QuantizeLayer[] {
   const layers: QuantizeLayer[] = [];
   const K = BigInt(grid.levels);
   const bucketStarts = [...new Set(embedding.offsets)].sort((a, b) => (a < b ? -1 : 1));

@@ -1,0 +1,63 @@
+/**
+ * Layers per stage (digest §2.9): the price of sparsity in depth. Counted from the layer plans
+ * themselves (no enumeration), so any n, d, δ works.
+ */
+import type { PatternLike } from "../pattern/pattern.ts";
+import {
+  countContextualLayers,
+  phaseOneLayers,
+  phaseTwoLayers,
+  requireConstructible,
+} from "./contextual.ts";
+import { DeltaGrid } from "./grid.ts";
+import { positionalEmbedding, quantizationLayers } from "./quantization.ts";
+
+export interface LayerCountRow {
+  pattern: string;
+  n: number;
+  d: number;
+  delta: number;
+  p: number;
+  s: number;
+  quantization: number;
+  contextualMapping: number;
+  /** The bound p(n−1)δ^{−d} + s. */
+  predicted: number;
+  /** n·δ^{−dn}: one layer per grid input and token (a float beyond 2^53). */
+  valueMapping: number;
+}
+
+/** Layer counts of the sparse construction for a schedule satisfying Assumption 1. */
+export function layerCounts(
+  pattern: PatternLike,
+  opts: { d: number; delta: number },
+): LayerCountRow {
+  const { schedule, gamma, s } = requireConstructible(pattern);
+  const grid = new DeltaGrid(schedule.n, opts.d, opts.delta);
+  const contextual = [
+    ...phaseOneLayers(schedule, grid, gamma),
+    ...phaseTwoLayers(schedule, grid, s, 1n),
+  ];
+  const counts = countContextualLayers(contextual, schedule, grid, s);
+  return {
+    pattern: schedule.name,
+    n: grid.n,
+    d: grid.d,
+    delta: grid.delta,
+    p: schedule.numPatterns,
+    s,
+    quantization: quantizationLayers(grid, positionalEmbedding(grid, gamma)).length,
+    contextualMapping: counts.total,
+    predicted: counts.predicted,
+    valueMapping: grid.n * grid.size,
+  };
+}
+
+/**
+ * The dense contextual mapping of the ICLR paper (Lemma 6, permutation-equivariant inputs with
+ * distinct columns): δ^{−d} selective shifts and one global shift. A formula here; the lab's
+ * reconstruction of it is in digest §2.6.
+ */
+export function denseLemma6Layers(d: number, delta: number): number {
+  return new DeltaGrid(1, d, delta).tokenValues + 1;
+}
