@@ -17,12 +17,31 @@ import type { FeedForwardWeights, HeadWeights } from "../reference.ts";
 import { asSchedule, type PatternLike, type SparsityPattern } from "../../pattern/pattern.ts";
 import { InputError, requireInteger } from "../../util/errors.ts";
 
-/** x·W + b over the last axis of a batch × tokens × in tensor, as one 2-D matmul. */
+/**
+ * x·W + b over the last axis of a batch × tokens × in tensor, as one 2-D matmul. The input
+ * gradient multiplies by an explicitly transposed W: tfjs-wasm's matmul with its transpose
+ * flag set runs several times slower than a plain one, and W is small.
+ */
 function linear(x: tf.Tensor3D, w: tf.Variable, b?: tf.Variable): tf.Tensor3D {
   const [batch, n, width] = x.shape;
-  const flat = tf.matMul(tf.reshape(x, [batch * n, width]), w);
+  const outputs = w.shape[1]!;
+  const product = tf.customGrad((...inputs) => {
+    const [flat, weights] = inputs as tf.Tensor2D[];
+    const save = inputs[2] as tf.GradSaveFunc;
+    save([flat, weights]); // kept alive for the backward pass
+    const value = tf.matMul(flat, weights);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [input, kernel] = saved as tf.Tensor2D[];
+      return [
+        tf.matMul(dy as tf.Tensor2D, tf.transpose(kernel)),
+        tf.matMul(input, dy as tf.Tensor2D, true, false),
+      ];
+    };
+    return { value, gradFunc };
+  });
+  const flat = product(tf.reshape(x, [batch * n, width]), w) as tf.Tensor2D;
   const out = b ? tf.add(flat, b) : flat;
-  return tf.reshape(out, [batch, n, w.shape[1]!]);
+  return tf.reshape(out, [batch, n, outputs]);
 }
 
 /** Keeps only keys j ≤ k (a decoder must not see the future). */

@@ -1,0 +1,332 @@
+/**
+ * The attention benchmark (issue 3, item 5): forward + backward time and peak memory of one
+ * multi-head attention layer (d = 64, 4 heads, projections included), dense-masked versus
+ * sparse, over n and the patterns below. The same run measures the backend's 2-D matmul rate
+ * (the machine's ceiling) and reports each implementation's useful GFLOP/s as a fraction of it.
+ *
+ * Useful work counts only the pattern's connections: 24·n·d² for the four projections
+ * (forward 8·n·d², backward twice that) plus 12·C·d for the scores and the weighted sum over
+ * C connections (forward 4·C·d, backward 8·C·d). The dense-masked layer does n² worth of
+ * score work, so its useful rate is low by design: that is the lesson.
+ */
+import { initTf, tf } from "./tf/backend.ts";
+import { ATTENTION_IMPLS, type AttentionImpl } from "./tf/kernel.ts";
+import { MultiHeadAttention } from "./tf/layers.ts";
+import { ParameterSet } from "./tf/parameters.ts";
+import { graphOfPattern } from "./core.ts";
+import { bigbird, star, strided, window } from "../pattern/zoo.ts";
+import { type SparsityPattern, unionOf } from "../pattern/pattern.ts";
+import { InputError, requireInteger } from "../util/errors.ts";
+import { seededRng } from "../util/random.ts";
+
+export const BENCH_WIDTH = 64;
+export const BENCH_HEADS = 4;
+
+/** The benchmark's patterns at length n, with their parameters in the name. */
+export const BENCH_PATTERNS: Record<string, (n: number) => SparsityPattern> = {
+  window: (n) => window({ n, w: 8 }).patterns[0],
+  star: (n) => star({ n }).patterns[0],
+  bigbird: (n) => bigbird({ n, w: 3, g: 2, r: 3 }).patterns[0],
+  // both of Child et al.'s patterns in one layer (UNION), c = ⌈√n⌉: O(n^1.5) connections
+  strided: (n) => unionOf(strided({ n, c: Math.ceil(Math.sqrt(n)) })),
+};
+
+export const DEFAULT_LENGTHS = [256, 512, 1024, 2048, 4096, 8192, 16384];
+/** Beyond this n the dense-masked layer needs > 2 GB and minutes per step here: skipped. */
+export const DEFAULT_DENSE_MAX_N = 4096;
+
+export interface BenchRecord {
+  impl: AttentionImpl;
+  pattern: string;
+  /** The pattern with its parameters, e.g. "window(w=8)". */
+  patternName: string;
+  n: number;
+  /** Median forward + backward time. */
+  ms: number;
+  runs: number;
+  connections: number;
+  /** Peak bytes of tfjs tensors during one step (tf.profile). */
+  tensorPeakBytes: number;
+  /** Bytes of JavaScript arrays the sparse core holds at its peak (0 for dense). */
+  coreBytes: number;
+  peakBytes: number;
+  usefulGflops: number;
+  /** usefulGflops / the backend's 2-D matmul GFLOP/s. */
+  fractionOfMatmul: number;
+}
+
+export interface BenchResult {
+  generated: string;
+  backend: string;
+  deno: string;
+  settings: { width: number; heads: number; batch: 1; denseMaxN: number };
+  matmulGflops: number;
+  records: BenchRecord[];
+}
+
+export interface BenchOptions {
+  patterns?: string[];
+  lengths?: number[];
+  impls?: AttentionImpl[];
+  denseMaxN?: number;
+  /** Called after each record (progress lines). */
+  onRecord?: (record: BenchRecord) => void;
+}
+
+export function requireBenchPattern(name: string): string {
+  if (!(name in BENCH_PATTERNS)) {
+    throw new InputError(
+      "--pattern",
+      name,
+      `expected one of ${Object.keys(BENCH_PATTERNS).join(", ")}`,
+    );
+  }
+  return name;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The backend's 2-D matmul rate: median of 5 products of 512×512 matrices, after a warm-up. */
+export function measureMatmulGflops(size = 512): number {
+  const a = tf.randomUniform([size, size], -1, 1, "float32", 1);
+  const b = tf.randomUniform([size, size], -1, 1, "float32", 2);
+  const times: number[] = [];
+  for (let run = 0; run < 6; run++) {
+    const start = performance.now();
+    const product = tf.matMul(a, b);
+    product.dataSync();
+    if (run > 0) times.push(performance.now() - start);
+    product.dispose();
+  }
+  tf.dispose([a, b]);
+  return (2 * size ** 3) / (median(times) * 1e6);
+}
+
+export function usefulFlops(n: number, connections: number, width = BENCH_WIDTH): number {
+  return 24 * n * width * width + 12 * connections * width;
+}
+
+/** Bytes the sparse core's JavaScript arrays hold at the peak of one step (backward). */
+export function sparseCoreBytes(n: number, connections: number, width: number, heads: number) {
+  const activations = n * width;
+  const inputs = 4 * 3 * activations; // q, k, v read out of tfjs as float32
+  const probabilities = 8 * heads * connections;
+  const upstream = 4 * activations;
+  const gradients = (8 + 4) * 3 * activations; // float64 accumulators + float32 copies
+  return inputs + probabilities + upstream + gradients;
+}
+
+/** Runs one (impl, pattern, n) cell: warm-up, then the median of `runs` timed steps. */
+async function benchCell(
+  impl: AttentionImpl,
+  patternKey: string,
+  n: number,
+  matmulGflops: number,
+): Promise<BenchRecord> {
+  const pattern = BENCH_PATTERNS[patternKey](n);
+  const params = new ParameterSet(1);
+  const layer = new MultiHeadAttention(params, "bench", {
+    width: BENCH_WIDTH,
+    heads: BENCH_HEADS,
+    impl,
+  });
+  const graph = graphOfPattern(pattern);
+  const graphs = Array.from({ length: BENCH_HEADS }, () => graph);
+  const rng = seededRng(n);
+  const random = () =>
+    tf.tensor3d(
+      Float32Array.from({ length: n * BENCH_WIDTH }, () => 2 * rng.next() - 1),
+      [1, n, BENCH_WIDTH],
+    );
+  const x = random();
+  const upstream = random();
+  const step = () =>
+    tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(tf.mul(layer.apply(x, graphs), upstream)) as tf.Scalar,
+        params.list(),
+      );
+      // reading every gradient forces the whole backward pass to finish
+      for (const gradient of Object.values(grads)) gradient.dataSync();
+      return value;
+    });
+  // one warm-up, then the median of the timed steps; a dense step at n ≥ 2048 takes seconds
+  const runs = impl === "sparse" ? 7 : n >= 2048 ? 1 : 3;
+  step().dispose();
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const start = performance.now();
+    step().dispose();
+    times.push(performance.now() - start);
+  }
+  const tensorPeakBytes = await profilePeakBytes(step);
+  tf.dispose([x, upstream]);
+  params.dispose();
+  const ms = median(times);
+  const coreBytes = impl === "sparse"
+    ? sparseCoreBytes(n, pattern.connections, BENCH_WIDTH, BENCH_HEADS)
+    : 0;
+  const usefulGflops = usefulFlops(n, pattern.connections) / (ms * 1e6);
+  return {
+    impl,
+    pattern: patternKey,
+    patternName: pattern.name,
+    n,
+    ms: round(ms, 2),
+    runs,
+    connections: pattern.connections,
+    tensorPeakBytes,
+    coreBytes,
+    peakBytes: tensorPeakBytes + coreBytes,
+    usefulGflops: round(usefulGflops, 3),
+    fractionOfMatmul: round(usefulGflops / matmulGflops, 4),
+  };
+}
+
+/** Peak bytes of tfjs tensors allocated by one step, above what was live before it. */
+async function profilePeakBytes(step: () => tf.Scalar): Promise<number> {
+  const before = tf.memory().numBytes;
+  const profile = await tf.profile(() => step());
+  (profile.result as tf.Tensor).dispose();
+  return Math.max(0, profile.peakBytes - before);
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+/** Runs the benchmark grid; dense cells beyond denseMaxN are skipped. */
+export async function runBenchmark(options: BenchOptions = {}): Promise<BenchResult> {
+  const backend = await initTf();
+  const patterns = (options.patterns ?? Object.keys(BENCH_PATTERNS)).map(requireBenchPattern);
+  const lengths = options.lengths ?? DEFAULT_LENGTHS;
+  lengths.forEach((n) => requireInteger("--n", n, 2));
+  const impls = options.impls ?? [...ATTENTION_IMPLS];
+  const denseMaxN = options.denseMaxN ?? DEFAULT_DENSE_MAX_N;
+  const matmulGflops = round(measureMatmulGflops(), 2);
+  const records: BenchRecord[] = [];
+  for (const pattern of patterns) {
+    for (const n of lengths) {
+      for (const impl of impls) {
+        if (impl === "dense" && n > denseMaxN) continue;
+        const record = await benchCell(impl, pattern, n, matmulGflops);
+        records.push(record);
+        options.onRecord?.(record);
+      }
+    }
+  }
+  return {
+    generated: new Date().toISOString(),
+    backend,
+    deno: Deno.version.deno,
+    settings: { width: BENCH_WIDTH, heads: BENCH_HEADS, batch: 1, denseMaxN },
+    matmulGflops,
+    records,
+  };
+}
+
+/** A floor the issue sets, checked on a set of records. */
+export interface FloorCheck {
+  statement: string;
+  holds: boolean;
+  detail: string;
+}
+
+const find = (records: BenchRecord[], impl: AttentionImpl, pattern: string, n: number) =>
+  records.find((r) => r.impl === impl && r.pattern === pattern && r.n === n);
+
+/**
+ * The issue's floor for the O(n) patterns window and star: from n = 2048 up, doubling n at most
+ * multiplies the sparse time by 2.3; at n = 4096 sparse is at least 10× faster than dense.
+ * Only pairs present in `records` are checked.
+ */
+export function checkFloors(records: BenchRecord[], patterns = ["window", "star"]): FloorCheck[] {
+  const checks: FloorCheck[] = [];
+  for (const pattern of patterns) {
+    const sparse = records
+      .filter((r) => r.impl === "sparse" && r.pattern === pattern && r.n >= 2048)
+      .sort((a, b) => a.n - b.n);
+    for (const record of sparse) {
+      const doubled = find(records, "sparse", pattern, 2 * record.n);
+      if (!doubled) continue;
+      const ratio = doubled.ms / record.ms;
+      checks.push({
+        statement: `${pattern}: sparse time ×${
+          ratio.toFixed(2)
+        } from n=${record.n} to ${doubled.n} (≤ ×2.3)`,
+        holds: ratio <= 2.3,
+        detail: `${record.ms} ms → ${doubled.ms} ms`,
+      });
+    }
+    const dense = find(records, "dense", pattern, 4096);
+    const fast = find(records, "sparse", pattern, 4096);
+    if (dense && fast) {
+      const speedup = dense.ms / fast.ms;
+      checks.push({
+        statement: `${pattern}: sparse ${
+          speedup.toFixed(0)
+        }× faster than dense-masked at n=4096 (≥ 10×)`,
+        holds: speedup >= 10,
+        detail: `${dense.ms} ms vs ${fast.ms} ms`,
+      });
+    }
+  }
+  return checks;
+}
+
+/** Replaces the records of `existing` that `fresh` re-measured; keeps the rest. */
+export function mergeRecords(existing: BenchRecord[], fresh: BenchRecord[]): BenchRecord[] {
+  const key = (r: BenchRecord) => `${r.impl}|${r.pattern}|${r.n}`;
+  const replaced = new Set(fresh.map(key));
+  const kept = existing.filter((r) => !replaced.has(key(r)));
+  const order = Object.keys(BENCH_PATTERNS);
+  return [...kept, ...fresh].sort((a, b) =>
+    order.indexOf(a.pattern) - order.indexOf(b.pattern) || a.n - b.n ||
+    a.impl.localeCompare(b.impl)
+  );
+}
+
+const megabytes = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+
+/** One row per (pattern, n): both implementations side by side, and the speed-up. */
+export function benchMarkdown(result: BenchResult): string {
+  const lines = [
+    `Attention layer forward + backward, d = ${result.settings.width}, ${result.settings.heads} heads, ` +
+    `batch 1, ${result.backend} backend, 2-D matmul ceiling ${result.matmulGflops} GFLOP/s ` +
+    `(${result.generated.slice(0, 10)}).`,
+    "",
+    "| pattern | n | connections | dense ms | sparse ms | speed-up | dense peak MB | sparse peak MB | sparse useful GFLOP/s (of matmul) |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  const cells = new Map<string, { dense?: BenchRecord; sparse?: BenchRecord }>();
+  for (const record of result.records) {
+    const key = `${record.pattern}|${record.n}`;
+    cells.set(key, { ...cells.get(key), [record.impl]: record });
+  }
+  for (const { dense, sparse } of cells.values()) {
+    const any = (dense ?? sparse)!;
+    const speedup = dense && sparse ? `${(dense.ms / sparse.ms).toFixed(1)}×` : "–";
+    lines.push(
+      `| ${any.patternName} | ${any.n} | ${any.connections} | ${dense?.ms ?? "–"} | ${
+        sparse?.ms ?? "–"
+      } | ${speedup} | ${dense ? megabytes(dense.peakBytes) : "–"} | ${
+        sparse ? megabytes(sparse.peakBytes) : "–"
+      } | ${
+        sparse ? `${sparse.usefulGflops} (${(100 * sparse.fractionOfMatmul).toFixed(1)}%)` : "–"
+      } |`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Writes text to `path` atomically: a temporary file in the same folder, then a rename. */
+export async function writeAtomically(path: string, text: string): Promise<void> {
+  const temporary = `${path}.${Deno.pid}.tmp`;
+  await Deno.writeTextFile(temporary, text);
+  await Deno.rename(temporary, path);
+}
