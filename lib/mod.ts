@@ -8,3 +8,4 @@ export { claim, claimClose, ClaimError } from "./util/claim.ts";
 export * from "./pattern/mod.ts";
 export * from "./plot/mod.ts";
 export * from "./attention/mod.ts";
+export * from "./construction/mod.ts";
