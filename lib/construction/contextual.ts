@@ -37,7 +37,7 @@ import {
 } from "./layers.ts";
 import {
   embeddedGridState,
-  type PositionalEmbedding,
+  type BucketEmbedding,
   positionalEmbedding,
 } from "./quantization.ts";
 
@@ -204,7 +204,7 @@ export interface ContextualMapping {
   gamma: readonly number[];
   /** Mixing depth s of Assumption 1. */
   s: number;
-  embedding: PositionalEmbedding;
+  embedding: BucketEmbedding;
   /** The chosen (or given) all-max-shift constant; null when no tried c verified. */
   c: bigint | null;
   layers: AttentionLayer[];

@@ -16,7 +16,7 @@ import { InputError } from "../util/errors.ts";
 import type { DeltaGrid } from "./grid.ts";
 import type { QuantizeLayer } from "./layers.ts";
 
-export interface PositionalEmbedding {
+export interface BucketEmbedding {
   /** The Hamiltonian path γ (0-indexed tokens, path order). */
   gamma: readonly number[];
   /** Bucket of each token (index by token). */
@@ -38,7 +38,7 @@ export function requirePermutation(gamma: readonly number[], n: number): void {
 export function positionalEmbedding(
   grid: DeltaGrid,
   gamma: readonly number[],
-): PositionalEmbedding {
+): BucketEmbedding {
   const { n, d } = grid;
   requirePermutation(gamma, n);
   const bucketWidth = BigInt(grid.tokenValues); // W/δ = δ^{−d}
@@ -53,7 +53,7 @@ export function positionalEmbedding(
 /** The quantization layers for inputs in [0,1)^{d×n} + E. */
 export function quantizationLayers(
   grid: DeltaGrid,
-  embedding: PositionalEmbedding,
+  embedding: BucketEmbedding,
 ): QuantizeLayer[] {
   const layers: QuantizeLayer[] = [];
   const K = BigInt(grid.levels);
@@ -70,7 +70,7 @@ export function quantizationLayers(
 /** The exact state of grid input `index` after E: levels a, plus E's offsets on coordinate 1. */
 export function embeddedGridState(
   grid: DeltaGrid,
-  embedding: PositionalEmbedding,
+  embedding: BucketEmbedding,
   index: number,
 ): bigint[] {
   const levels = grid.levelsAt(index);
