@@ -36,7 +36,11 @@ async function main(): Promise<number> {
     return 0;
   }
   if (parsed.positional.length > 0) {
-    throw new InputError("argument", parsed.positional[0], "unexpected positional argument (see --help)");
+    throw new InputError(
+      "argument",
+      parsed.positional[0],
+      "unexpected positional argument (see --help)",
+    );
   }
   let schedule: Schedule;
   if (flags.has("file")) {

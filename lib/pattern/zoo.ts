@@ -45,6 +45,13 @@ export function window(opts: { n: number; w: number }): Schedule {
 }
 
 /**
+ * `window` under a name that is safe in a notebook: importing a binding called `window` into
+ * the Deno kernel's global scope makes TensorFlow.js's `typeof window` probe throw
+ * (ReferenceError, the binding is not yet initialised while the import runs).
+ */
+export const slidingWindow = window;
+
+/**
  * Child et al. (2019) strided attention made bidirectional (what the theorem needs):
  * A^1_k = {j : |j − k| ≤ c} (local), A^2_k = {j : (k − j) mod c = 0} (stride). Any c ≥ 1 and
  * any n: the stride rows simply hold fewer tokens near the ends. p = 2, s = 2.
