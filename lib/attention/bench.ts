@@ -120,13 +120,20 @@ export function sparseCoreBytes(n: number, connections: number, width: number, h
   return inputs + probabilities + upstream + gradients;
 }
 
-/** Runs one (impl, pattern, n) cell: warm-up, then the median of `runs` timed steps. */
-async function benchCell(
-  impl: AttentionImpl,
-  patternKey: string,
-  n: number,
-  matmulGflops: number,
-): Promise<BenchRecord> {
+/** One (impl, pattern, n) cell: a layer and its inputs, ready to time. */
+interface BenchCell {
+  impl: AttentionImpl;
+  patternKey: string;
+  n: number;
+  pattern: SparsityPattern;
+  runs: number;
+  times: number[];
+  /** One forward + backward step; returns the loss. */
+  step: () => tf.Scalar;
+  dispose: () => void;
+}
+
+function prepareCell(impl: AttentionImpl, patternKey: string, n: number): BenchCell {
   const pattern = BENCH_PATTERNS[patternKey](n);
   const params = new ParameterSet(1);
   const layer = new MultiHeadAttention(params, "bench", {
@@ -154,30 +161,57 @@ async function benchCell(
       for (const gradient of Object.values(grads)) gradient.dataSync();
       return value;
     });
-  // one warm-up, then the median of the timed steps; a dense step at n ≥ 2048 takes seconds
+  // a dense step at n ≥ 2048 takes seconds: fewer runs there
   const runs = impl === "sparse" ? 7 : n >= 2048 ? 1 : 3;
-  step().dispose();
-  const times: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    const start = performance.now();
-    step().dispose();
-    times.push(performance.now() - start);
+  return {
+    impl,
+    patternKey,
+    n,
+    pattern,
+    runs,
+    times: [],
+    step,
+    dispose: () => {
+      tf.dispose([x, upstream]);
+      params.dispose();
+    },
+  };
+}
+
+function timeStep(cell: BenchCell): void {
+  const start = performance.now();
+  cell.step().dispose();
+  cell.times.push(performance.now() - start);
+}
+
+/**
+ * Times cells after one warm-up each. Run r of every cell comes before run r + 1 of any, so a
+ * slow spell on a shared machine hits all lengths alike instead of one (the growth ratios
+ * between lengths are what the floor checks).
+ */
+function timeInterleaved(cells: BenchCell[]): void {
+  for (const cell of cells) cell.step().dispose();
+  const rounds = Math.max(...cells.map((cell) => cell.runs));
+  for (let run = 0; run < rounds; run++) {
+    for (const cell of cells) if (run < cell.runs) timeStep(cell);
   }
-  const tensorPeakBytes = await profilePeakBytes(step);
-  tf.dispose([x, upstream]);
-  params.dispose();
-  const ms = median(times);
+}
+
+async function recordOf(cell: BenchCell, matmulGflops: number): Promise<BenchRecord> {
+  const { impl, n, pattern } = cell;
+  const tensorPeakBytes = await profilePeakBytes(cell.step);
+  const ms = median(cell.times);
   const coreBytes = impl === "sparse"
     ? sparseCoreBytes(n, pattern.connections, BENCH_WIDTH, BENCH_HEADS)
     : 0;
   const usefulGflops = usefulFlops(n, pattern.connections) / (ms * 1e6);
   return {
     impl,
-    pattern: patternKey,
+    pattern: cell.patternKey,
     patternName: pattern.name,
     n,
     ms: round(ms, 2),
-    runs,
+    runs: cell.runs,
     connections: pattern.connections,
     tensorPeakBytes,
     coreBytes,
@@ -211,10 +245,19 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
   const matmulGflops = round(measureMatmulGflops(), 2);
   const records: BenchRecord[] = [];
   for (const pattern of patterns) {
-    for (const n of lengths) {
-      for (const impl of impls) {
-        if (impl === "dense" && n > denseMaxN) continue;
-        const record = await benchCell(impl, pattern, n, matmulGflops);
+    // sparse cells of all lengths interleaved; dense cells one after another (seconds each)
+    const groups = impls.map((impl) =>
+      lengths.filter((n) => impl === "sparse" || n <= denseMaxN).map((n) =>
+        prepareCell(impl, pattern, n)
+      )
+    );
+    for (const cells of groups) {
+      if (cells.length === 0) continue;
+      if (cells[0].impl === "sparse") timeInterleaved(cells);
+      else cells.forEach((cell) => timeInterleaved([cell]));
+      for (const cell of cells) {
+        const record = await recordOf(cell, matmulGflops);
+        cell.dispose();
         records.push(record);
         options.onRecord?.(record);
       }
