@@ -9,3 +9,4 @@ export * from "./pattern/mod.ts";
 export * from "./plot/mod.ts";
 export * from "./attention/mod.ts";
 export * from "./construction/mod.ts";
+export * from "./export/mod.ts";
