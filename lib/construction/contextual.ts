@@ -35,11 +35,7 @@ import {
   referenceLayer,
   type SizeOneHead,
 } from "./layers.ts";
-import {
-  embeddedGridState,
-  type BucketEmbedding,
-  positionalEmbedding,
-} from "./quantization.ts";
+import { type BucketEmbedding, embeddedGridState, positionalEmbedding } from "./quantization.ts";
 
 /** Largest exponent tried in the search for c = 2^e. */
 export const DEFAULT_MAX_C_EXPONENT = 64;
