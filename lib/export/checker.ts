@@ -1,8 +1,11 @@
 /**
  * The official ONNX checker (Python package onnx, Debian's python3-onnx) on an exported file:
  * `onnx.checker.check_model(full_check=True)` and strict shape inference. Deno calls
- * check_onnx.py with /usr/bin/python3 (the interpreter the Debian package installs into).
+ * check_onnx.py with /usr/bin/python3, the interpreter the Debian package installs into (the
+ * python3 first on PATH may be another one); LAB_PYTHON overrides it.
  */
+import { runCommand } from "../notebook/command.ts";
+
 export interface OfficialCheck {
   ok: boolean;
   /** onnx package version, when it ran. */
@@ -16,18 +19,11 @@ const SCRIPT = new URL("./check_onnx.py", import.meta.url);
 
 /** Runs the checker; `ok: false` with an error when the model is invalid or onnx is missing. */
 export async function officialOnnxCheck(path: string): Promise<OfficialCheck> {
-  // Debian's interpreter, not whichever python3 comes first on PATH; LAB_python overrides.
-  const python = Deno.env.get("LAB_python") ?? "/usr/bin/python3";
-  let output: Deno.CommandOutput;
+  const python = Deno.env.get("LAB_PYTHON") ?? "/usr/bin/python3";
+  const result = await runCommand(python, [SCRIPT.pathname, path]);
   try {
-    output = await new Deno.Command(python, { args: [SCRIPT.pathname, path] }).output();
-  } catch (error) {
-    return { ok: false, error: `${python} cannot run: ${(error as Error).message}` };
-  }
-  const text = new TextDecoder().decode(output.stdout).trim();
-  try {
-    return JSON.parse(text.split("\n").pop() ?? "") as OfficialCheck;
+    return JSON.parse(result.stdout.trim().split("\n").pop() ?? "") as OfficialCheck;
   } catch {
-    return { ok: false, error: new TextDecoder().decode(output.stderr).trim() || "no output" };
+    return { ok: false, error: result.stderr.trim() || `${python} printed nothing` };
   }
 }

@@ -1,0 +1,161 @@
+/**
+ * Export a sparse Transformer to ONNX; optionally run it in onnxruntime-web, compare with
+ * TensorFlow.js and pass it through the official ONNX checker.
+ *
+ *   deno task export --random --pattern star --n 64 --out m.onnx --check --json
+ *   deno task export --model data/models/char-placeholder --n 32 --out char.onnx --attention
+ *   deno task export --train-placeholder [--seconds 30]
+ */
+import { numberFlag, parseFlags, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
+import { initTf } from "../lib/attention/tf/backend.ts";
+import { EXPORTED_KINDS, randomModel } from "../lib/export/parity.ts";
+import { checkParity } from "../lib/export/parity.ts";
+import { exportToOnnx } from "../lib/export/export_model.ts";
+import { OnnxRunner } from "../lib/export/runtime.ts";
+import { officialOnnxCheck } from "../lib/export/checker.ts";
+import { loadSavedModel, patternSourceOf, type PatternSpec } from "../lib/export/saved_model.ts";
+import {
+  ABSTRACT_CORPUS,
+  PLACEHOLDER_CHAR_MODEL,
+  trainCharModel,
+} from "../lib/export/char_model.ts";
+import type { ExportedKind } from "../lib/export/metadata.ts";
+import { writeFileAtomic } from "../lib/notebook/command.ts";
+import { ZOO } from "../lib/pattern/zoo.ts";
+import { InputError, requireInteger } from "../lib/util/errors.ts";
+
+const USAGE = `usage: deno task export (--random [--kind KIND] [--seed S] | --model STEM)
+         [--pattern NAME [pattern flags]] --n N --out FILE [--attention] [--check] [--json]
+       deno task export --train-placeholder [--seconds S]
+kinds: ${EXPORTED_KINDS.join(", ")}`;
+
+/** Largest |ONNX − TensorFlow.js| that --check accepts. */
+const TOLERANCE = 1e-4;
+
+const BOOLEANS = ["random", "check", "json", "attention", "help", "train-placeholder"];
+
+function patternSpecFromFlags(flags: Map<string, string | true>): PatternSpec | undefined {
+  const name = flags.get("pattern");
+  if (name === undefined) return undefined;
+  const entry = ZOO[name as string];
+  if (!entry) {
+    throw new InputError(
+      "--pattern",
+      name,
+      `unknown pattern; known: ${Object.keys(ZOO).join(", ")}`,
+    );
+  }
+  const params: Record<string, number | string> = {};
+  for (const spec of entry.params) {
+    const value = flags.get(spec.name);
+    if (value === undefined || spec.name === "n") continue;
+    params[spec.name] = spec.kind === "string" ? String(value) : numberFlag(spec.name, value);
+  }
+  return { name: entry.name, params };
+}
+
+async function trainPlaceholder(flags: Map<string, string | true>): Promise<number> {
+  const seconds = flags.has("seconds") ? numberFlag("seconds", flags.get("seconds")!) : 30;
+  await initTf();
+  const corpus = await Deno.readTextFile(ABSTRACT_CORPUS);
+  const trained = trainCharModel({ corpus, seconds });
+  await trained.model.save(PLACEHOLDER_CHAR_MODEL);
+  console.log(
+    `${PLACEHOLDER_CHAR_MODEL}: ${trained.steps} steps in ${trained.seconds.toFixed(1)} s, ` +
+      `loss ${trained.firstLoss.toFixed(3)} → ${trained.lastLoss.toFixed(3)}`,
+  );
+  return 0;
+}
+
+async function main(): Promise<number> {
+  const parsed = parseFlags(Deno.args, BOOLEANS);
+  const { flags } = parsed;
+  if (flags.has("help")) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (parsed.positional.length > 0) {
+    throw new InputError("argument", parsed.positional[0], "unexpected (see --help)");
+  }
+  if (flags.has("train-placeholder")) {
+    rejectUnknownFlags(parsed, ["train-placeholder", "seconds"]);
+    return await trainPlaceholder(flags);
+  }
+  const patternParams = ZOO[flags.get("pattern") as string]?.params.map((p) => p.name) ?? [];
+  rejectUnknownFlags(parsed, [
+    ...BOOLEANS,
+    "model",
+    "kind",
+    "seed",
+    "pattern",
+    "n",
+    "out",
+    ...patternParams,
+  ]);
+  const patternSpec = patternSpecFromFlags(flags);
+  if (!flags.has("n")) throw new InputError("--n", undefined, "the sequence length is required");
+  const n = requireInteger("--n", numberFlag("n", flags.get("n")!), 1);
+  const out = flags.get("out");
+  if (typeof out !== "string") throw new InputError("--out", out, "an output file is required");
+  if (flags.has("random") === flags.has("model")) {
+    throw new InputError("--random / --model", undefined, "give exactly one (see --help)");
+  }
+
+  await initTf();
+  let saved: Awaited<ReturnType<typeof loadSavedModel>> | undefined;
+  if (flags.has("model")) {
+    saved = await loadSavedModel(String(flags.get("model")), patternSpec);
+  } else if (!patternSpec) {
+    throw new InputError("--pattern", undefined, "a random model needs a pattern");
+  }
+  const kind = (flags.get("kind") ?? "encoder") as ExportedKind;
+  const model = saved?.model ?? randomModel({
+    kind,
+    pattern: patternSourceOf(patternSpec!),
+    n,
+    seed: flags.has("seed") ? numberFlag("seed", flags.get("seed")!) : 0,
+  });
+  const exported = exportToOnnx(model, {
+    n,
+    attentionOutputs: flags.has("attention"),
+    vocabulary: saved?.vocabulary,
+    description: saved?.description,
+  });
+  await writeFileAtomic(out, exported.bytes);
+
+  const report: Record<string, unknown> = {
+    out,
+    bytes: exported.bytes.length,
+    kind: exported.metadata.kind,
+    n,
+    patterns: exported.metadata.patterns,
+    maxAbsDiff: null,
+  };
+  let failed = false;
+  if (flags.has("check")) {
+    const runner = await OnnxRunner.create(exported.bytes, { source: out });
+    const parity = await checkParity(model, runner);
+    await runner.release();
+    const official = await officialOnnxCheck(out);
+    failed = !(parity.maxAbsDiff <= TOLERANCE) || !official.ok;
+    Object.assign(report, {
+      maxAbsDiff: parity.maxAbsDiff,
+      tolerance: TOLERANCE,
+      compared: parity.output,
+      shape: parity.dims,
+      officialChecker: official.ok ? `passed (onnx ${official.onnx})` : `FAILED: ${official.error}`,
+    });
+  }
+  model.dispose();
+  if (flags.has("json")) console.log(JSON.stringify(report));
+  else {
+    for (const [key, value] of Object.entries(report)) {
+      if (value !== null) {
+        console.log(`${key}: ${typeof value === "object" ? JSON.stringify(value) : value}`);
+      }
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+if (import.meta.main) runTool("export", main);
