@@ -314,11 +314,12 @@ class GraphExporter {
       name,
       asSchedule(typeof source === "function" ? source(length) : source).name,
     );
+    const positional = this.positional(stack, length, name);
     const graphs = stack.plan.at(length);
     let x = stack.embedding
       ? g.node("Gather", [this.weight(stack.embedding), input], { axis: 0 })
       : input;
-    x = g.node("Add", [x, this.positional(stack, length, name)]);
+    x = g.node("Add", [x, positional]);
     stack.blocks.forEach((block, layer) => {
       const label = `${name}.${layer}`;
       x = this.residual(x, block, 0, (h) => {

@@ -12,7 +12,12 @@ import {
   SparseEncoder,
   type StackConfig,
 } from "../attention/tf/models.ts";
-import type { NormPlacement, PatternSource } from "../attention/tf/layers.ts";
+import type {
+  Activation,
+  NormPlacement,
+  PatternMode,
+  PatternSource,
+} from "../attention/tf/layers.ts";
 import { seededRng } from "../util/random.ts";
 import { InputError, requireInteger } from "../util/errors.ts";
 import type { ExportableModel } from "./export_model.ts";
@@ -40,6 +45,9 @@ export interface RandomModelOptions {
   layers?: number;
   ffHidden?: number;
   norm?: NormPlacement;
+  activation?: Activation;
+  /** "layers" (default) cycles the schedule over layers, "heads" over heads. */
+  patternMode?: PatternMode;
   /** Token ids with this vocabulary (default 11), or vectors of the model width when 0. */
   vocabSize?: number;
   classes?: number;
@@ -66,6 +74,8 @@ export function randomModel(options: RandomModelOptions): ExportableModel {
     pattern: options.pattern,
     impl: "dense",
     norm: options.norm ?? "pre",
+    activation: options.activation,
+    patternMode: options.patternMode,
     maxLength: n,
     input: vocabSize > 0 ? { kind: "tokens", vocabSize } : { kind: "vectors" },
     seed,
