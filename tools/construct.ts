@@ -8,13 +8,13 @@
  * Exit status: 0 verified, 1 verification failed, 2 bad input or a pattern that fails
  * Assumption 1 (one line on stderr).
  */
-import { numberFlag, parseFlags, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
+import { numberFlag, parseFlags, runTool } from "../lib/cli/flags.ts";
+import { scheduleFromFlags } from "../lib/cli/pattern_flags.ts";
 import {
   buildContextualMapping,
   type ContextualMapping,
   layerCounts,
 } from "../lib/construction/mod.ts";
-import { buildPattern, type Schedule, scheduleFromJson, ZOO } from "../lib/pattern/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
 
 const USAGE =
@@ -28,39 +28,6 @@ function parseDelta(value: string | true): number {
   const text = String(value);
   const fraction = /^1\/(\d+)$/.exec(text);
   return fraction ? 1 / Number(fraction[1]) : numberFlag("delta", value);
-}
-
-async function readSchedule(flags: Map<string, string | true>): Promise<Schedule> {
-  if (flags.has("file")) {
-    const path = String(flags.get("file"));
-    const text = await Deno.readTextFile(path).catch(() => {
-      throw new InputError("--file", path, "cannot be read");
-    });
-    return scheduleFromJson(text, path.replace(/^.*\//, "").replace(/\.json$/, ""));
-  }
-  const name = flags.get("pattern");
-  if (typeof name !== "string") {
-    throw new InputError("--pattern or --file", undefined, "one is required (see --help)");
-  }
-  const entry = ZOO[name];
-  if (!entry) {
-    throw new InputError(
-      "--pattern",
-      name,
-      `unknown pattern; known: ${Object.keys(ZOO).join(", ")}`,
-    );
-  }
-  const params: Record<string, number | string> = {};
-  for (const spec of entry.params) {
-    const value = flags.get(spec.name);
-    if (value !== undefined) {
-      params[spec.name] = spec.kind === "string" ? String(value) : numberFlag(spec.name, value);
-    }
-  }
-  if (params.n === undefined) {
-    throw new InputError("--n", undefined, "the sequence length is required");
-  }
-  return buildPattern(name, params);
 }
 
 function report(mapping: ContextualMapping, valueMapping: number, quantization: number): string[] {
@@ -109,21 +76,10 @@ async function main(): Promise<number> {
       "unexpected positional argument (see --help)",
     );
   }
-  const name = flags.get("pattern");
-  const patternFlags = typeof name === "string" && ZOO[name]
-    ? ZOO[name].params.map((p) => p.name)
-    : [];
-  rejectUnknownFlags(parsed, [
-    "pattern",
-    "file",
-    "d",
-    "delta",
-    "shift-c",
-    "json",
-    "ids",
-    ...patternFlags,
-  ]);
-  const schedule = await readSchedule(flags);
+  const schedule = await scheduleFromFlags(parsed, {
+    nameFlag: "pattern",
+    toolFlags: ["d", "delta", "shift-c", "json", "ids"],
+  });
   if (!flags.has("d")) throw new InputError("--d", undefined, "the token dimension is required");
   if (!flags.has("delta")) throw new InputError("--delta", undefined, "the grid step is required");
   const options = {

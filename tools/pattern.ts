@@ -6,16 +6,9 @@
  *   deno task pattern --file my-pattern.json --json
  *   deno task pattern --list
  */
-import { numberFlag, parseFlags, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
-import {
-  analyzeAssumption1,
-  assumption1Json,
-  buildPattern,
-  type Schedule,
-  scheduleFromJson,
-  verdictBundle,
-  ZOO,
-} from "../lib/pattern/mod.ts";
+import { parseFlags, runTool } from "../lib/cli/flags.ts";
+import { scheduleFromFlags } from "../lib/cli/pattern_flags.ts";
+import { analyzeAssumption1, assumption1Json, verdictBundle, ZOO } from "../lib/pattern/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
 
 const USAGE = `usage: deno task pattern (--name NAME [--n N] [pattern flags] | --file FILE) [--json]
@@ -42,41 +35,7 @@ async function main(): Promise<number> {
       "unexpected positional argument (see --help)",
     );
   }
-  let schedule: Schedule;
-  if (flags.has("file")) {
-    rejectUnknownFlags(parsed, ["file", "json"]);
-    const path = flags.get("file") as string;
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch {
-      throw new InputError("--file", path, "cannot be read");
-    }
-    schedule = scheduleFromJson(text, path.replace(/^.*\//, "").replace(/\.json$/, ""), path);
-  } else if (flags.has("name")) {
-    const name = flags.get("name") as string;
-    const entry = ZOO[name];
-    if (!entry) {
-      throw new InputError(
-        "--name",
-        name,
-        `unknown pattern; known: ${Object.keys(ZOO).join(", ")}`,
-      );
-    }
-    rejectUnknownFlags(parsed, ["name", "json", ...entry.params.map((p) => p.name)]);
-    const params: Record<string, number | string> = {};
-    for (const spec of entry.params) {
-      const value = flags.get(spec.name);
-      if (value === undefined) continue;
-      params[spec.name] = spec.kind === "string" ? String(value) : numberFlag(spec.name, value);
-    }
-    if (params.n === undefined) {
-      throw new InputError("--n", undefined, "the sequence length is required");
-    }
-    schedule = buildPattern(name, params);
-  } else {
-    throw new InputError("--name or --file", undefined, "one is required (see --help)");
-  }
+  const schedule = await scheduleFromFlags(parsed, { nameFlag: "name", toolFlags: ["json"] });
 
   const verdict = analyzeAssumption1(schedule);
   if (flags.has("json")) {
