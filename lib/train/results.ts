@@ -146,7 +146,18 @@ export function hasResult(dir: string, runId: string): boolean {
   }
 }
 
-/** `git rev-parse HEAD` (with "+dirty" when tracked lib/ files differ), or "unknown". */
+/** The code a training run executes: a local change here makes its results "+dirty". */
+const TRAINING_CODE = [
+  "lib/train",
+  "lib/attention/tf",
+  "lib/attention/core.ts",
+  "lib/attention/maps.ts",
+  "lib/pattern",
+  "lib/util",
+  "tools/experiment.ts",
+];
+
+/** `git rev-parse HEAD` (with "+dirty" when the training code differs from it), or "unknown". */
 export function codeVersion(): string {
   const git = (...args: string[]) => {
     try {
@@ -160,6 +171,6 @@ export function codeVersion(): string {
   const root = new URL("../..", import.meta.url).pathname;
   const commit = git("-C", root, "rev-parse", "HEAD");
   if (!commit) return "unknown";
-  const dirty = git("-C", root, "status", "--porcelain", "--untracked-files=no", "lib", "tools");
+  const dirty = git("-C", root, "status", "--porcelain", "--untracked-files=no", ...TRAINING_CODE);
   return dirty ? `${commit}+dirty` : commit;
 }
