@@ -55,7 +55,7 @@ export interface ResolvedPattern extends PatternChoice {
   label: string;
 }
 
-export function choiceLabel(choice: PatternChoice): string {
+export function choiceLabel(choice: { pattern: string; configuration: string }): string {
   return choice.configuration === "single"
     ? choice.pattern
     : `${choice.pattern} ${choice.configuration}`;

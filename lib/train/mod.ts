@@ -9,3 +9,4 @@ export * from "./progress.ts";
 export * from "./tasks.ts";
 export * from "./experiments.ts";
 export * from "./sweep.ts";
+export * from "./summary.ts";
