@@ -8,7 +8,9 @@
 import { createHash } from "node:crypto";
 import { InputError } from "../util/errors.ts";
 
-export const DEFAULT_CACHE_DIR = new URL("../../data/cache/", import.meta.url).pathname;
+/** data/cache/, or DATA_CACHE_DIR when set (tests point it at a scratch copy). */
+export const DEFAULT_CACHE_DIR = Deno.env.get("DATA_CACHE_DIR") ??
+  new URL("../../data/cache/", import.meta.url).pathname;
 
 export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
