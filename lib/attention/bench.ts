@@ -162,7 +162,7 @@ function prepareCell(impl: AttentionImpl, patternKey: string, n: number): BenchC
       return value;
     });
   // a dense step at n ≥ 2048 takes seconds: fewer runs there
-  const runs = impl === "sparse" ? 7 : n >= 2048 ? 1 : 3;
+  const runs = impl === "sparse" ? 15 : n >= 2048 ? 1 : 3;
   return {
     impl,
     patternKey,
