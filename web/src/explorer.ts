@@ -361,7 +361,7 @@ function drawAttention(): Promise<unknown> {
   return draw(
     "attention-plot",
     maskHeatmap([{ title: `"${chars.join("")}"`, n: used, mask: probabilities }], {
-      title: `attention probabilities, ${name}, head ${head} (row: query k, column: key j)`,
+      title: `attention probabilities, ${name.replace("attention.", "")}, head ${head}`,
       colorTitle: "probability",
     }),
   );
