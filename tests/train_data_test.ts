@@ -1,0 +1,64 @@
+/** Data: the cached slices are what their npm packages give (deterministically), verified by checksum. */
+import assert from "node:assert/strict";
+import {
+  cmudictSource,
+  loadCmudict,
+  loadMobyDick,
+  loadSlice,
+  loadSpamAssassin,
+  mobyDickSource,
+  sha256,
+  SLICE_CHECKSUMS,
+  spamAssassinSource,
+} from "../lib/train/mod.ts";
+import { InputError } from "../lib/util/errors.ts";
+
+Deno.test("each slice rebuilt from its npm package hashes to the recorded checksum", () => {
+  for (const source of [mobyDickSource, cmudictSource, spamAssassinSource]) {
+    assert.equal(sha256(JSON.stringify(source.build())), SLICE_CHECKSUMS[source.name], source.name);
+  }
+});
+
+Deno.test("the committed caches load without rebuilding and have disjoint, fixed splits", () => {
+  const moby = loadMobyDick();
+  const words = loadCmudict();
+  const emails = loadSpamAssassin();
+  for (const slice of [moby, words, emails]) assert.equal(slice.fromCache, true, slice.path);
+  assert.equal(moby.data.train.length, 150_000);
+  const trainWords = new Set(words.data.train.map(([w]) => w));
+  assert.ok(words.data.test.every(([w]) => !trainWords.has(w)), "test words are unseen");
+  const trainEmails = new Set(emails.data.train.map(([t]) => t));
+  assert.ok(emails.data.test.every(([t]) => !trainEmails.has(t)), "test e-mails are unseen");
+  const spamShare = emails.data.test.filter(([, spam]) => spam === 1).length / 300;
+  assert.ok(spamShare > 0.35 && spamShare < 0.65, `balanced test split (${spamShare})`);
+});
+
+Deno.test("a slice is built once, then read from the cache; a corrupt cache is refused", () => {
+  const dir = Deno.makeTempDirSync();
+  let builds = 0;
+  const data = { train: [1, 2, 3] };
+  const source = {
+    name: "toy",
+    checksum: sha256(JSON.stringify(data)),
+    build: () => (builds++, data),
+  };
+  assert.equal(loadSlice(source, dir).fromCache, false);
+  const second = loadSlice(source, dir);
+  assert.equal(second.fromCache, true);
+  assert.deepEqual(second.data, data);
+  assert.equal(builds, 1, "the second run does no work");
+  assert.deepEqual(
+    [...Deno.readDirSync(dir)].map((e) => e.name),
+    ["toy.json"],
+    "no temporary left",
+  );
+  Deno.writeTextFileSync(`${dir}/toy.json`, JSON.stringify({ train: [1, 2, 4] }));
+  assert.throws(
+    () => loadSlice(source, dir),
+    (e) => e instanceof InputError && /checksum/.test(e.message),
+  );
+  const changed = { ...source, build: () => ({ train: [9] }), name: "other" };
+  assert.throws(() => loadSlice(changed, dir), /checksum mismatch/, "a changed package is refused");
+  assert.equal([...Deno.readDirSync(dir)].length, 1, "nothing written for a refused slice");
+  Deno.removeSync(dir, { recursive: true });
+});
