@@ -8,7 +8,13 @@
  * data/bench/attention.json (same impl/pattern/n replaced) and the table is rewritten to
  * data/bench/attention.md. Bad flags: one line naming the flag and value, exit 2.
  */
-import { numberFlag, parseFlags, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
+import {
+  numberFlag,
+  parseFlags,
+  rejectPositionals,
+  rejectUnknownFlags,
+  runTool,
+} from "../lib/cli/flags.ts";
 import {
   ATTENTION_IMPLS,
   type AttentionImpl,
@@ -56,13 +62,7 @@ async function readExisting(): Promise<BenchResult | undefined> {
 await runTool("bench", async () => {
   const parsed = parseFlags(Deno.args, ["json"]);
   rejectUnknownFlags(parsed, ["pattern", "n", "impl", "dense-max-n", "json"]);
-  if (parsed.positional.length > 0) {
-    throw new InputError(
-      "argument",
-      parsed.positional[0],
-      "unexpected; see the flags in tools/bench.ts",
-    );
-  }
+  rejectPositionals(parsed, "see the flags in tools/bench.ts");
   const { flags } = parsed;
   const patterns = listFlag("pattern", flags.get("pattern"))?.map(requireBenchPattern);
   const impls = listFlag("impl", flags.get("impl"))?.map((impl) => {

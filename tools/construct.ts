@@ -8,7 +8,7 @@
  * Exit status: 0 verified, 1 verification failed, 2 bad input or a pattern that fails
  * Assumption 1 (one line on stderr).
  */
-import { numberFlag, parseFlags, runTool } from "../lib/cli/flags.ts";
+import { numberFlag, parseFlags, rejectPositionals, runTool } from "../lib/cli/flags.ts";
 import { scheduleFromFlags } from "../lib/cli/pattern_flags.ts";
 import {
   buildContextualMapping,
@@ -69,13 +69,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (parsed.positional.length > 0) {
-    throw new InputError(
-      "argument",
-      parsed.positional[0],
-      "unexpected positional argument (see --help)",
-    );
-  }
+  rejectPositionals(parsed);
   const schedule = await scheduleFromFlags(parsed, {
     nameFlag: "pattern",
     toolFlags: ["d", "delta", "shift-c", "json", "ids"],

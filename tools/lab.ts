@@ -4,10 +4,15 @@
  * Opens the notebooks in the classic Jupyter Notebook with the project-local Deno kernel
  * (registered in .jupyter-data/, the user's Jupyter setup untouched).
  */
-import { EXIT_BAD_INPUT, parseFlags, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
+import {
+  EXIT_BAD_INPUT,
+  parseFlags,
+  rejectPositionals,
+  rejectUnknownFlags,
+  runTool,
+} from "../lib/cli/flags.ts";
 import { INSTALL_HINT, jupyterProgram, openNotebookServer } from "../lib/notebook/jupyter.ts";
 import { runCommand } from "../lib/notebook/command.ts";
-import { InputError } from "../lib/util/errors.ts";
 
 await runTool("lab", async () => {
   const separator = Deno.args.indexOf("--");
@@ -15,9 +20,7 @@ await runTool("lab", async () => {
   const forwarded = separator === -1 ? [] : Deno.args.slice(separator + 1);
   const parsed = parseFlags(own);
   rejectUnknownFlags(parsed, ["notebooks"]);
-  if (parsed.positional.length > 0) {
-    throw new InputError("argument", parsed.positional[0], "unexpected; flags: --notebooks DIR");
-  }
+  rejectPositionals(parsed, "flags: --notebooks DIR");
   const notebooksDir = (parsed.flags.get("notebooks") as string | undefined) ?? "notebooks";
   const notebook = await runCommand(jupyterProgram(), ["notebook", "--version"]);
   if (notebook.code !== 0) {

@@ -6,10 +6,9 @@
  *   deno task pattern --file my-pattern.json --json
  *   deno task pattern --list
  */
-import { parseFlags, runTool } from "../lib/cli/flags.ts";
+import { parseFlags, rejectPositionals, runTool } from "../lib/cli/flags.ts";
 import { scheduleFromFlags } from "../lib/cli/pattern_flags.ts";
 import { analyzeAssumption1, assumption1Json, verdictBundle, ZOO } from "../lib/pattern/mod.ts";
-import { InputError } from "../lib/util/errors.ts";
 
 const USAGE = `usage: deno task pattern (--name NAME [--n N] [pattern flags] | --file FILE) [--json]
        deno task pattern --list`;
@@ -28,13 +27,7 @@ async function main(): Promise<number> {
     }
     return 0;
   }
-  if (parsed.positional.length > 0) {
-    throw new InputError(
-      "argument",
-      parsed.positional[0],
-      "unexpected positional argument (see --help)",
-    );
-  }
+  rejectPositionals(parsed);
   const schedule = await scheduleFromFlags(parsed, { nameFlag: "name", toolFlags: ["json"] });
 
   const verdict = analyzeAssumption1(schedule);

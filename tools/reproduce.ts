@@ -5,7 +5,13 @@
  * to out/ (lib/notebook/reproduce.ts). Exit 1 when a cell fails, 2 for bad flags or a
  * missing prerequisite.
  */
-import { EXIT_BAD_INPUT, parseFlags, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
+import {
+  EXIT_BAD_INPUT,
+  parseFlags,
+  rejectPositionals,
+  rejectUnknownFlags,
+  runTool,
+} from "../lib/cli/flags.ts";
 import { PrerequisiteError, reproduce } from "../lib/notebook/reproduce.ts";
 import { InputError } from "../lib/util/errors.ts";
 
@@ -14,9 +20,7 @@ const USAGE = "usage: deno task reproduce [--quick] [--only NAME] [--out DIR] [-
 await runTool("reproduce", async () => {
   const parsed = parseFlags(Deno.args, ["quick", "help"]);
   rejectUnknownFlags(parsed, ["quick", "only", "out", "notebooks", "help"]);
-  if (parsed.positional.length > 0) {
-    throw new InputError("argument", parsed.positional[0], `unexpected; ${USAGE}`);
-  }
+  rejectPositionals(parsed);
   if (parsed.flags.has("help")) return void console.log(USAGE);
   const stringFlag = (name: string, fallback?: string) => {
     const value = parsed.flags.get(name) ?? fallback;

@@ -4,16 +4,13 @@
  * fmt, lint, type check, unit tests, then every notebook in quick mode
  * (lib/notebook/suite.ts). The last line is always "tests: N passed, N failed".
  */
-import { parseFlags, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
+import { parseFlags, rejectPositionals, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
 import { runSuite } from "../lib/notebook/suite.ts";
-import { InputError } from "../lib/util/errors.ts";
 
 await runTool("test", async () => {
   const parsed = parseFlags(Deno.args);
   rejectUnknownFlags(parsed, ["filter", "only"]);
-  if (parsed.positional.length > 0) {
-    throw new InputError("argument", parsed.positional[0], "unexpected; flags: --filter, --only");
-  }
+  rejectPositionals(parsed, "flags: --filter, --only");
   const value = (name: string) => parsed.flags.get(name) as string | undefined;
   const started = performance.now();
   const result = await runSuite({ filter: value("filter"), only: value("only") }).catch(

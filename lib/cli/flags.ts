@@ -41,6 +41,17 @@ export function parseFlags(args: readonly string[], booleans: readonly string[] 
   return { flags, positional };
 }
 
+/** Throws naming the first positional argument, for tools that take flags only. */
+export function rejectPositionals(parsed: ParsedFlags, hint = "see --help"): void {
+  if (parsed.positional.length > 0) {
+    throw new InputError(
+      "argument",
+      parsed.positional[0],
+      `unexpected positional argument (${hint})`,
+    );
+  }
+}
+
 /** Throws naming the first flag not in `allowed`. */
 export function rejectUnknownFlags(parsed: ParsedFlags, allowed: Iterable<string>): void {
   const known = new Set(allowed);
