@@ -137,3 +137,111 @@ export function rankAt(
     return point ? [{ series: s, point }] : [];
   }).sort((a, b) => (higherIsBetter ? b.point.mean - a.point.mean : a.point.mean - b.point.mean));
 }
+
+export interface FindingCheck {
+  verdict: Verdict;
+  evidence: string;
+}
+
+const shown = (p: SummaryPoint) => `${p.mean.toFixed(3)}±${p.std.toFixed(3)}`;
+
+/**
+ * "The claimed series are the best sparse ones at every level": agrees when at every level the
+ * best series is a claimed one; disagrees when at some level an unclaimed series is clearly
+ * better than every claimed one; otherwise inconclusive.
+ */
+export function bestAtEveryLevel(
+  series: readonly SummarySeries[],
+  claimed: (s: SummarySeries) => boolean,
+  higherIsBetter: boolean,
+): FindingCheck {
+  const levels = levelsOf(series);
+  let everywhere = levels.length > 0;
+  let beaten = false;
+  const notes: string[] = [];
+  for (const level of levels) {
+    const ranked = rankAt(series, level, higherIsBetter);
+    const bestClaimed = ranked.find((r) => claimed(r.series));
+    const bestOther = ranked.find((r) => !claimed(r.series));
+    if (!bestClaimed) continue; // the claimed patterns cannot reach this level
+    if (ranked[0] !== bestClaimed) everywhere = false;
+    if (bestOther && clearlyBetter(bestOther.point, bestClaimed.point, higherIsBetter)) {
+      beaten = true;
+    }
+    notes.push(
+      `at ${level}: best ${ranked[0].series.label} ${shown(ranked[0].point)}` +
+        (ranked[0] === bestClaimed
+          ? ""
+          : `; best claimed ${bestClaimed.series.label} ${shown(bestClaimed.point)}`),
+    );
+  }
+  return { verdict: verdictOf(everywhere, beaten), evidence: notes.join("; ") || "no runs" };
+}
+
+/**
+ * "The claimed series is worse than every other sparse one at every level": agrees when every
+ * other series is clearly better at every level; disagrees when at some level the claimed
+ * series is clearly better than another; otherwise inconclusive.
+ */
+export function worstAtEveryLevel(
+  series: readonly SummarySeries[],
+  claimed: (s: SummarySeries) => boolean,
+  higherIsBetter: boolean,
+): FindingCheck {
+  const levels = levelsOf(series);
+  let everywhere = levels.length > 0;
+  let beats = false;
+  const notes: string[] = [];
+  for (const level of levels) {
+    const ranked = rankAt(series, level, higherIsBetter);
+    const worst = ranked.find((r) => claimed(r.series));
+    if (!worst) continue;
+    const others = ranked.filter((r) => !claimed(r.series));
+    const outranked = others.filter((o) => clearlyBetter(o.point, worst.point, higherIsBetter));
+    if (outranked.length !== others.length) everywhere = false;
+    if (others.some((o) => clearlyBetter(worst.point, o.point, higherIsBetter))) beats = true;
+    notes.push(
+      `at ${level}: ${worst.series.label} ${shown(worst.point)} is clearly beaten by ` +
+        `${outranked.length} of ${others.length}, ranks ${
+          ranked.indexOf(worst) + 1
+        }/${ranked.length}`,
+    );
+  }
+  return { verdict: verdictOf(everywhere, beats), evidence: notes.join("; ") || "no runs" };
+}
+
+/**
+ * Reversal needs output k to see input n−1−k. After L layers of the schedule, token k sees
+ * exactly its reach set S_k^L, so the best achievable accuracy is f + (1 − f)/symbols, where
+ * f is the fraction of tokens whose mirror lies in their reach set (the rest can only guess).
+ */
+export function reversalAccuracyBound(
+  schedule: { n: number; patternAt(layer: number): { row(k: number): ArrayLike<number> } },
+  layers: number,
+  symbols: number,
+): number {
+  const n = schedule.n;
+  // reach[k] = the set of inputs token k depends on after the layers so far (bit j of a row)
+  let reach = Array.from({ length: n }, (_, k) => {
+    const row = new Uint8Array(n);
+    row[k] = 1;
+    return row;
+  });
+  for (let layer = 0; layer < layers; layer++) {
+    const pattern = schedule.patternAt(layer);
+    reach = reach.map((_, k) => {
+      const next = new Uint8Array(n);
+      for (const j of Array.from(pattern.row(k))) {
+        for (let i = 0; i < n; i++) if (reach[j][i]) next[i] = 1;
+      }
+      return next;
+    });
+  }
+  const seeing = reach.filter((row, k) => row[n - 1 - k] === 1).length / n;
+  return seeing + (1 - seeing) / symbols;
+}
+
+/** The committed full results of an experiment (data/results/NAME), ignoring RESULTS_DIR. */
+export function committedResultsDir(name: string): string {
+  return new URL(`../../data/results/${name}`, import.meta.url).pathname;
+}
