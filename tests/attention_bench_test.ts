@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { runTool } from "./support/run_tool.ts";
 import {
   benchMarkdown,
   type BenchRecord,
@@ -72,12 +73,8 @@ Deno.test("bad flags: one line naming the flag and value, exit code 2", async ()
       [["--speed", "1"], "--speed"],
     ] as const
   ) {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", new URL("../tools/bench.ts", import.meta.url).pathname, ...args],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr).trim();
+    const output = await runTool("bench", args);
+    const stderr = output.stderr.trim();
     assert.equal(output.code, 2, stderr);
     assert.equal(stderr.split("\n").length, 1, stderr);
     assert.ok(stderr.includes(expected), stderr);

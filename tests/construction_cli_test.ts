@@ -1,14 +1,10 @@
 /** `deno task construct`: text and JSON output, --ids, and the exit codes 0 / 1 / 2. */
 import assert from "node:assert/strict";
-
-const tool = new URL("../tools/construct.ts", import.meta.url).pathname;
+import { runTool } from "./support/run_tool.ts";
 
 async function construct(...args: string[]) {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", tool, ...args],
-    env: { NO_COLOR: "1" },
-  }).output();
-  return { code, out: new TextDecoder().decode(stdout), err: new TextDecoder().decode(stderr) };
+  const { code, stdout, stderr } = await runTool("construct", args);
+  return { code, out: stdout, err: stderr };
 }
 
 Deno.test("construct: verified case prints counts, c and the verdict (exit 0)", async () => {

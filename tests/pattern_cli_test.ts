@@ -5,23 +5,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { scheduleToJson } from "../lib/pattern/mod.ts";
+import { runTool } from "./support/run_tool.ts";
 import { bruteForceHasPath, bruteForceReach, randomSchedule } from "./support/brute_force.ts";
 
-const TOOL = new URL("../tools/pattern.ts", import.meta.url).pathname;
-
-async function runPattern(args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", TOOL, ...args],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  };
-}
+const runPattern = (args: string[]) => runTool("pattern", args);
 
 Deno.test("--json for a named pattern carries the required fields", async () => {
   const { code, stdout } = await runPattern([
