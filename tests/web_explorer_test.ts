@@ -55,8 +55,14 @@ Deno.test({
     try {
       const page = await localPage(browser, server.url, blocked);
       page.on("pageerror", (error) => pageErrors.push(String(error)));
-      await page.goto(`${server.url}?pattern=strided&n=32`);
+      // A pattern name the page does not know: a message, and the default pattern drawn.
+      await page.goto(`${server.url}?pattern=nope&n=32`);
       await page.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
+      assert.match(await text(page, "#pattern-error"), /unknown pattern "nope"/);
+      assert.equal(
+        await page.$eval("#pattern", (select) => (select as HTMLSelectElement).value),
+        "strided",
+      );
       assert.ok(await page.$("#mask-plot .main-svg"), "the mask is drawn");
       assert.equal(await text(page, "#verdict-status"), "holds");
 
@@ -69,6 +75,7 @@ Deno.test({
         before,
       );
       assert.match(await text(page, "#verdict"), /window/);
+      assert.equal(await page.$eval("#pattern-error", (p) => (p as HTMLElement).hidden), true);
       await page.$eval("#reach-t", (slider) => {
         const input = slider as HTMLInputElement;
         input.value = input.max;
@@ -122,10 +129,6 @@ Deno.test({
       assert.match(await upload("char-16.onnx", other.bytes), /exported for n = 16/);
       assert.ok(await page.$("#mask-plot .main-svg"), "the page still shows its figures");
 
-      await page.goto(`${server.url}?pattern=nope&n=32`);
-      await page.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
-      assert.match(await text(page, "#pattern-error"), /unknown pattern "nope"/);
-      assert.ok(await page.$("#mask-plot .main-svg"), "a known pattern is shown instead");
       assert.deepEqual(blocked, [], "nothing outside the lab's server was requested");
       assert.deepEqual(pageErrors, []);
     } finally {

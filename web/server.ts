@@ -105,7 +105,9 @@ async function respond(request: Request): Promise<Response> {
     return new Response(body, {
       headers: {
         "content-type": CONTENT_TYPES[extension] ?? "application/octet-stream",
-        "cache-control": "no-store",
+        // npm files are pinned and never change under a running server: let the browser keep
+        // them (and its compiled code for plotly.js); the page's own files are rebuilt
+        "cache-control": file.pathname.includes("/node_modules/") ? "max-age=3600" : "no-store",
       },
     });
   } catch {
