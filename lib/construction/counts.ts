@@ -9,6 +9,7 @@ import {
   phaseTwoLayers,
   requireConstructible,
 } from "./contextual.ts";
+import { denseContextualLayers, denseLemma6Formula } from "./dense.ts";
 import { DeltaGrid } from "./grid.ts";
 import { positionalEmbedding, quantizationLayers } from "./quantization.ts";
 
@@ -25,6 +26,8 @@ export interface LayerCountRow {
   predicted: number;
   /** n·δ^{−dn}: one layer per grid input and token (a float beyond 2^53). */
   valueMapping: number;
+  /** The dense permutation-equivariant contextual mapping (ICLR Lemma 6), from its built plan. */
+  denseContextualMapping: number;
 }
 
 /** Layer counts of the sparse construction for a schedule satisfying Assumption 1. */
@@ -50,14 +53,23 @@ export function layerCounts(
     contextualMapping: counts.total,
     predicted: counts.predicted,
     valueMapping: grid.n * grid.size,
+    denseContextualMapping: denseLemma6Layers(grid.d, grid.delta, grid.n),
   };
 }
 
 /**
  * The dense contextual mapping of the ICLR paper (Lemma 6, permutation-equivariant inputs with
- * distinct columns): δ^{−d} selective shifts and one global shift. A formula here; the lab's
- * reconstruction of it is in digest §2.6.
+ * distinct columns): δ^{−d} selective shifts and one global shift, digest §2.6. Counted from the
+ * built layer plan (dense.ts, for n tokens; the count does not depend on n) and checked against
+ * the formula δ^{−d} + 1.
  */
-export function denseLemma6Layers(d: number, delta: number): number {
-  return new DeltaGrid(1, d, delta).tokenValues + 1;
+export function denseLemma6Layers(d: number, delta: number, n = 2): number {
+  const built = denseContextualLayers(new DeltaGrid(n, d, delta)).length;
+  const formula = denseLemma6Formula(d, delta);
+  if (built !== formula) {
+    throw new Error(
+      `dense Lemma 6 plan has ${built} layers, the formula δ^(−d) + 1 says ${formula}`,
+    );
+  }
+  return built;
 }
