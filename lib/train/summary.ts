@@ -240,8 +240,3 @@ export function reversalAccuracyBound(
   const seeing = reach.filter((row, k) => row[n - 1 - k] === 1).length / n;
   return seeing + (1 - seeing) / symbols;
 }
-
-/** The committed full results of an experiment (data/results/NAME), ignoring RESULTS_DIR. */
-export function committedResultsDir(name: string): string {
-  return new URL(`../../data/results/${name}`, import.meta.url).pathname;
-}

@@ -249,3 +249,26 @@ export async function runSweep(name: string, options: SweepOptions): Promise<Swe
     wallSeconds: (performance.now() - started) / 1000,
   };
 }
+
+export interface CommittedStatus {
+  dir: string;
+  /** Usable results of the full plan. */
+  results: RunResult[];
+  /** Run ids of the full plan with no usable result yet. */
+  missing: string[];
+  /** Files reported corrupt and left out. */
+  skipped: { path: string; reason: string }[];
+  complete: boolean;
+}
+
+/** The committed full results of an experiment against its full plan: what is in, what is not. */
+export function committedStatus(name: string): CommittedStatus {
+  const plan = planSweep(name, { mode: "full" });
+  const dir = new URL(`../../data/results/${name}`, import.meta.url).pathname;
+  const { results, skipped } = readResults(dir);
+  const wanted = new Set(plan.runs.map((r) => r.runId));
+  const usable = results.filter((r) => wanted.has(r.runId) && r.mode === "full");
+  const present = new Set(usable.map((r) => r.runId));
+  const missing = plan.runs.map((r) => r.runId).filter((id) => !present.has(id));
+  return { dir, results: usable, missing, skipped, complete: missing.length === 0 };
+}
