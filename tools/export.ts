@@ -8,8 +8,7 @@
  */
 import { numberFlag, parseFlags, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
 import { initTf } from "../lib/attention/tf/backend.ts";
-import { EXPORTED_KINDS, randomModel } from "../lib/export/parity.ts";
-import { checkParity } from "../lib/export/parity.ts";
+import { checkParity, EXPORTED_KINDS, randomModel } from "../lib/export/parity.ts";
 import { exportToOnnx } from "../lib/export/export_model.ts";
 import { OnnxRunner } from "../lib/export/runtime.ts";
 import { officialOnnxCheck } from "../lib/export/checker.ts";
@@ -101,13 +100,23 @@ async function main(): Promise<number> {
     throw new InputError("--random / --model", undefined, "give exactly one (see --help)");
   }
 
-  await initTf();
-  let saved: Awaited<ReturnType<typeof loadSavedModel>> | undefined;
-  if (flags.has("model")) {
-    saved = await loadSavedModel(String(flags.get("model")), patternSpec);
-  } else if (!patternSpec) {
+  for (const randomOnly of ["kind", "seed"]) {
+    if (flags.has("model") && flags.has(randomOnly)) {
+      throw new InputError(
+        `--${randomOnly}`,
+        flags.get(randomOnly),
+        "only a --random model takes it",
+      );
+    }
+  }
+  if (flags.has("random") && !patternSpec) {
     throw new InputError("--pattern", undefined, "a random model needs a pattern");
   }
+
+  await initTf();
+  const saved = flags.has("model")
+    ? await loadSavedModel(String(flags.get("model")), patternSpec)
+    : undefined;
   const kind = (flags.get("kind") ?? "encoder") as ExportedKind;
   const model = saved?.model ?? randomModel({
     kind,

@@ -68,7 +68,6 @@ export function exportToOnnx(model: ExportableModel, options: ExportOptions): Ex
   const exporter = new GraphExporter(g, options.attentionOutputs ?? false);
   const inputs: TensorSignature[] = [];
   const outputs: TensorSignature[] = [];
-  const patterns: Record<string, string> = {};
   const declareInput = (signature: TensorSignature) => {
     inputs.push(signature);
     return g.input(signature.name, signature.type, signature.dims);
@@ -106,15 +105,12 @@ export function exportToOnnx(model: ExportableModel, options: ExportOptions): Ex
       type: "float32",
       dims: ["batch", targetLength, vocabSize(model.head)],
     });
-    patterns.encoder = exporter.patternNames.get("encoder")!;
-    patterns.decoder = exporter.patternNames.get("decoder")!;
   } else {
     if (options.targetLength !== undefined) {
       throw new InputError("targetLength", options.targetLength, "only an encoder–decoder has one");
     }
     const stackName = model instanceof CausalDecoder ? "decoder" : "encoder";
     const states = exporter.stack(model.stack, stackName, stackInput(model.stack, "input", n), n);
-    patterns[stackName] = exporter.patternNames.get(stackName)!;
     if (model instanceof SparseEncoder) {
       declareOutput(states, {
         name: "states",
@@ -137,6 +133,7 @@ export function exportToOnnx(model: ExportableModel, options: ExportOptions): Ex
     }
   }
   for (const attention of exporter.attentionOutputs) declareOutput(attention.value, attention);
+  const patterns = Object.fromEntries(exporter.patternNames);
 
   if (options.vocabulary && options.vocabulary.length !== vocabularySize(model)) {
     throw new InputError(
@@ -172,6 +169,7 @@ function vocabularySize(model: ExportableModel): number | undefined {
 /** Walks the layers of a model and emits their nodes; one instance per exported graph. */
 class GraphExporter {
   readonly attentionOutputs: (TensorSignature & { value: string })[] = [];
+  /** Self-attention schedule name per stack ("encoder", "decoder"). */
   readonly patternNames = new Map<string, string>();
   private readonly graphIds = new Map<AttentionGraph, number>();
 
