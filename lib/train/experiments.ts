@@ -93,7 +93,7 @@ export const EXPERIMENT_DEFINITIONS: Record<ExperimentName, ExperimentDefinition
         levels: [0.65],
       },
       full: {
-        size: size({ n: 32, width: 32, heads: 4, ffHidden: 64, batch: 32, steps: 150, extra: 8 }),
+        size: size({ n: 32, width: 32, heads: 4, ffHidden: 64, batch: 16, steps: 300, extra: 8 }),
         layers: [1, 2, 3, 4],
         seeds: [0, 1, 2],
         levels: [0.7],
@@ -116,7 +116,7 @@ export const EXPERIMENT_DEFINITIONS: Record<ExperimentName, ExperimentDefinition
         levels: [0.5, 0.7],
       },
       full: {
-        size: size({ n: 64, width: 32, heads: 4, ffHidden: 64, batch: 16, steps: 200 }),
+        size: size({ n: 64, width: 32, heads: 4, ffHidden: 64, batch: 16, steps: 150 }),
         layers: [2],
         seeds: [0, 1, 2],
         levels: [0.5, 0.8],
@@ -139,7 +139,7 @@ export const EXPERIMENT_DEFINITIONS: Record<ExperimentName, ExperimentDefinition
         levels: [0.5],
       },
       full: {
-        size: size({ n: 32, width: 32, heads: 4, ffHidden: 64, batch: 16, steps: 250, extra: 3 }),
+        size: size({ n: 32, width: 32, heads: 4, ffHidden: 64, batch: 16, steps: 150, extra: 3 }),
         layers: [2],
         seeds: [0, 1, 2],
         levels: [0.5, 0.7],
@@ -162,7 +162,7 @@ export const EXPERIMENT_DEFINITIONS: Record<ExperimentName, ExperimentDefinition
         levels: [0.5],
       },
       full: {
-        size: size({ n: 64, width: 32, heads: 4, ffHidden: 64, batch: 16, steps: 100, extra: 100 }),
+        size: size({ n: 64, width: 32, heads: 4, ffHidden: 64, batch: 16, steps: 80, extra: 80 }),
         layers: [2],
         seeds: [0, 1, 2],
         levels: [0.5, 0.8],
@@ -191,7 +191,7 @@ export const EXPERIMENT_DEFINITIONS: Record<ExperimentName, ExperimentDefinition
         levels: [],
       },
       full: {
-        size: size({ n: 16, width: 32, heads: 4, ffHidden: 64, batch: 32, steps: 200, extra: 8 }),
+        size: size({ n: 16, width: 32, heads: 4, ffHidden: 64, batch: 16, steps: 250, extra: 8 }),
         layers: [1, 2, 3, 4, 5, 6],
         seeds: [0, 1, 2],
         levels: [],

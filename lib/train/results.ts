@@ -136,10 +136,14 @@ export function readResults(dir: string, options: { quiet?: boolean } = {}): Res
   return { results, skipped };
 }
 
-/** True when a usable result for `runId` exists (a corrupt one is redone). */
-export function hasResult(dir: string, runId: string): boolean {
+/**
+ * True when a usable result for `runId` exists and, when `model` is given, was trained at
+ * those sizes (a corrupt result, or one from a different budget, is redone).
+ */
+export function hasResult(dir: string, runId: string, model?: RunResult["model"]): boolean {
   try {
-    return typeof parseResult(Deno.readTextFileSync(resultPath(dir, runId))) !== "string";
+    const parsed = parseResult(Deno.readTextFileSync(resultPath(dir, runId)));
+    return typeof parsed !== "string" && (model === undefined || sameModel(parsed.model, model));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return false;
     throw error;
@@ -156,6 +160,12 @@ const TRAINING_CODE = [
   "lib/util",
   "tools/experiment.ts",
 ];
+
+/** Same sizes (key order does not matter). */
+export function sameModel(a: RunResult["model"], b: RunResult["model"]): boolean {
+  const canonical = (m: RunResult["model"]) => JSON.stringify(Object.entries(m).sort());
+  return canonical(a) === canonical(b);
+}
 
 /** `git rev-parse HEAD` (with "+dirty" when the training code differs from it), or "unknown". */
 export function codeVersion(): string {

@@ -28,6 +28,7 @@ import {
   resultsRoot,
   type RunMode,
   type RunResult,
+  sameModel,
   writeResult,
 } from "./results.ts";
 import { Progress, type ProgressOptions } from "./progress.ts";
@@ -146,17 +147,18 @@ export function planSweep(name: string, options: SweepOptions): SweepPlan {
   const unreachable: string[] = [];
   const layerCounts = options.layers ?? budget.layers;
   const seeds = options.seeds ?? budget.seeds;
-  for (const choice of selected) {
-    const targets: (number | null)[] = choice.pattern === "dense" || choice.parameters
-      ? [null]
-      : levels;
-    for (const target of targets) {
-      if (target !== null && !canReach(choice as PatternChoice, n, target)) {
-        unreachable.push(`${choiceLabel(choice)} @ ${target}`);
-        continue;
-      }
-      for (const layers of layerCounts) {
-        for (const seed of seeds) {
+  // seeds outermost: a sweep stopped part-way has every pattern at the first seeds
+  for (const seed of seeds) {
+    for (const choice of selected) {
+      const targets: (number | null)[] = choice.pattern === "dense" || choice.parameters
+        ? [null]
+        : levels;
+      for (const target of targets) {
+        if (target !== null && !canReach(choice as PatternChoice, n, target)) {
+          if (seed === seeds[0]) unreachable.push(`${choiceLabel(choice)} @ ${target}`);
+          continue;
+        }
+        for (const layers of layerCounts) {
           const pattern = resolvePattern(choice, n, target ?? undefined, seed, choice.parameters);
           const run = { pattern, sparsityTarget: target, layers, seed };
           runs.push({ ...run, runId: runIdOf(run) });
@@ -166,6 +168,11 @@ export function planSweep(name: string, options: SweepOptions): SweepPlan {
   }
   const dir = options.resultsDir ?? `${resultsRoot(options.mode)}/${name}`;
   return { definition, mode: options.mode, dir, runs, unreachable };
+}
+
+/** The sizes a plan's runs train at, as results record them. */
+function modelOf(plan: SweepPlan): RunResult["model"] {
+  return { ...plan.definition.budgets[plan.mode].size, impl: "sparse", norm: "pre" };
 }
 
 export interface SweepSummary {
@@ -185,7 +192,8 @@ export async function runSweep(name: string, options: SweepOptions): Promise<Swe
   const plan = planSweep(name, options);
   const { definition, dir } = plan;
   const size = definition.budgets[options.mode].size;
-  const pending = plan.runs.filter((run) => !hasResult(dir, run.runId));
+  const model = modelOf(plan);
+  const pending = plan.runs.filter((run) => !hasResult(dir, run.runId, model));
   const reused = plan.runs.filter((run) => !pending.includes(run)).map((r) => r.runId);
   const trained: string[] = [];
   if (!options.dryRun && pending.length > 0) {
@@ -225,7 +233,7 @@ export async function runSweep(name: string, options: SweepOptions): Promise<Swe
         n: pattern.n,
         layers: run.layers,
         seed: run.seed,
-        model: { ...size, impl: "sparse", norm: "pre" },
+        model,
         metricName: outcome.metricName,
         curve: outcome.curve,
         final: outcome.final,
@@ -239,7 +247,9 @@ export async function runSweep(name: string, options: SweepOptions): Promise<Swe
     await progress.finish(`${trained.length} runs trained, ${reused.length} reused`);
   }
   const wanted = new Set(plan.runs.map((r) => r.runId));
-  const results = readResults(dir).results.filter((r) => wanted.has(r.runId));
+  const results = readResults(dir).results.filter((r) =>
+    wanted.has(r.runId) && sameModel(r.model, model)
+  );
   return {
     dir,
     trained,
@@ -267,7 +277,10 @@ export function committedStatus(name: string): CommittedStatus {
   const dir = new URL(`../../data/results/${name}`, import.meta.url).pathname;
   const { results, skipped } = readResults(dir);
   const wanted = new Set(plan.runs.map((r) => r.runId));
-  const usable = results.filter((r) => wanted.has(r.runId) && r.mode === "full");
+  const model = modelOf(plan);
+  const usable = results.filter((r) =>
+    wanted.has(r.runId) && r.mode === "full" && sameModel(r.model, model)
+  );
   const present = new Set(usable.map((r) => r.runId));
   const missing = plan.runs.map((r) => r.runId).filter((id) => !present.has(id));
   return { dir, results: usable, missing, skipped, complete: missing.length === 0 };

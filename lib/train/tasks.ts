@@ -318,7 +318,7 @@ export async function runSeq2seq(run: TaskRun): Promise<TaskOutcome> {
   });
   const evaluationRng = seededRng(EVALUATION_SEED);
   const valid = makeSentences(words.valid, 128, wordsPerSentence, n, vocab, evaluationRng);
-  const test = makeSentences(words.test, 200, wordsPerSentence, n, vocab, evaluationRng);
+  const test = makeSentences(words.test, 100, wordsPerSentence, n, vocab, evaluationRng);
   const batchOf = (data: Sentence[]): TrainingBatch => {
     const source = int2d(data.map((s) => s.source));
     const target = int2d(data.map((s) => s.decoderInput));
