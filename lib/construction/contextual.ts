@@ -404,7 +404,7 @@ export function referenceIds(x: Float64Array, grid: DeltaGrid): number[] {
  * the float layer reproduces the exact one bit for bit. Past that layer nothing is claimed.
  */
 export function compareWithReference(
-  mapping: ContextualMapping,
+  mapping: Pick<ContextualMapping, "grid" | "schedule" | "embedding" | "layers" | "inputs">,
   maxInputs = DEFAULT_FLOAT_COMPARISON_INPUTS,
 ): FloatComparison {
   const { grid, schedule, embedding } = mapping;

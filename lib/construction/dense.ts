@@ -40,33 +40,24 @@ import {
 } from "./contextual.ts";
 import { mixedAttention, mixedIds, type MixedState } from "./exact.ts";
 import { DeltaGrid } from "./grid.ts";
-import { type AttentionLayer, idVector, type SizeOneHead } from "./layers.ts";
+import { type AttentionLayer, type AttentionRole, idVector } from "./layers.ts";
 import { type BucketEmbedding, quantizationLayers } from "./quantization.ts";
 
 /** What a layer of the dense contextual mapping is for. */
-export type DenseRole =
-  | { type: "denseSelectiveShift"; /** The id b (units of δ) whose tokens move. */ value: bigint }
-  | {
-    type: "globalShift";
-    /** κ = δ^{−(n+1)d}, and the id window (−δ/2, B + δ/2) that contains every id. */
-    scale: bigint;
-    windowTop: bigint;
-  };
+export type DenseRole = Extract<AttentionRole, { type: "denseSelectiveShift" | "globalShift" }>;
 
 /** An attention layer on the dense pattern (pattern index 0 of `dense({n})`). */
-export interface DenseLayer {
-  kind: "attention";
+export interface DenseLayer extends AttentionLayer {
   pattern: 0;
-  heads: SizeOneHead[];
   role: DenseRole;
 }
 
-/**
- * The executor and `referenceLayer` read only kind, pattern and heads; layers.ts's AttentionRole
- * has no dense variants, so the dense role travels beside them and this view drops its type.
- */
-export const executableLayers = (layers: readonly DenseLayer[]): AttentionLayer[] =>
-  layers as unknown as AttentionLayer[];
+/** The global shift that closes every dense plan, and the id window it assumes. */
+function globalShiftOf(layers: readonly DenseLayer[]) {
+  const role = layers[layers.length - 1].role;
+  if (role.type !== "globalShift") throw new Error("a dense plan ends with its global shift");
+  return role;
+}
 
 /** The layer plan: D selective shifts for b = 0 … D−1, then the global shift. */
 export function denseContextualLayers(grid: DeltaGrid): DenseLayer[] {
@@ -183,9 +174,8 @@ export function buildDenseContextualMapping(
   const u = idVector(d, grid.levels);
   const D = BigInt(grid.tokenValues);
   const layers = denseContextualLayers(grid);
-  const executable = executableLayers(layers);
   const pattern = schedule.patterns[0];
-  const windowTop = (layers[layers.length - 1].role as { windowTop: bigint }).windowTop;
+  const windowTop = globalShiftOf(layers).windowTop;
 
   const failures: string[] = [];
   const fail = (message: string) => failures.length < 5 && failures.push(message);
@@ -201,7 +191,7 @@ export function buildDenseContextualMapping(
     const distinct = new Set(current).size === n;
     if (distinct) distinctInputs.push(input);
     const moves = new Int32Array(n);
-    executable.forEach((layer, index) => {
+    layers.forEach((layer, index) => {
       const global = index === layers.length - 1;
       if (global) {
         shiftIds.push(current);
@@ -210,7 +200,8 @@ export function buildDenseContextualMapping(
       state = mixedAttention(layer, pattern, state, n, d, chosen);
       const next = mixedIds(state, n, u).map(BigInt);
       if (distinct && !global) {
-        const b = (layers[index].role as { value: bigint }).value;
+        const role = layers[index].role;
+        const b = role.type === "denseSelectiveShift" ? role.value : -1n;
         const max = current.reduce((a, x) => (x > a ? x : a));
         for (let k = 0; k < n; k++) {
           if (current[k] !== b) {
@@ -325,7 +316,7 @@ function compareDenseWithReference(
   mapping: DenseContextualMapping,
   inputs: readonly number[],
 ): FloatComparison {
-  const top = (mapping.layers[mapping.layers.length - 1].role as { windowTop: bigint }).windowTop;
+  const top = globalShiftOf(mapping.layers).windowTop;
   const layers = top * (2n * top + 1n) < FLOAT_EXACT_LIMIT
     ? mapping.layers
     : mapping.layers.slice(0, -1);
@@ -334,10 +325,10 @@ function compareDenseWithReference(
     grid: new GridSubset(mapping.grid, inputs),
     schedule: mapping.schedule,
     embedding: zeroEmbedding(mapping.grid),
-    layers: executableLayers(layers),
+    layers: layers,
     inputs: inputs.length,
   };
-  return compareWithReference(view as ContextualMapping, inputs.length);
+  return compareWithReference(view, inputs.length);
 }
 
 /** Layers per stage of the dense permutation-equivariant construction (ICLR Theorem 2). */

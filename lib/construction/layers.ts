@@ -40,7 +40,16 @@ export type AttentionRole =
     value: bigint;
   }
   | { type: "allMaxShift"; c: bigint }
-  | { type: "identity"; why: "pattern cycle" | "padding" };
+  | { type: "identity"; why: "pattern cycle" | "padding" }
+  /** Dense (ICLR Lemma 6): every token whose id is b moves. */
+  | { type: "denseSelectiveShift"; /** The id b (units of δ) whose tokens move. */ value: bigint }
+  /** Dense (ICLR Lemma 6): every token adds κ·(max − min) over all tokens. */
+  | {
+    type: "globalShift";
+    /** κ = δ^{−(n+1)d}, and the id window (−δ/2, B + δ/2) that contains every id. */
+    scale: bigint;
+    windowTop: bigint;
+  };
 
 export interface AttentionLayer {
   kind: "attention";
