@@ -4,12 +4,12 @@
  * stderr and exit code 2, and no half-written file is left behind.
  */
 import assert from "node:assert/strict";
-import { runCommand } from "../lib/notebook/command.ts";
 import { readLabMetadata } from "../lib/export/metadata.ts";
+import { scheduleToJson } from "../lib/pattern/pattern.ts";
+import { buildPattern } from "../lib/pattern/zoo.ts";
+import { runTool } from "./support/run_tool.ts";
 
-const TOOL = new URL("../tools/export.ts", import.meta.url).pathname;
-const exportTool = (args: string[]) =>
-  runCommand(Deno.execPath(), ["run", "-A", TOOL, ...args], { env: { NO_COLOR: "1" } });
+const exportTool = (args: string[]) => runTool("export", args);
 
 Deno.test("--random --pattern star --n 64 --check --json: parity and the official checker", async () => {
   const dir = await Deno.makeTempDir();
@@ -56,6 +56,26 @@ Deno.test("--model exports the saved character model with its vocabulary and att
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("--model with --file: a saved model exported with a pattern file of one's own", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/mine.json`;
+  await Deno.writeTextFile(file, JSON.stringify(scheduleToJson(buildPattern("star", { n: 20 }))));
+  const { code, stderr } = await exportTool([
+    "--model",
+    "data/models/char-placeholder",
+    "--file",
+    file,
+    "--n",
+    "20",
+    "--out",
+    `${dir}/star.onnx`,
+  ]);
+  assert.equal(code, 0, stderr);
+  const metadata = readLabMetadata(await Deno.readFile(`${dir}/star.onnx`));
+  assert.deepEqual(metadata.patterns, { decoder: "star" }); // the name the file records
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("bad input: one line naming flag and value, exit 2", async () => {
   const cases: [string[], RegExp][] = [
     [["--random", "--pattern", "nope", "--n", "8", "--out", "x.onnx"], /--pattern = "nope"/],
@@ -67,6 +87,11 @@ Deno.test("bad input: one line naming flag and value, exit 2", async () => {
       /kind = "rnn"/,
     ],
     [["--model", "no/such/model", "--n", "8", "--out", "x.onnx"], /no\/such\/model/],
+    [
+      ["--model", "data/models/char-placeholder", "--seed", "1", "--n", "8", "--out", "x"],
+      /--seed/,
+    ],
+    [["--random", "--pattern", "star", "--n", "8", "--out", "x.onnx", "extra"], /"extra"/],
   ];
   for (const [args, message] of cases) {
     const { code, stdout, stderr } = await exportTool(args);

@@ -6,13 +6,20 @@
  *   deno task export --model data/models/char-placeholder --n 32 --out char.onnx --attention
  *   deno task export --train-placeholder [--seconds 30]
  */
-import { numberFlag, parseFlags, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
+import {
+  numberFlag,
+  parseFlags,
+  rejectPositionals,
+  rejectUnknownFlags,
+  runTool,
+} from "../lib/cli/flags.ts";
+import { scheduleFromFlags } from "../lib/cli/pattern_flags.ts";
 import { initTf } from "../lib/attention/tf/backend.ts";
 import { checkParity, EXPORTED_KINDS, randomModel } from "../lib/export/parity.ts";
 import { exportToOnnx } from "../lib/export/export_model.ts";
 import { OnnxRunner } from "../lib/export/runtime.ts";
 import { officialOnnxCheck } from "../lib/export/checker.ts";
-import { loadSavedModel, patternSourceOf, type PatternSpec } from "../lib/export/saved_model.ts";
+import { loadSavedModel } from "../lib/export/saved_model.ts";
 import {
   ABSTRACT_CORPUS,
   PLACEHOLDER_CHAR_MODEL,
@@ -20,11 +27,11 @@ import {
 } from "../lib/export/char_model.ts";
 import type { ExportedKind } from "../lib/export/metadata.ts";
 import { writeFileAtomic } from "../lib/notebook/command.ts";
-import { ZOO } from "../lib/pattern/zoo.ts";
 import { InputError, requireInteger } from "../lib/util/errors.ts";
 
 const USAGE = `usage: deno task export (--random [--kind KIND] [--seed S] | --model STEM)
-         [--pattern NAME [pattern flags]] --n N --out FILE [--attention] [--check] [--json]
+         [--pattern NAME [pattern flags] | --file PATTERN.json] --n N --out FILE
+         [--attention] [--check] [--json]
        deno task export --train-placeholder [--seconds S]
 kinds: ${EXPORTED_KINDS.join(", ")}`;
 
@@ -32,26 +39,6 @@ kinds: ${EXPORTED_KINDS.join(", ")}`;
 const TOLERANCE = 1e-4;
 
 const BOOLEANS = ["random", "check", "json", "attention", "help", "train-placeholder"];
-
-function patternSpecFromFlags(flags: Map<string, string | true>): PatternSpec | undefined {
-  const name = flags.get("pattern");
-  if (name === undefined) return undefined;
-  const entry = ZOO[name as string];
-  if (!entry) {
-    throw new InputError(
-      "--pattern",
-      name,
-      `unknown pattern; known: ${Object.keys(ZOO).join(", ")}`,
-    );
-  }
-  const params: Record<string, number | string> = {};
-  for (const spec of entry.params) {
-    const value = flags.get(spec.name);
-    if (value === undefined || spec.name === "n") continue;
-    params[spec.name] = spec.kind === "string" ? String(value) : numberFlag(spec.name, value);
-  }
-  return { name: entry.name, params };
-}
 
 async function trainPlaceholder(flags: Map<string, string | true>): Promise<number> {
   const seconds = flags.has("seconds") ? numberFlag("seconds", flags.get("seconds")!) : 30;
@@ -73,33 +60,24 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (parsed.positional.length > 0) {
-    throw new InputError("argument", parsed.positional[0], "unexpected (see --help)");
-  }
+  rejectPositionals(parsed);
   if (flags.has("train-placeholder")) {
     rejectUnknownFlags(parsed, ["train-placeholder", "seconds"]);
     return await trainPlaceholder(flags);
   }
-  const patternParams = ZOO[flags.get("pattern") as string]?.params.map((p) => p.name) ?? [];
-  rejectUnknownFlags(parsed, [
-    ...BOOLEANS,
-    "model",
-    "kind",
-    "seed",
-    "pattern",
-    "n",
-    "out",
-    ...patternParams,
-  ]);
-  const patternSpec = patternSpecFromFlags(flags);
+  if (flags.has("random") === flags.has("model")) {
+    throw new InputError("--random / --model", undefined, "give exactly one (see --help)");
+  }
+  const toolFlags = [...BOOLEANS, "model", "kind", "seed", "n", "out"];
+  // a random model needs a pattern; a saved one has its own unless --pattern/--file replaces it
+  const pattern = flags.has("random") || flags.has("pattern") || flags.has("file")
+    ? await scheduleFromFlags(parsed, { nameFlag: "pattern", toolFlags })
+    : undefined;
+  if (!pattern) rejectUnknownFlags(parsed, toolFlags);
   if (!flags.has("n")) throw new InputError("--n", undefined, "the sequence length is required");
   const n = requireInteger("--n", numberFlag("n", flags.get("n")!), 1);
   const out = flags.get("out");
   if (typeof out !== "string") throw new InputError("--out", out, "an output file is required");
-  if (flags.has("random") === flags.has("model")) {
-    throw new InputError("--random / --model", undefined, "give exactly one (see --help)");
-  }
-
   for (const randomOnly of ["kind", "seed"]) {
     if (flags.has("model") && flags.has(randomOnly)) {
       throw new InputError(
@@ -109,18 +87,14 @@ async function main(): Promise<number> {
       );
     }
   }
-  if (flags.has("random") && !patternSpec) {
-    throw new InputError("--pattern", undefined, "a random model needs a pattern");
-  }
 
   await initTf();
   const saved = flags.has("model")
-    ? await loadSavedModel(String(flags.get("model")), patternSpec)
+    ? await loadSavedModel(String(flags.get("model")), pattern)
     : undefined;
-  const kind = (flags.get("kind") ?? "encoder") as ExportedKind;
   const model = saved?.model ?? randomModel({
-    kind,
-    pattern: patternSourceOf(patternSpec!),
+    kind: (flags.get("kind") ?? "encoder") as ExportedKind,
+    pattern: pattern!,
     n,
     seed: flags.has("seed") ? numberFlag("seed", flags.get("seed")!) : 0,
   });

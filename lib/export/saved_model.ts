@@ -29,6 +29,7 @@ export function patternSourceOf(spec: PatternSpec): PatternSource {
 
 export interface SavedModel {
   model: ExportableModel;
+  /** The pattern recorded in the weights file, if any. */
   patternSpec?: PatternSpec;
   vocabulary?: string[];
   description?: string;
@@ -38,7 +39,7 @@ export interface SavedModel {
  * Loads `<stem>.json` / `.bin`. `pattern` replaces the recorded patternSpec (required when
  * the file has none).
  */
-export async function loadSavedModel(stem: string, pattern?: PatternSpec): Promise<SavedModel> {
+export async function loadSavedModel(stem: string, pattern?: PatternSource): Promise<SavedModel> {
   let manifest: WeightsManifest;
   try {
     manifest = JSON.parse(await Deno.readTextFile(`${stem}.json`));
@@ -54,8 +55,8 @@ export async function loadSavedModel(stem: string, pattern?: PatternSpec): Promi
     config?: Record<string, unknown>;
   };
   if (!config) throw new InputError("--model", stem, "the weights file records no model config");
-  const patternSpec = pattern ?? (config.patternSpec as PatternSpec | undefined);
-  if (!patternSpec) {
+  const patternSpec = config.patternSpec as PatternSpec | undefined;
+  if (!pattern && !patternSpec) {
     throw new InputError(
       "--pattern",
       undefined,
@@ -63,7 +64,7 @@ export async function loadSavedModel(stem: string, pattern?: PatternSpec): Promi
     );
   }
   // deno-lint-ignore no-explicit-any
-  const rebuilt = { ...config, pattern: patternSourceOf(patternSpec) } as any;
+  const rebuilt = { ...config, pattern: pattern ?? patternSourceOf(patternSpec!) } as any;
   delete rebuilt.decoderPattern; // the recorded one is text; the decoder then uses `pattern`
   const model = kind === "encoder"
     ? new SparseEncoder(rebuilt)
