@@ -3,8 +3,14 @@
  *
  *   deno task serve [--port 8000]
  */
-import { numberFlag, parseFlags, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
-import { InputError, requireInteger } from "../lib/util/errors.ts";
+import {
+  numberFlag,
+  parseFlags,
+  rejectPositionals,
+  rejectUnknownFlags,
+  runTool,
+} from "../lib/cli/flags.ts";
+import { requireInteger } from "../lib/util/errors.ts";
 import { buildExplorer, serveExplorer } from "../web/server.ts";
 
 runTool("serve", async () => {
@@ -14,9 +20,7 @@ runTool("serve", async () => {
     console.log("usage: deno task serve [--port P]   (127.0.0.1 only; P = 0 picks a free port)");
     return 0;
   }
-  if (parsed.positional.length > 0) {
-    throw new InputError("argument", parsed.positional[0], "unexpected; flags: --port");
-  }
+  rejectPositionals(parsed, "flags: --port");
   const portFlag = parsed.flags.get("port");
   const port = requireInteger(
     "--port",
