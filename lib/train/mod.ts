@@ -10,3 +10,4 @@ export * from "./tasks.ts";
 export * from "./experiments.ts";
 export * from "./sweep.ts";
 export * from "./summary.ts";
+export * from "./report.ts";

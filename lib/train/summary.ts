@@ -4,7 +4,6 @@
  * series with error bars; and "clearly better" tests that notebooks use to decide whether our
  * numbers agree with a finding of the paper, disagree with it, or cannot tell.
  */
-import type { Series } from "../plot/mod.ts";
 import { meanAndSpread } from "./metrics.ts";
 import type { RunResult } from "./results.ts";
 import { choiceLabel } from "./grid.ts";
@@ -28,6 +27,15 @@ export interface SummarySeries {
 }
 
 export type Axis = "layers" | "sparsity";
+
+/** A line-plot series as lib/plot's `linePlot` takes it (plain data: plot sits below train). */
+export interface PlotSeries {
+  name: string;
+  x: number[];
+  y: number[];
+  dash?: "solid" | "dash" | "dot";
+  errorY?: number[];
+}
 
 /** Groups results by pattern/configuration (and parameters), then by x; metric = final[key]. */
 export function summarize(results: readonly RunResult[], key: string, axis: Axis): SummarySeries[] {
@@ -69,7 +77,10 @@ export function summarize(results: readonly RunResult[], key: string, axis: Axis
  * Line-plot series (mean ± one standard deviation over seeds). On the sparsity axis the dense
  * baseline, a single point at 0, becomes a flat dotted reference line across `xRange`.
  */
-export function plotSeries(series: readonly SummarySeries[], xRange?: [number, number]): Series[] {
+export function plotSeries(
+  series: readonly SummarySeries[],
+  xRange?: [number, number],
+): PlotSeries[] {
   return series.map((s) => {
     if (s.pattern === "dense" && xRange && s.points.length === 1) {
       const [p] = s.points;
