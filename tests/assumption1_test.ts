@@ -31,7 +31,7 @@ Deno.test("Hamiltonian path and mixing depth agree with brute force on 400 rando
     const n = 1 + rng.int(7);
     const p = 1 + rng.int(3);
     const schedule = randomSchedule(seed, n, p);
-    const verdict = analyzeAssumption1(schedule, { trackTokens: true });
+    const verdict = analyzeAssumption1(schedule, { trackTokens: true, trackSets: true });
 
     const expectedPath = bruteForceHasPath(schedule);
     assert.equal(verdict.hamiltonianPath.status, expectedPath ? "found" : "none", `seed ${seed}`);
@@ -52,6 +52,11 @@ Deno.test("Hamiltonian path and mixing depth agree with brute force on 400 rando
         Array.from(verdict.reach.tokenSizes![t]),
         expected.sizes[t],
         `seed ${seed} t=${t + 1}`,
+      );
+      assert.deepEqual(
+        Array.from(verdict.reach.sets![t]),
+        expected.matrices[t].flat().map(Number),
+        `seed ${seed}: S_k^${t + 1} as sets`,
       );
     }
 

@@ -1,19 +1,19 @@
 /**
- * The explorer's own pieces outside the browser: the reach-set matrices it draws agree with
- * lib/pattern's reachSets; the server maps only its routes (no path escapes); the page script,
+ * The explorer's own pieces outside the browser: the reach sets it draws agree with their
+ * sizes; the server maps only its routes (no path escapes); the page script,
  * which only the bundler sees otherwise, type-checks.
  */
 import assert from "node:assert/strict";
 import { buildPattern, reachSets, ZOO } from "../lib/pattern/mod.ts";
 import { runCommand } from "../lib/notebook/command.ts";
-import { reachMatrices } from "../web/src/reach.ts";
 import { resolveRequest } from "../web/server.ts";
 
-Deno.test("reach matrices: row sums are reachSets's |S_k^t| for every zoo pattern and layer", () => {
+Deno.test("reach sets drawn by the page: row sums are |S_k^t| for every zoo pattern and layer", () => {
   for (const name of Object.keys(ZOO)) {
     const schedule = buildPattern(name, { n: 13 });
-    const report = reachSets(schedule, { trackTokens: true });
-    const matrices = reachMatrices(schedule, report.sizes.length);
+    const report = reachSets(schedule, { trackTokens: true, trackSets: true });
+    const matrices = report.sets!;
+    assert.equal(matrices.length, report.sizes.length);
     matrices.forEach((matrix, t) => {
       const sums = Array.from(
         { length: 13 },

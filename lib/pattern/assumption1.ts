@@ -303,6 +303,8 @@ export interface ReachReport {
   sizes: { min: number; mean: number; max: number }[];
   /** |S_k^t| for every token, per layer, when requested. */
   tokenSizes?: Int32Array[];
+  /** The sets themselves when requested: sets[t − 1][k·n + j] = 1 iff j ∈ S_k^t (n × n each). */
+  sets?: Uint8Array[];
   /** When s does not exist: tokens j missing from some S_k, with one such k each (first 20). */
   neverReached?: { token: number; missingFrom: number }[];
   /** Number of tokens j that some token k never depends on. */
@@ -322,7 +324,7 @@ const popcount = (x: number) => {
  */
 export function reachSets(
   pattern: PatternLike,
-  options: { maxLayers?: number; trackTokens?: boolean } = {},
+  options: { maxLayers?: number; trackTokens?: boolean; trackSets?: boolean } = {},
 ): ReachReport {
   const schedule = asSchedule(pattern);
   const n = schedule.n;
@@ -339,6 +341,7 @@ export function reachSets(
   }
   const sizes: ReachReport["sizes"] = [];
   const tokenSizes: Int32Array[] = [];
+  const sets: Uint8Array[] = [];
   const isFull = (s: Uint32Array) => {
     for (let k = 0; k < n; k++) {
       const base = k * words;
@@ -362,6 +365,13 @@ export function reachSets(
     }
     sizes.push({ min, mean: total / n, max });
     if (perToken) tokenSizes.push(perToken);
+    if (options.trackSets) {
+      const matrix = new Uint8Array(n * n);
+      for (let k = 0; k < n; k++) {
+        for (let j = 0; j < n; j++) matrix[k * n + j] = (s[k * words + (j >>> 5)] >>> (j & 31)) & 1;
+      }
+      sets.push(matrix);
+    }
   };
   const equal = (a: Uint32Array, b: Uint32Array) => {
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -373,6 +383,7 @@ export function reachSets(
     ...report,
     sizes,
     ...(options.trackTokens ? { tokenSizes } : {}),
+    ...(options.trackSets ? { sets } : {}),
   });
   if (isFull(state)) return finish({ mixingDepth: 1, status: "found" });
 
@@ -457,7 +468,12 @@ export interface Assumption1Verdict {
 /** Runs all three checks and returns a verdict that renders as a table in a notebook. */
 export function analyzeAssumption1(
   pattern: PatternLike,
-  options: { maxLayers?: number; trackTokens?: boolean; searchBudget?: number } = {},
+  options: {
+    maxLayers?: number;
+    trackTokens?: boolean;
+    trackSets?: boolean;
+    searchBudget?: number;
+  } = {},
 ): Assumption1Verdict & { [key: symbol]: unknown } {
   const schedule: Schedule = asSchedule(pattern);
   const selfLoops = checkSelfLoops(schedule);

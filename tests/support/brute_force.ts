@@ -58,6 +58,7 @@ export function bruteForceReach(schedule: Schedule) {
     );
   let m = matrix(0);
   const sizes: number[][] = [];
+  const matrices: boolean[][][] = [];
   const seen = new Set<string>();
   for (let t = 1; t < 10_000; t++) {
     if (t > 1) {
@@ -65,10 +66,11 @@ export function bruteForceReach(schedule: Schedule) {
       m = a.map((row) => Array.from({ length: n }, (_, c) => row.some((on, j) => on && m[j][c])));
     }
     sizes.push(m.map((row) => row.filter(Boolean).length));
-    if (m.every((row) => row.every(Boolean))) return { s: t, sizes };
+    matrices.push(m);
+    if (m.every((row) => row.every(Boolean))) return { s: t, sizes, matrices };
     if (t % p === 0) {
       const key = JSON.stringify(m);
-      if (seen.has(key)) return { s: null, sizes };
+      if (seen.has(key)) return { s: null, sizes, matrices };
       seen.add(key);
     }
   }

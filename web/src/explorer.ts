@@ -26,7 +26,6 @@ import {
   type TensorData,
 } from "../../lib/export/metadata.ts";
 import { predictNextCharacter, requireCharacterModel } from "../../lib/export/char_text.ts";
-import { reachMatrices } from "./reach.ts";
 
 declare const ort: typeof Ort;
 declare const Plotly: {
@@ -128,9 +127,9 @@ async function updatePattern(): Promise<void> {
     return;
   }
   say("pattern-error");
-  const verdict = analyzeAssumption1(schedule, { trackTokens: true });
+  const verdict = analyzeAssumption1(schedule, { trackTokens: true, trackSets: true });
   const layers = verdict.reach.sizes.length;
-  current = { schedule, reach: reachMatrices(schedule, layers) };
+  current = { schedule, reach: verdict.reach.sets! };
   history.replaceState(null, "", `?${new URLSearchParams(stateParams()).toString()}`);
   renderVerdict(verdict);
   const slider = element<HTMLInputElement>("reach-t");
