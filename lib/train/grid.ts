@@ -109,13 +109,15 @@ function candidates(choice: PatternChoice, n: number): Candidate[] {
     case "dense":
       return [{ schedule: dense({ n }), parameters: {} }];
     case "strided":
-      return range(1, Math.max(1, Math.floor(n / 2))).map((c) => ({
+      // c = 1 is left out: its stride pattern (k − j) mod 1 = 0 is dense attention
+      return range(2, Math.max(2, Math.floor(n / 2))).map((c) => ({
         schedule: configured(strided({ n, c }), choice.configuration),
         parameters: { c },
       }));
     case "fixed":
-      // c must divide n, or the last block has no summary cell and Assumption 1 fails
-      return range(2, n).filter((c) => n % c === 0).map((c) => ({
+      // c must divide n, or the last block has no summary cell and Assumption 1 fails; c = n
+      // is left out: one block holding the whole sequence is dense attention
+      return range(2, Math.max(2, n - 1)).filter((c) => n % c === 0).map((c) => ({
         schedule: configured(fixed({ n, c }), choice.configuration),
         parameters: { c },
       }));

@@ -154,6 +154,12 @@ export interface FindingCheck {
   evidence: string;
 }
 
+/** Seeds a point needs before a verdict leans on it (the full sweep runs 3). */
+export const MIN_SEEDS = 3;
+
+const seedsEnough = (ranked: { point: SummaryPoint }[]) =>
+  ranked.every((r) => r.point.values.length >= MIN_SEEDS);
+
 const shown = (p: SummaryPoint) => `${p.mean.toFixed(3)}±${p.std.toFixed(3)}`;
 
 /**
@@ -166,15 +172,20 @@ export function bestAtEveryLevel(
   claimed: (s: SummarySeries) => boolean,
   higherIsBetter: boolean,
 ): FindingCheck {
-  const levels = levelsOf(series);
-  let everywhere = levels.length > 0;
+  let everywhere = true;
+  let judged = 0;
   let beaten = false;
   const notes: string[] = [];
-  for (const level of levels) {
+  for (const level of levelsOf(series)) {
     const ranked = rankAt(series, level, higherIsBetter);
     const bestClaimed = ranked.find((r) => claimed(r.series));
     const bestOther = ranked.find((r) => !claimed(r.series));
-    if (!bestClaimed) continue; // the claimed patterns cannot reach this level
+    if (!bestClaimed || !bestOther) continue; // nothing to compare at this level
+    if (!seedsEnough(ranked)) {
+      notes.push(`at ${level}: fewer than ${MIN_SEEDS} seeds for some pattern`);
+      continue;
+    }
+    judged++;
     if (ranked[0] !== bestClaimed) everywhere = false;
     if (bestOther && clearlyBetter(bestOther.point, bestClaimed.point, higherIsBetter)) {
       beaten = true;
@@ -186,7 +197,10 @@ export function bestAtEveryLevel(
           : `; best claimed ${bestClaimed.series.label} ${shown(bestClaimed.point)}`),
     );
   }
-  return { verdict: verdictOf(everywhere, beaten), evidence: notes.join("; ") || "no runs" };
+  return {
+    verdict: verdictOf(everywhere && judged > 0, beaten),
+    evidence: notes.join("; ") || "no runs yet",
+  };
 }
 
 /**
@@ -199,15 +213,20 @@ export function worstAtEveryLevel(
   claimed: (s: SummarySeries) => boolean,
   higherIsBetter: boolean,
 ): FindingCheck {
-  const levels = levelsOf(series);
-  let everywhere = levels.length > 0;
+  let everywhere = true;
+  let judged = 0;
   let beats = false;
   const notes: string[] = [];
-  for (const level of levels) {
+  for (const level of levelsOf(series)) {
     const ranked = rankAt(series, level, higherIsBetter);
     const worst = ranked.find((r) => claimed(r.series));
-    if (!worst) continue;
     const others = ranked.filter((r) => !claimed(r.series));
+    if (!worst || others.length === 0) continue;
+    if (!seedsEnough(ranked)) {
+      notes.push(`at ${level}: fewer than ${MIN_SEEDS} seeds for some pattern`);
+      continue;
+    }
+    judged++;
     const outranked = others.filter((o) => clearlyBetter(o.point, worst.point, higherIsBetter));
     if (outranked.length !== others.length) everywhere = false;
     if (others.some((o) => clearlyBetter(worst.point, o.point, higherIsBetter))) beats = true;
@@ -218,7 +237,10 @@ export function worstAtEveryLevel(
         }/${ranked.length}`,
     );
   }
-  return { verdict: verdictOf(everywhere, beats), evidence: notes.join("; ") || "no runs" };
+  return {
+    verdict: verdictOf(everywhere && judged > 0, beats),
+    evidence: notes.join("; ") || "no runs yet",
+  };
 }
 
 /**
