@@ -62,10 +62,18 @@ export function resultPath(dir: string, runId: string): string {
   return `${dir}/${runId}.json`;
 }
 
+/** Fields one per line, curve points one per line: readable diffs, small files. */
+export function formatResult(result: RunResult): string {
+  const { curve, ...fields } = result;
+  const head = JSON.stringify(fields, null, 1).slice(0, -2); // without the closing "\n}"
+  const points = curve.map((point) => `  ${JSON.stringify(point)}`).join(",\n");
+  return `${head},\n "curve": [\n${points}\n ]\n}\n`;
+}
+
 export function writeResult(dir: string, result: RunResult): string {
   Deno.mkdirSync(dir, { recursive: true });
   const path = resultPath(dir, result.runId);
-  writeFileAtomically(path, JSON.stringify(result, null, 1) + "\n");
+  writeFileAtomically(path, formatResult(result));
   return path;
 }
 

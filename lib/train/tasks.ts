@@ -124,20 +124,26 @@ async function trainLoop(
 ): Promise<CurvePoint[]> {
   const optimizer = tf.train.adam(run.size.learningRate);
   const curve: CurvePoint[] = [];
-  let recentLoss = NaN;
+  // one curve point per 1% of training (the mean loss since the last point) keeps files small
+  const pointEvery = Math.max(1, Math.floor(steps / 100));
+  let lossSum = 0;
+  let lossCount = 0;
   for (let step = 1; step <= steps; step++) {
     const batch = batchLoss(step);
-    recentLoss = trainStep(optimizer, params, batch.loss);
+    const loss = trainStep(optimizer, params, batch.loss);
     tf.dispose(batch.inputs);
+    lossSum += loss;
+    lossCount++;
     const global = firstStep + step;
     const evaluate = step % run.size.evalEvery === 0 || step === steps;
-    curve.push(
-      evaluate ? { step: global, loss: recentLoss, metric: validate() } : {
-        step: global,
-        loss: recentLoss,
-      },
-    );
-    await run.progress.update(global, recentLoss, step === steps);
+    if (evaluate || step % pointEvery === 0) {
+      const point: CurvePoint = { step: global, loss: lossSum / lossCount };
+      if (evaluate) point.metric = validate();
+      curve.push(point);
+      lossSum = 0;
+      lossCount = 0;
+    }
+    await run.progress.update(global, loss, step === steps);
   }
   optimizer.dispose();
   return curve;
