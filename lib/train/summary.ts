@@ -162,85 +162,87 @@ const seedsEnough = (ranked: { point: SummaryPoint }[]) =>
 
 const shown = (p: SummaryPoint) => `${p.mean.toFixed(3)}±${p.std.toFixed(3)}`;
 
+type Ranked = ReturnType<typeof rankAt>[number];
+
 /**
- * "The claimed series are the best sparse ones at every level": agrees when at every level the
- * best series is a claimed one; disagrees when at some level an unclaimed series is clearly
- * better than every claimed one; otherwise inconclusive.
+ * Applies `judge` at every level where claimed and other series were both run with enough
+ * seeds: the finding agrees when it holds at every judged level (at least one), disagrees when
+ * some level shows the opposite beyond noise, and is inconclusive otherwise.
+ */
+function judgeEveryLevel(
+  series: readonly SummarySeries[],
+  claimed: (s: SummarySeries) => boolean,
+  higherIsBetter: boolean,
+  judge: (mine: Ranked[], others: Ranked[], ranked: Ranked[]) => {
+    holds: boolean;
+    opposite: boolean;
+    note: string;
+  },
+): FindingCheck {
+  let holdsEverywhere = true;
+  let judged = 0;
+  let opposite = false;
+  const notes: string[] = [];
+  for (const level of levelsOf(series)) {
+    const ranked = rankAt(series, level, higherIsBetter);
+    const mine = ranked.filter((r) => claimed(r.series));
+    const others = ranked.filter((r) => !claimed(r.series));
+    if (mine.length === 0 || others.length === 0) continue; // nothing to compare here
+    if (!seedsEnough(ranked)) {
+      notes.push(`at ${level}: fewer than ${MIN_SEEDS} seeds for some pattern`);
+      continue;
+    }
+    judged++;
+    const judgement = judge(mine, others, ranked);
+    holdsEverywhere &&= judgement.holds;
+    opposite ||= judgement.opposite;
+    notes.push(`at ${level}: ${judgement.note}`);
+  }
+  return {
+    verdict: verdictOf(holdsEverywhere && judged > 0, opposite),
+    evidence: notes.join("; ") || "no runs yet",
+  };
+}
+
+/**
+ * "The claimed series are the best sparse ones at every level": holds where the best series is
+ * a claimed one; the opposite is an unclaimed series clearly better than every claimed one.
  */
 export function bestAtEveryLevel(
   series: readonly SummarySeries[],
   claimed: (s: SummarySeries) => boolean,
   higherIsBetter: boolean,
 ): FindingCheck {
-  let everywhere = true;
-  let judged = 0;
-  let beaten = false;
-  const notes: string[] = [];
-  for (const level of levelsOf(series)) {
-    const ranked = rankAt(series, level, higherIsBetter);
-    const bestClaimed = ranked.find((r) => claimed(r.series));
-    const bestOther = ranked.find((r) => !claimed(r.series));
-    if (!bestClaimed || !bestOther) continue; // nothing to compare at this level
-    if (!seedsEnough(ranked)) {
-      notes.push(`at ${level}: fewer than ${MIN_SEEDS} seeds for some pattern`);
-      continue;
-    }
-    judged++;
-    if (ranked[0] !== bestClaimed) everywhere = false;
-    if (bestOther && clearlyBetter(bestOther.point, bestClaimed.point, higherIsBetter)) {
-      beaten = true;
-    }
-    notes.push(
-      `at ${level}: best ${ranked[0].series.label} ${shown(ranked[0].point)}` +
-        (ranked[0] === bestClaimed
-          ? ""
-          : `; best claimed ${bestClaimed.series.label} ${shown(bestClaimed.point)}`),
-    );
-  }
-  return {
-    verdict: verdictOf(everywhere && judged > 0, beaten),
-    evidence: notes.join("; ") || "no runs yet",
-  };
+  return judgeEveryLevel(series, claimed, higherIsBetter, ([bestMine], [bestOther], ranked) => ({
+    holds: ranked[0] === bestMine,
+    opposite: clearlyBetter(bestOther.point, bestMine.point, higherIsBetter),
+    note: `best ${ranked[0].series.label} ${shown(ranked[0].point)}` +
+      (ranked[0] === bestMine
+        ? ""
+        : `; best claimed ${bestMine.series.label} ${shown(bestMine.point)}`),
+  }));
 }
 
 /**
- * "The claimed series is worse than every other sparse one at every level": agrees when every
- * other series is clearly better at every level; disagrees when at some level the claimed
- * series is clearly better than another; otherwise inconclusive.
+ * "The claimed series is worse than every other sparse one at every level": holds where every
+ * other series is clearly better; the opposite is the claimed series clearly beating another.
  */
 export function worstAtEveryLevel(
   series: readonly SummarySeries[],
   claimed: (s: SummarySeries) => boolean,
   higherIsBetter: boolean,
 ): FindingCheck {
-  let everywhere = true;
-  let judged = 0;
-  let beats = false;
-  const notes: string[] = [];
-  for (const level of levelsOf(series)) {
-    const ranked = rankAt(series, level, higherIsBetter);
-    const worst = ranked.find((r) => claimed(r.series));
-    const others = ranked.filter((r) => !claimed(r.series));
-    if (!worst || others.length === 0) continue;
-    if (!seedsEnough(ranked)) {
-      notes.push(`at ${level}: fewer than ${MIN_SEEDS} seeds for some pattern`);
-      continue;
-    }
-    judged++;
+  return judgeEveryLevel(series, claimed, higherIsBetter, ([worst], others, ranked) => {
     const outranked = others.filter((o) => clearlyBetter(o.point, worst.point, higherIsBetter));
-    if (outranked.length !== others.length) everywhere = false;
-    if (others.some((o) => clearlyBetter(worst.point, o.point, higherIsBetter))) beats = true;
-    notes.push(
-      `at ${level}: ${worst.series.label} ${shown(worst.point)} is clearly beaten by ` +
+    return {
+      holds: outranked.length === others.length,
+      opposite: others.some((o) => clearlyBetter(worst.point, o.point, higherIsBetter)),
+      note: `${worst.series.label} ${shown(worst.point)} is clearly beaten by ` +
         `${outranked.length} of ${others.length}, ranks ${
           ranked.indexOf(worst) + 1
         }/${ranked.length}`,
-    );
-  }
-  return {
-    verdict: verdictOf(everywhere && judged > 0, beats),
-    evidence: notes.join("; ") || "no runs yet",
-  };
+    };
+  });
 }
 
 /**
