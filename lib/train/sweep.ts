@@ -207,6 +207,12 @@ export async function runSweep(name: string, options: SweepOptions): Promise<Swe
     );
     for (const [index, run] of pending.entries()) {
       progress.startRun(`run ${index + 1}/${pending.length} ${run.runId}`, units);
+      if (hasResult(dir, run.runId, model)) {
+        // another sweep over the same directory finished it meanwhile
+        progress.endRun();
+        reused.push(run.runId);
+        continue;
+      }
       const runStarted = performance.now();
       const outcome = await definition.run({
         pattern: run.pattern,
