@@ -205,8 +205,9 @@ function judgeEveryLevel(
 }
 
 /**
- * "The claimed series are the best sparse ones at every level": holds where the best series is
- * a claimed one; the opposite is an unclaimed series clearly better than every claimed one.
+ * "The claimed series are the best sparse ones at every level": holds where the best claimed
+ * series is clearly better than every other; the opposite is an unclaimed series clearly better
+ * than every claimed one.
  */
 export function bestAtEveryLevel(
   series: readonly SummarySeries[],
@@ -214,7 +215,7 @@ export function bestAtEveryLevel(
   higherIsBetter: boolean,
 ): FindingCheck {
   return judgeEveryLevel(series, claimed, higherIsBetter, ([bestMine], [bestOther], ranked) => ({
-    holds: ranked[0] === bestMine,
+    holds: clearlyBetter(bestMine.point, bestOther.point, higherIsBetter),
     opposite: clearlyBetter(bestOther.point, bestMine.point, higherIsBetter),
     note: `best ${ranked[0].series.label} ${shown(ranked[0].point)}` +
       (ranked[0] === bestMine
