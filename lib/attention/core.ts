@@ -85,54 +85,33 @@ export function validateCoreSpec(spec: CoreSpec): Int32Array {
   return headOffset;
 }
 
-/** Where one query row of one head of one batch item lives; reused from row to row. */
-interface QueryRow {
-  /** Offset of the query's (and its output's) m values. */
-  queryOffset: number;
-  /** Offset of key/value token 0's values for this head: token j is at keyBase + j·width. */
-  keyBase: number;
-  /** Offset of this row's first probability. */
-  probOffset: number;
-  /** Keys of the row: keys[start … start + count − 1]. */
-  keys: Int32Array;
-  start: number;
-  count: number;
+/**
+ * Where q, k and v live in their arrays: token t's head h starts at offset + t·stride + h·m.
+ * The compact layout (offset 0, stride heads·m) is the default; a fused projection
+ * [q | k | v] of width 3·heads·m is read in place with offsets 0, heads·m, 2·heads·m.
+ * Gradients are written with the same layout as the inputs they belong to.
+ */
+export interface CoreLayout {
+  qOffset: number;
+  qStride: number;
+  kOffset: number;
+  kStride: number;
+  vOffset: number;
+  vStride: number;
 }
 
-/** Visits every (batch item, head, query) row in the order the probabilities are stored. */
-function forEachQueryRow(spec: CoreSpec, visit: (row: QueryRow) => void): void {
-  const headOffset = validateCoreSpec(spec);
-  const { batch, heads, headSize: m } = spec;
-  const { numQueries, numKeys } = spec.graphs[0];
-  const width = heads * m;
-  const perBatch = headOffset[heads];
-  const row: QueryRow = {
-    queryOffset: 0,
-    keyBase: 0,
-    probOffset: 0,
-    keys: spec.graphs[0].keys,
-    start: 0,
-    count: 0,
-  };
-  for (let b = 0; b < batch; b++) {
-    for (let h = 0; h < heads; h++) {
-      const { rowStart, keys } = spec.graphs[h];
-      row.keys = keys;
-      row.keyBase = b * numKeys * width + h * m;
-      const probBase = b * perBatch + headOffset[h];
-      for (let i = 0; i < numQueries; i++) {
-        row.start = rowStart[i];
-        row.count = rowStart[i + 1] - row.start;
-        row.queryOffset = (b * numQueries + i) * width + h * m;
-        row.probOffset = probBase + row.start;
-        visit(row);
-      }
-    }
-  }
+export function compactLayout(spec: CoreSpec): CoreLayout {
+  const width = spec.heads * spec.headSize;
+  return { qOffset: 0, qStride: width, kOffset: 0, kStride: width, vOffset: 0, vStride: width };
 }
 
 function outputSize(spec: CoreSpec, tokens: "numQueries" | "numKeys"): number {
   return spec.batch * spec.graphs[0][tokens] * spec.heads * spec.headSize;
+}
+
+/** Number of probabilities one call stores (batch × Σ_h connections of head h). */
+export function coreProbabilityCount(spec: CoreSpec): number {
+  return spec.batch * validateCoreSpec(spec)[spec.heads];
 }
 
 export interface CoreForward {
@@ -141,46 +120,151 @@ export interface CoreForward {
   probs: Float64Array;
 }
 
+/** The float64 core on compact arrays (tests, finite differences). */
 export function coreForward(q: Floats, k: Floats, v: Floats, spec: CoreSpec): CoreForward {
-  const { headSize: m, alpha, scale } = spec;
-  const width = spec.heads * m;
   const out = new Float64Array(outputSize(spec, "numQueries"));
-  const probs = new Float64Array(spec.batch * validateCoreSpec(spec)[spec.heads]);
+  const probs = new Float64Array(coreProbabilityCount(spec));
+  coreForwardInto(q, k, v, compactLayout(spec), spec, out, probs);
+  return { out, probs };
+}
+
+/**
+ * The forward pass: writes the heads' outputs (compact, batch × numQueries × heads·m) into
+ * `out` and ρ of every row into `probs` (coreProbabilityCount long). Arithmetic is float64
+ * whatever the arrays hold; each output value is stored once. Loops run query by query with
+ * the heads inside, so a key's row is still in cache when the next head reads it.
+ */
+export function coreForwardInto(
+  q: Floats,
+  k: Floats,
+  v: Floats,
+  layout: CoreLayout,
+  spec: CoreSpec,
+  out: Floats,
+  probs: Float64Array,
+): void {
+  const rows = new RowCursor(spec, layout);
+  const { headSize: m, alpha, scale } = spec;
   const map = alpha === 1 ? undefined : mapOfAlpha(alpha);
-  let scores = new Float64Array(16);
-  forEachQueryRow(spec, ({ queryOffset, keyBase, probOffset, keys, start, count }) => {
-    if (scores.length < count) scores = new Float64Array(2 * count);
+  const scores = new Float64Array(rows.longest);
+  const sum = new Float64Array(m);
+  const { kStride, vStride } = layout;
+  while (rows.next()) {
+    const { keys, start, count, po, qo, kBase, vBase, go: oo } = rows;
     let max = -Infinity;
     for (let a = 0; a < count; a++) {
-      const keyOffset = keyBase + keys[start + a] * width;
+      const ko = kBase + keys[start + a] * kStride;
       let dot = 0;
-      for (let c = 0; c < m; c++) dot += q[queryOffset + c] * k[keyOffset + c];
+      for (let c = 0; c < m; c++) dot += q[qo + c] * k[ko + c];
       dot *= scale;
       scores[a] = dot;
       if (dot > max) max = dot;
     }
     if (map === undefined) {
       // softmax inline: the hot path, no allocation
-      let sum = 0;
+      let total = 0;
       for (let a = 0; a < count; a++) {
         const e = Math.exp(scores[a] - max);
-        probs[probOffset + a] = e;
-        sum += e;
+        probs[po + a] = e;
+        total += e;
       }
-      const inverse = 1 / sum;
-      for (let a = 0; a < count; a++) probs[probOffset + a] *= inverse;
+      const inverse = 1 / total;
+      for (let a = 0; a < count; a++) probs[po + a] *= inverse;
     } else {
-      probs.set(map(scores.subarray(0, count)), probOffset);
+      probs.set(map(scores.subarray(0, count)), po);
     }
+    sum.fill(0);
     for (let a = 0; a < count; a++) {
-      const p = probs[probOffset + a];
+      const p = probs[po + a];
       if (p === 0) continue;
-      const valueOffset = keyBase + keys[start + a] * width;
-      for (let c = 0; c < m; c++) out[queryOffset + c] += p * v[valueOffset + c];
+      const vo = vBase + keys[start + a] * vStride;
+      for (let c = 0; c < m; c++) sum[c] += p * v[vo + c];
     }
-  });
-  return { out, probs };
+    for (let c = 0; c < m; c++) out[oo + c] = sum[c];
+  }
 }
+
+/**
+ * Walks every (batch item, query, head) row in that order, heads innermost so a key's values
+ * are still in cache when the next head reads them; `next()` moves to the next row and sets
+ * where its data lives. A class, not a callback per row, so the hot loops stay in the caller.
+ */
+class RowCursor {
+  /** Length for scratch arrays that hold one row's scores (at least 16). */
+  readonly longest: number;
+  /** Keys of the row: keys[start … start + count − 1]; probabilities from po on. */
+  keys: Int32Array;
+  start = 0;
+  count = 0;
+  po = 0;
+  /** Offsets of the query's values (layout) and of its compact output / upstream row. */
+  qo = 0;
+  go = 0;
+  /** Token 0's key and value offsets for this head; token j adds j · stride. */
+  kBase = 0;
+  vBase = 0;
+  /** Token 0's offset in compact batch × numKeys × width sums of key gradients. */
+  sumBase = 0;
+  private readonly headOffset: Int32Array;
+  private b = 0;
+  private i = 0;
+  private h = -1;
+
+  constructor(private readonly spec: CoreSpec, private readonly layout: CoreLayout) {
+    this.headOffset = validateCoreSpec(spec);
+    this.longest = Math.max(16, ...spec.graphs.map(maxRowSize));
+    this.keys = spec.graphs[0].keys;
+  }
+
+  next(): boolean {
+    const { heads, headSize: m, batch, graphs } = this.spec;
+    if (++this.h === heads) {
+      this.h = 0;
+      if (++this.i === graphs[0].numQueries) {
+        this.i = 0;
+        this.b++;
+      }
+    }
+    if (this.b === batch) return false;
+    const { b, i, h } = this;
+    const { numQueries, numKeys } = graphs[0];
+    const { rowStart, keys } = graphs[h];
+    const layout = this.layout;
+    const row = b * numQueries + i;
+    const width = heads * m;
+    this.keys = keys;
+    this.start = rowStart[i];
+    this.count = rowStart[i + 1] - this.start;
+    this.po = b * this.headOffset[heads] + this.headOffset[h] + this.start;
+    this.qo = layout.qOffset + row * layout.qStride + h * m;
+    this.go = row * width + h * m;
+    this.kBase = layout.kOffset + b * numKeys * layout.kStride + h * m;
+    this.vBase = layout.vOffset + b * numKeys * layout.vStride + h * m;
+    this.sumBase = b * numKeys * width + h * m;
+    return true;
+  }
+}
+
+/** Longest row of a graph, remembered per graph (a star's relay row has all n keys). */
+const maxRowSizes = new WeakMap<AttentionGraph, number>();
+
+function maxRowSize(graph: AttentionGraph): number {
+  let max = maxRowSizes.get(graph);
+  if (max === undefined) {
+    max = 0;
+    for (let i = 0; i < graph.numQueries; i++) {
+      max = Math.max(max, graph.rowStart[i + 1] - graph.rowStart[i]);
+    }
+    maxRowSizes.set(graph, max);
+  }
+  return max;
+}
+
+/**
+ * The float64 sums of coreBackwardInto, kept from call to call: a fresh multi-megabyte array
+ * per step costs page faults and garbage collection. Safe because a call never yields.
+ */
+let sumScratch = new Float64Array(0);
 
 export interface CoreGradients {
   dq: Float64Array;
@@ -188,7 +272,7 @@ export interface CoreGradients {
   dv: Float64Array;
 }
 
-/** Gradients of Σ dOut ⊙ O with respect to q, k and v, from the forward pass's probabilities. */
+/** Gradients of Σ dOut ⊙ O with respect to q, k and v (float64, compact arrays). */
 export function coreBackward(
   q: Floats,
   k: Floats,
@@ -197,58 +281,91 @@ export function coreBackward(
   dOut: Floats,
   spec: CoreSpec,
 ): CoreGradients {
-  const { headSize: m, alpha, scale } = spec;
-  const width = spec.heads * m;
   const dq = new Float64Array(outputSize(spec, "numQueries"));
   const dk = new Float64Array(outputSize(spec, "numKeys"));
   const dv = new Float64Array(outputSize(spec, "numKeys"));
-  let dProbs = new Float64Array(16);
-  let dScores = new Float64Array(16);
-  forEachQueryRow(spec, ({ queryOffset, keyBase, probOffset, keys, start, count }) => {
-    if (dProbs.length < count) {
-      dProbs = new Float64Array(2 * count);
-      dScores = new Float64Array(2 * count);
-    }
+  coreBackwardInto(q, k, v, compactLayout(spec), probs, dOut, spec, { dq, dk, dv });
+  return { dq, dk, dv };
+}
+
+/**
+ * The backward pass from the forward pass's probabilities and the upstream gradient dOut
+ * (compact). Writes every value of dq, dk and dv once, at the positions `layout` gives the
+ * inputs (so dq, dk and dv may be one fused array). Keys and values receive sums over many
+ * queries (a star's relay key over all n): those accumulate in float64 scratch arrays.
+ */
+export function coreBackwardInto(
+  q: Floats,
+  k: Floats,
+  v: Floats,
+  layout: CoreLayout,
+  probs: Float64Array,
+  dOut: Floats,
+  spec: CoreSpec,
+  targets: { dq: Floats; dk: Floats; dv: Floats },
+): void {
+  const rows = new RowCursor(spec, layout);
+  const { batch, heads, headSize: m, alpha, scale } = spec;
+  const { numKeys } = spec.graphs[0];
+  const width = heads * m;
+  const { kOffset, kStride, vOffset, vStride } = layout;
+  const { dq } = targets;
+  const size = outputSize(spec, "numKeys");
+  if (sumScratch.length < 2 * size) sumScratch = new Float64Array(2 * size);
+  const dkSum = sumScratch.subarray(0, size).fill(0);
+  const dvSum = sumScratch.subarray(size, 2 * size).fill(0);
+  const dProbs = new Float64Array(rows.longest);
+  const dScores = new Float64Array(rows.longest);
+  const dqRow = new Float64Array(m);
+  while (rows.next()) {
+    const { keys, start, count, po, qo, kBase, vBase, go, sumBase } = rows;
     // dp_a = dO_i · v_j and dv_j += p_a dO_i
     for (let a = 0; a < count; a++) {
-      const valueOffset = keyBase + keys[start + a] * width;
-      const p = probs[probOffset + a];
+      const j = keys[start + a];
+      const vo = vBase + j * vStride;
+      const so = sumBase + j * width;
+      const p = probs[po + a];
       let dot = 0;
       for (let c = 0; c < m; c++) {
-        const g = dOut[queryOffset + c];
-        dot += g * v[valueOffset + c];
-        dv[valueOffset + c] += p * g;
+        const g = dOut[go + c];
+        dot += g * v[vo + c];
+        dvSum[so + c] += p * g;
       }
       dProbs[a] = dot;
     }
     if (alpha === 1) {
       // softmax: ds = scale · p ⊙ (dp − p·dp), inline for speed
       let mean = 0;
-      for (let a = 0; a < count; a++) mean += probs[probOffset + a] * dProbs[a];
+      for (let a = 0; a < count; a++) mean += probs[po + a] * dProbs[a];
       for (let a = 0; a < count; a++) {
-        dScores[a] = scale * probs[probOffset + a] * (dProbs[a] - mean);
+        dScores[a] = scale * probs[po + a] * (dProbs[a] - mean);
       }
     } else {
-      entmaxVjp(
-        probs.subarray(probOffset, probOffset + count),
-        dProbs,
-        alpha,
-        scale,
-        dScores,
-        0,
-        count,
-      );
+      entmaxVjp(probs.subarray(po, po + count), dProbs, alpha, scale, dScores, 0, count);
     }
     // dq_i += ds_a k_j and dk_j += ds_a q_i
+    dqRow.fill(0);
     for (let a = 0; a < count; a++) {
       const ds = dScores[a];
       if (ds === 0) continue;
-      const keyOffset = keyBase + keys[start + a] * width;
+      const j = keys[start + a];
+      const ko = kBase + j * kStride;
+      const so = sumBase + j * width;
       for (let c = 0; c < m; c++) {
-        dq[queryOffset + c] += ds * k[keyOffset + c];
-        dk[keyOffset + c] += ds * q[queryOffset + c];
+        dqRow[c] += ds * k[ko + c];
+        dkSum[so + c] += ds * q[qo + c];
       }
     }
-  });
-  return { dq, dk, dv };
+    for (let c = 0; c < m; c++) dq[qo + c] = dqRow[c];
+  }
+  const { dk, dv } = targets;
+  for (let token = 0; token < batch * numKeys; token++) {
+    const ko = kOffset + token * kStride;
+    const vo = vOffset + token * vStride;
+    const so = token * width;
+    for (let c = 0; c < width; c++) {
+      dk[ko + c] = dkSum[so + c];
+      dv[vo + c] = dvSum[so + c];
+    }
+  }
 }

@@ -1,15 +1,26 @@
 /**
  * Multi-head attention cores in TensorFlow.js behind one signature: given projected queries,
- * keys and values (batch × tokens × heads·m), return the heads' outputs concatenated.
+ * keys and values (heads concatenated; see Projections), return the heads' outputs
+ * concatenated (batch × numQueries × heads·m).
  *
  * - "dense": the reference formulation, O(n²): every score is computed, the pattern enters as
  *   an additive −1e9 bias, ρ runs over whole rows. tfjs's autodiff gives the gradient.
  * - "sparse": the O(connections · m) core of ../core.ts inside tf.customGrad: only the
- *   pattern's query–key pairs are ever touched, in forward and backward.
+ *   pattern's query–key pairs are ever touched, in forward and backward. The fused projection
+ *   is read out of tfjs once, the core reads q, k and v in place, and the gradient comes back
+ *   as one tensor of the same fused shape.
  */
 import { tf } from "./backend.ts";
-import { type AttentionGraph, coreBackward, coreForward, type CoreSpec } from "../core.ts";
+import {
+  type AttentionGraph,
+  coreBackwardInto,
+  coreForwardInto,
+  type CoreLayout,
+  coreProbabilityCount,
+  type CoreSpec,
+} from "../core.ts";
 import { entmaxAlpha } from "../maps.ts";
+import { give, outputArray, readTensor, takeFloat64, tensorFrom } from "./buffers.ts";
 import { type RhoSpec, tfProbabilityMap } from "./maps.ts";
 import { InputError } from "../../util/errors.ts";
 
@@ -33,69 +44,130 @@ export function requireImpl(impl: unknown): AttentionImpl {
   return impl as AttentionImpl;
 }
 
-function checkShapes(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, config: AttentionCoreConfig) {
+/**
+ * Projected queries, keys and values, heads concatenated: one [batch, n, 3·width] tensor with
+ * columns q | k | v (self-attention: one fused projection), or queries [batch, nq, width] and
+ * keys|values [batch, nk, 2·width] (cross-attention). The sparse core reads them in place.
+ */
+export type Projections = { qkv: tf.Tensor3D } | { q: tf.Tensor3D; kv: tf.Tensor3D };
+
+function checkShapes(projections: Projections, config: AttentionCoreConfig) {
   const width = config.heads * config.headSize;
   const { numQueries, numKeys } = config.graphs[0];
-  const expect = (name: string, tensor: tf.Tensor3D, tokens: number) => {
-    const [batch, n, w] = tensor.shape;
-    if (n !== tokens || w !== width || batch !== q.shape[0]) {
+  const pattern = `the pattern is ${numQueries}×${numKeys}`;
+  const expect = (name: string, tensor: tf.Tensor3D, batch: number, n: number, w: number) => {
+    const [b, tokens, columns] = tensor.shape;
+    if (b !== batch || tokens !== n || columns !== w) {
       throw new InputError(
         `${name}.shape`,
         tensor.shape,
-        `expected [${q.shape[0]}, ${tokens}, ${width}] (the pattern is ${numQueries}×${numKeys})`,
+        `expected [${batch}, ${n}, ${w}] (${pattern})`,
       );
     }
   };
-  expect("queries", q, numQueries);
-  expect("keys", k, numKeys);
-  expect("values", v, numKeys);
+  if ("qkv" in projections) {
+    if (numQueries !== numKeys) {
+      throw new InputError("qkv", "fused", `self-attention needs a square pattern (${pattern})`);
+    }
+    const { qkv } = projections;
+    expect("qkv", qkv, qkv.shape[0], numQueries, 3 * width);
+  } else {
+    const { q, kv } = projections;
+    expect("queries", q, q.shape[0], numQueries, width);
+    expect("keysValues", kv, q.shape[0], numKeys, 2 * width);
+  }
 }
 
 export function attentionCore(
   impl: AttentionImpl,
-  q: tf.Tensor3D,
-  k: tf.Tensor3D,
-  v: tf.Tensor3D,
+  projections: Projections,
   config: AttentionCoreConfig,
 ): tf.Tensor3D {
-  checkShapes(q, k, v, config);
+  checkShapes(projections, config);
   return requireImpl(impl) === "dense"
-    ? denseMaskedCore(q, k, v, config)
-    : sparseCore(q, k, v, config);
+    ? denseMaskedCore(projections, config)
+    : sparseCore(projections, config);
 }
 
-function sparseCore(
-  q: tf.Tensor3D,
-  k: tf.Tensor3D,
-  v: tf.Tensor3D,
-  config: AttentionCoreConfig,
-): tf.Tensor3D {
+function sparseCore(projections: Projections, config: AttentionCoreConfig): tf.Tensor3D {
+  const { heads, headSize } = config;
+  const width = heads * headSize;
+  const fused = "qkv" in projections;
+  const queries = fused ? projections.qkv : projections.q;
+  const [batch, numQueries] = queries.shape;
   const spec: CoreSpec = {
-    batch: q.shape[0],
-    heads: config.heads,
-    headSize: config.headSize,
+    batch,
+    heads,
+    headSize,
     graphs: config.graphs,
     alpha: entmaxAlpha(config.rho),
     scale: config.scale,
   };
-  const run = tf.customGrad((...inputs) => {
-    const [queries, keys, values] = inputs as tf.Tensor[];
-    const qData = queries.dataSync() as Float32Array;
-    const kData = keys.dataSync() as Float32Array;
-    const vData = values.dataSync() as Float32Array;
-    const { out, probs } = coreForward(qData, kData, vData, spec);
-    const value = tf.tensor3d(new Float32Array(out), q.shape);
-    const gradFunc = (dy: tf.Tensor) => {
-      const grads = coreBackward(qData, kData, vData, probs, dy.dataSync() as Float32Array, spec);
-      return [
-        tf.tensor3d(new Float32Array(grads.dq), q.shape),
-        tf.tensor3d(new Float32Array(grads.dk), k.shape),
-        tf.tensor3d(new Float32Array(grads.dv), v.shape),
-      ];
+  const probCount = coreProbabilityCount(spec);
+  const shape: [number, number, number] = [batch, numQueries, width];
+  if (fused) {
+    const layout: CoreLayout = {
+      qOffset: 0,
+      qStride: 3 * width,
+      kOffset: width,
+      kStride: 3 * width,
+      vOffset: 2 * width,
+      vStride: 3 * width,
     };
-    return { value, gradFunc };
+    const run = tf.customGrad((...inputs) => {
+      const qkv = inputs[0] as tf.Tensor3D;
+      const input = readTensor(qkv);
+      const data = input.values;
+      const out = outputArray(batch * numQueries * width);
+      const probs = takeFloat64(probCount);
+      coreForwardInto(data, data, data, layout, spec, out, probs);
+      const gradFunc = (dy: tf.Tensor) => {
+        const upstream = readTensor(dy);
+        const grad = outputArray(data.length);
+        const targets = { dq: grad, dk: grad, dv: grad };
+        coreBackwardInto(data, data, data, layout, probs, upstream.values, spec, targets);
+        release(input, upstream);
+        give(probs);
+        return [tensorFrom(grad, qkv.shape)];
+      };
+      return { value: tensorFrom<tf.Rank.R3>(out, shape), gradFunc };
+    });
+    return run(projections.qkv) as tf.Tensor3D;
+  }
+  const qLayout: CoreLayout = {
+    qOffset: 0,
+    qStride: width,
+    kOffset: 0,
+    kStride: 2 * width,
+    vOffset: width,
+    vStride: 2 * width,
+  };
+  const run = tf.customGrad((...inputs) => {
+    const [q, kv] = inputs as tf.Tensor3D[];
+    const queries = readTensor(q);
+    const keysValues = readTensor(kv);
+    const [qData, kvData] = [queries.values, keysValues.values];
+    const out = outputArray(batch * numQueries * width);
+    const probs = takeFloat64(probCount);
+    coreForwardInto(qData, kvData, kvData, qLayout, spec, out, probs);
+    const gradFunc = (dy: tf.Tensor) => {
+      const upstream = readTensor(dy);
+      const dq = outputArray(qData.length);
+      const dkv = outputArray(kvData.length);
+      const targets = { dq, dk: dkv, dv: dkv };
+      coreBackwardInto(qData, kvData, kvData, qLayout, probs, upstream.values, spec, targets);
+      release(queries, keysValues, upstream);
+      give(probs);
+      return [tensorFrom(dq, q.shape), tensorFrom(dkv, kv.shape)];
+    };
+    return { value: tensorFrom<tf.Rank.R3>(out, shape), gradFunc };
   });
-  return run(q, k, v) as tf.Tensor3D;
+  return run(projections.q, projections.kv) as tf.Tensor3D;
+}
+
+/** Gives back the pooled copies among tensor reads. */
+function release(...reads: { values: Float32Array; pooled: boolean }[]): void {
+  for (const read of reads) if (read.pooled) give(read.values);
 }
 
 /** Additive mask bias: 0 where a query may attend, −1e9 elsewhere; [heads or 1, nq, nk]. */
@@ -123,16 +195,14 @@ function splitHeads(x: tf.Tensor3D, heads: number, headSize: number): tf.Tensor3
   );
 }
 
-function denseMaskedCore(
-  q: tf.Tensor3D,
-  k: tf.Tensor3D,
-  v: tf.Tensor3D,
-  config: AttentionCoreConfig,
-): tf.Tensor3D {
+function denseMaskedCore(projections: Projections, config: AttentionCoreConfig): tf.Tensor3D {
   const { heads, headSize, scale } = config;
-  const [batch, numQueries] = q.shape;
-  const numKeys = k.shape[1];
   return tf.tidy(() => {
+    const [q, k, v] = "qkv" in projections
+      ? tf.split(projections.qkv, 3, 2) as tf.Tensor3D[]
+      : [projections.q, ...tf.split(projections.kv, 2, 2) as tf.Tensor3D[]];
+    const [batch, numQueries] = q.shape;
+    const numKeys = k.shape[1];
     const scores = tf.reshape(
       tf.matMul(splitHeads(q, heads, headSize), splitHeads(k, heads, headSize), false, true),
       [batch, heads, numQueries, numKeys],

@@ -8,9 +8,10 @@
  * paper's W_Q^h; `referenceHeads()` converts to the reference's HeadWeights exactly.
  */
 import { tf } from "./backend.ts";
-import { attentionCore, type AttentionImpl, requireImpl } from "./kernel.ts";
+import { attentionCore, type AttentionImpl, type Projections, requireImpl } from "./kernel.ts";
 import type { RhoSpec } from "./maps.ts";
 import { ParameterSet } from "./parameters.ts";
+import { give, outputArray, readTensor, tensorFrom } from "./buffers.ts";
 import { type AttentionGraph, completeGraph, graphOfPattern } from "../core.ts";
 import { entmaxAlpha } from "../maps.ts";
 import type { FeedForwardWeights, HeadWeights } from "../reference.ts";
@@ -18,30 +19,63 @@ import { asSchedule, type PatternLike, type SparsityPattern } from "../../patter
 import { InputError, requireInteger } from "../../util/errors.ts";
 
 /**
- * x·W + b over the last axis of a batch × tokens × in tensor, as one 2-D matmul. The input
- * gradient multiplies by an explicitly transposed W: tfjs-wasm's matmul with its transpose
- * flag set runs several times slower than a plain one, and W is small.
+ * x·W + b over the last axis of a batch × tokens × in tensor, as one 2-D matmul, with a
+ * gradient made of plain 2-D matmuls only: tfjs-wasm's matmul with either transpose flag set
+ * runs ≈ 10× slower than a plain one (it leaves XNNPACK), and its transpose and its column sum
+ * (the bias gradient) are slow too. So the input gradient multiplies by an explicitly
+ * transposed W (small), and W's and b's gradients come out of one product [xᵀ; 1ᵀ] · dy, whose
+ * left factor is transposed here in JavaScript, in cache-sized blocks.
  */
-function linear(x: tf.Tensor3D, w: tf.Variable, b?: tf.Variable): tf.Tensor3D {
+function linear(x: tf.Tensor3D, w: tf.Tensor, b?: tf.Tensor): tf.Tensor3D {
   const [batch, n, width] = x.shape;
   const outputs = w.shape[1]!;
+  const rows = batch * n;
   const product = tf.customGrad((...inputs) => {
     const [flat, weights] = inputs as tf.Tensor2D[];
-    const save = inputs[2] as tf.GradSaveFunc;
+    const bias = b ? inputs[2] as tf.Tensor1D : undefined;
+    const save = inputs[b ? 3 : 2] as tf.GradSaveFunc;
     save([flat, weights]); // kept alive for the backward pass
-    const value = tf.matMul(flat, weights);
+    const value = tf.fused.matMul({ a: flat, b: weights, bias }); // bias added in the kernel
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [input, kernel] = saved as tf.Tensor2D[];
-      return [
-        tf.matMul(dy as tf.Tensor2D, tf.transpose(kernel)),
-        tf.matMul(input, dy as tf.Tensor2D, true, false),
+      const dx = tf.matMul(dy as tf.Tensor2D, tf.transpose(kernel));
+      const read = readTensor(input);
+      const extended = transposeWithOnes(read.values, rows, width, !!bias);
+      if (read.pooled) give(read.values);
+      const both = tf.matMul(tensorFrom(extended, [extended.length / rows, rows]), dy);
+      const dw = tf.slice(both, [0, 0], [width, outputs]);
+      return bias ? [dx, dw, tf.reshape(tf.slice(both, [width, 0], [1, outputs]), [outputs])] : [
+        dx,
+        dw,
       ];
     };
     return { value, gradFunc };
   });
-  const flat = product(tf.reshape(x, [batch * n, width]), w) as tf.Tensor2D;
-  const out = b ? tf.add(flat, b) : flat;
+  const flat = tf.reshape(x, [rows, width]);
+  const out = (b ? product(flat, w, b) : product(flat, w)) as tf.Tensor2D;
   return tf.reshape(out, [batch, n, outputs]);
+}
+
+/**
+ * The transpose of a rows × cols row-major matrix (cols × rows), with a row of ones appended
+ * when `ones` is set. Blocks of 16 source rows keep both sides in cache.
+ */
+function transposeWithOnes(
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  ones: boolean,
+): Float32Array {
+  const out = outputArray((cols + (ones ? 1 : 0)) * rows);
+  for (let r0 = 0; r0 < rows; r0 += 16) {
+    const r1 = Math.min(rows, r0 + 16);
+    for (let c = 0; c < cols; c++) {
+      const base = c * rows;
+      for (let r = r0; r < r1; r++) out[base + r] = src[r * cols + c];
+    }
+  }
+  if (ones) out.fill(1, cols * rows);
+  return out;
 }
 
 /** Keeps only keys j ≤ k (a decoder must not see the future). */
@@ -132,10 +166,19 @@ export class MultiHeadAttention {
     requireWidth(x, this.width, "x");
     if (memory !== x) requireWidth(memory, this.width, "memory");
     return tf.tidy(() => {
-      const q = linear(x, this.wq, this.bq);
-      const k = linear(memory, this.wk, this.bk);
-      const v = linear(memory, this.wv, this.bv);
-      const heads = attentionCore(this.impl, q, k, v, {
+      const kvWeights = tf.concat([this.wk, this.wv], 1);
+      const kvBias = this.bk && this.bv ? tf.concat([this.bk, this.bv]) : undefined;
+      // self-attention: one fused projection x·[W_q | W_k | W_v]; the core reads it in place
+      const projections: Projections = memory === x
+        ? {
+          qkv: linear(
+            x,
+            tf.concat([this.wq, kvWeights], 1),
+            this.bq && kvBias ? tf.concat([this.bq, kvBias]) : undefined,
+          ),
+        }
+        : { q: linear(x, this.wq, this.bq), kv: linear(memory, kvWeights, kvBias) };
+      const heads = attentionCore(this.impl, projections, {
         heads: this.heads,
         headSize: this.headSize,
         graphs,
