@@ -1,9 +1,10 @@
 /**
  * `deno task test`: the whole project checked the way CI checks it. Each static check (fmt,
- * lint, type check) counts as one test, every unit test counts as one (from Deno's summary
+ * notebook format, lint, type check) counts as one test, every unit test counts as one (from Deno's summary
  * line), and every notebook executed in quick mode counts as one.
  */
 import { type CommandResult, runCommand, runStreaming } from "./command.ts";
+import { checkFormatExceptNotebooks, checkNotebookFormat } from "./format.ts";
 import { describeFailure, PrerequisiteError, reproduce } from "./reproduce.ts";
 
 export interface SuiteOptions {
@@ -49,7 +50,8 @@ export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult>
   const environment = { env: { NO_COLOR: "1" } };
 
   const staticChecks: [string, Promise<CommandResult>][] = [
-    ["deno fmt --check", runCommand(deno, ["fmt", "--check"], environment)],
+    ["deno fmt --check", checkFormatExceptNotebooks()],
+    ["notebooks formatted", checkNotebookFormat()],
     ["deno lint", runCommand(deno, ["lint"], environment)],
     ["deno check", runCommand(deno, ["check", ...SOURCE_DIRS], environment)],
   ];
