@@ -14,7 +14,10 @@ function notebookWith(code: string): string {
         outputs: [],
         source: [code],
       }],
-      metadata: { kernelspec: { display_name: "Deno", language: "typescript", name: "deno" } },
+      metadata: {
+        kernelspec: { display_name: "Deno", language: "typescript", name: "deno" },
+        language_info: { name: "typescript" },
+      },
       nbformat: 4,
       nbformat_minor: 5,
     },

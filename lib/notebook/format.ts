@@ -37,6 +37,7 @@ export async function unformattedNotebooks(
       return copy;
     }));
     const result = await runCommand(Deno.execPath(), ["fmt", ...copies], {
+      cwd: scratch, // so the copied deno.json, and only it, configures the formatter
       env: { NO_COLOR: "1" },
     });
     if (result.code !== 0) throw new Error(`deno fmt failed on notebook copies: ${result.stderr}`);
