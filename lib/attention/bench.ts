@@ -18,6 +18,7 @@ import { bigbird, star, strided, window } from "../pattern/zoo.ts";
 import { type SparsityPattern, unionOf } from "../pattern/pattern.ts";
 import { InputError, requireInteger } from "../util/errors.ts";
 import { seededRng } from "../util/random.ts";
+import process from "node:process";
 
 export const BENCH_WIDTH = 64;
 export const BENCH_HEADS = 4;
@@ -41,8 +42,11 @@ export interface BenchRecord {
   /** The pattern with its parameters, e.g. "window(w=8)". */
   patternName: string;
   n: number;
-  /** Median forward + backward time. */
+  /** Median forward + backward wall-clock time (what the floor checks). */
   ms: number;
+  /** Median CPU time of this process over the same steps: what a step costs when the machine
+   * is shared (wall time also counts the moments another job holds the core). */
+  cpuMs?: number;
   runs: number;
   connections: number;
   /** Peak bytes of tfjs tensors during one step (tf.profile). */
@@ -60,6 +64,8 @@ export interface BenchResult {
   backend: string;
   deno: string;
   settings: { width: number; heads: number; batch: 1; denseMaxN: number };
+  /** Load averages (1, 5, 15 min) and cores at the start and end of the run. */
+  load?: { start: number[]; end: number[]; cores: number };
   matmulGflops: number;
   records: BenchRecord[];
 }
@@ -113,11 +119,12 @@ export function usefulFlops(n: number, connections: number, width = BENCH_WIDTH)
 /** Bytes the sparse core's JavaScript arrays hold at the peak of one step (backward). */
 export function sparseCoreBytes(n: number, connections: number, width: number, heads: number) {
   const activations = n * width;
-  const inputs = 4 * 3 * activations; // q, k, v read out of tfjs as float32
+  const inputs = 4 * 3 * activations; // the fused q | k | v projection read out as float32
   const probabilities = 8 * heads * connections;
   const upstream = 4 * activations;
-  const gradients = (8 + 4) * 3 * activations; // float64 accumulators + float32 copies
-  return inputs + probabilities + upstream + gradients;
+  const sums = 8 * 2 * activations; // float64 sums of the key and value gradients
+  const gradient = 4 * 3 * activations; // the fused float32 gradient handed back to tfjs
+  return inputs + probabilities + upstream + sums + gradient;
 }
 
 /** One (impl, pattern, n) cell: a layer and its inputs, ready to time. */
@@ -128,6 +135,7 @@ interface BenchCell {
   pattern: SparsityPattern;
   runs: number;
   times: number[];
+  cpuTimes: number[];
   /** One forward + backward step; returns the loss. */
   step: () => tf.Scalar;
   dispose: () => void;
@@ -162,7 +170,7 @@ function prepareCell(impl: AttentionImpl, patternKey: string, n: number): BenchC
       return value;
     });
   // a dense step at n ≥ 2048 takes seconds: fewer runs there
-  const runs = impl === "sparse" ? 15 : n >= 2048 ? 1 : 3;
+  const runs = impl === "sparse" ? SPARSE_RUNS : n >= 2048 ? 1 : 3;
   return {
     impl,
     patternKey,
@@ -170,6 +178,7 @@ function prepareCell(impl: AttentionImpl, patternKey: string, n: number): BenchC
     pattern,
     runs,
     times: [],
+    cpuTimes: [],
     step,
     dispose: () => {
       tf.dispose([x, upstream]);
@@ -178,22 +187,39 @@ function prepareCell(impl: AttentionImpl, patternKey: string, n: number): BenchC
   };
 }
 
+/** Timed sparse steps per cell (the median is reported). */
+export const SPARSE_RUNS = 21;
+
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 function timeStep(cell: BenchCell): void {
+  const cpuStart = cpuMs();
   const start = performance.now();
   cell.step().dispose();
   cell.times.push(performance.now() - start);
+  cell.cpuTimes.push(cpuMs() - cpuStart);
 }
 
 /**
- * Times cells after one warm-up each. Run r of every cell comes before run r + 1 of any, so a
- * slow spell on a shared machine hits all lengths alike instead of one (the growth ratios
- * between lengths are what the floor checks).
+ * Times cells after warm-up steps (two for sparse: the JIT compiles the core on the first). Run r of
+ * every cell comes before run r + 1 of any, and every other round goes through the cells in
+ * reverse, so a slow spell on a shared machine hits all lengths alike instead of one (the
+ * growth ratios between lengths are what the floor checks), and neither end of the order is
+ * favoured.
  */
 function timeInterleaved(cells: BenchCell[]): void {
-  for (const cell of cells) cell.step().dispose();
+  for (const cell of cells) {
+    // one warm-up for dense steps: they take seconds and have no JavaScript hot loop
+    for (let warm = cell.impl === "sparse" ? 2 : 1; warm > 0; warm--) cell.step().dispose();
+  }
   const rounds = Math.max(...cells.map((cell) => cell.runs));
   for (let run = 0; run < rounds; run++) {
-    for (const cell of cells) if (run < cell.runs) timeStep(cell);
+    for (const cell of run % 2 ? [...cells].reverse() : cells) {
+      if (run < cell.runs) timeStep(cell);
+    }
   }
 }
 
@@ -211,6 +237,7 @@ async function recordOf(cell: BenchCell, matmulGflops: number): Promise<BenchRec
     patternName: pattern.name,
     n,
     ms: round(ms, 2),
+    cpuMs: round(median(cell.cpuTimes), 2),
     runs: cell.runs,
     connections: pattern.connections,
     tensorPeakBytes,
@@ -242,6 +269,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
   lengths.forEach((n) => requireInteger("--n", n, 2));
   const impls = options.impls ?? [...ATTENTION_IMPLS];
   const denseMaxN = options.denseMaxN ?? DEFAULT_DENSE_MAX_N;
+  const loadStart = Deno.loadavg();
   const matmulGflops = round(measureMatmulGflops(), 2);
   const records: BenchRecord[] = [];
   for (const pattern of patterns) {
@@ -268,6 +296,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
     backend,
     deno: Deno.version.deno,
     settings: { width: BENCH_WIDTH, heads: BENCH_HEADS, batch: 1, denseMaxN },
+    load: { start: loadStart, end: Deno.loadavg(), cores: navigator.hardwareConcurrency },
     matmulGflops,
     records,
   };
@@ -334,6 +363,16 @@ export function mergeRecords(existing: BenchRecord[], fresh: BenchRecord[]): Ben
   );
 }
 
+/** How busy the machine was: timings on a shared machine are only comparable at like load. */
+function loadNote(result: BenchResult): string {
+  if (!result.load) return "";
+  const { start, end, cores } = result.load;
+  return ` Load average (1 min) ${start[0].toFixed(1)} at the start and ${
+    end[0].toFixed(1)
+  } at the end of the run, on ${cores} cores (other jobs were sharing the machine when the ` +
+    "load exceeds the core count). Times are medians of interleaved runs.";
+}
+
 const megabytes = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
 /** One row per (pattern, n): both implementations side by side, and the speed-up. */
@@ -341,7 +380,7 @@ export function benchMarkdown(result: BenchResult): string {
   const lines = [
     `Attention layer forward + backward, d = ${result.settings.width}, ${result.settings.heads} heads, ` +
     `batch 1, ${result.backend} backend, 2-D matmul ceiling ${result.matmulGflops} GFLOP/s ` +
-    `(${result.generated.slice(0, 10)}).`,
+    `(${result.generated.slice(0, 10)}).` + loadNote(result),
     "",
     "| pattern | n | connections | dense ms | sparse ms | speed-up | dense peak MB | sparse peak MB | sparse useful GFLOP/s (of matmul) |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
