@@ -206,6 +206,11 @@ export class Schedule {
     return this.patterns.map((pattern) => pattern.connections);
   }
 
+  /** Connections of one layer, averaged over the p patterns the layers cycle through. */
+  get connectionsPerLayer(): number {
+    return this.connections.reduce((a, b) => a + b, 0) / this.numPatterns;
+  }
+
   toString(): string {
     return `${this.name}: n=${this.n}, p=${this.numPatterns}, connections=[${this.connections}]`;
   }
