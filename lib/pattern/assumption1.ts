@@ -196,7 +196,7 @@ function stronglyConnectedComponents(n: number, succ: number[][]) {
 function heldKarp(n: number, succ: number[][]): HamiltonianPathReport {
   const succMask = new Uint32Array(n);
   succ.forEach((row, a) => row.forEach((b) => (succMask[a] |= 1 << b)));
-  const full = n === 32 ? 0xffffffff : (1 << n) - 1;
+  const full = (1 << n) - 1; // n ≤ EXACT_HAMILTONIAN_MAX_N, so this fits in 31 bits
   const ends = new Uint32Array(1 << n);
   for (let v = 0; v < n; v++) ends[1 << v] = 1 << v;
   for (let mask = 1; mask <= full; mask++) {
@@ -258,6 +258,7 @@ function boundedSearch(n: number, pred: number[][], succ: number[][], budget: nu
     for (const w of succ[v]) if (!visited[w]) count++;
     return count;
   };
+  // The tokens with fewest predecessors are the likeliest path starts; a few suffice in practice.
   for (const start of starts.slice(0, 4)) {
     // Explicit stack of candidate lists to survive long paths without recursion.
     const choices: number[][] = [];
