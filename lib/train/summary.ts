@@ -217,10 +217,8 @@ export function bestAtEveryLevel(
   return judgeEveryLevel(series, claimed, higherIsBetter, ([bestMine], [bestOther], ranked) => ({
     holds: clearlyBetter(bestMine.point, bestOther.point, higherIsBetter),
     opposite: clearlyBetter(bestOther.point, bestMine.point, higherIsBetter),
-    note: `best ${ranked[0].series.label} ${shown(ranked[0].point)}` +
-      (ranked[0] === bestMine
-        ? ""
-        : `; best claimed ${bestMine.series.label} ${shown(bestMine.point)}`),
+    note: `best claimed ${bestMine.series.label} ${shown(bestMine.point)} vs best other ` +
+      `${bestOther.series.label} ${shown(bestOther.point)}`,
   }));
 }
 
