@@ -5,3 +5,12 @@
 export function quickMode(): boolean {
   return Deno.env.get("LAB_QUICK") === "1";
 }
+
+/** True inside the Deno Jupyter kernel (reading `Deno.jupyter` throws anywhere else). */
+export function insideJupyterKernel(): boolean {
+  try {
+    return typeof Deno.jupyter?.display === "function";
+  } catch {
+    return false;
+  }
+}

@@ -4,6 +4,7 @@
  * `Symbol.for("Jupyter.display")` hook, which the Deno kernel calls to get a MIME bundle.
  */
 import { figureHtml } from "./plotly_page.ts";
+import { insideJupyterKernel } from "../env.ts";
 
 /** One Plotly trace, as plain JSON (the builders fill in the fields they need). */
 export type PlotlyTrace = Record<string, unknown>;
@@ -58,15 +59,6 @@ export class Figure extends Displayable {
       "text/html": figureHtml(this.toJSON(), this.summary),
       "text/plain": this.summary,
     };
-  }
-}
-
-/** True inside the Deno Jupyter kernel (`Deno.jupyter` throws when read anywhere else). */
-function insideJupyterKernel(): boolean {
-  try {
-    return typeof Deno.jupyter?.display === "function";
-  } catch {
-    return false;
   }
 }
 

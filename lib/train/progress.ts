@@ -3,20 +3,14 @@
  * re-sent with the same display_id) showing the run, loss and ETA; in a terminal one line per
  * interval; silent in tests. Updates are awaited so the kernel gets the event loop to send them.
  */
+import { insideJupyterKernel } from "../env.ts";
+
 export type ProgressOutput = "auto" | "jupyter" | "terminal" | "silent";
 
 export interface ProgressOptions {
   output?: ProgressOutput;
   /** Seconds between terminal lines (default 15). */
   intervalSeconds?: number;
-}
-
-function insideKernel(): boolean {
-  try {
-    return typeof Deno.jupyter?.display === "function";
-  } catch {
-    return false; // reading Deno.jupyter outside the kernel throws
-  }
 }
 
 function formatSeconds(seconds: number): string {
@@ -39,7 +33,7 @@ export class Progress {
 
   constructor(readonly title: string, readonly totalUnits: number, options: ProgressOptions = {}) {
     const output = options.output ?? "auto";
-    this.output = output === "auto" ? (insideKernel() ? "jupyter" : "terminal") : output;
+    this.output = output === "auto" ? (insideJupyterKernel() ? "jupyter" : "terminal") : output;
     this.intervalMs = (options.intervalSeconds ?? 15) * 1000;
   }
 
