@@ -17,7 +17,7 @@ import { runNetwork, sparseAttentionLayer } from "../lib/attention/reference.ts"
 import type { RhoSpec } from "../lib/attention/tf/maps.ts";
 import { tfProbabilityMap } from "../lib/attention/tf/maps.ts";
 import { SparseEncoder } from "../lib/attention/tf/models.ts";
-import { buildPattern, strided, window, ZOO } from "../lib/pattern/zoo.ts";
+import { buildPattern, star, strided, window, ZOO } from "../lib/pattern/zoo.ts";
 import type { SparsityPattern } from "../lib/pattern/pattern.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { seededRng } from "../lib/util/random.ts";
@@ -185,6 +185,42 @@ Deno.test("float64 core gradients match central finite differences (softmax, ent
           Math.abs(numeric - gradient[i]) < 1e-6,
           `α=${alpha} d${name}[${i}]: analytic ${gradient[i]} vs numeric ${numeric}`,
         );
+      }
+    }
+  }
+});
+
+Deno.test("core: heads sharing one graph (long rows handled for all heads at once) equal per-head graphs", () => {
+  const rng = seededRng(5);
+  const heads = 3;
+  const m = 4;
+  // rows longer than the core's long-row threshold: star's relay query, longformer's globals
+  for (const pattern of [star({ n: 150 }), buildPattern("longformer", { n: 140, w: 2, g: 2 })]) {
+    const graph = graphOfPattern(pattern.patterns[0]);
+    // equal copies are different graphs to the core: they take the per-head path
+    const copies = Array.from({ length: heads }, () => ({
+      ...graph,
+      rowStart: graph.rowStart.slice(),
+      keys: graph.keys.slice(),
+    }));
+    for (const alpha of [1, 1.5, 2]) {
+      for (const batch of [1, 2]) {
+        const length = batch * graph.numQueries * heads * m;
+        const random = () => Float64Array.from({ length }, () => 2 * rng.next() - 1);
+        const [q, k, v, weights] = [random(), random(), random(), random()];
+        const common = { batch, heads, headSize: m, alpha, scale: 0.9 };
+        const shared = { ...common, graphs: Array.from({ length: heads }, () => graph) };
+        const separate = { ...common, graphs: copies };
+        const a = coreForward(q, k, v, shared);
+        const b = coreForward(q, k, v, separate);
+        assert.ok(maxAbsDifference(a.out, b.out) < 1e-12, `forward α=${alpha}`);
+        assert.ok(maxAbsDifference(a.probs, b.probs) < 1e-12, `probabilities α=${alpha}`);
+        const ga = coreBackward(q, k, v, a.probs, weights, shared);
+        const gb = coreBackward(q, k, v, b.probs, weights, separate);
+        for (const name of ["dq", "dk", "dv"] as const) {
+          const difference = maxAbsDifference(ga[name], gb[name]);
+          assert.ok(difference < 1e-12, `${pattern.name} α=${alpha} ${name}: ${difference}`);
+        }
       }
     }
   }

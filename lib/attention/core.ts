@@ -144,13 +144,25 @@ export function coreForwardInto(
   probs: Float64Array,
 ): void {
   const rows = new RowCursor(spec, layout);
-  const { headSize: m, alpha, scale } = spec;
+  const { heads, headSize: m, alpha, scale } = spec;
   const map = alpha === 1 ? undefined : mapOfAlpha(alpha);
   const scores = new Float64Array(rows.longest);
   const sum = new Float64Array(m);
   const { kStride, vStride } = layout;
+  const shared = sharesOneGraph(spec);
+  const { numQueries, numKeys } = spec.graphs[0];
+  const connections = spec.graphs[0].rowStart[numQueries];
+  let long: LongRowScratch | undefined;
   while (rows.next()) {
     const { keys, start, count, po, qo, kBase, vBase, go: oo } = rows;
+    if (shared && count > LONG_ROW && 8 * count >= numKeys) {
+      // every head of a long row at once: one sweep over the keys, not one per head
+      long ??= longRowScratch(heads, m, rows.longest);
+      if (rows.head === 0) {
+        forwardLongRow(q, k, v, layout, spec, rows, connections, out, probs, long);
+      }
+      continue;
+    }
     let max = -Infinity;
     for (let a = 0; a < count; a++) {
       const ko = kBase + keys[start + a] * kStride;
@@ -209,6 +221,11 @@ class RowCursor {
   private b = 0;
   private i = 0;
   private h = -1;
+
+  /** The head of the current row. */
+  get head(): number {
+    return this.h;
+  }
 
   constructor(private readonly spec: CoreSpec, private readonly layout: CoreLayout) {
     this.headOffset = validateCoreSpec(spec);
@@ -304,6 +321,10 @@ export function coreBackwardInto(
   spec: CoreSpec,
   targets: { dq: Floats; dk: Floats; dv: Floats },
 ): void {
+  if (sharesOneGraph(spec)) {
+    backwardShared(q, k, v, layout, probs, dOut, spec, targets);
+    return;
+  }
   const rows = new RowCursor(spec, layout);
   const { batch, heads, headSize: m, alpha, scale } = spec;
   const { numKeys } = spec.graphs[0];
@@ -366,6 +387,248 @@ export function coreBackwardInto(
     for (let c = 0; c < width; c++) {
       dk[ko + c] = dkSum[so + c];
       dv[vo + c] = dvSum[so + c];
+    }
+  }
+}
+
+/** Whether every head uses the same connections (the usual case: one pattern per layer). */
+function sharesOneGraph(spec: CoreSpec): boolean {
+  const { rowStart, keys } = spec.graphs[0];
+  return spec.graphs.every((graph) => graph.rowStart === rowStart && graph.keys === keys);
+}
+
+/**
+ * Rows longer than this and than numKeys / 8 (a star's relay query, a global token's row) are
+ * handled for every head at once when the heads share one graph, and add their key and value
+ * gradients late. Shorter rows (strided's ≈ 2√n) run faster head by head.
+ */
+const LONG_ROW = 64;
+
+interface LongRowScratch {
+  scores: Float64Array;
+  max: Float64Array;
+  sum: Float64Array;
+}
+
+function longRowScratch(heads: number, m: number, longest: number): LongRowScratch {
+  return {
+    scores: new Float64Array(heads * longest),
+    max: new Float64Array(heads),
+    sum: new Float64Array(heads * m),
+  };
+}
+
+/**
+ * The forward pass of one long row for every head (the cursor on head 0, heads sharing one
+ * graph): key by key with the heads inside, so the strided sweeps over k and v, which miss the
+ * cache and the TLB on every key at large n, happen once instead of once per head.
+ */
+function forwardLongRow(
+  q: Floats,
+  k: Floats,
+  v: Floats,
+  layout: CoreLayout,
+  spec: CoreSpec,
+  rows: RowCursor,
+  connections: number,
+  out: Floats,
+  probs: Float64Array,
+  { scores, max, sum }: LongRowScratch,
+): void {
+  const { heads, headSize: m, alpha, scale } = spec;
+  const width = heads * m;
+  const { keys, start, count, po, qo, kBase, vBase, go: oo } = rows;
+  const { kStride, vStride } = layout;
+  const map = alpha === 1 ? undefined : mapOfAlpha(alpha);
+  max.fill(-Infinity);
+  for (let a = 0; a < count; a++) {
+    const ko = kBase + keys[start + a] * kStride;
+    for (let h = 0, c0 = 0; h < heads; h++, c0 += m) {
+      let dot = 0;
+      for (let c = c0; c < c0 + m; c++) dot += q[qo + c] * k[ko + c];
+      dot *= scale;
+      scores[h * count + a] = dot;
+      if (dot > max[h]) max[h] = dot;
+    }
+  }
+  for (let h = 0; h < heads; h++) {
+    const ph = po + h * connections;
+    const so = h * count;
+    if (map === undefined) {
+      let total = 0;
+      const top = max[h];
+      for (let a = 0; a < count; a++) {
+        const e = Math.exp(scores[so + a] - top);
+        scores[so + a] = e;
+        total += e;
+      }
+      const inverse = 1 / total;
+      for (let a = 0; a < count; a++) probs[ph + a] = scores[so + a] * inverse;
+    } else {
+      probs.set(map(scores.subarray(so, so + count)), ph);
+    }
+  }
+  sum.fill(0);
+  for (let a = 0; a < count; a++) {
+    const vo = vBase + keys[start + a] * vStride;
+    for (let h = 0, c0 = 0; h < heads; h++, c0 += m) {
+      const p = probs[po + h * connections + a];
+      if (p === 0) continue;
+      for (let c = c0; c < c0 + m; c++) sum[c] += p * v[vo + c];
+    }
+  }
+  for (let c = 0; c < width; c++) out[oo + c] = sum[c];
+}
+
+/** Whether a row's keys ascend (then a long row can be merged with the final pass). */
+function ascending(keys: Int32Array, start: number, end: number): boolean {
+  for (let a = start + 1; a < end; a++) if (keys[a] <= keys[a - 1]) return false;
+  return true;
+}
+
+/**
+ * coreBackwardInto when all heads share one graph: connection by connection with the heads
+ * inside, so a key's v, k and gradient sums (heads·m contiguous values each) are touched once
+ * per connection instead of once per head. The key and value gradients accumulate in one
+ * float64 scratch, interleaved per token (dk of all heads, then dv), written out in one
+ * sequential pass at the end.
+ *
+ * A long row (a star's relay query over all n keys) would sweep the whole scratch twice more,
+ * read–modify–write, with a cache and TLB miss on every key beyond n ≈ 4096: that made the
+ * time per token grow with n. Its contributions p·dO_i and ds·q_i are instead added in the
+ * final pass, which visits every key in order anyway; the row itself only reads v and k.
+ */
+function backwardShared(
+  q: Floats,
+  k: Floats,
+  v: Floats,
+  layout: CoreLayout,
+  probs: Float64Array,
+  dOut: Floats,
+  spec: CoreSpec,
+  targets: { dq: Floats; dk: Floats; dv: Floats },
+): void {
+  const { batch, heads, headSize: m, alpha, scale } = spec;
+  const { numQueries, numKeys, rowStart, keys } = spec.graphs[0];
+  const connections = rowStart[numQueries];
+  const width = heads * m;
+  const { qOffset, qStride, kOffset, kStride, vOffset, vStride } = layout;
+  const { dq, dk, dv } = targets;
+  const size = 2 * batch * numKeys * width;
+  if (sumScratch.length < size) sumScratch = new Float64Array(size);
+  const sums = sumScratch.subarray(0, size).fill(0);
+  const longest = Math.max(16, maxRowSize(spec.graphs[0]));
+  const dProbs = new Float64Array(heads * longest);
+  const dScores = new Float64Array(heads * longest);
+  const dqRow = new Float64Array(width);
+  // per batch item, the long rows whose key and value gradients wait for the final pass
+  const late: { row: number; start: number; count: number; ds: Float64Array }[][] = [];
+  for (let b = 0; b < batch; b++) {
+    const kBase = kOffset + b * numKeys * kStride;
+    const vBase = vOffset + b * numKeys * vStride;
+    const sBase = b * numKeys * 2 * width;
+    const pBase = b * heads * connections;
+    const lateRows: (typeof late)[number] = [];
+    late.push(lateRows);
+    for (let i = 0; i < numQueries; i++) {
+      const row = b * numQueries + i;
+      const qo = qOffset + row * qStride;
+      const go = row * width;
+      const start = rowStart[i];
+      const count = rowStart[i + 1] - start;
+      // only rows spanning a good part of the keys: the final pass checks each deferred row at
+      // every key, which stays O(connections) only while a deferred row has ≥ numKeys / 8 keys
+      const defer = count > LONG_ROW && 8 * count >= numKeys &&
+        ascending(keys, start, start + count);
+      // dp_a = dO_i · v_j and dv_j += p_a dO_i
+      for (let a = 0; a < count; a++) {
+        const j = keys[start + a];
+        const vo = vBase + j * vStride;
+        const so = sBase + j * 2 * width + width;
+        for (let h = 0, c0 = 0; h < heads; h++, c0 += m) {
+          let dot = 0;
+          if (defer) {
+            for (let c = c0; c < c0 + m; c++) dot += dOut[go + c] * v[vo + c];
+          } else {
+            const p = probs[pBase + h * connections + start + a];
+            for (let c = c0; c < c0 + m; c++) {
+              const g = dOut[go + c];
+              dot += g * v[vo + c];
+              sums[so + c] += p * g;
+            }
+          }
+          dProbs[h * count + a] = dot;
+        }
+      }
+      for (let h = 0; h < heads; h++) {
+        const po = pBase + h * connections + start;
+        const so = h * count;
+        if (alpha === 1) {
+          // softmax: ds = scale · p ⊙ (dp − p·dp), inline for speed
+          let mean = 0;
+          for (let a = 0; a < count; a++) mean += probs[po + a] * dProbs[so + a];
+          for (let a = 0; a < count; a++) {
+            dScores[so + a] = scale * probs[po + a] * (dProbs[so + a] - mean);
+          }
+        } else {
+          const out = dScores.subarray(so, so + count);
+          const upstream = dProbs.subarray(so, so + count);
+          entmaxVjp(probs.subarray(po, po + count), upstream, alpha, scale, out, 0, count);
+        }
+      }
+      // dq_i += ds_a k_j and dk_j += ds_a q_i
+      dqRow.fill(0);
+      for (let a = 0; a < count; a++) {
+        const j = keys[start + a];
+        const ko = kBase + j * kStride;
+        const so = sBase + j * 2 * width;
+        for (let h = 0, c0 = 0; h < heads; h++, c0 += m) {
+          const ds = dScores[h * count + a];
+          if (ds === 0) continue;
+          if (defer) {
+            for (let c = c0; c < c0 + m; c++) dqRow[c] += ds * k[ko + c];
+          } else {
+            for (let c = c0; c < c0 + m; c++) {
+              dqRow[c] += ds * k[ko + c];
+              sums[so + c] += ds * q[qo + c];
+            }
+          }
+        }
+      }
+      for (let c = 0; c < width; c++) dq[qo + c] = dqRow[c];
+      if (defer) lateRows.push({ row, start, count, ds: dScores.slice(0, heads * count) });
+    }
+  }
+  const cursor = new Int32Array(Math.max(...late.map((rows) => rows.length), 0));
+  for (let b = 0; b < batch; b++) {
+    const lateRows = late[b];
+    cursor.fill(0);
+    const pBase = b * heads * connections;
+    for (let j = 0; j < numKeys; j++) {
+      const token = b * numKeys + j;
+      const so = token * 2 * width;
+      for (let r = 0; r < lateRows.length; r++) {
+        const { row, start, count, ds } = lateRows[r];
+        const a = cursor[r];
+        if (a === count || keys[start + a] !== j) continue;
+        cursor[r] = a + 1;
+        const qo = qOffset + row * qStride;
+        const go = row * width;
+        for (let h = 0, c0 = 0; h < heads; h++, c0 += m) {
+          const p = probs[pBase + h * connections + start + a];
+          const d = ds[h * count + a];
+          for (let c = c0; c < c0 + m; c++) {
+            sums[so + c] += d * q[qo + c];
+            sums[so + width + c] += p * dOut[go + c];
+          }
+        }
+      }
+      const ko = kOffset + token * kStride;
+      const vo = vOffset + token * vStride;
+      for (let c = 0; c < width; c++) {
+        dk[ko + c] = sums[so + c];
+        dv[vo + c] = sums[so + width + c];
+      }
     }
   }
 }
