@@ -37,7 +37,10 @@ Deno.test("unformattedNotebooks names the notebook deno fmt would change, and on
     // Whatever deno fmt makes of the tidy one is tidy by definition: format it first.
     await new Deno.Command(Deno.execPath(), { args: ["fmt", tidy], cwd: root }).output();
     assert.deepEqual(await unformattedNotebooks([messy, tidy], root), ["messy.ipynb"]);
-    assert.match(await Deno.readTextFile(messy), /const  x=\[1,2,3\]/, "the original is untouched");
+    assert.ok(
+      (await Deno.readTextFile(messy)).includes("const  x=[1,2,3]"),
+      "the original is untouched",
+    );
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -214,7 +214,7 @@ export function bestAtEveryLevel(
   claimed: (s: SummarySeries) => boolean,
   higherIsBetter: boolean,
 ): FindingCheck {
-  return judgeEveryLevel(series, claimed, higherIsBetter, ([bestMine], [bestOther], ranked) => ({
+  return judgeEveryLevel(series, claimed, higherIsBetter, ([bestMine], [bestOther]) => ({
     holds: clearlyBetter(bestMine.point, bestOther.point, higherIsBetter),
     opposite: clearlyBetter(bestOther.point, bestMine.point, higherIsBetter),
     note: `best claimed ${bestMine.series.label} ${shown(bestMine.point)} vs best other ` +
