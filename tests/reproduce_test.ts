@@ -2,7 +2,7 @@
 // (page.evaluate callbacks run in the browser)
 import assert from "node:assert/strict";
 import { parseExecutorFailure } from "../lib/notebook/cell_error.ts";
-import { runCommand } from "../lib/notebook/command.ts";
+import { runCommand } from "../lib/util/system.ts";
 import { missingPrerequisites } from "../lib/notebook/jupyter.ts";
 import { readNotebook, selectNotebooks } from "../lib/notebook/notebook.ts";
 import { reproduce } from "../lib/notebook/reproduce.ts";

@@ -7,11 +7,11 @@ import {
   loadSlice,
   loadSpamAssassin,
   mobyDickSource,
-  sha256,
   SLICE_CHECKSUMS,
   spamAssassinSource,
 } from "../lib/train/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
+import { sha256 } from "../lib/util/system.ts";
 
 Deno.test("each slice rebuilt from its npm package hashes to the recorded checksum", () => {
   for (const source of [mobyDickSource, cmudictSource, spamAssassinSource]) {

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { buildPattern, reachSets, ZOO } from "../lib/pattern/mod.ts";
-import { runCommand } from "../lib/notebook/command.ts";
+import { runCommand } from "../lib/util/system.ts";
 import { resolveRequest } from "../web/server.ts";
 
 Deno.test("reach sets drawn by the page: row sums are |S_k^t| for every zoo pattern and layer", () => {

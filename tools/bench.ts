@@ -24,9 +24,9 @@ import {
   mergeRecords,
   requireBenchPattern,
   runBenchmark,
-  writeAtomically,
 } from "../lib/attention/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
+import { writeFileAtomic } from "../lib/util/system.ts";
 
 const RESULTS = new URL("../data/bench/attention.json", import.meta.url);
 const TABLE = new URL("../data/bench/attention.md", import.meta.url);
@@ -92,8 +92,8 @@ await runTool("bench", async () => {
     records: mergeRecords(existing?.records ?? [], result.records),
   };
   await Deno.mkdir(new URL(".", RESULTS), { recursive: true });
-  await writeAtomically(RESULTS.pathname, JSON.stringify(merged, null, 1) + "\n");
-  await writeAtomically(TABLE.pathname, benchMarkdown(merged));
+  await writeFileAtomic(RESULTS.pathname, JSON.stringify(merged, null, 1) + "\n");
+  await writeFileAtomic(TABLE.pathname, benchMarkdown(merged));
   const checks = checkFloors(result.records);
   if (flags.has("json")) {
     console.log(JSON.stringify(result.records, null, 1));

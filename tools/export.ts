@@ -26,7 +26,7 @@ import {
   trainCharModel,
 } from "../lib/export/char_model.ts";
 import type { ExportedKind } from "../lib/export/metadata.ts";
-import { writeFileAtomic } from "../lib/notebook/command.ts";
+import { writeFileAtomic } from "../lib/util/system.ts";
 import { InputError, requireInteger } from "../lib/util/errors.ts";
 
 const USAGE = `usage: deno task export (--random [--kind KIND] [--seed S] | --model STEM)

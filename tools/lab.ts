@@ -12,7 +12,7 @@ import {
   runTool,
 } from "../lib/cli/flags.ts";
 import { INSTALL_HINT, jupyterProgram, openNotebookServer } from "../lib/notebook/jupyter.ts";
-import { runCommand } from "../lib/notebook/command.ts";
+import { runCommand } from "../lib/util/system.ts";
 
 await runTool("lab", async () => {
   const separator = Deno.args.indexOf("--");

@@ -8,7 +8,7 @@ import { initTf } from "../lib/attention/tf/backend.ts";
 import { exportToOnnx } from "../lib/export/export_model.ts";
 import { PLACEHOLDER_CHAR_MODEL } from "../lib/export/char_model.ts";
 import { loadSavedModel } from "../lib/export/saved_model.ts";
-import { runCommand, writeFileAtomic } from "../lib/notebook/command.ts";
+import { runCommand, writeFileAtomic } from "../lib/util/system.ts";
 
 const ROOT = new URL("../", import.meta.url);
 export const BUILD_DIR = new URL("out/web/", ROOT);

@@ -405,10 +405,3 @@ export function benchMarkdown(result: BenchResult): string {
   }
   return lines.join("\n") + "\n";
 }
-
-/** Writes text to `path` atomically: a temporary file in the same folder, then a rename. */
-export async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${Deno.pid}.tmp`;
-  await Deno.writeTextFile(temporary, text);
-  await Deno.rename(temporary, path);
-}

@@ -4,7 +4,7 @@
  * check_onnx.py with /usr/bin/python3, the interpreter the Debian package installs into (the
  * python3 first on PATH may be another one); LAB_PYTHON overrides it.
  */
-import { runCommand } from "../notebook/command.ts";
+import { runCommand } from "../util/system.ts";
 
 export interface OfficialCheck {
   ok: boolean;

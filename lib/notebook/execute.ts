@@ -8,7 +8,7 @@ import { PLOTLY_MIME, type PlotlyFigureJson } from "../plot/figure.ts";
 import { PLOTLY_DELIVERY_VARIABLE, plotlyScriptTag } from "../plot/plotly_page.ts";
 import type { SvgRenderer } from "../plot/svg.ts";
 import { type CellError, failureLine, parseExecutorFailure } from "./cell_error.ts";
-import { runCommand, writeFileAtomic } from "./command.ts";
+import { runCommand, writeFileAtomic } from "../util/system.ts";
 import { jupyterEnvironment, jupyterProgram, jupyterPython, KERNEL_NAME } from "./jupyter.ts";
 import { type Notebook, notebookStem, readNotebook } from "./notebook.ts";
 

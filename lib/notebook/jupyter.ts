@@ -8,7 +8,7 @@
  * that runs this code, with NO_COLOR=1 so text outputs carry no ANSI codes.
  */
 import { findChromium } from "../plot/chromium.ts";
-import { runCommand, writeFileAtomic } from "./command.ts";
+import { runCommand, writeFileAtomic } from "../util/system.ts";
 
 export const KERNEL_NAME = "deno";
 export const INSTALL_HINT = "apt-get install -y jupyter-notebook jupyter-nbconvert " +

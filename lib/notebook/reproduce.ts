@@ -6,7 +6,7 @@
 import { SvgRenderer } from "../plot/svg.ts";
 import { escapeHtml } from "../plot/text.ts";
 import type { CellError } from "./cell_error.ts";
-import { writeFileAtomic } from "./command.ts";
+import { writeFileAtomic } from "../util/system.ts";
 import { executeNotebook, exportFigures, exportHtml } from "./execute.ts";
 import { installProjectKernel, missingPrerequisites } from "./jupyter.ts";
 import { listNotebooks, notebookStem, selectNotebooks } from "./notebook.ts";

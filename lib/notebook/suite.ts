@@ -3,7 +3,7 @@
  * notebook format, lint, type check) counts as one test, every unit test counts as one (from Deno's summary
  * line), and every notebook executed in quick mode counts as one.
  */
-import { type CommandResult, runCommand, runStreaming } from "./command.ts";
+import { type CommandResult, runCommand, runStreaming } from "../util/system.ts";
 import { checkFormatExceptNotebooks, checkNotebookFormat } from "./format.ts";
 import { describeFailure, PrerequisiteError, reproduce } from "./reproduce.ts";
 

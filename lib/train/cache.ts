@@ -5,16 +5,12 @@
  * run does no work. A slice whose bytes do not hash to the recorded value (a corrupt or edited
  * cache file, or a changed package) is refused with an InputError naming the file.
  */
-import { createHash } from "node:crypto";
 import { InputError } from "../util/errors.ts";
+import { pathFromUrl, sha256, writeFileAtomicSync } from "../util/system.ts";
 
 /** data/cache/, or DATA_CACHE_DIR when set (tests point it at a scratch copy). */
 export const DEFAULT_CACHE_DIR = Deno.env.get("DATA_CACHE_DIR") ??
-  new URL("../../data/cache/", import.meta.url).pathname;
-
-export function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
+  pathFromUrl("../../data/cache/", import.meta.url);
 
 export interface SliceSource<T> {
   /** File stem under the cache directory. */
@@ -71,18 +67,6 @@ export function loadSlice<T>(source: SliceSource<T>, dir = DEFAULT_CACHE_DIR): L
   const checksum = sha256(built);
   verify(source.name, path, checksum, source.checksum);
   Deno.mkdirSync(dir, { recursive: true });
-  writeFileAtomically(path, built);
+  writeFileAtomicSync(path, built);
   return { data, fromCache: false, path, checksum };
-}
-
-/** Writes to a temporary sibling and renames it into place: readers never see half a file. */
-export function writeFileAtomically(path: string, text: string): void {
-  const temporary = `${path}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  Deno.writeTextFileSync(temporary, text);
-  try {
-    Deno.renameSync(temporary, path);
-  } catch (error) {
-    Deno.removeSync(temporary);
-    throw error;
-  }
 }

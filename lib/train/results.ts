@@ -4,7 +4,7 @@
  * file already exists and parses, so an interrupted sweep resumes where it stopped. Reading
  * a directory reports a corrupt or incomplete file and skips it: it is never plotted.
  */
-import { writeFileAtomically } from "./cache.ts";
+import { writeFileAtomicSync } from "../util/system.ts";
 
 export const RESULTS_SCHEMA = 1;
 
@@ -73,7 +73,7 @@ export function formatResult(result: RunResult): string {
 export function writeResult(dir: string, result: RunResult): string {
   Deno.mkdirSync(dir, { recursive: true });
   const path = resultPath(dir, result.runId);
-  writeFileAtomically(path, formatResult(result));
+  writeFileAtomicSync(path, formatResult(result));
   return path;
 }
 
