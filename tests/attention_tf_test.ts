@@ -1,5 +1,5 @@
 /**
- * Parity of the TensorFlow.js attention (issue 3, item 4): the O(n·k) implementation against
+ * Parity of the TensorFlow.js attention: the O(n·k) implementation against
  * the dense-masked one and both against the float64 reference, forward and gradients, for
  * every pattern of the zoo; the core's gradients against finite differences; no tensor leak.
  */

@@ -1,8 +1,8 @@
 /**
- * Typed arrays reused from step to step by the sparse core and the linear layers. On this
- * machine (a virtual machine shared by several jobs) a fresh multi-megabyte array costs about
- * 4 ms per MB in page faults before its first use, a reused one almost nothing; a step at
- * n = 4096 used to allocate ≈ 15 MB of fresh arrays, more time than its arithmetic.
+ * Typed arrays reused from step to step by the sparse core and the linear layers. A fresh
+ * multi-megabyte array pays page faults before its first use (measured at about 4 ms per MB
+ * while profiling `deno task bench`), a reused one almost nothing; without the pool a step at
+ * n = 4096 allocates ≈ 15 MB of fresh arrays, more time than its arithmetic.
  *
  * Rules that keep reuse safe:
  * - `take` returns an array with stale contents: the taker writes every element.
