@@ -5,20 +5,22 @@
  */
 import { figureHtml } from "./plotly_page.ts";
 import { insideJupyterKernel } from "../env.ts";
+import {
+  type MimeBundle,
+  PLOTLY_MIME,
+  type PlotlyFigureJson,
+  type PlotlyLayout,
+  type PlotlyTrace,
+} from "./plotly_types.ts";
 
-/** One Plotly trace, as plain JSON (the builders fill in the fields they need). */
-export type PlotlyTrace = Record<string, unknown>;
-/** A Plotly layout, as plain JSON. */
-export type PlotlyLayout = Record<string, unknown>;
-/** What `Plotly.newPlot` and the `application/vnd.plotly.v1+json` MIME type take. */
-export interface PlotlyFigureJson {
-  data: PlotlyTrace[];
-  layout: PlotlyLayout;
-}
-/** A Jupyter MIME bundle: MIME type -> content. */
-export type MimeBundle = Record<string, unknown>;
+export {
+  type MimeBundle,
+  PLOTLY_MIME,
+  type PlotlyFigureJson,
+  type PlotlyLayout,
+  type PlotlyTrace,
+} from "./plotly_types.ts";
 
-export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 export const jupyterDisplay = Symbol.for("Jupyter.display");
 
 /** Shared shape of figures and tables: Plotly JSON, a title, a text summary, a MIME bundle. */

@@ -17,7 +17,7 @@
  * sees) plus a script that draws into it when `window.Plotly` exists.
  */
 import { InputError } from "../util/errors.ts";
-import type { PlotlyFigureJson } from "./figure.ts";
+import type { PlotlyFigureJson } from "./plotly_types.ts";
 import { escapeHtml } from "./text.ts";
 
 export const PLOTLY_DELIVERY_VARIABLE = "LAB_PLOTLY_JS";
