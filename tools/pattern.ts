@@ -6,12 +6,16 @@
  *   deno task pattern --file my-pattern.json --json
  *   deno task pattern --list
  */
-import { parseFlags, rejectPositionals, runTool } from "../lib/cli/flags.ts";
+import { parseFlags, rejectPositionals, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
 import { scheduleFromFlags } from "../lib/cli/pattern_flags.ts";
 import { analyzeAssumption1, assumption1Json, verdictBundle, ZOO } from "../lib/pattern/mod.ts";
+import { MAX_PATTERN_N } from "../lib/util/limits.ts";
+import { printable, printableJson } from "../lib/util/text.ts";
 
-const USAGE = `usage: deno task pattern (--name NAME [--n N] [pattern flags] | --file FILE) [--json]
-       deno task pattern --list`;
+const USAGE = `usage: deno task pattern (--name NAME --n N [pattern flags] | --file FILE) [--json]
+       deno task pattern --list
+n is at most ${MAX_PATTERN_N}; a pattern's connections and a pattern file's size are bounded too
+(lib/util/limits.ts)`;
 
 async function main(): Promise<number> {
   const parsed = parseFlags(Deno.args, ["json", "list", "help"]);
@@ -21,6 +25,8 @@ async function main(): Promise<number> {
     return 0;
   }
   if (flags.has("list")) {
+    rejectUnknownFlags(parsed, ["list"]);
+    rejectPositionals(parsed);
     for (const entry of Object.values(ZOO)) {
       const params = entry.params.map((p) => `--${p.name}`).join(" ");
       console.log(`${entry.name.padEnd(15)} ${params.padEnd(36)} ${entry.description}`);
@@ -28,13 +34,21 @@ async function main(): Promise<number> {
     return 0;
   }
   rejectPositionals(parsed);
-  const schedule = await scheduleFromFlags(parsed, { nameFlag: "name", toolFlags: ["json"] });
+  const schedule = await scheduleFromFlags(parsed, {
+    nameFlag: "name",
+    toolFlags: ["json"],
+    maxN: MAX_PATTERN_N,
+    maxNReason: "the reach-set analysis takes n² bits",
+  });
 
   const verdict = analyzeAssumption1(schedule);
   if (flags.has("json")) {
-    console.log(JSON.stringify(assumption1Json(verdict)));
+    console.log(printableJson(assumption1Json(verdict)));
   } else {
-    console.log(verdictBundle([verdict])["text/plain"]);
+    // A pattern file's name may hold control characters: escaped line by line, so the
+    // table's own line breaks stay.
+    const table = verdictBundle([verdict])["text/plain"];
+    console.log(table.split("\n").map(printable).join("\n"));
     console.log(`sparsity: ${verdict.sparsity.map((s) => s.toFixed(4)).join(" / ")}`);
     if (verdict.hamiltonianPath.path) {
       const path = verdict.hamiltonianPath.path;

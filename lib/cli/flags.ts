@@ -1,8 +1,14 @@
 /**
  * Command-line plumbing shared by every tool: a small flag parser (no jsr:@std available
  * here) and a runner that turns bad input into one line on stderr and exit code 2.
+ *
+ * The parser is strict, because a flag read wrongly runs the wrong computation silently: a flag
+ * given twice, a boolean flag given a value (`--json=false`), a flag missing its value and two
+ * flags that conflict are all errors naming the flag. Numbers are plain decimals only (`16`,
+ * `-3`, `0.25`): no hex, exponents, signs, blanks or `Infinity`.
  */
-import { InputError } from "../util/errors.ts";
+import { describeValue, InputError } from "../util/errors.ts";
+import { printable } from "../util/text.ts";
 
 export interface ParsedFlags {
   /** `--key value` and `--key=value` pairs; bare `--flag` maps to true. */
@@ -10,9 +16,17 @@ export interface ParsedFlags {
   positional: string[];
 }
 
+/** `--name` for messages, its control characters escaped. */
+function flagName(key: string): string {
+  return `--${printable(key)}`;
+}
+
 /**
- * Parses argv. `booleans` lists flags that take no value; every other flag needs one.
- * Unknown flags are not rejected here: the caller knows which flags it accepts.
+ * Parses argv. `booleans` lists flags that take no value; every other flag needs one, given
+ * as `--key value` or `--key=value` (a value that itself starts with `--` only in the second
+ * form). A flag given twice, a boolean given a value and a flag without its value throw an
+ * InputError naming the flag. Unknown flags are not rejected here: the caller knows which
+ * flags it accepts (see rejectUnknownFlags).
  */
 export function parseFlags(args: readonly string[], booleans: readonly string[] = []): ParsedFlags {
   const flags = new Map<string, string | true>();
@@ -25,20 +39,46 @@ export function parseFlags(args: readonly string[], booleans: readonly string[] 
     }
     const eq = arg.indexOf("=");
     const key = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (eq !== -1) {
-      flags.set(key, arg.slice(eq + 1));
-    } else if (booleans.includes(key)) {
-      flags.set(key, true);
-    } else {
-      const value = args[i + 1];
-      if (value === undefined || (value.startsWith("--") && isNaN(Number(value)))) {
-        throw new InputError(`--${key}`, undefined, "expected a value after the flag");
+    if (key === "") throw new InputError("flag", arg, "expected --name or --name=value");
+    if (booleans.includes(key)) {
+      if (eq !== -1) {
+        throw new InputError(
+          flagName(key),
+          arg.slice(eq + 1),
+          `takes no value (write --${key} to turn it on, leave it out to keep it off)`,
+        );
       }
-      flags.set(key, value);
-      i++;
+      rejectRepeated(flags, key, true);
+      flags.set(key, true);
+      continue;
     }
+    let value: string | undefined;
+    if (eq !== -1) {
+      value = arg.slice(eq + 1);
+    } else {
+      value = args[i + 1];
+      if (value !== undefined && value.startsWith("--")) value = undefined;
+      else i++;
+    }
+    if (value === undefined || value === "") {
+      throw new InputError(flagName(key), value, "expected a value after the flag");
+    }
+    rejectRepeated(flags, key, value);
+    flags.set(key, value);
   }
   return { flags, positional };
+}
+
+function rejectRepeated(flags: Map<string, string | true>, key: string, value: string | true) {
+  const first = flags.get(key);
+  if (first === undefined) return;
+  throw new InputError(
+    flagName(key),
+    value,
+    first === true
+      ? "given twice; give it once"
+      : `given twice (first ${describeValue(first)}); give it once`,
+  );
 }
 
 /** Throws naming the first positional argument, for tools that take flags only. */
@@ -58,7 +98,7 @@ export function rejectUnknownFlags(parsed: ParsedFlags, allowed: Iterable<string
   for (const key of parsed.flags.keys()) {
     if (!known.has(key)) {
       throw new InputError(
-        `--${key}`,
+        flagName(key),
         parsed.flags.get(key),
         `unknown flag; known: ${[...known].map((k) => `--${k}`).join(", ")}`,
       );
@@ -66,10 +106,74 @@ export function rejectUnknownFlags(parsed: ParsedFlags, allowed: Iterable<string
   }
 }
 
-/** Parses a flag value as a number, naming the flag when it is not one. */
+/**
+ * Declares flags that exclude each other: throws naming both when a flag of `one` is given
+ * together with a flag of `other` (for example `--file` with `--name` or a pattern parameter).
+ */
+export function rejectConflicts(
+  parsed: ParsedFlags,
+  one: string | readonly string[],
+  other: string | readonly string[],
+  reason = "give one or the other",
+): void {
+  const first = (typeof one === "string" ? [one] : one).find((key) => parsed.flags.has(key));
+  if (first === undefined) return;
+  const second = (typeof other === "string" ? [other] : other).find((key) =>
+    key !== first && parsed.flags.has(key)
+  );
+  if (second === undefined) return;
+  throw new InputError(
+    flagName(first),
+    parsed.flags.get(first),
+    `conflicts with ${flagName(second)} ${describeFlagValue(parsed.flags.get(second))}(${reason})`,
+  );
+}
+
+function describeFlagValue(value: string | true | undefined): string {
+  return typeof value === "string" ? `${JSON.stringify(value)} ` : "";
+}
+
+const DECIMAL_INTEGER = /^-?[0-9]+$/;
+const DECIMAL_NUMBER = /^-?[0-9]+(\.[0-9]+)?$/;
+
+/**
+ * Parses a flag value as a plain decimal number (`8`, `-2`, `0.25`), naming the flag when it
+ * is not one: hex, exponents, a leading `+`, blanks, a trailing dot and `Infinity` are refused.
+ */
 export function numberFlag(name: string, value: string | true): number {
-  const parsed = typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
-  if (!Number.isFinite(parsed)) throw new InputError(`--${name}`, value, "expected a number");
+  if (typeof value !== "string" || !DECIMAL_NUMBER.test(value)) {
+    throw new InputError(
+      flagName(name),
+      value,
+      "expected a number (plain decimal, e.g. 8 or 0.25)",
+    );
+  }
+  return Number(value);
+}
+
+/**
+ * Parses a flag value as a plain decimal integer in [min, max], naming the flag, the value and
+ * the bound it breaks; `limit` says what the upper bound protects, for the message. Integers
+ * beyond 2^53 − 1 are refused (they do not round-trip).
+ */
+export function integerFlag(
+  name: string,
+  value: string | true,
+  min = -Number.MAX_SAFE_INTEGER,
+  max = Number.MAX_SAFE_INTEGER,
+  limit = "",
+): number {
+  if (typeof value !== "string" || !DECIMAL_INTEGER.test(value)) {
+    throw new InputError(flagName(name), value, "expected an integer (decimal digits, e.g. 8)");
+  }
+  const parsed = Number(value);
+  if (parsed > max || !Number.isSafeInteger(parsed) && parsed > 0) {
+    const what = limit ? ` (${limit})` : "";
+    throw new InputError(flagName(name), value, `exceeds the limit ${max}${what}`);
+  }
+  if (parsed < min || !Number.isSafeInteger(parsed)) {
+    throw new InputError(flagName(name), value, `expected an integer >= ${min}`);
+  }
   return parsed;
 }
 
@@ -78,7 +182,8 @@ export const EXIT_BAD_INPUT = 2;
 
 /**
  * Runs a tool's main: an InputError (or a file that cannot be read) prints `tool: message` on
- * one line and exits 2; any other error is a bug and keeps its stack.
+ * one line, control characters escaped, and exits 2; any other error is a bug and keeps its
+ * stack.
  */
 export async function runTool(tool: string, main: () => Promise<number | void> | number | void) {
   try {
@@ -86,7 +191,7 @@ export async function runTool(tool: string, main: () => Promise<number | void> |
     Deno.exit(code ?? 0);
   } catch (error) {
     if (error instanceof InputError || error instanceof Deno.errors.NotFound) {
-      console.error(`${tool}: ${(error as Error).message}`);
+      console.error(printable(`${tool}: ${(error as Error).message}`));
       Deno.exit(EXIT_BAD_INPUT);
     }
     throw error;

@@ -1,55 +1,220 @@
 /**
  * The pattern every tool reads the same way: `--<nameFlag> NAME [pattern flags] --n N` for a
  * named pattern of the zoo (its parameters are flags of the same names), or `--file FILE` for
- * a pattern file. Bad input throws an InputError naming the flag and value.
+ * a pattern file. Bad input throws an InputError naming the flag and value; a pattern too
+ * large for the tool (n, connections, file bytes) is refused before anything big is allocated.
  */
-import { buildPattern, type Schedule, scheduleFromJson, ZOO } from "../pattern/mod.ts";
-import { InputError } from "../util/errors.ts";
-import { numberFlag, type ParsedFlags, rejectUnknownFlags } from "./flags.ts";
+import {
+  requireZooEntry,
+  resolvePatternParams,
+  type Schedule,
+  scheduleFromJson,
+  ZOO,
+} from "../pattern/mod.ts";
+import { describeValue, InputError } from "../util/errors.ts";
+import { MAX_PATTERN_CONNECTIONS, MAX_PATTERN_FILE_BYTES, MAX_PATTERN_N } from "../util/limits.ts";
+import {
+  integerFlag,
+  numberFlag,
+  type ParsedFlags,
+  rejectConflicts,
+  rejectUnknownFlags,
+} from "./flags.ts";
+
+export interface PatternFlagOptions {
+  /** "name" for `deno task pattern`, "pattern" elsewhere. */
+  nameFlag: string;
+  /** The tool's own flags (besides the pattern's). */
+  toolFlags: readonly string[];
+  /** Largest n the tool takes (default MAX_PATTERN_N), and what that limit protects. */
+  maxN?: number;
+  maxNReason?: string;
+  /** Most connections the schedule may have (default MAX_PATTERN_CONNECTIONS). */
+  maxConnections?: number;
+  /** Largest pattern file in bytes (default MAX_PATTERN_FILE_BYTES). */
+  maxFileBytes?: number;
+}
+
+/** Every parameter name of every zoo pattern (n, w, c, …): the flags a pattern file excludes. */
+export function patternParameterFlags(): string[] {
+  return [...new Set(Object.values(ZOO).flatMap((entry) => entry.params.map((p) => p.name)))];
+}
 
 /**
- * Rejects flags that neither the tool (`toolFlags`) nor the chosen pattern takes, then builds
- * the schedule. `nameFlag` is "name" for `deno task pattern`, "pattern" elsewhere.
+ * Rejects flags that neither the tool (`toolFlags`) nor the chosen pattern takes, and a
+ * pattern file given together with a pattern name or parameter; refuses n, a connection count
+ * or a file above the limits; then builds the schedule.
  */
 export async function scheduleFromFlags(
   parsed: ParsedFlags,
-  options: { nameFlag: string; toolFlags: readonly string[] },
+  options: PatternFlagOptions,
 ): Promise<Schedule> {
   const { flags } = parsed;
   const { nameFlag, toolFlags } = options;
-  const allowed = [nameFlag, "file", ...toolFlags];
+  const maxN = options.maxN ?? MAX_PATTERN_N;
+  const maxNReason = options.maxNReason ?? "the largest sequence length this tool takes";
+  const maxConnections = options.maxConnections ?? MAX_PATTERN_CONNECTIONS;
+  const patternFlags = patternParameterFlags().filter((flag) => !toolFlags.includes(flag));
+  rejectConflicts(
+    parsed,
+    "file",
+    [nameFlag, ...patternFlags],
+    "a pattern file or a named pattern with its parameters, not both",
+  );
   if (flags.has("file")) {
-    rejectUnknownFlags(parsed, allowed);
+    rejectUnknownFlags(parsed, ["file", ...toolFlags]);
     const path = String(flags.get("file"));
-    let text: string;
+    const text = await readPatternFile(path, options.maxFileBytes ?? MAX_PATTERN_FILE_BYTES);
+    let data: unknown;
     try {
-      text = await Deno.readTextFile(path);
-    } catch {
-      throw new InputError("--file", path, "cannot be read");
+      data = JSON.parse(text);
+    } catch (error) {
+      throw new InputError("pattern file", path, `malformed JSON (${(error as Error).message})`);
     }
-    return scheduleFromJson(text, path.replace(/^.*\//, "").replace(/\.json$/, ""), path);
+    checkPatternFileSize(data, path, maxN, maxNReason, maxConnections);
+    return scheduleFromJson(data, path.replace(/^.*\//, "").replace(/\.json$/, ""), path);
   }
   const name = flags.get(nameFlag);
   if (typeof name !== "string") {
     throw new InputError(`--${nameFlag} or --file`, undefined, "one is required (see --help)");
   }
-  const entry = ZOO[name];
-  if (!entry) {
-    throw new InputError(
-      `--${nameFlag}`,
-      name,
-      `unknown pattern; known: ${Object.keys(ZOO).join(", ")}`,
-    );
-  }
-  rejectUnknownFlags(parsed, [...allowed, ...entry.params.map((p) => p.name)]);
+  const entry = requireZooEntry(name, `--${nameFlag}`);
+  rejectUnknownFlags(parsed, [nameFlag, "file", ...toolFlags, ...entry.params.map((p) => p.name)]);
+  if (!flags.has("n")) throw new InputError("--n", undefined, "the sequence length is required");
   const params: Record<string, number | string> = {};
   for (const spec of entry.params) {
     const value = flags.get(spec.name);
     if (value === undefined) continue;
-    params[spec.name] = spec.kind === "string" ? String(value) : numberFlag(spec.name, value);
+    params[spec.name] = spec.name === "n"
+      ? integerFlag("n", value, 1, maxN, maxNReason)
+      : spec.kind === "integer"
+      ? integerFlag(spec.name, value)
+      : spec.kind === "number"
+      ? numberFlag(spec.name, value)
+      : String(value);
   }
-  if (params.n === undefined) {
-    throw new InputError("--n", undefined, "the sequence length is required");
+  const flagNames = new Set(entry.params.map((p) => p.name));
+  return asFlagError(flagNames, () => {
+    const resolved = resolvePatternParams(name, params);
+    const bound = entry.maxConnections(resolved);
+    if (!(bound <= maxConnections)) {
+      throw new InputError(
+        "--n",
+        resolved.n,
+        `pattern "${name}" with these parameters has up to ${bound} connections; ` +
+          `the limit is ${maxConnections} connections`,
+      );
+    }
+    return entry.build(resolved);
+  });
+}
+
+/** Runs `build`, renaming an InputError about a pattern parameter `w` to the flag `--w`. */
+function asFlagError<T>(flagNames: Set<string>, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof InputError && flagNames.has(error.parameter)) {
+      const prefix = `${error.parameter} = ${describeValue(error.value)}: `;
+      const expectation = error.message.startsWith(prefix)
+        ? error.message.slice(prefix.length)
+        : error.message;
+      throw new InputError(`--${error.parameter}`, error.value, expectation);
+    }
+    throw error;
   }
-  return buildPattern(name, params);
+}
+
+function fileKind(info: Deno.FileInfo): string {
+  if (info.isDirectory) return "a directory";
+  if (info.isSymlink) return "a symbolic link";
+  if (info.isFifo) return "a FIFO";
+  if (info.isCharDevice) return "a character device";
+  if (info.isBlockDevice) return "a block device";
+  if (info.isSocket) return "a socket";
+  return "not a regular file";
+}
+
+/**
+ * A pattern file's text, read only when it is a regular file of at most `maxBytes` bytes:
+ * `/dev/zero`, a FIFO (whose open would block) or a directory is refused from its stat, and a
+ * file that grows past the limit while being read is refused at the limit.
+ */
+export async function readPatternFile(path: string, maxBytes: number): Promise<string> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).name;
+    throw new InputError("--file", path, `cannot be read (${why})`);
+  }
+  if (!info.isFile) {
+    throw new InputError("--file", path, `is ${fileKind(info)}; a pattern file must be a file`);
+  }
+  const tooLarge = (size: string) =>
+    new InputError("--file", path, `is ${size} bytes; the limit is ${maxBytes} bytes`);
+  if (info.size > maxBytes) throw tooLarge(String(info.size));
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch (error) {
+    throw new InputError("--file", path, `cannot be read (${(error as Error).name})`);
+  }
+  // Sized from the stat; grown (up to one byte past the limit) only if the file grows.
+  let bytes = new Uint8Array(info.size + 1);
+  let length = 0;
+  try {
+    while (length <= maxBytes) {
+      if (length === bytes.length) {
+        const grown = new Uint8Array(Math.min(maxBytes + 1, 2 * bytes.length));
+        grown.set(bytes);
+        bytes = grown;
+      }
+      const read = await file.read(bytes.subarray(length));
+      if (read === null) break;
+      length += read;
+    }
+  } finally {
+    file.close();
+  }
+  if (length > maxBytes) throw tooLarge(`more than ${maxBytes}`);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, length));
+  } catch {
+    throw new InputError("--file", path, "is not UTF-8 text");
+  }
+}
+
+/** Refuses a parsed pattern file whose n or connection count exceeds the tool's limits. */
+function checkPatternFileSize(
+  data: unknown,
+  path: string,
+  maxN: number,
+  maxNReason: string,
+  maxConnections: number,
+): void {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return;
+  const record = data as Record<string, unknown>;
+  const n = Object.hasOwn(record, "n") ? record.n : undefined;
+  if (typeof n === "number" && n > maxN) {
+    throw new InputError(
+      "--file",
+      path,
+      `its n = ${n} exceeds the limit ${maxN} (${maxNReason})`,
+    );
+  }
+  const patterns = Object.hasOwn(record, "patterns") ? record.patterns : undefined;
+  if (!Array.isArray(patterns)) return;
+  let connections = 0;
+  for (const lists of patterns) {
+    if (!Array.isArray(lists)) continue;
+    for (const row of lists) if (Array.isArray(row)) connections += row.length;
+  }
+  if (connections > maxConnections) {
+    throw new InputError(
+      "--file",
+      path,
+      `lists ${connections} connections; the limit is ${maxConnections} connections`,
+    );
+  }
 }

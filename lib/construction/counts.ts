@@ -1,6 +1,7 @@
 /**
  * Layers per stage (digest §2.9): the price of sparsity in depth. Counted from the layer plans
- * themselves (no enumeration), so any n, d, δ works.
+ * themselves (no enumeration), so any n, d, δ works whose plan, about p(n−1)δ^(−d) layers, is at
+ * most MAX_PLANNED_LAYERS (checked on logarithms before anything is planned).
  */
 import type { PatternLike } from "../pattern/pattern.ts";
 import {
@@ -10,7 +11,7 @@ import {
   requireConstructible,
 } from "./contextual.ts";
 import { denseContextualLayers, denseLemma6Formula } from "./dense.ts";
-import { DeltaGrid } from "./grid.ts";
+import { DeltaGrid, requirePlannableLayers } from "./grid.ts";
 import { positionalEmbedding, quantizationLayers } from "./quantization.ts";
 
 export interface LayerCountRow {
@@ -37,6 +38,7 @@ export function layerCounts(
 ): LayerCountRow {
   const { schedule, gamma, s } = requireConstructible(pattern);
   const grid = new DeltaGrid(schedule.n, opts.d, opts.delta);
+  requirePlannableLayers(schedule.numPatterns, grid.n, grid.d, grid.levels);
   const contextual = [
     ...phaseOneLayers(schedule, grid, gamma),
     ...phaseTwoLayers(schedule, grid, s, 1n),
@@ -64,7 +66,9 @@ export function layerCounts(
  * the formula δ^{−d} + 1.
  */
 export function denseLemma6Layers(d: number, delta: number, n = 2): number {
-  const built = denseContextualLayers(new DeltaGrid(n, d, delta)).length;
+  const grid = new DeltaGrid(n, d, delta);
+  requirePlannableLayers(1, 2, grid.d, grid.levels);
+  const built = denseContextualLayers(grid).length;
   const formula = denseLemma6Formula(d, delta);
   if (built !== formula) {
     throw new Error(

@@ -7,9 +7,80 @@
  * a[n−1][d−1], the last entry varying fastest; `index` is that mixed-radix number.
  */
 import { InputError, requireInteger } from "../util/errors.ts";
+import { MAX_EXHAUSTIVE_INPUTS, MAX_PLANNED_LAYERS } from "../util/limits.ts";
 
-/** The largest grid enumerated exhaustively (the issue's "at most 65,536 inputs"). */
-export const MAX_EXHAUSTIVE_INPUTS = 65_536;
+export { MAX_EXHAUSTIVE_INPUTS, MAX_PLANNED_LAYERS };
+
+/** The names a grid's three sizes go by in messages (a tool passes its flags). */
+export interface GridParameterNames {
+  n: string;
+  d: string;
+  delta: string;
+}
+
+/**
+ * Throws unless the grid {0, δ, …, 1−δ}^(n·d) with δ = 1/levels has at most `limit` inputs,
+ * decided on logarithms (n·d·log2(1/δ) bits against log2(limit)) so that no power is formed
+ * and nothing is allocated: `d = 30` or `δ = 1/1,000,000` is refused at once. The message
+ * names the parameter at fault: n when even d = 1, δ = 1/2 is too large, else d when even
+ * δ = 1/2 is, else δ; with the grid's size and the limit.
+ */
+export function requireEnumerableGrid(
+  n: number,
+  d: number,
+  levels: number,
+  limit: number = MAX_EXHAUSTIVE_INPUTS,
+  names: GridParameterNames = { n: "n", d: "d", delta: "delta" },
+): number {
+  const bits = n * d * Math.log2(levels);
+  const limitBits = Math.log2(limit);
+  if (bits <= limitBits + 1e-9) {
+    const size = levels ** (n * d);
+    if (size <= limit) return size;
+  }
+  const [parameter, value] = n > limitBits
+    ? [names.n, n]
+    : n * d > limitBits
+    ? [names.d, d]
+    : [names.delta, `1/${levels}`];
+  throw new InputError(
+    parameter,
+    value,
+    `the grid (1/δ)^(n·d) = ${levels}^(${n}·${d}) has 2^${formatBits(bits)} inputs; ` +
+      `the limit is ${limit} = 2^${formatBits(limitBits)} inputs ` +
+      `(n·d·log2(1/δ) must be at most ${formatBits(limitBits)}); choose a smaller n, d or 1/δ`,
+  );
+}
+
+/**
+ * Throws unless a layer plan of about p·(n−1)·δ^(−d) layers (the contextual mapping's phase 1;
+ * the quantization and dense plans are smaller) stays within `limit`, decided on logarithms
+ * before any layer is planned. Names d when even δ = 1/2 is too many, else δ.
+ */
+export function requirePlannableLayers(
+  patterns: number,
+  n: number,
+  d: number,
+  levels: number,
+  limit: number = MAX_PLANNED_LAYERS,
+  names: Pick<GridParameterNames, "d" | "delta"> = { d: "d", delta: "delta" },
+): void {
+  const pathBits = Math.log2(Math.max(1, patterns * (n - 1)));
+  const bits = pathBits + d * Math.log2(levels);
+  const limitBits = Math.log2(limit);
+  if (bits <= limitBits + 1e-9) return;
+  const [parameter, value] = pathBits + d > limitBits ? [names.d, d] : [names.delta, `1/${levels}`];
+  throw new InputError(
+    parameter,
+    value,
+    `the layer plan p(n−1)δ^(−d) = ${patterns}·${n - 1}·${levels}^${d} has 2^${formatBits(bits)} ` +
+      `layers; the limit is ${limit} = 2^${formatBits(limitBits)} layers`,
+  );
+}
+
+function formatBits(bits: number): string {
+  return Number.isInteger(bits) ? String(bits) : bits.toFixed(2);
+}
 
 /** Reads δ given as a fraction 1/K (0.25), or as K itself (4): returns K = 1/δ. */
 export function levelsFromDelta(delta: number): number {
@@ -56,15 +127,7 @@ export class DeltaGrid {
 
   /** Throws unless the grid is small enough to enumerate (at most `limit` inputs). */
   requireEnumerable(limit = MAX_EXHAUSTIVE_INPUTS): number {
-    if (this.size > limit) {
-      throw new InputError(
-        "grid size",
-        this.size,
-        `(1/δ)^(n·d) = ${this.levels}^${this.n * this.d} inputs exceed ${limit}; ` +
-          "choose a smaller n, d or larger δ",
-      );
-    }
-    return this.size;
+    return requireEnumerableGrid(this.n, this.d, this.levels, limit);
   }
 
   /** Integer levels a of the grid point with this index (n×d token-major). */

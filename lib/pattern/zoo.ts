@@ -2,9 +2,12 @@
  * The zoo of sparsity patterns the paper's framework covers (digest §3), every constructor
  * valid for every n ≥ 1. Indices are 0-indexed; `|j − k| ≤ w` is "within w positions".
  * Each returns a Schedule (p = 1 unless the family has two patterns). The registry `ZOO`
- * maps the names used by command-line flags and notebooks to a constructor and its parameters.
+ * maps the names used by command-line flags and notebooks to a constructor and its parameters;
+ * names are looked up as own properties only, so `constructor` or `__proto__` is an unknown
+ * name, never a built-in of Object.prototype.
  */
 import { InputError, requireInteger, requireNumber } from "../util/errors.ts";
+import { MAX_PATTERN_CONNECTIONS } from "../util/limits.ts";
 import { seededRng } from "../util/random.ts";
 import { Schedule, SparsityPattern, unionOf } from "./pattern.ts";
 
@@ -281,6 +284,11 @@ export interface ZooEntry {
   description: string;
   params: ParamSpec[];
   build(params: Record<string, number | string>): Schedule;
+  /**
+   * An upper bound on the schedule's connections (summed over its patterns), computed from the
+   * resolved parameters in O(1), so a pattern too large to build is refused before it is built.
+   */
+  maxConnections(params: Record<string, number | string>): number;
 }
 
 const N: ParamSpec = { name: "n", kind: "integer", description: "sequence length" };
@@ -309,6 +317,19 @@ const OF: ParamSpec = {
 type P = Record<string, number | string>;
 const num = (params: P, key: string) => params[key] as number;
 
+/** n rows of at most `perRow` keys each (never more than n). */
+const rows = (n: number, perRow: number) => n * Math.min(n, Math.max(1, perRow));
+/** n rows of at most ⌈n/c⌉ stride keys (and `extra` more) each. */
+const strideRows = (n: number, c: number, extra = 0) =>
+  rows(n, Math.ceil(n / Math.max(1, c)) + extra);
+
+function familyBound(params: P): number {
+  const family = params.of as string;
+  return TWO_PATTERN_FAMILIES.includes(family as typeof TWO_PATTERN_FAMILIES[number])
+    ? ZOO[family].maxConnections(params)
+    : 0;
+}
+
 function familyOf(params: P): Schedule {
   const family = params.of as string;
   if (!(TWO_PATTERN_FAMILIES as readonly string[]).includes(family)) {
@@ -317,111 +338,158 @@ function familyOf(params: P): Schedule {
   return ZOO[family].build(params);
 }
 
-/** Every named pattern: the names used by flags (`--name`), notebooks and files. */
-export const ZOO: Record<string, ZooEntry> = Object.fromEntries(
-  ([
-    {
-      name: "dense",
-      description: "every token attends to every token",
-      params: [N],
-      build: (p: P) => dense({ n: num(p, "n") }),
-    },
-    {
-      name: "window",
-      description: "sliding window |j-k| <= w",
-      params: [N, W],
-      build: (p: P) => window({ n: num(p, "n"), w: num(p, "w") }),
-    },
-    {
-      name: "strided",
-      description: "Child et al. strided, bidirectional (p = 2)",
-      params: [N, C],
-      build: (p: P) => strided({ n: num(p, "n"), c: num(p, "c") }),
-    },
-    {
-      name: "strided-causal",
-      description: "Child et al. strided, causal (p = 2)",
-      params: [N, C],
-      build: (p: P) => stridedCausal({ n: num(p, "n"), c: num(p, "c") }),
-    },
-    {
-      name: "fixed",
-      description: "Child et al. fixed, bidirectional (p = 2)",
-      params: [N, C, SUMMARY],
-      build: (p: P) => fixed({ n: num(p, "n"), c: num(p, "c"), summary: num(p, "summary") }),
-    },
-    {
-      name: "fixed-causal",
-      description: "Child et al. fixed, causal (p = 2)",
-      params: [N, C, SUMMARY],
-      build: (p: P) => fixedCausal({ n: num(p, "n"), c: num(p, "c"), summary: num(p, "summary") }),
-    },
-    {
-      name: "star",
-      description: "Star-Transformer relay token n-1",
-      params: [N],
-      build: (p: P) => star({ n: num(p, "n") }),
-    },
-    {
-      name: "longformer",
-      description: "window w plus g global tokens",
-      params: [N, W, G],
-      build: (p: P) => longformer({ n: num(p, "n"), w: num(p, "w"), g: num(p, "g") }),
-    },
-    {
-      name: "bigbird",
-      description: "window w, g global tokens, r random keys per token",
-      params: [N, W, G, {
-        name: "r",
-        kind: "integer",
-        description: "random keys per token",
-        default: 1,
-      }, SEED],
-      build: (p: P) =>
-        bigbird({
-          n: num(p, "n"),
-          w: num(p, "w"),
-          g: num(p, "g"),
-          r: num(p, "r"),
-          seed: num(p, "seed"),
-        }),
-    },
-    {
-      name: "random",
-      description: "self-loops plus uniformly random pairs at a target sparsity",
-      params: [N, {
-        name: "sparsity",
-        kind: "number",
-        description: "target sparsity level 1 - connections/n^2",
-        default: 0.8,
-      }, SEED],
-      build: (p: P) =>
-        random({ n: num(p, "n"), sparsity: num(p, "sparsity"), seed: num(p, "seed") }),
-    },
-    {
-      name: "sequential",
-      description: "a two-pattern family cycled over layers (p = 2)",
-      params: [N, OF, C, SUMMARY],
-      build: (p: P) => sequential(familyOf(p)),
-    },
-    {
-      name: "union",
-      description: "a two-pattern family merged into one pattern (p = 1)",
-      params: [N, OF, C, SUMMARY],
-      build: (p: P) => union(familyOf(p)),
-    },
-  ] as ZooEntry[]).map((entry) => [entry.name, entry]),
-);
+/**
+ * Every named pattern: the names used by flags (`--name`), notebooks and files. A frozen
+ * object without prototype, so `ZOO[name]` and `name in ZOO` see only the patterns; look names
+ * up with {@link zooEntry}.
+ */
+export const ZOO: Readonly<Record<string, ZooEntry>> = Object.freeze(Object.assign(
+  Object.create(null) as Record<string, ZooEntry>,
+  Object.fromEntries(
+    ([
+      {
+        name: "dense",
+        description: "every token attends to every token",
+        params: [N],
+        build: (p: P) => dense({ n: num(p, "n") }),
+        maxConnections: (p: P) => rows(num(p, "n"), num(p, "n")),
+      },
+      {
+        name: "window",
+        description: "sliding window |j-k| <= w",
+        params: [N, W],
+        build: (p: P) => window({ n: num(p, "n"), w: num(p, "w") }),
+        maxConnections: (p: P) => rows(num(p, "n"), 2 * num(p, "w") + 1),
+      },
+      {
+        name: "strided",
+        description: "Child et al. strided, bidirectional (p = 2)",
+        params: [N, C],
+        build: (p: P) => strided({ n: num(p, "n"), c: num(p, "c") }),
+        maxConnections: (p: P) =>
+          rows(num(p, "n"), 2 * num(p, "c") + 1) + strideRows(num(p, "n"), num(p, "c")),
+      },
+      {
+        name: "strided-causal",
+        description: "Child et al. strided, causal (p = 2)",
+        params: [N, C],
+        build: (p: P) => stridedCausal({ n: num(p, "n"), c: num(p, "c") }),
+        maxConnections: (p: P) =>
+          rows(num(p, "n"), num(p, "c") + 1) + strideRows(num(p, "n"), num(p, "c")),
+      },
+      {
+        name: "fixed",
+        description: "Child et al. fixed, bidirectional (p = 2)",
+        params: [N, C, SUMMARY],
+        build: (p: P) => fixed({ n: num(p, "n"), c: num(p, "c"), summary: num(p, "summary") }),
+        maxConnections: (p: P) =>
+          rows(num(p, "n"), num(p, "c")) +
+          rows(num(p, "n"), 1 + Math.ceil(num(p, "n") / num(p, "c")) * num(p, "summary")),
+      },
+      {
+        name: "fixed-causal",
+        description: "Child et al. fixed, causal (p = 2)",
+        params: [N, C, SUMMARY],
+        build: (p: P) =>
+          fixedCausal({ n: num(p, "n"), c: num(p, "c"), summary: num(p, "summary") }),
+        maxConnections: (p: P) =>
+          rows(num(p, "n"), num(p, "c")) +
+          rows(num(p, "n"), 1 + Math.ceil(num(p, "n") / num(p, "c")) * num(p, "summary")),
+      },
+      {
+        name: "star",
+        description: "Star-Transformer relay token n-1",
+        params: [N],
+        build: (p: P) => star({ n: num(p, "n") }),
+        maxConnections: (p: P) => rows(num(p, "n"), 4) + num(p, "n"),
+      },
+      {
+        name: "longformer",
+        description: "window w plus g global tokens",
+        params: [N, W, G],
+        build: (p: P) => longformer({ n: num(p, "n"), w: num(p, "w"), g: num(p, "g") }),
+        maxConnections: (p: P) =>
+          rows(num(p, "n"), 2 * num(p, "w") + 1 + num(p, "g")) + num(p, "g") * num(p, "n"),
+      },
+      {
+        name: "bigbird",
+        description: "window w, g global tokens, r random keys per token",
+        params: [N, W, G, {
+          name: "r",
+          kind: "integer",
+          description: "random keys per token",
+          default: 1,
+        }, SEED],
+        build: (p: P) =>
+          bigbird({
+            n: num(p, "n"),
+            w: num(p, "w"),
+            g: num(p, "g"),
+            r: num(p, "r"),
+            seed: num(p, "seed"),
+          }),
+        maxConnections: (p: P) =>
+          rows(num(p, "n"), 2 * num(p, "w") + 1 + num(p, "g") + num(p, "r")) +
+          num(p, "g") * num(p, "n"),
+      },
+      {
+        name: "random",
+        description: "self-loops plus uniformly random pairs at a target sparsity",
+        params: [N, {
+          name: "sparsity",
+          kind: "number",
+          description: "target sparsity level 1 - connections/n^2",
+          default: 0.8,
+        }, SEED],
+        build: (p: P) =>
+          random({ n: num(p, "n"), sparsity: num(p, "sparsity"), seed: num(p, "seed") }),
+        maxConnections: (p: P) => {
+          const n = num(p, "n");
+          return Math.min(n * n, Math.max(n, Math.round((1 - num(p, "sparsity")) * n * n)));
+        },
+      },
+      {
+        name: "sequential",
+        description: "a two-pattern family cycled over layers (p = 2)",
+        params: [N, OF, C, SUMMARY],
+        build: (p: P) => sequential(familyOf(p)),
+        maxConnections: familyBound,
+      },
+      {
+        name: "union",
+        description: "a two-pattern family merged into one pattern (p = 1)",
+        params: [N, OF, C, SUMMARY],
+        build: (p: P) => union(familyOf(p)),
+        maxConnections: familyBound,
+      },
+    ] as ZooEntry[]).map((entry) => [entry.name, entry]),
+  ),
+));
+
+/** The registry entry named `name` (own entries only), or undefined. */
+export function zooEntry(name: string): ZooEntry | undefined {
+  return typeof name === "string" && Object.hasOwn(ZOO, name) ? ZOO[name] : undefined;
+}
+
+/** The registry entry named `name`; an unknown name throws naming `parameter` and every known name. */
+export function requireZooEntry(name: string, parameter = "name"): ZooEntry {
+  const entry = zooEntry(name);
+  if (!entry) {
+    throw new InputError(parameter, name, `unknown pattern; known: ${Object.keys(ZOO).join(", ")}`);
+  }
+  return entry;
+}
 
 /**
- * Builds a named pattern from loosely typed parameters (flags, JSON): fills defaults, checks
- * every value and rejects parameters the pattern does not take.
+ * A named pattern's parameters from loosely typed input (flags, JSON): fills defaults, checks
+ * that every value has its kind and rejects parameters the pattern does not take. Ranges
+ * (w ≥ 0, c ≥ 1, …) are checked by the constructor.
  */
-export function buildPattern(name: string, params: Record<string, unknown>): Schedule {
-  const entry = ZOO[name];
-  if (!entry) {
-    throw new InputError("name", name, `unknown pattern; known: ${Object.keys(ZOO).join(", ")}`);
-  }
+export function resolvePatternParams(
+  name: string,
+  params: Record<string, unknown>,
+): Record<string, number | string> {
+  const entry = requireZooEntry(name);
   const known = new Set(entry.params.map((p) => p.name));
   for (const key of Object.keys(params)) {
     if (!known.has(key)) {
@@ -435,7 +503,7 @@ export function buildPattern(name: string, params: Record<string, unknown>): Sch
   const n = requireInteger("n", params.n, 1);
   const resolved: P = {};
   for (const spec of entry.params) {
-    let value = params[spec.name];
+    let value = Object.hasOwn(params, spec.name) ? params[spec.name] : undefined;
     if (value === undefined) {
       if (spec.default === undefined) {
         throw new InputError(spec.name, undefined, `pattern "${name}" needs ${spec.description}`);
@@ -452,6 +520,35 @@ export function buildPattern(name: string, params: Record<string, unknown>): Sch
       );
     }
     resolved[spec.name] = value as number | string;
+  }
+  return resolved;
+}
+
+/** An upper bound on the connections of the named pattern with these resolved parameters. */
+export function patternConnectionBound(name: string, resolved: Record<string, number | string>) {
+  return requireZooEntry(name).maxConnections(resolved);
+}
+
+/**
+ * Builds a named pattern from loosely typed parameters (flags, JSON): fills defaults, checks
+ * every value and rejects parameters the pattern does not take. A pattern whose connections
+ * could exceed `maxConnections` (default MAX_PATTERN_CONNECTIONS) is refused before it is built.
+ */
+export function buildPattern(
+  name: string,
+  params: Record<string, unknown>,
+  options: { maxConnections?: number } = {},
+): Schedule {
+  const entry = requireZooEntry(name);
+  const resolved = resolvePatternParams(name, params);
+  const limit = options.maxConnections ?? MAX_PATTERN_CONNECTIONS;
+  const bound = entry.maxConnections(resolved);
+  if (!(bound <= limit)) {
+    throw new InputError(
+      "n",
+      resolved.n,
+      `pattern "${name}" would have up to ${bound} connections; the limit is ${limit}`,
+    );
   }
   return entry.build(resolved);
 }
