@@ -1,8 +1,18 @@
 /** `deno task experiment` on bad input: one line, exit code 2, no result file written. */
 import assert from "node:assert/strict";
+import { pathFromUrl } from "../lib/util/system.ts";
 
-const tool = new URL("../tools/experiment.ts", import.meta.url).pathname;
-const cache = new URL("../data/cache/", import.meta.url).pathname;
+const tool = pathFromUrl("../tools/experiment.ts", import.meta.url);
+const cache = pathFromUrl("../data/cache/", import.meta.url);
+
+/** Every file (not folder) under `dir`, recursively, as paths relative to it. */
+function filesUnder(dir: string, prefix = ""): string[] {
+  return [...Deno.readDirSync(dir)].flatMap((entry) =>
+    entry.isDirectory
+      ? filesUnder(`${dir}/${entry.name}`, `${prefix}${entry.name}/`)
+      : [`${prefix}${entry.name}`]
+  );
+}
 
 async function experiment(args: string[], env: Record<string, string> = {}) {
   const resultsDir = Deno.makeTempDirSync();
@@ -12,7 +22,7 @@ async function experiment(args: string[], env: Record<string, string> = {}) {
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const files = [...Deno.readDirSync(resultsDir)].length;
+  const files = filesUnder(resultsDir).length;
   Deno.removeSync(resultsDir, { recursive: true });
   return {
     code: output.code,
@@ -67,4 +77,71 @@ Deno.test("--dry-run lists the plan with the exact achieved sparsity of each run
   const { code, stdout } = await experiment(["copying", "--dry-run", "--pattern", "random"]);
   assert.equal(code, 0);
   assert.match(stdout, /random-single-s0.65-L1-seed0 +sparsity 0.6484/);
+});
+
+Deno.test("names that only an object inherits are not experiments, patterns or configurations", async () => {
+  for (const name of ["__proto__", "constructor", "toString"]) {
+    await refused([name, "--dry-run"], new RegExp(`^experiment: experiment = "${name}": unknown`));
+  }
+  await refused(["copying", "--pattern", "__proto__"], /--pattern = "__proto__": unknown pattern/);
+  await refused(
+    ["copying", "--configuration", "constructor"],
+    /--configuration = "constructor": unknown configuration/,
+  );
+});
+
+Deno.test("an unusable RESULTS_DIR: one line naming it, its value and why, exit 2", async () => {
+  const scratch = Deno.makeTempDirSync({ prefix: "results dir %41 " });
+  const file = `${scratch}/a file`;
+  Deno.writeTextFileSync(file, "not a folder");
+  const cases: [string, RegExp][] = [
+    [file, /is a file, not a folder/],
+    [`${file}/results`, /cannot be created \(Not a directory\)/],
+    ["/proc/lab-results", /cannot be created \(No such file or directory\)/],
+    ["/proc/self", /is not writable/],
+  ];
+  for (const [value, why] of cases) {
+    const { code, stderr, files } = await experiment(
+      ["copying", "--quick", "--pattern", "dense", "--layers", "1"],
+      { RESULTS_DIR: value },
+    );
+    assert.equal(code, 2, stderr);
+    assert.equal(stderr.split("\n").length, 1, `one line: ${stderr}`);
+    assert.ok(stderr.startsWith(`experiment: RESULTS_DIR = ${JSON.stringify(value)}: `), stderr);
+    assert.match(stderr, why);
+    assert.equal(files, 0);
+  }
+  assert.deepEqual(filesUnder(scratch), ["a file"], "nothing written beside the file");
+  Deno.removeSync(scratch, { recursive: true });
+});
+
+Deno.test("a sweep removes stale temporaries and names a corrupt result before redoing it", async () => {
+  const root = Deno.makeTempDirSync({ prefix: "results %2e " });
+  const dir = `${root}/copying`;
+  Deno.mkdirSync(dir);
+  const runId = "dense-single-full-L1-seed0";
+  // the name an atomic write of a process that no longer runs leaves (pids stay below 2^22)
+  const stale = `${runId}.json.4999999.0123abcd.tmp`;
+  Deno.writeTextFileSync(`${dir}/${stale}`, '{"half": ');
+  Deno.writeTextFileSync(`${dir}/${runId}.json`, "{ interrupted");
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", tool, "copying", "--quick", "--pattern", "dense", "--layers", "1"],
+    env: { RESULTS_DIR: root, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr).trim();
+  assert.equal(output.code, 0, stderr);
+  const lines = stderr.split("\n");
+  assert.deepEqual(lines, [
+    `experiment: removed 1 temporary file(s) an interrupted write left in ${dir}: ${stale}`,
+    `experiment: ${dir}/${runId}.json is corrupt (not valid JSON (Expected property name or ` +
+    `'}' in JSON at position 2 (line 1 column 3))); running it again`,
+  ]);
+  assert.deepEqual(filesUnder(root), [`copying/${runId}.json`], "no temporary file is left");
+  const result = JSON.parse(Deno.readTextFileSync(`${dir}/${runId}.json`));
+  assert.equal(result.runId, runId);
+  assert.match(result.codeVersion, /^[0-9a-f]{40}(\+dirty)?$/, "the checkout's commit");
+  assert.equal(result.curve.length, 25, "the quick budget's 25 steps were trained");
+  Deno.removeSync(root, { recursive: true });
 });

@@ -1,12 +1,20 @@
 /**
  * deno task bench [--pattern window,star] [--n 2048,4096] [--impl dense,sparse]
- *                 [--dense-max-n 4096] [--json]
+ *                 [--dense-max-n 4096] [--json] [--save | --out DIR]
  *
  * Times one multi-head attention layer (forward + backward) dense-masked versus sparse and
  * records peak memory (lib/attention/bench.ts). Progress goes to stderr; the Markdown table (or,
- * with --json, the array of records) to stdout. The records are merged into
- * data/bench/attention.json (same impl/pattern/n replaced) and the table is rewritten to
- * data/bench/attention.md. Bad flags: one line naming the flag and value, exit 2.
+ * with --json, the array of records) to stdout.
+ *
+ * Where the results go: an ad-hoc run writes its own records to out/bench/attention.json and
+ * attention.md (--out DIR: to DIR instead) and leaves the committed data/bench/ alone. With
+ * --save the records are merged into data/bench/attention.json (same impl/pattern/n replaced)
+ * and the table data/bench/attention.md is rewritten.
+ *
+ * Everything is checked before the first step is timed: every flag against its range, the
+ * output folder (created and proved writable), and with --save the committed results file (a
+ * corrupt one is named and left as it is). Bad input: one line on stderr, exit 2. Files are
+ * written atomically (a temporary file in the same folder, renamed).
  */
 import {
   numberFlag,
@@ -22,14 +30,21 @@ import {
   type BenchResult,
   checkFloors,
   mergeRecords,
+  parseBenchResult,
   requireBenchPattern,
   runBenchmark,
 } from "../lib/attention/mod.ts";
-import { InputError } from "../lib/util/errors.ts";
-import { writeFileAtomic } from "../lib/util/system.ts";
+import { InputError, requireInteger } from "../lib/util/errors.ts";
+import { BENCH_DENSE_MAX_TOKENS, BENCH_MAX_TOKENS } from "../lib/util/limits.ts";
+import { PathError, reasonOf, requireWritableFolder } from "../lib/util/output_folder.ts";
+import { pathFromUrl, writeFileAtomic } from "../lib/util/system.ts";
 
-const RESULTS = new URL("../data/bench/attention.json", import.meta.url);
-const TABLE = new URL("../data/bench/attention.md", import.meta.url);
+/** The committed results, written only with --save. */
+const SAVED_FOLDER = pathFromUrl("../data/bench", import.meta.url);
+/** Where an ad-hoc run writes (out/ is not committed). */
+const AD_HOC_FOLDER = pathFromUrl("../out/bench", import.meta.url);
+const RESULTS_FILE = "attention.json";
+const TABLE_FILE = "attention.md";
 
 function listFlag(name: string, value: string | true | undefined): string[] | undefined {
   if (value === undefined) return undefined;
@@ -41,27 +56,42 @@ function listFlag(name: string, value: string | true | undefined): string[] | un
 }
 
 function lengthFlag(value: string | true | undefined): number[] | undefined {
-  return listFlag("n", value)?.map((item) => {
-    const n = numberFlag("n", item);
-    if (!Number.isInteger(n) || n < 2 || n > 65536) {
-      throw new InputError("--n", item, "expected integers in [2, 65536]");
-    }
-    return n;
-  });
+  return listFlag("n", value)?.map((item) =>
+    requireInteger("--n", numberFlag("n", item), 2, BENCH_MAX_TOKENS)
+  );
 }
 
-async function readExisting(): Promise<BenchResult | undefined> {
+/** The committed results to merge into, read and checked before anything runs. */
+function readSaved(path: string): BenchResult | undefined {
+  let text: string;
   try {
-    return JSON.parse(await Deno.readTextFile(RESULTS)) as BenchResult;
+    text = Deno.readTextFileSync(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
+    throw new PathError(path, undefined, `cannot be read (${reasonOf(error)})`);
+  }
+  const parsed = parseBenchResult(text);
+  if (typeof parsed === "string") {
+    throw new PathError(
+      path,
+      undefined,
+      `is corrupt (${parsed}); --save merges into it: restore it with git or move it aside`,
+    );
+  }
+  return parsed;
+}
+
+async function write(path: string, content: string): Promise<void> {
+  try {
+    await writeFileAtomic(path, content);
+  } catch (error) {
+    throw new PathError(path, undefined, `cannot be written (${reasonOf(error)})`);
   }
 }
 
 await runTool("bench", async () => {
-  const parsed = parseFlags(Deno.args, ["json"]);
-  rejectUnknownFlags(parsed, ["pattern", "n", "impl", "dense-max-n", "json"]);
+  const parsed = parseFlags(Deno.args, ["json", "save"]);
+  rejectUnknownFlags(parsed, ["pattern", "n", "impl", "dense-max-n", "json", "save", "out"]);
   rejectPositionals(parsed, "see the flags in tools/bench.ts");
   const { flags } = parsed;
   const patterns = listFlag("pattern", flags.get("pattern"))?.map(requireBenchPattern);
@@ -71,13 +101,33 @@ await runTool("bench", async () => {
     }
     return impl as AttentionImpl;
   });
+  const lengths = lengthFlag(flags.get("n"));
   const denseMaxValue = flags.get("dense-max-n");
-  const denseMaxN = denseMaxValue === undefined
-    ? undefined
-    : numberFlag("dense-max-n", denseMaxValue);
+  const denseMaxN = denseMaxValue === undefined ? undefined : requireInteger(
+    "--dense-max-n",
+    numberFlag("dense-max-n", denseMaxValue),
+    2,
+    BENCH_DENSE_MAX_TOKENS,
+  );
+  const save = flags.has("save");
+  const outValue = flags.get("out");
+  if (outValue !== undefined && (outValue === true || outValue.trim() === "")) {
+    throw new InputError("--out", outValue, "expected a folder");
+  }
+  if (save && outValue !== undefined) {
+    throw new InputError("--out", outValue, "--save writes to data/bench/: give one, not both");
+  }
+  const folder = save ? requireWritableFolder("data/bench", SAVED_FOLDER) : requireWritableFolder(
+    outValue === undefined ? "out/bench" : "--out",
+    outValue ?? AD_HOC_FOLDER,
+  );
+  const resultsPath = `${folder}/${RESULTS_FILE}`;
+  const tablePath = `${folder}/${TABLE_FILE}`;
+  const saved = save ? readSaved(resultsPath) : undefined;
+
   const result = await runBenchmark({
     patterns,
-    lengths: lengthFlag(flags.get("n")),
+    lengths,
     impls,
     denseMaxN,
     onRecord: (r) =>
@@ -86,14 +136,11 @@ await runTool("bench", async () => {
           `peak ${(r.peakBytes / 2 ** 20).toFixed(1)} MB, ${r.usefulGflops} useful GFLOP/s`,
       ),
   });
-  const existing = await readExisting();
-  const merged: BenchResult = {
-    ...result,
-    records: mergeRecords(existing?.records ?? [], result.records),
-  };
-  await Deno.mkdir(new URL(".", RESULTS), { recursive: true });
-  await writeFileAtomic(RESULTS.pathname, JSON.stringify(merged, null, 1) + "\n");
-  await writeFileAtomic(TABLE.pathname, benchMarkdown(merged));
+  const written: BenchResult = saved
+    ? { ...result, records: mergeRecords(saved.records, result.records) }
+    : result;
+  await write(resultsPath, JSON.stringify(written, null, 1) + "\n");
+  await write(tablePath, benchMarkdown(written));
   const checks = checkFloors(result.records);
   if (flags.has("json")) {
     console.log(JSON.stringify(result.records, null, 1));
@@ -104,5 +151,10 @@ await runTool("bench", async () => {
   for (const check of checks) {
     console.error(`${check.holds ? "✓" : "✗"} ${check.statement} [${check.detail}]`);
   }
+  console.error(
+    save
+      ? `merged into ${resultsPath} and ${tablePath}`
+      : `wrote ${resultsPath} and ${tablePath} (--save merges into data/bench/)`,
+  );
   return 0;
 });

@@ -7,12 +7,15 @@
  *   deno task experiment seq2seq --full --dry-run      # list the plan, train nothing
  *
  * Results: one JSON file per run under data/results/NAME/ (--full) or out/results-quick/NAME/
- * (--quick); RESULTS_DIR=DIR puts them under DIR/NAME/ instead.
+ * (--quick); RESULTS_DIR=DIR puts them under DIR/NAME/ instead. Each is written atomically. The
+ * folder is created and proved writable before anything trains (an unusable one: one line
+ * naming the setting, its value and why, exit 2); temporary files an interrupted write left
+ * there are removed and listed, and a corrupt result is named on stderr before it is redone.
  */
 import { numberFlag, parseFlags, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
 import { planSweep, runSweep, type SweepOptions } from "../lib/train/sweep.ts";
-import { resultsRoot } from "../lib/train/results.ts";
 import { InputError } from "../lib/util/errors.ts";
+import { requireWritableFolder } from "../lib/util/output_folder.ts";
 
 const USAGE = `usage: deno task experiment NAME [--quick | --full] [--pattern P,...] ` +
   `[--configuration C,...] [--sparsity S,...] [--seed N,...] [--layers L,...] [--dry-run]
@@ -78,11 +81,12 @@ async function main(): Promise<number> {
       if (l < 1) throw new InputError("--layers", l, "expected at least 1 layer");
       return l;
     }),
-    resultsDir: undefined,
+    // the folder that RESULTS_DIR or the mode chose, named by that setting when it is unusable
+    resultsSetting: Deno.env.get("RESULTS_DIR") ? "RESULTS_DIR" : "results folder",
+    log: (line) => console.error(`experiment: ${line}`),
   };
-  if (Deno.env.get("RESULTS_DIR")) options.resultsDir = `${resultsRoot(options.mode)}/${name}`;
+  const plan = planSweep(name, options); // every option checked before a folder is touched
   if (flags.has("dry-run")) {
-    const plan = planSweep(name, options);
     for (const run of plan.runs) {
       console.log(
         `${run.runId.padEnd(44)} sparsity ${run.pattern.sparsity.toFixed(4)}  ${run.pattern.label}`,
@@ -94,6 +98,8 @@ async function main(): Promise<number> {
     console.log(`${plan.runs.length} runs → ${plan.dir}`);
     return 0;
   }
+  const fromEnv = Deno.env.get("RESULTS_DIR");
+  if (fromEnv) requireWritableFolder("RESULTS_DIR", fromEnv);
   const summary = await runSweep(name, options);
   console.log(
     `${name}: ${summary.trained.length} trained, ${summary.reused.length} already done, ` +

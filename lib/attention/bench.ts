@@ -17,6 +17,7 @@ import { graphOfPattern } from "./core.ts";
 import { bigbird, star, strided, window } from "../pattern/zoo.ts";
 import { type SparsityPattern, unionOf } from "../pattern/pattern.ts";
 import { InputError, requireInteger } from "../util/errors.ts";
+import { BENCH_DENSE_MAX_TOKENS, BENCH_MAX_TOKENS } from "../util/limits.ts";
 import { seededRng } from "../util/random.ts";
 import process from "node:process";
 
@@ -79,8 +80,12 @@ export interface BenchOptions {
   onRecord?: (record: BenchRecord) => void;
 }
 
+/**
+ * Returns `name` when it is one of BENCH_PATTERNS' own keys (a name such as "__proto__" or
+ * "toString" is not a pattern, whatever the object inherits).
+ */
 export function requireBenchPattern(name: string): string {
-  if (!(name in BENCH_PATTERNS)) {
+  if (!Object.hasOwn(BENCH_PATTERNS, name)) {
     throw new InputError(
       "--pattern",
       name,
@@ -142,7 +147,7 @@ interface BenchCell {
 }
 
 function prepareCell(impl: AttentionImpl, patternKey: string, n: number): BenchCell {
-  const pattern = BENCH_PATTERNS[patternKey](n);
+  const pattern = BENCH_PATTERNS[requireBenchPattern(patternKey)](n);
   const params = new ParameterSet(1);
   const layer = new MultiHeadAttention(params, "bench", {
     width: BENCH_WIDTH,
@@ -263,12 +268,22 @@ function round(value: number, digits: number): number {
 
 /** Runs the benchmark grid; dense cells beyond denseMaxN are skipped. */
 export async function runBenchmark(options: BenchOptions = {}): Promise<BenchResult> {
-  const backend = await initTf();
   const patterns = (options.patterns ?? Object.keys(BENCH_PATTERNS)).map(requireBenchPattern);
   const lengths = options.lengths ?? DEFAULT_LENGTHS;
-  lengths.forEach((n) => requireInteger("--n", n, 2));
+  lengths.forEach((n) => requireInteger("--n", n, 2, BENCH_MAX_TOKENS));
   const impls = options.impls ?? [...ATTENTION_IMPLS];
-  const denseMaxN = options.denseMaxN ?? DEFAULT_DENSE_MAX_N;
+  impls.forEach((impl) => {
+    if (!ATTENTION_IMPLS.includes(impl)) {
+      throw new InputError("--impl", impl, `expected ${ATTENTION_IMPLS.join(" or ")}`);
+    }
+  });
+  const denseMaxN = requireInteger(
+    "--dense-max-n",
+    options.denseMaxN ?? DEFAULT_DENSE_MAX_N,
+    2,
+    BENCH_DENSE_MAX_TOKENS,
+  );
+  const backend = await initTf();
   const loadStart = Deno.loadavg();
   const matmulGflops = round(measureMatmulGflops(), 2);
   const records: BenchRecord[] = [];
@@ -349,6 +364,61 @@ export function checkFloors(records: BenchRecord[], patterns = ["window", "star"
     }
   }
   return checks;
+}
+
+const RECORD_NUMBERS = [
+  "n",
+  "ms",
+  "runs",
+  "connections",
+  "tensorPeakBytes",
+  "coreBytes",
+  "peakBytes",
+  "usefulGflops",
+  "fractionOfMatmul",
+] as const;
+
+/**
+ * Parses a results file written by the benchmark, or returns why it cannot be merged into:
+ * every field the table and the merge read is checked, so a damaged file is found before a
+ * run, not after it.
+ */
+export function parseBenchResult(text: string): BenchResult | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `not valid JSON (${(error as Error).message.split("\n")[0]})`;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return "not a JSON object";
+  }
+  const result = value as Record<string, unknown>;
+  for (const field of ["generated", "backend", "deno"]) {
+    if (typeof result[field] !== "string") return `"${field}" is not a string`;
+  }
+  if (typeof result.matmulGflops !== "number") return `"matmulGflops" is not a number`;
+  const settings = result.settings as Record<string, unknown> | null;
+  if (
+    typeof settings !== "object" || settings === null ||
+    !["width", "heads", "denseMaxN"].every((key) => typeof settings[key] === "number")
+  ) {
+    return `"settings" lacks width, heads or denseMaxN`;
+  }
+  if (!Array.isArray(result.records)) return `"records" is not an array`;
+  for (const [index, item] of result.records.entries()) {
+    const record = item as Record<string, unknown> | null;
+    if (typeof record !== "object" || record === null) return `record ${index} is not an object`;
+    if (!ATTENTION_IMPLS.includes(record.impl as AttentionImpl)) {
+      return `record ${index}: impl ${JSON.stringify(record.impl)} is not dense or sparse`;
+    }
+    if (typeof record.pattern !== "string" || typeof record.patternName !== "string") {
+      return `record ${index}: pattern or patternName is not a string`;
+    }
+    const bad = RECORD_NUMBERS.find((key) => !Number.isFinite(record[key]));
+    if (bad) return `record ${index}: "${bad}" is not a finite number`;
+  }
+  return value as BenchResult;
 }
 
 /** Replaces the records of `existing` that `fresh` re-measured; keeps the rest. */

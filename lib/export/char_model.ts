@@ -10,13 +10,14 @@ import type { StackConfig } from "../attention/tf/models.ts";
 import { seededRng } from "../util/random.ts";
 import { InputError, requireInteger } from "../util/errors.ts";
 import { patternSourceOf, type PatternSpec } from "./saved_model.ts";
+import { pathFromUrl } from "../util/system.ts";
 
 /** Weights stem of the committed placeholder (`.json` + `.bin`). */
-export const PLACEHOLDER_CHAR_MODEL = new URL(
+export const PLACEHOLDER_CHAR_MODEL = pathFromUrl(
   "../../data/models/char-placeholder",
   import.meta.url,
-).pathname;
-export const ABSTRACT_CORPUS = new URL("../../data/models/abstract.txt", import.meta.url).pathname;
+);
+export const ABSTRACT_CORPUS = pathFromUrl("../../data/models/abstract.txt", import.meta.url);
 
 export interface CharTrainingOptions {
   corpus: string;

@@ -4,7 +4,7 @@
  * check_onnx.py with /usr/bin/python3, the interpreter the Debian package installs into (the
  * python3 first on PATH may be another one); LAB_PYTHON overrides it.
  */
-import { runCommand } from "../util/system.ts";
+import { pathFromUrl, runCommand } from "../util/system.ts";
 
 export interface OfficialCheck {
   ok: boolean;
@@ -15,12 +15,12 @@ export interface OfficialCheck {
   error?: string;
 }
 
-const SCRIPT = new URL("./check_onnx.py", import.meta.url);
+const SCRIPT = pathFromUrl("./check_onnx.py", import.meta.url);
 
 /** Runs the checker; `ok: false` with an error when the model is invalid or onnx is missing. */
 export async function officialOnnxCheck(path: string): Promise<OfficialCheck> {
   const python = Deno.env.get("LAB_PYTHON") ?? "/usr/bin/python3";
-  const result = await runCommand(python, [SCRIPT.pathname, path]);
+  const result = await runCommand(python, [SCRIPT, path]);
   try {
     return JSON.parse(result.stdout.trim().split("\n").pop() ?? "") as OfficialCheck;
   } catch {

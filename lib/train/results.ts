@@ -1,10 +1,15 @@
 /**
  * Results files: one JSON object per run, written atomically (temporary file + rename) under
- * data/results/<experiment>/ (RESULTS_DIR overrides the root). A sweep skips every run whose
+ * data/results/<experiment>/ (RESULTS_DIR overrides the root; paths come from pathFromUrl, so a
+ * checkout whose path holds a space or a `%` keeps its results inside it). A sweep skips every run whose
  * file already exists and parses, so an interrupted sweep resumes where it stopped. Reading
  * a directory reports a corrupt or incomplete file and skips it: it is never plotted.
  */
-import { writeFileAtomicSync } from "../util/system.ts";
+import { PathError, reasonOf } from "../util/output_folder.ts";
+import { pathFromUrl, writeFileAtomicSync } from "../util/system.ts";
+
+/** The checkout this module belongs to (its lib/train/ is two levels down). */
+const CHECKOUT = pathFromUrl("../../", import.meta.url);
 
 export const RESULTS_SCHEMA = 1;
 
@@ -50,12 +55,8 @@ export interface RunResult {
 /** The results root: RESULTS_DIR, else data/results for full runs, out/results-quick for quick. */
 export function resultsRoot(mode: RunMode): string {
   const fromEnv = Deno.env.get("RESULTS_DIR");
-  if (fromEnv) return fromEnv.replace(/\/$/, "");
-  const root = new URL(
-    mode === "full" ? "../../data/results" : "../../out/results-quick",
-    import.meta.url,
-  );
-  return root.pathname;
+  if (fromEnv) return fromEnv.replace(/(.)\/+$/, "$1");
+  return `${CHECKOUT}${mode === "full" ? "data/results" : "out/results-quick"}`;
 }
 
 export function resultPath(dir: string, runId: string): string {
@@ -144,18 +145,38 @@ export function readResults(dir: string, options: { quiet?: boolean } = {}): Res
   return { results, skipped };
 }
 
+/** What a run's result file holds: usable, absent, unusable (and why), or another budget's. */
+export type ResultStatus =
+  | { state: "done"; path: string }
+  | { state: "missing"; path: string }
+  | { state: "corrupt"; path: string; reason: string }
+  | { state: "other-sizes"; path: string };
+
+/**
+ * The state of `runId`'s result in `dir`; with `model`, a usable result trained at other sizes
+ * is "other-sizes". A file that exists but cannot be read is refused (PathError naming it).
+ */
+export function resultStatus(dir: string, runId: string, model?: RunResult["model"]): ResultStatus {
+  const path = resultPath(dir, runId);
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return { state: "missing", path };
+    throw new PathError(path, undefined, `cannot be read (${reasonOf(error)})`);
+  }
+  const parsed = parseResult(text);
+  if (typeof parsed === "string") return { state: "corrupt", path, reason: parsed };
+  if (model !== undefined && !sameModel(parsed.model, model)) return { state: "other-sizes", path };
+  return { state: "done", path };
+}
+
 /**
  * True when a usable result for `runId` exists and, when `model` is given, was trained at
  * those sizes (a corrupt result, or one from a different budget, is redone).
  */
 export function hasResult(dir: string, runId: string, model?: RunResult["model"]): boolean {
-  try {
-    const parsed = parseResult(Deno.readTextFileSync(resultPath(dir, runId)));
-    return typeof parsed !== "string" && (model === undefined || sameModel(parsed.model, model));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
+  return resultStatus(dir, runId, model).state === "done";
 }
 
 /** The code a training run executes: a local change here makes its results "+dirty". */
@@ -175,20 +196,44 @@ export function sameModel(a: RunResult["model"], b: RunResult["model"]): boolean
   return canonical(a) === canonical(b);
 }
 
-/** `git rev-parse HEAD` (with "+dirty" when the training code differs from it), or "unknown". */
-export function codeVersion(): string {
+/** What codeVersion records where no commit can be named. */
+export const NO_GIT = "unknown (git not found)";
+export const NOT_A_CHECKOUT = "unknown (not a git checkout)";
+
+/**
+ * `git rev-parse HEAD` of the checkout this module is in (with "+dirty" when the training code
+ * differs from it); NOT_A_CHECKOUT when that folder is not the top of a git work tree (a copy,
+ * or an unpacked archive: a git repository further up must not lend it its commit), NO_GIT
+ * when git cannot be run.
+ */
+export function codeVersion(root = CHECKOUT): string {
+  let gitMissing = false;
   const git = (...args: string[]) => {
     try {
-      const output = new Deno.Command("git", { args, stdout: "piped", stderr: "null" })
-        .outputSync();
+      const output = new Deno.Command("git", {
+        args: ["-C", root, ...args],
+        stdout: "piped",
+        stderr: "null",
+      }).outputSync();
       return output.success ? new TextDecoder().decode(output.stdout).trim() : undefined;
     } catch {
+      gitMissing = true;
       return undefined;
     }
   };
-  const root = new URL("../..", import.meta.url).pathname;
-  const commit = git("-C", root, "rev-parse", "HEAD");
-  if (!commit) return "unknown";
-  const dirty = git("-C", root, "status", "--porcelain", "--untracked-files=no", ...TRAINING_CODE);
+  const top = git("rev-parse", "--show-toplevel");
+  if (gitMissing) return NO_GIT;
+  if (top === undefined || !samePath(top, root)) return NOT_A_CHECKOUT;
+  const commit = git("rev-parse", "HEAD");
+  if (!commit) return NOT_A_CHECKOUT;
+  const dirty = git("status", "--porcelain", "--untracked-files=no", "--", ...TRAINING_CODE);
   return dirty ? `${commit}+dirty` : commit;
+}
+
+function samePath(a: string, b: string): boolean {
+  try {
+    return Deno.realPathSync(a) === Deno.realPathSync(b);
+  } catch {
+    return false;
+  }
 }

@@ -26,6 +26,7 @@ import {
   readResults,
   RESULTS_SCHEMA,
   resultsRoot,
+  resultStatus,
   type RunMode,
   type RunResult,
   sameModel,
@@ -34,6 +35,8 @@ import {
 import { Progress, type ProgressOptions } from "./progress.ts";
 import { initTf } from "../attention/mod.ts";
 import { InputError } from "../util/errors.ts";
+import { PathError, reasonOf, requireWritableFolder } from "../util/output_folder.ts";
+import { pathFromUrl, sweepStaleTemporaries } from "../util/system.ts";
 
 export interface SweepOptions {
   mode: RunMode;
@@ -45,6 +48,13 @@ export interface SweepOptions {
   layers?: number[];
   /** Where the results go (default: resultsRoot(mode)/<experiment>). */
   resultsDir?: string;
+  /**
+   * The setting that chose the results folder, named when the folder is unusable (the command
+   * line passes "RESULTS_DIR"); default "resultsDir".
+   */
+  resultsSetting?: string;
+  /** Where notices go (stale temporary files removed, a corrupt result redone): stderr. */
+  log?: (line: string) => void;
   progress?: ProgressOptions;
   /** Plan and validate only. */
   dryRun?: boolean;
@@ -183,6 +193,10 @@ export interface SweepSummary {
   reused: string[];
   unreachable: string[];
   results: RunResult[];
+  /** Temporary files of interrupted writes removed from the folder before the sweep. */
+  removedTemporaries: string[];
+  /** Result files that were unusable (corrupt, or trained at other sizes) and were redone. */
+  redone: { path: string; reason: string }[];
   wallSeconds: number;
 }
 
@@ -193,7 +207,35 @@ export async function runSweep(name: string, options: SweepOptions): Promise<Swe
   const { definition, dir } = plan;
   const size = definition.budgets[options.mode].size;
   const model = modelOf(plan);
-  const pending = plan.runs.filter((run) => !hasResult(dir, run.runId, model));
+  const log = options.log ?? ((line: string) => console.error(line));
+  const removedTemporaries: string[] = [];
+  if (!options.dryRun) {
+    requireWritableFolder(options.resultsSetting ?? "resultsDir", dir);
+    removedTemporaries.push(...sweepStaleTemporaries(dir));
+    if (removedTemporaries.length > 0) {
+      log(
+        `removed ${removedTemporaries.length} temporary file(s) an interrupted write left in ` +
+          `${dir}: ${removedTemporaries.join(", ")}`,
+      );
+    }
+  }
+  const redone: { path: string; reason: string }[] = [];
+  const pending = plan.runs.filter((run) => {
+    const status = resultStatus(dir, run.runId, model);
+    if (status.state === "corrupt") redone.push({ path: status.path, reason: status.reason });
+    if (status.state === "other-sizes") {
+      redone.push({ path: status.path, reason: "trained at other sizes" });
+    }
+    return status.state !== "done";
+  });
+  if (!options.dryRun) {
+    for (const { path, reason } of redone) {
+      log(
+        `${path} is ${reason === "trained at other sizes" ? reason : `corrupt (${reason})`}; ` +
+          "running it again",
+      );
+    }
+  }
   const reused = plan.runs.filter((run) => !pending.includes(run)).map((r) => r.runId);
   const trained: string[] = [];
   if (!options.dryRun && pending.length > 0) {
@@ -223,7 +265,7 @@ export async function runSweep(name: string, options: SweepOptions): Promise<Swe
       });
       progress.endRun();
       const { pattern } = run;
-      writeResult(dir, {
+      writeResultOrExplain(dir, {
         schema: RESULTS_SCHEMA,
         experiment: name,
         mode: options.mode,
@@ -262,8 +304,23 @@ export async function runSweep(name: string, options: SweepOptions): Promise<Swe
     reused,
     unreachable: plan.unreachable,
     results,
+    removedTemporaries,
+    redone,
     wallSeconds: (performance.now() - started) / 1000,
   };
+}
+
+/** Writes a result atomically; a failed write names the file and why (nothing is left). */
+function writeResultOrExplain(dir: string, result: RunResult): void {
+  try {
+    writeResult(dir, result);
+  } catch (error) {
+    throw new PathError(
+      `${dir}/${result.runId}.json`,
+      undefined,
+      `cannot be written (${reasonOf(error)})`,
+    );
+  }
 }
 
 export interface CommittedStatus {
@@ -280,7 +337,7 @@ export interface CommittedStatus {
 /** The committed full results of an experiment against its full plan: what is in, what is not. */
 export function committedStatus(name: string): CommittedStatus {
   const plan = planSweep(name, { mode: "full" });
-  const dir = new URL(`../../data/results/${name}`, import.meta.url).pathname;
+  const dir = pathFromUrl(`../../data/results/${plan.definition.name}`, import.meta.url);
   const { results, skipped } = readResults(dir);
   const wanted = new Set(plan.runs.map((r) => r.runId));
   const model = modelOf(plan);
