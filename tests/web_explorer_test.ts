@@ -7,6 +7,7 @@
  */
 /// <reference lib="dom" />
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import type { ElementHandle } from "puppeteer-core";
 import { findChromium, launchChromium, type Page } from "../lib/plot/chromium.ts";
 import { OnnxRunner } from "../lib/export/runtime.ts";
@@ -55,8 +56,31 @@ Deno.test({
     try {
       const page = await localPage(browser, server.url, blocked);
       page.on("pageerror", (error) => pageErrors.push(String(error)));
+      // every Content-Security-Policy violation the page meets, as "directive blocked-uri"
+      await page.evaluateOnNewDocument(() => {
+        (globalThis as unknown as { violations: string[] }).violations = [];
+        document.addEventListener("securitypolicyviolation", (event) => {
+          (globalThis as unknown as { violations: string[] }).violations.push(
+            `${event.violatedDirective} ${event.blockedURI}`,
+          );
+        });
+      });
+      const violations = () =>
+        page.evaluate(() => (globalThis as unknown as { violations: string[] }).violations);
+
+      // A name only inherited from Object.prototype is as unknown as any other.
+      await page.goto(`${server.url}?pattern=constructor&n=32`);
+      await page.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
+      assert.match(await text(page, "#pattern-error"), /unknown pattern "constructor"/);
+      assert.equal(
+        await page.$eval("#pattern", (select) => (select as HTMLSelectElement).value),
+        "strided",
+      );
+
       // A pattern name the page does not know: a message, and the default pattern drawn.
-      await page.goto(`${server.url}?pattern=nope&n=32`);
+      const response = await page.goto(`${server.url}?pattern=nope&n=32`);
+      assert.equal(response?.headers()["x-content-type-options"], "nosniff");
+      assert.match(response?.headers()["content-security-policy"] ?? "", /default-src 'none'/);
       await page.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
       assert.match(await text(page, "#pattern-error"), /unknown pattern "nope"/);
       assert.equal(
@@ -91,7 +115,7 @@ Deno.test({
         char: (li as HTMLElement).dataset.char!,
         probability: Number((li as HTMLElement).dataset.probability),
       }));
-      const bytes = await Deno.readFile(new URL("models/char-n32.onnx", BUILD_DIR));
+      const bytes = await Deno.readFile(join(BUILD_DIR, "models", "char-n32.onnx"));
       const runner = await OnnxRunner.create(bytes);
       const denoTop = (await predictNextCharacter(runner, TEXT)).predictions[0];
       await runner.release();
@@ -131,6 +155,7 @@ Deno.test({
 
       assert.deepEqual(blocked, [], "nothing outside the lab's server was requested");
       assert.deepEqual(pageErrors, []);
+      assert.deepEqual(await violations(), [], "the page needs nothing its policy forbids");
     } finally {
       await browser.close();
       await server.shutdown();

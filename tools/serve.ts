@@ -2,6 +2,9 @@
  * The explorer page: builds it (web/server.ts) and serves it on 127.0.0.1 only.
  *
  *   deno task serve [--port 8000]
+ *
+ * The port is bound before the build, so a port another program holds is reported at once
+ * (one line naming --port, exit 2) rather than after building.
  */
 import {
   numberFlag,
@@ -10,8 +13,33 @@ import {
   rejectUnknownFlags,
   runTool,
 } from "../lib/cli/flags.ts";
-import { requireInteger } from "../lib/util/errors.ts";
-import { buildExplorer, serveExplorer } from "../web/server.ts";
+import { InputError, requireInteger } from "../lib/util/errors.ts";
+import { buildExplorer, type ExplorerServer, serveExplorer } from "../web/server.ts";
+
+/** Binds the port, turning the operating system's refusal into bad input naming --port. */
+async function bind(port: number): Promise<ExplorerServer> {
+  try {
+    return await serveExplorer(port);
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new InputError(
+        "--port",
+        port,
+        "address already in use on 127.0.0.1 (another program listens there); " +
+          "choose another port, or 0 for a free one",
+      );
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new InputError(
+        "--port",
+        port,
+        "permission denied binding 127.0.0.1 (ports below 1024 need privileges); " +
+          "choose a port of 1024 or more, or 0 for a free one",
+      );
+    }
+    throw error;
+  }
+}
 
 runTool("serve", async () => {
   const parsed = parseFlags(Deno.args, ["help"]);
@@ -29,8 +57,8 @@ runTool("serve", async () => {
     65535,
   );
   const started = performance.now();
+  const server = await bind(port);
   await buildExplorer();
-  const server = await serveExplorer(port);
   console.log(
     `built in ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
       `serving the explorer at ${server.url} (Ctrl-C stops)`,

@@ -68,6 +68,14 @@ interface PatternState {
 
 let current: PatternState | undefined;
 
+/**
+ * The zoo entry named `name`, looking at the registry's own properties only: a name from the
+ * address bar such as `constructor` or `__proto__` is unknown, never something inherited.
+ */
+function knownPattern(name: string): (typeof ZOO)[string] | undefined {
+  return Object.hasOwn(ZOO, name) ? ZOO[name] : undefined;
+}
+
 function fillPatternOptions(): void {
   const select = element<HTMLSelectElement>("pattern");
   for (const entry of Object.values(ZOO)) select.add(new Option(entry.name, entry.name));
@@ -77,7 +85,7 @@ function fillPatternOptions(): void {
 function renderParameterInputs(name: string, values: URLSearchParams): void {
   const container = element("params");
   container.textContent = "";
-  for (const spec of ZOO[name].params.filter((p) => p.name !== "n")) {
+  for (const spec of (knownPattern(name)?.params ?? []).filter((p) => p.name !== "n")) {
     const label = document.createElement("label");
     label.title = spec.description;
     label.append(`${spec.name} `);
@@ -390,7 +398,7 @@ async function start(): Promise<void> {
   fillPatternOptions();
   const query = new URLSearchParams(location.search);
   const requested = query.get("pattern") ?? DEFAULT_PATTERN;
-  const known = requested in ZOO;
+  const known = knownPattern(requested) !== undefined;
   element<HTMLSelectElement>("pattern").value = known ? requested : DEFAULT_PATTERN;
   element<HTMLInputElement>("n").value = query.get("n") ?? String(DEFAULT_N);
   renderParameterInputs(known ? requested : DEFAULT_PATTERN, query);
