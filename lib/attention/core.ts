@@ -13,7 +13,7 @@
  * heads). Each head has its own graph (per-head patterns); heads may share one object.
  */
 import { InputError, requireInteger, requireNumber } from "../util/errors.ts";
-import type { SparsityPattern } from "../pattern/pattern.ts";
+import { type SparsityPattern, validateCsr } from "../pattern/pattern.ts";
 import { entmaxVjp, mapOfAlpha } from "./maps.ts";
 
 /** Who attends to whom, in CSR form; rectangular for cross-attention. */
@@ -41,6 +41,51 @@ export function completeGraph(numQueries: number, numKeys: number): AttentionGra
   return { numQueries, numKeys, rowStart, keys };
 }
 
+/** Graphs already checked, with the arrays they held then (a checked graph is not re-walked). */
+const checkedGraphs = new WeakMap<AttentionGraph, { rowStart: Int32Array; keys: Int32Array }>();
+
+/**
+ * Checks a hand-built graph: numQueries and numKeys positive integers, rowStart an Int32Array
+ * of numQueries + 1 offsets from 0, never decreasing, ending at keys.length, no empty row and
+ * every key an integer in [0, numKeys). Both the dense and the sparse path run this first, so
+ * a bad graph is refused by both rather than read out of bounds by one. O(connections) once
+ * per graph object.
+ */
+export function validateGraph(graph: AttentionGraph, label = "graph"): void {
+  if (graph === null || typeof graph !== "object") {
+    throw new InputError(
+      label,
+      graph,
+      "expected an AttentionGraph {numQueries, numKeys, rowStart, keys}",
+    );
+  }
+  const seen = checkedGraphs.get(graph);
+  if (seen && seen.rowStart === graph.rowStart && seen.keys === graph.keys) return;
+  if (!(graph.rowStart instanceof Int32Array)) {
+    throw new InputError(`${label}.rowStart`, graph.rowStart, "expected an Int32Array");
+  }
+  if (!(graph.keys instanceof Int32Array)) {
+    throw new InputError(`${label}.keys`, graph.keys, "expected an Int32Array");
+  }
+  validateCsr(label, graph.numQueries, graph.numKeys, graph.rowStart, graph.keys);
+  checkedGraphs.set(graph, { rowStart: graph.rowStart, keys: graph.keys });
+}
+
+/** Checks one graph per head, all of head 0's shape; an empty list is refused by name. */
+export function validateGraphs(graphs: readonly AttentionGraph[], heads: number): void {
+  if (!Array.isArray(graphs) || graphs.length === 0) {
+    throw new InputError(
+      "graphs",
+      Array.isArray(graphs) ? [] : graphs,
+      `expected one graph per head (${heads})`,
+    );
+  }
+  if (graphs.length !== heads) {
+    throw new InputError("graphs.length", graphs.length, `expected one graph per head (${heads})`);
+  }
+  graphs.forEach((graph, h) => validateGraph(graph, `graphs[${h}]`));
+}
+
 export interface CoreSpec {
   batch: number;
   heads: number;
@@ -63,13 +108,7 @@ export function validateCoreSpec(spec: CoreSpec): Int32Array {
   requireInteger("headSize", spec.headSize, 1);
   requireNumber("scale", spec.scale);
   if (!(spec.alpha >= 1)) throw new InputError("alpha", spec.alpha, "expected α ≥ 1 (or ∞)");
-  if (spec.graphs.length !== spec.heads) {
-    throw new InputError(
-      "graphs.length",
-      spec.graphs.length,
-      `expected one graph per head (${spec.heads})`,
-    );
-  }
+  validateGraphs(spec.graphs, spec.heads);
   const { numQueries, numKeys } = spec.graphs[0];
   const headOffset = new Int32Array(spec.heads + 1);
   spec.graphs.forEach((graph, h) => {

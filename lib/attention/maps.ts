@@ -32,11 +32,29 @@ function requireNonEmpty(scores: Float64Array): void {
   }
 }
 
+/**
+ * t·(v − max v): the scaled scores shifted so the largest is 0. Every map here is invariant
+ * under adding a constant to all scores, and shifting before scaling keeps t·v from
+ * overflowing (t = 1e300 times a score of 10 is Infinity, and Infinity − Infinity is NaN).
+ * Entries at +Infinity are the limit's winners: they become 0 and every other entry −Infinity.
+ * A NaN score throws an InputError naming its index.
+ */
 function scaled(scores: Float64Array, t: number): Float64Array {
   requireNonEmpty(scores);
   requireNumber("t", t, 0);
+  let max = -Infinity;
+  for (let j = 0; j < scores.length; j++) {
+    const v = scores[j];
+    if (Number.isNaN(v)) throw new InputError(`scores[${j}]`, v, "expected a number (not NaN)");
+    if (v > max) max = v;
+  }
   const out = new Float64Array(scores.length);
-  for (let j = 0; j < scores.length; j++) out[j] = t * scores[j];
+  if (max === -Infinity || t === 0) return out; // all scores equal in the limit: uniform
+  for (let j = 0; j < scores.length; j++) {
+    const v = scores[j];
+    if (max === Infinity) out[j] = v === Infinity ? 0 : -Infinity;
+    else if (v !== max) out[j] = t * (v - max); // v − max ≤ 0 may be −Infinity: weight 0
+  }
   return out;
 }
 
@@ -46,12 +64,16 @@ function maxOf(values: Float64Array): number {
   return max;
 }
 
+/**
+ * exp(t v_j) / Σ exp(t v_i), computed as exp(t (v_j − max v)) / Σ …: every exponent is ≤ 0
+ * and the largest is exactly 0, so the sum is in [1, N] and the result is finite for every
+ * finite t ≥ 0 (t = 1e300 gives the hardmax limit, ties sharing equally).
+ */
 export function softmax(scores: Float64Array, t = 1): Float64Array {
   const z = scaled(scores, t);
-  const max = maxOf(z); // subtracting the max keeps exp from overflowing
   let sum = 0;
   for (let j = 0; j < z.length; j++) {
-    z[j] = Math.exp(z[j] - max);
+    z[j] = Math.exp(z[j]);
     sum += z[j];
   }
   for (let j = 0; j < z.length; j++) z[j] /= sum;
@@ -59,16 +81,16 @@ export function softmax(scores: Float64Array, t = 1): Float64Array {
 }
 
 /**
- * σ_H: one-hot at the argmax. The scale t > 0 does not change the result. Exact ties split
- * the mass equally (the construction's "harmless ties", digest §2.4) and are reported to
- * `onTie` when given.
+ * σ_H: one-hot at the argmax. The scale t > 0 does not change the result (t = 0 gives the
+ * uniform vector, as every map here does). Exact ties split the mass equally (the
+ * construction's "harmless ties", digest §2.4) and are reported to `onTie` when given.
  */
 export function hardmax(scores: Float64Array, t = 1, onTie?: TieListener): Float64Array {
-  const z = scaled(scores, t);
-  const max = maxOf(z);
+  scaled(scores, t); // validates
+  const max = maxOf(scores);
   const winners: number[] = [];
-  for (let j = 0; j < z.length; j++) if (z[j] === max) winners.push(j);
-  const out = new Float64Array(z.length);
+  for (let j = 0; j < scores.length; j++) if (t === 0 || scores[j] === max) winners.push(j);
+  const out = new Float64Array(scores.length);
   for (const j of winners) out[j] = 1 / winners.length;
   if (winners.length > 1 && onTie) onTie(winners, scores);
   return out;

@@ -28,15 +28,17 @@ export class SparsityPattern {
 
   /**
    * Builds a pattern from one key list per token. Lists may be unsorted and hold duplicates;
-   * an index outside [0, n) or a missing row throws an InputError naming pattern and token.
+   * a missing or empty row, or a key that is not an integer in [0, n), throws an InputError
+   * naming the pattern, the row and the key (the paper's A_k^ℓ is never empty). Self-loops
+   * are not required here: they are Assumption 1's condition (1), which the analysis reports.
    */
-  static fromLists(name: string, lists: ArrayLike<ArrayLike<number>>, n = lists.length) {
-    requireInteger("n", n, 1);
-    if (lists.length !== n) {
+  static fromLists(name: string, lists: ArrayLike<ArrayLike<number>>, n = lists?.length) {
+    requireInteger(`pattern ${JSON.stringify(name)} n`, n, 1);
+    if (lists === null || typeof lists !== "object" || lists.length !== n) {
       throw new InputError(
-        `pattern "${name}" rows`,
-        lists.length,
-        `expected ${n} rows (one per token)`,
+        `pattern ${JSON.stringify(name)} rows`,
+        lists === null || typeof lists !== "object" ? lists : lists.length,
+        `expected ${n} rows (one A_k per token)`,
       );
     }
     const rowStart = new Int32Array(n + 1);
@@ -44,21 +46,20 @@ export class SparsityPattern {
     for (let k = 0; k < n; k++) {
       const list = lists[k];
       if (list === null || typeof list !== "object" || typeof list.length !== "number") {
+        throw new InputError(rowLabel(name, k), list, "expected an array of key indices");
+      }
+      if (list.length === 0) {
         throw new InputError(
-          `pattern "${name}" token ${k}`,
-          list,
-          "expected an array of key indices",
+          rowLabel(name, k),
+          [],
+          "A_k is empty: every token must attend to at least one token",
         );
       }
       const row = new Int32Array(list.length);
       for (let i = 0; i < list.length; i++) {
         const j = list[i];
         if (typeof j !== "number" || !Number.isInteger(j) || j < 0 || j >= n) {
-          throw new InputError(
-            `pattern "${name}" token ${k}`,
-            j,
-            `key index must be an integer in [0, ${n})`,
-          );
+          throw new InputError(rowLabel(name, k), Array.from(list), keyProblem(j, n));
         }
         row[i] = j;
       }
@@ -75,9 +76,38 @@ export class SparsityPattern {
     return new SparsityPattern(name, n, rowStart, keys);
   }
 
+  /**
+   * Builds a pattern from CSR arrays: row k holds keys[rowStart[k] … rowStart[k+1] − 1].
+   * rowStart must have n + 1 entries, start at 0, never decrease and end at keys.length; every
+   * row must be non-empty and every key an integer in [0, n). Rows may be unsorted or hold
+   * duplicates (they are sorted and deduplicated). The arrays are copied.
+   */
+  static fromCsr(
+    name: string,
+    n: number,
+    rowStart: ArrayLike<number>,
+    keys: ArrayLike<number>,
+  ): SparsityPattern {
+    requireInteger(`pattern ${JSON.stringify(name)} n`, n, 1);
+    validateCsr(`pattern ${JSON.stringify(name)}`, n, n, rowStart, keys);
+    const lists = Array.from(
+      { length: n },
+      (_, k) =>
+        Array.from({ length: rowStart[k + 1] - rowStart[k] }, (_, i) => keys[rowStart[k] + i]),
+    );
+    return SparsityPattern.fromLists(name, lists, n);
+  }
+
   /** Builds a pattern from a predicate `(k, j) => token k attends to token j`; O(n^2) calls. */
   static fromPredicate(name: string, n: number, attends: (k: number, j: number) => boolean) {
-    requireInteger("n", n, 1);
+    requireInteger(`pattern ${JSON.stringify(name)} n`, n, 1);
+    if (typeof attends !== "function") {
+      throw new InputError(
+        `pattern ${JSON.stringify(name)} predicate`,
+        attends,
+        "expected a function (k, j) => boolean",
+      );
+    }
     const lists: number[][] = [];
     for (let k = 0; k < n; k++) {
       const row: number[] = [];
@@ -164,15 +194,116 @@ export class SparsityPattern {
   }
 }
 
+/** `pattern "name" A_3 (row 3)`: how an error names one row of a pattern. */
+function rowLabel(name: string, k: number): string {
+  return `pattern ${JSON.stringify(name)} A_${k} (row ${k})`;
+}
+
+function keyProblem(j: unknown, numKeys: number): string {
+  return typeof j === "number" && Number.isInteger(j)
+    ? `key ${j} out of range [0, ${numKeys})`
+    : `key ${
+      typeof j === "number" ? j : JSON.stringify(j) ?? String(j)
+    } is not an integer in [0, ${numKeys})`;
+}
+
+/**
+ * Checks a hand-built CSR graph (rows = queries, keys in [0, numKeys)): rowStart has
+ * numQueries + 1 integers, starts at 0, never decreases and ends at keys.length; no row is
+ * empty; every key is an integer in [0, numKeys). Throws an InputError naming `label` and the
+ * first row at fault, e.g. `A_3 (row 3) = [1,9]: key 9 out of range [0, 8)`.
+ */
+export function validateCsr(
+  label: string,
+  numQueries: number,
+  numKeys: number,
+  rowStart: ArrayLike<number>,
+  keys: ArrayLike<number>,
+): void {
+  requireInteger(`${label} numQueries`, numQueries, 1);
+  requireInteger(`${label} numKeys`, numKeys, 1);
+  const isArray = (a: unknown): a is ArrayLike<number> =>
+    a !== null && typeof a === "object" && typeof (a as ArrayLike<number>).length === "number";
+  if (!isArray(rowStart)) {
+    throw new InputError(`${label} rowStart`, rowStart, "expected an array of row offsets");
+  }
+  if (!isArray(keys)) throw new InputError(`${label} keys`, keys, "expected an array of keys");
+  if (rowStart.length !== numQueries + 1) {
+    throw new InputError(
+      `${label} rowStart.length`,
+      rowStart.length,
+      `expected ${numQueries + 1} (one more than the ${numQueries} rows)`,
+    );
+  }
+  if (rowStart[0] !== 0) {
+    throw new InputError(`${label} rowStart[0]`, rowStart[0], "expected 0");
+  }
+  for (let k = 0; k < numQueries; k++) {
+    const start = rowStart[k];
+    const end = rowStart[k + 1];
+    if (typeof end !== "number" || !Number.isInteger(end) || end > keys.length) {
+      throw new InputError(
+        `${label} rowStart[${k + 1}]`,
+        end,
+        `expected an integer in [${start}, ${keys.length}] (row starts never decrease and end at keys.length)`,
+      );
+    }
+    if (end < start) {
+      throw new InputError(
+        `${label} rowStart[${k + 1}]`,
+        end,
+        `row starts must never decrease (rowStart[${k}] = ${start})`,
+      );
+    }
+    if (end === start) {
+      throw new InputError(
+        `${label} A_${k} (row ${k})`,
+        [],
+        "A_k is empty: every token must attend to at least one token",
+      );
+    }
+    for (let a = start; a < end; a++) {
+      const j = keys[a];
+      if (typeof j !== "number" || !Number.isInteger(j) || j < 0 || j >= numKeys) {
+        throw new InputError(
+          `${label} A_${k} (row ${k})`,
+          Array.from({ length: end - start }, (_, i) => keys[start + i]),
+          keyProblem(j, numKeys),
+        );
+      }
+    }
+  }
+  if (rowStart[numQueries] !== keys.length) {
+    throw new InputError(
+      `${label} rowStart[${numQueries}]`,
+      rowStart[numQueries],
+      `expected keys.length = ${keys.length} (the last row start ends the keys)`,
+    );
+  }
+}
+
 /** p patterns cycled over layers; layer l uses pattern l mod p. */
 export class Schedule {
   readonly name: string;
   readonly patterns: readonly SparsityPattern[];
 
   constructor(name: string, patterns: readonly SparsityPattern[]) {
-    if (patterns.length === 0) {
-      throw new InputError(`schedule "${name}" patterns`, [], "expected at least one pattern");
+    if (!Array.isArray(patterns) || patterns.length === 0) {
+      throw new InputError(
+        `schedule ${JSON.stringify(name)} patterns`,
+        Array.isArray(patterns) ? [] : patterns,
+        "expected a non-empty array of patterns",
+      );
     }
+    patterns.forEach((pattern, i) => {
+      if (!(pattern instanceof SparsityPattern)) {
+        throw new InputError(
+          `schedule ${JSON.stringify(name)} pattern ${i}`,
+          pattern,
+          "expected a SparsityPattern (build one with fromLists, fromCsr or fromPredicate)",
+        );
+      }
+    });
     const n = patterns[0].n;
     patterns.forEach((pattern, i) => {
       if (pattern.n !== n) {

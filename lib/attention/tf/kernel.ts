@@ -18,6 +18,7 @@ import {
   type CoreLayout,
   coreProbabilityCount,
   type CoreSpec,
+  validateGraphs,
 } from "../core.ts";
 import { entmaxAlpha } from "../maps.ts";
 import { give, outputArray, readTensor, takeFloat64, tensorFrom } from "./buffers.ts";
@@ -83,6 +84,7 @@ export function attentionCore(
   projections: Projections,
   config: AttentionCoreConfig,
 ): tf.Tensor3D {
+  validateGraphs(config.graphs, config.heads); // dense and sparse refuse the same bad graphs
   checkShapes(projections, config);
   return requireImpl(impl) === "dense"
     ? denseMaskedCore(projections, config)
