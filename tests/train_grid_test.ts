@@ -68,3 +68,16 @@ Deno.test("verdicts: agrees, disagrees, inconclusive, and never from fewer than 
   assert.equal(bestAtEveryLevel([twoSeeds, bad], isStrided, true).verdict, "inconclusive");
   assert.equal(bestAtEveryLevel([bad], isStrided, true).verdict, "inconclusive", "no claimed runs");
 });
+
+Deno.test("pattern and configuration names are looked up as own entries only", () => {
+  for (const name of ["__proto__", "constructor", "toString"]) {
+    assert.throws(
+      () => requireChoice(name, "single"),
+      (e) => e instanceof InputError && e.parameter === "--pattern",
+    );
+    assert.throws(
+      () => requireChoice("star", name),
+      (e) => e instanceof InputError && e.parameter === "--configuration",
+    );
+  }
+});

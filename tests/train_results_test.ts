@@ -1,15 +1,24 @@
 /** Results files: atomic writes, resuming a sweep without redoing runs, corrupt files skipped. */
 import assert from "node:assert/strict";
 import {
+  codeVersion,
   hasResult,
+  NOT_A_CHECKOUT,
   parseResult,
   readResults,
+  requireExperiment,
   RESULTS_SCHEMA,
+  resultsRoot,
+  resultStatus,
   type RunResult,
   runSweep,
   summarize,
   writeResult,
 } from "../lib/train/mod.ts";
+import { InputError } from "../lib/util/errors.ts";
+import { pathFromUrl } from "../lib/util/system.ts";
+
+const CHECKOUT = pathFromUrl("../", import.meta.url);
 
 function fakeResult(runId: string, seed: number, accuracy: number): RunResult {
   return {
@@ -84,12 +93,85 @@ Deno.test("an interrupted sweep resumes: finished runs are reused, a corrupt one
   const second = await runSweep("copying", options);
   assert.deepEqual(second.reused, ["dense-single-full-L1-seed0"]);
   assert.deepEqual(second.trained, ["star-single-s0.65-L1-seed0"]);
-  Deno.writeTextFileSync(`${dir}/star-single-s0.65-L1-seed0.json`, "{ interrupted");
-  const third = await runSweep("copying", options);
+  assert.deepEqual(second.redone, []);
+  assert.deepEqual(second.removedTemporaries, []);
+  const corrupt = `${dir}/star-single-s0.65-L1-seed0.json`;
+  Deno.writeTextFileSync(corrupt, "{ interrupted");
+  const stale = "star-single-s0.65-L1-seed0.json.4999999.0123abcd.tmp";
+  Deno.writeTextFileSync(`${dir}/${stale}`, "{");
+  const lines: string[] = [];
+  const third = await runSweep("copying", { ...options, log: (line) => lines.push(line) });
+  assert.deepEqual(third.removedTemporaries, [stale]);
+  assert.deepEqual(third.redone.map((r) => r.path), [corrupt]);
+  assert.match(third.redone[0].reason, /^not valid JSON/);
+  assert.deepEqual(lines, [
+    `removed 1 temporary file(s) an interrupted write left in ${dir}: ${stale}`,
+    `${corrupt} is corrupt (${third.redone[0].reason}); running it again`,
+  ]);
+  assert.ok(!Deno.readDirSync(dir).some((e) => e.name.endsWith(".tmp")), "no *.tmp left");
   assert.deepEqual(third.trained, ["star-single-s0.65-L1-seed0"]);
   assert.equal(third.results.length, 2);
   const result = third.results.find((r) => r.pattern === "star")!;
   assert.equal(result.sparsity, 1 - result.connections / 16 ** 2, "the exact achieved sparsity");
   assert.ok(result.curve.length === 25 && result.final.accuracy >= 0);
   Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("result states: done, missing, corrupt (with the reason), other sizes", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "results %20 " });
+  writeResult(dir, { ...fakeResult("a", 0, 0.5), model: { n: 16 } });
+  Deno.writeTextFileSync(`${dir}/b.json`, "[1]");
+  assert.deepEqual(resultStatus(dir, "a", { n: 16 }), { state: "done", path: `${dir}/a.json` });
+  assert.deepEqual(resultStatus(dir, "a", { n: 32 }), {
+    state: "other-sizes",
+    path: `${dir}/a.json`,
+  });
+  assert.deepEqual(resultStatus(dir, "b"), {
+    state: "corrupt",
+    path: `${dir}/b.json`,
+    reason: "schema undefined, expected 1",
+  });
+  assert.equal(resultStatus(dir, "c").state, "missing");
+  Deno.mkdirSync(`${dir}/d.json`);
+  assert.throws(
+    () => resultStatus(dir, "d"),
+    (e) => e instanceof InputError && e.message.startsWith(`${dir}/d.json: cannot be read`),
+  );
+  Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("the results root is a real path in the checkout, or RESULTS_DIR", () => {
+  const saved = Deno.env.get("RESULTS_DIR");
+  try {
+    Deno.env.delete("RESULTS_DIR");
+    assert.equal(resultsRoot("quick"), `${CHECKOUT}out/results-quick`);
+    assert.equal(resultsRoot("full"), `${CHECKOUT}data/results`);
+    Deno.env.set("RESULTS_DIR", "/tmp/a b%20c//");
+    assert.equal(resultsRoot("full"), "/tmp/a b%20c");
+    Deno.env.set("RESULTS_DIR", "/");
+    assert.equal(resultsRoot("quick"), "/");
+  } finally {
+    if (saved === undefined) Deno.env.delete("RESULTS_DIR");
+    else Deno.env.set("RESULTS_DIR", saved);
+  }
+});
+
+Deno.test("codeVersion names a commit only for the top of a git checkout", () => {
+  assert.match(codeVersion(), /^[0-9a-f]{40}(\+dirty)?$/);
+  const outside = Deno.makeTempDirSync({ prefix: "no git %41 " });
+  assert.equal(codeVersion(outside), NOT_A_CHECKOUT);
+  assert.equal(NOT_A_CHECKOUT, "unknown (not a git checkout)");
+  // a folder inside another repository does not borrow that repository's commit
+  assert.equal(codeVersion(`${CHECKOUT}lib`), NOT_A_CHECKOUT);
+  Deno.removeSync(outside);
+});
+
+Deno.test("experiment names are looked up as own entries only", () => {
+  for (const name of ["__proto__", "constructor", "toString", "valueOf"]) {
+    assert.throws(
+      () => requireExperiment(name),
+      (e) => e instanceof InputError && e.parameter === "experiment",
+    );
+  }
+  assert.equal(requireExperiment("copying").name, "copying");
 });
