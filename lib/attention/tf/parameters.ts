@@ -10,6 +10,7 @@
 import { tf } from "./backend.ts";
 import { InputError } from "../../util/errors.ts";
 import { type Rng, seededRng } from "../../util/random.ts";
+import { writeFileAtomic } from "../../util/system.ts";
 
 export type Initializer = "glorot" | "zeros" | "ones" | "embedding";
 
@@ -121,11 +122,11 @@ export class ParameterSet {
     }
   }
 
-  /** Writes `<stem>.json` and `<stem>.bin`. */
+  /** Writes `<stem>.bin`, then `<stem>.json` (the manifest last: a reader that finds it finds the weights), each atomically. */
   async save(stem: string, metadata: Record<string, unknown> = {}): Promise<void> {
     const { manifest, data } = this.serialize(metadata);
-    await Deno.writeFile(`${stem}.bin`, data);
-    await Deno.writeTextFile(`${stem}.json`, JSON.stringify(manifest, null, 1) + "\n");
+    await writeFileAtomic(`${stem}.bin`, data);
+    await writeFileAtomic(`${stem}.json`, JSON.stringify(manifest, null, 1) + "\n");
   }
 
   async load(stem: string): Promise<Record<string, unknown>> {
