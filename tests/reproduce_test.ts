@@ -2,7 +2,7 @@
 // (page.evaluate callbacks run in the browser)
 import assert from "node:assert/strict";
 import { parseExecutorFailure } from "../lib/notebook/cell_error.ts";
-import { runCommand } from "../lib/util/system.ts";
+import { pathFromUrl, runCommand } from "../lib/util/system.ts";
 import { missingPrerequisites } from "../lib/notebook/jupyter.ts";
 import { readNotebook, selectNotebooks } from "../lib/notebook/notebook.ts";
 import { reproduce } from "../lib/notebook/reproduce.ts";
@@ -10,8 +10,8 @@ import { parseDenoTestSummary } from "../lib/notebook/suite.ts";
 import { launchChromium, offlinePage } from "../lib/plot/chromium.ts";
 import { PLOTLY_MIME } from "../lib/plot/mod.ts";
 
-const fixtures = new URL("./fixtures", import.meta.url).pathname;
-const reproduceTool = new URL("../tools/reproduce.ts", import.meta.url).pathname;
+const fixtures = pathFromUrl("./fixtures", import.meta.url);
+const reproduceTool = pathFromUrl("../tools/reproduce.ts", import.meta.url);
 const missing = await missingPrerequisites(true);
 if (missing !== undefined) console.warn(`skipping notebook execution tests: ${missing}`);
 
@@ -71,7 +71,7 @@ Deno.test({
       assert.equal(result.code, 1, result.stderr);
       const lines = result.stderr.trim().split("\n");
       assert.deepEqual(lines, [
-        "reproduce: notebook throws.ipynb failed in cell 2: Error: fixture failure in cell 2",
+        "reproduce: notebook throws.ipynb, cell 2: Error: fixture failure in cell 2",
       ]);
       assert.match(result.stdout, /\[1\/1\] throws\.ipynb: FAILED/);
       const index = await Deno.readTextFile(`${outDir}/index.html`);

@@ -2,8 +2,9 @@
  * deno task reproduce [--quick] [--only NAME] [--out DIR] [--notebooks DIR]
  *
  * Executes every notebook and writes executed copies, HTML pages, SVG figures and an index
- * to out/ (lib/notebook/reproduce.ts). Exit 1 when a cell fails, 2 for bad flags or a
- * missing prerequisite.
+ * to out/ (lib/notebook/reproduce.ts). Exit 1 when a cell fails, 2 for bad flags, a notebooks
+ * folder with no notebooks, an --out that is not a folder, or a missing prerequisite; bad
+ * input is refused before anything is written.
  */
 import {
   EXIT_BAD_INPUT,
@@ -12,7 +13,13 @@ import {
   rejectUnknownFlags,
   runTool,
 } from "../lib/cli/flags.ts";
-import { PrerequisiteError, reproduce } from "../lib/notebook/reproduce.ts";
+import {
+  PrerequisiteError,
+  reproduce,
+  requireNotebooks,
+  requireOutputFolder,
+} from "../lib/notebook/reproduce.ts";
+import { selectNotebooks } from "../lib/notebook/notebook.ts";
 import { InputError } from "../lib/util/errors.ts";
 
 const USAGE = "usage: deno task reproduce [--quick] [--only NAME] [--out DIR] [--notebooks DIR]";
@@ -24,17 +31,25 @@ await runTool("reproduce", async () => {
   if (parsed.flags.has("help")) return void console.log(USAGE);
   const stringFlag = (name: string, fallback?: string) => {
     const value = parsed.flags.get(name) ?? fallback;
-    if (value === true) throw new InputError(`--${name}`, value, "expected a value");
+    if (value === true || value === "") {
+      throw new InputError(`--${name}`, value, "expected a value");
+    }
     return value;
   };
   const outDir = stringFlag("out", "out")!;
+  const notebooksDir = stringFlag("notebooks", "notebooks")!;
+  const only = stringFlag("only");
+  // Every flag is checked here, under its own name, before anything is written.
+  const available = await requireNotebooks(notebooksDir, "--notebooks");
+  if (only !== undefined) selectNotebooks(available, only);
+  await requireOutputFolder(outDir, "--out");
   const started = performance.now();
   try {
     const report = await reproduce({
-      notebooksDir: stringFlag("notebooks", "notebooks")!,
+      notebooksDir,
       outDir,
       quick: parsed.flags.has("quick"),
-      only: stringFlag("only"),
+      only,
       onProgress: (line) => console.log(line),
     });
     if (report.failure !== undefined) {

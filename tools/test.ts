@@ -5,21 +5,26 @@
  * (lib/notebook/suite.ts). The last line is always "tests: N passed, N failed".
  */
 import { parseFlags, rejectPositionals, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
+import { listNotebooks, selectNotebooks } from "../lib/notebook/notebook.ts";
 import { runSuite } from "../lib/notebook/suite.ts";
+
+const NOTEBOOKS_DIR = "notebooks";
 
 await runTool("test", async () => {
   const parsed = parseFlags(Deno.args);
   rejectUnknownFlags(parsed, ["filter", "only"]);
   rejectPositionals(parsed, "flags: --filter, --only");
   const value = (name: string) => parsed.flags.get(name) as string | undefined;
+  // A notebook that does not exist is refused before the suite starts (one line, exit 2).
+  const only = value("only");
+  if (only !== undefined) selectNotebooks(await listNotebooks(NOTEBOOKS_DIR), only);
   const started = performance.now();
-  const result = await runSuite({ filter: value("filter"), only: value("only") }).catch(
-    (error: Error) => {
-      // A bug in the suite itself still ends with the summary line CI looks for.
-      console.error(error.stack ?? error.message);
-      return { passed: 0, failed: 1 };
-    },
-  );
+  const options = { filter: value("filter"), only, notebooksDir: NOTEBOOKS_DIR };
+  const result = await runSuite(options).catch((error: Error) => {
+    // A bug in the suite itself still ends with the summary line CI looks for.
+    console.error(error.stack ?? error.message);
+    return { passed: 0, failed: 1 };
+  });
   console.log(`(${((performance.now() - started) / 1000).toFixed(0)} s)`);
   console.log(`tests: ${result.passed} passed, ${result.failed} failed`);
   return result.failed > 0 ? 1 : 0;

@@ -7,16 +7,24 @@
 import { PLOTLY_MIME, type PlotlyFigureJson } from "../plot/figure.ts";
 import { PLOTLY_DELIVERY_VARIABLE, plotlyScriptTag } from "../plot/plotly_page.ts";
 import type { SvgRenderer } from "../plot/svg.ts";
-import { type CellError, failureLine, parseExecutorFailure } from "./cell_error.ts";
-import { runCommand, writeFileAtomic } from "../util/system.ts";
+import { basename, dirname, join } from "node:path";
+import {
+  type CellError,
+  explainUnparsedCell,
+  failureLine,
+  parseExecutorFailure,
+} from "./cell_error.ts";
+import { pathFromUrl, runCommand, writeFileAtomic } from "../util/system.ts";
 import { jupyterEnvironment, jupyterProgram, jupyterPython, KERNEL_NAME } from "./jupyter.ts";
 import { type Notebook, notebookStem, readNotebook } from "./notebook.ts";
 
 /** The environment variable notebooks read their quick mode from. */
 export const QUICK_VARIABLE = "LAB_QUICK";
 const CELL_TIMEOUT_SECONDS = 1800;
-const TEMPLATE_DIR = new URL("./templates", import.meta.url).pathname;
-const EXECUTOR = new URL("./execute_notebook.py", import.meta.url).pathname;
+const TEMPLATE_DIR = pathFromUrl("./templates", import.meta.url);
+const EXECUTOR = pathFromUrl("./execute_notebook.py", import.meta.url);
+/** Loaded into the kernel by the executor: fails the run on errors that escape a cell late. */
+const ASYNC_GUARD_URL = new URL("./async_guard.ts", import.meta.url).href;
 const PLOTLY_MARKER = "<!-- LAB_PLOTLY_JS -->";
 
 export interface ExecutionResult {
@@ -39,9 +47,9 @@ export async function executeNotebook(
   quick: boolean,
 ): Promise<ExecutionResult> {
   const started = performance.now();
-  const directory = notebookPath.replace(/\/[^/]*$/, "") || ".";
-  const fileName = notebookPath.slice(directory.length + 1);
-  const executedPath = `${scratchDir}/${fileName}`;
+  const directory = dirname(notebookPath);
+  const fileName = basename(notebookPath);
+  const executedPath = join(scratchDir, fileName);
   const result = await runCommand(jupyterPython(), [
     EXECUTOR,
     fileName,
@@ -50,6 +58,8 @@ export async function executeNotebook(
     KERNEL_NAME,
     "--timeout",
     String(CELL_TIMEOUT_SECONDS),
+    "--guard",
+    ASYNC_GUARD_URL,
   ], {
     cwd: directory,
     env: {
@@ -61,7 +71,13 @@ export async function executeNotebook(
   });
   const seconds = (performance.now() - started) / 1000;
   if (result.code !== 0) {
-    return { ok: false, seconds, error: parseExecutorFailure(result.stdout, result.stderr) };
+    const error = parseExecutorFailure(result.stdout, result.stderr);
+    if (error.unparsedSource !== undefined) {
+      error.message = await explainUnparsedCell(error.unparsedSource) ??
+        `${error.message} (the kernel gave no reason)`;
+      delete error.unparsedSource;
+    }
+    return { ok: false, seconds, error };
   }
   return { ok: true, seconds, notebook: await readNotebook(executedPath) };
 }
@@ -112,7 +128,7 @@ export async function exportHtml(executedPath: string, htmlPath: string): Promis
     if (result.code !== 0) {
       throw new Error(`HTML export of ${executedPath} failed: ${failureLine(result.stderr)}`);
     }
-    const stem = notebookStem(executedPath.replace(/^.*\//, ""));
+    const stem = notebookStem(basename(executedPath));
     const page = await Deno.readTextFile(`${scratchDir}/${stem}.html`);
     if (!page.includes(PLOTLY_MARKER)) throw new Error("HTML template lost the plotly.js marker");
     // A function replacement, so "$" sequences in plotly.js are not taken as patterns.

@@ -8,7 +8,7 @@
  * that runs this code, with NO_COLOR=1 so text outputs carry no ANSI codes.
  */
 import { findChromium } from "../plot/chromium.ts";
-import { runCommand, writeFileAtomic } from "../util/system.ts";
+import { pathFromUrl, runCommand, writeFileAtomic } from "../util/system.ts";
 
 export const KERNEL_NAME = "deno";
 export const INSTALL_HINT = "apt-get install -y jupyter-notebook jupyter-nbconvert " +
@@ -39,7 +39,7 @@ export function jupyterPython(): string {
 }
 
 /** Folder of the project (the parent of lib/). */
-export const projectRoot: string = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+export const projectRoot: string = pathFromUrl("../../", import.meta.url).replace(/\/$/, "");
 
 /** The project-local Jupyter data folder that holds the kernelspec. */
 export const jupyterDataDir = `${projectRoot}/.jupyter-data`;

@@ -39,15 +39,22 @@ export function notebookStem(fileName: string): string {
   return fileName.replace(/\.ipynb$/, "");
 }
 
-/** File names of the notebooks in a folder, sorted. */
-export async function listNotebooks(directory: string): Promise<string[]> {
+/** File names of the notebooks in a folder, sorted; an unreadable folder names `parameter`. */
+export async function listNotebooks(
+  directory: string,
+  parameter = "notebooks directory",
+): Promise<string[]> {
   const names: string[] = [];
   try {
     for await (const entry of Deno.readDir(directory)) {
       if (entry.isFile && entry.name.endsWith(".ipynb")) names.push(entry.name);
     }
   } catch (error) {
-    throw new InputError("notebooks directory", directory, (error as Error).message);
+    throw new InputError(
+      parameter,
+      directory,
+      `cannot read the folder (${(error as Error).message})`,
+    );
   }
   return names.sort();
 }

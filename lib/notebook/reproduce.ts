@@ -5,8 +5,10 @@
  */
 import { SvgRenderer } from "../plot/svg.ts";
 import { escapeHtml } from "../plot/text.ts";
+import { join } from "node:path";
 import type { CellError } from "./cell_error.ts";
-import { writeFileAtomic } from "../util/system.ts";
+import { InputError } from "../util/errors.ts";
+import { sweepStaleTemporaries, writeFileAtomic } from "../util/system.ts";
 import { executeNotebook, exportFigures, exportHtml } from "./execute.ts";
 import { installProjectKernel, missingPrerequisites } from "./jupyter.ts";
 import { listNotebooks, notebookStem, selectNotebooks } from "./notebook.ts";
@@ -44,9 +46,39 @@ export class PrerequisiteError extends Error {
   override name = "PrerequisiteError";
 }
 
+/**
+ * "notebook NAME, cell N: Error: ..." (or "notebook NAME: kernel died while running cell N
+ * (exit code C)", where the message names the cell itself).
+ */
 export function describeFailure(report: NotebookReport): string {
-  const where = report.error?.cell === undefined ? "" : ` in cell ${report.error.cell}`;
-  return `notebook ${report.name} failed${where}: ${report.error?.message ?? "unknown error"}`;
+  const error = report.error;
+  const where = error?.cell === undefined || error.kernelDied ? "" : `, cell ${error.cell}`;
+  return `notebook ${report.name}${where}: ${error?.message ?? "unknown error"}`;
+}
+
+/**
+ * The notebooks in `directory` (file names, sorted); an InputError naming `parameter` when the
+ * folder cannot be read or holds none.
+ */
+export async function requireNotebooks(directory: string, parameter = "notebooksDir") {
+  const names = await listNotebooks(directory, parameter);
+  if (names.length === 0) {
+    throw new InputError(parameter, directory, "no notebooks (*.ipynb) in it");
+  }
+  return names;
+}
+
+/** Throws an InputError naming `parameter` when `directory` exists and is not a folder. */
+export async function requireOutputFolder(directory: string, parameter = "outDir") {
+  try {
+    if (!(await Deno.stat(directory)).isDirectory) {
+      throw new InputError(parameter, directory, "exists and is not a folder");
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    if (error instanceof InputError) throw error;
+    throw new InputError(parameter, directory, `cannot use it (${(error as Error).message})`);
+  }
 }
 
 function progressLine(report: NotebookReport, position: string): string {
@@ -57,13 +89,23 @@ function progressLine(report: NotebookReport, position: string): string {
 }
 
 export async function reproduce(options: ReproduceOptions): Promise<ReproduceReport> {
-  const available = await listNotebooks(options.notebooksDir);
+  const available = await requireNotebooks(options.notebooksDir);
   const names = options.only === undefined ? available : selectNotebooks(available, options.only);
+  await requireOutputFolder(options.outDir);
   const missing = await missingPrerequisites(true);
   if (missing !== undefined) throw new PrerequisiteError(missing);
   await installProjectKernel();
-  await Deno.mkdir(options.outDir, { recursive: true });
+  try {
+    await Deno.mkdir(options.outDir, { recursive: true });
+  } catch (error) {
+    throw new InputError(
+      "outDir",
+      options.outDir,
+      `cannot create it (${(error as Error).message})`,
+    );
+  }
   const outDir = await Deno.realPath(options.outDir);
+  sweepOutput(outDir);
   const scratchDir = await Deno.makeTempDir({ prefix: "lab-reproduce-" });
 
   let renderer: SvgRenderer | undefined;
@@ -80,7 +122,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRep
       const stem = notebookStem(report.name);
       const started = performance.now();
       const execution = await executeNotebook(
-        `${options.notebooksDir}/${report.name}`,
+        join(options.notebooksDir, report.name),
         scratchDir,
         options.quick ?? false,
       );
@@ -105,6 +147,18 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRep
     await writeFileAtomic(`${outDir}/index.html`, indexPage(reports, options.quick ?? false));
   }
   return { notebooks: reports, failure };
+}
+
+/** Removes what interrupted atomic writes left in outDir and its figure folders. */
+function sweepOutput(outDir: string): void {
+  sweepStaleTemporaries(outDir);
+  try {
+    for (const entry of Deno.readDirSync(join(outDir, "figures"))) {
+      if (entry.isDirectory) sweepStaleTemporaries(join(outDir, "figures", entry.name));
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
 }
 
 function indexPage(reports: NotebookReport[], quick: boolean): string {

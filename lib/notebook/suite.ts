@@ -6,6 +6,7 @@
 import { type CommandResult, runCommand, runStreaming } from "../util/system.ts";
 import { checkFormatExceptNotebooks, checkNotebookFormat } from "./format.ts";
 import { describeFailure, PrerequisiteError, reproduce } from "./reproduce.ts";
+import { InputError } from "../util/errors.ts";
 
 export interface SuiteOptions {
   /** Only unit tests whose name contains this (deno test --filter). */
@@ -97,7 +98,8 @@ export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult>
       }
     }
   } catch (error) {
-    if (!(error instanceof PrerequisiteError)) throw error;
+    // A missing tool or an unusable notebooks folder is one failed test with one line.
+    if (!(error instanceof PrerequisiteError || error instanceof InputError)) throw error;
     total.failed++;
     log(`notebooks: ${error.message}`);
   } finally {

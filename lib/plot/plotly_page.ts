@@ -17,6 +17,7 @@
  * sees) plus a script that draws into it when `window.Plotly` exists.
  */
 import { InputError } from "../util/errors.ts";
+import { pathFromUrl } from "../util/system.ts";
 import type { PlotlyFigureJson } from "./plotly_types.ts";
 import { escapeHtml } from "./text.ts";
 
@@ -40,7 +41,7 @@ export function readPlotlySource(): string {
       plotlySource = Deno.readTextFileSync(plotlySourceUrl);
     } catch (error) {
       throw new Error(
-        `plotly.js not found at ${plotlySourceUrl.pathname}; run \`deno install\` ` +
+        `plotly.js not found at ${pathFromUrl(plotlySourceUrl)}; run \`deno install\` ` +
           `in the project root (${(error as Error).message})`,
       );
     }
