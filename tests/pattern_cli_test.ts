@@ -77,7 +77,7 @@ Deno.test("bad input: one line naming the fault, exit code 2, no stack trace", a
       [["--file", join(dir, "missing.json")], /missing\.json.*cannot be read/],
       [["--name", "hexagon", "--n", "8"], /--name = "hexagon": unknown pattern/],
       [["--name", "window", "--n", "8", "--c", "2"], /--c = "2": unknown flag/],
-      [["--name", "window", "--n", "eight"], /--n = "eight": expected a number/],
+      [["--name", "window", "--n", "eight"], /--n = "eight": expected an integer/],
       [["--name", "window", "--n", "8", "--w", "-2"], /w = -2/],
       [["--name", "window"], /--n/],
       [["--name", "random", "--n", "4", "--sparsity", "0.99"], /sparsity = 0.99/],

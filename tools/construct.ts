@@ -8,26 +8,51 @@
  * Exit status: 0 verified, 1 verification failed, 2 bad input or a pattern that fails
  * Assumption 1 (one line on stderr).
  */
-import { numberFlag, parseFlags, rejectPositionals, runTool } from "../lib/cli/flags.ts";
+import {
+  integerFlag,
+  numberFlag,
+  parseFlags,
+  rejectPositionals,
+  runTool,
+} from "../lib/cli/flags.ts";
 import { scheduleFromFlags } from "../lib/cli/pattern_flags.ts";
 import {
   buildContextualMapping,
   type ContextualMapping,
   layerCounts,
+  levelsFromDelta,
+  requireEnumerableGrid,
 } from "../lib/construction/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
+import { MAX_CONSTRUCT_N, MAX_EXHAUSTIVE_INPUTS } from "../lib/util/limits.ts";
+import { printable, printableJson } from "../lib/util/text.ts";
 
 const USAGE =
   `usage: deno task construct (--pattern NAME [pattern flags] --n N | --file FILE) --d D --delta δ
                              [--shift-c C] [--json] [--ids]
   --delta      grid step δ = 1/K (0.25, 1/4 or 4 all mean K = 4)
   --shift-c    all-max-shift constant c (default: the smallest power of two that verifies)
-  --json       one JSON object; --ids adds the exact ids (units of δ) per grid input`;
+  --json       one JSON object; --ids adds the exact ids (units of δ) per grid input
+The grid (1/δ)^(n·d) is enumerated: at most ${MAX_EXHAUSTIVE_INPUTS} inputs, so n ≤ ${MAX_CONSTRUCT_N}.`;
 
-function parseDelta(value: string | true): number {
-  const text = String(value);
-  const fraction = /^1\/(\d+)$/.exec(text);
-  return fraction ? 1 / Number(fraction[1]) : numberFlag("delta", value);
+const DELTA_EXPECTED = "expected δ = 1/K with K an integer ≥ 2 (1/4, 0.25 or 4)";
+
+/** K = 1/δ from `--delta` given as 1/K, as the decimal 1/K, or as K itself. */
+function parseLevels(value: string | true): number {
+  const fraction = /^1\/([0-9]+)$/.exec(String(value));
+  if (fraction) {
+    const levels = Number(fraction[1]);
+    if (!Number.isSafeInteger(levels) || levels < 2) {
+      throw new InputError("--delta", value, DELTA_EXPECTED);
+    }
+    return levels;
+  }
+  const delta = numberFlag("delta", value);
+  try {
+    return levelsFromDelta(delta);
+  } catch {
+    throw new InputError("--delta", value, DELTA_EXPECTED);
+  }
 }
 
 function report(mapping: ContextualMapping, valueMapping: number, quantization: number): string[] {
@@ -70,21 +95,39 @@ async function main(): Promise<number> {
     return 0;
   }
   rejectPositionals(parsed);
+  // The grid's size decides everything that follows: checked on logarithms, before the
+  // pattern is built or a layer planned (a named pattern's n here; a file's n below).
+  if (!flags.has("d")) throw new InputError("--d", undefined, "the token dimension is required");
+  if (!flags.has("delta")) throw new InputError("--delta", undefined, "the grid step is required");
+  const d = integerFlag("d", flags.get("d")!, 1);
+  const levels = parseLevels(flags.get("delta")!);
+  const names = { n: "--n", d: "--d", delta: "--delta", deltaText: String(flags.get("delta")) };
+  if (flags.has("n") && !flags.has("file")) {
+    const n = integerFlag(
+      "n",
+      flags.get("n")!,
+      1,
+      MAX_CONSTRUCT_N,
+      "the grid's inputs are enumerated",
+    );
+    requireEnumerableGrid(n, d, levels, MAX_EXHAUSTIVE_INPUTS, names);
+  }
   const schedule = await scheduleFromFlags(parsed, {
     nameFlag: "pattern",
     toolFlags: ["d", "delta", "shift-c", "json", "ids"],
+    maxN: MAX_CONSTRUCT_N,
+    maxNReason: "the grid's inputs are enumerated",
   });
-  if (!flags.has("d")) throw new InputError("--d", undefined, "the token dimension is required");
-  if (!flags.has("delta")) throw new InputError("--delta", undefined, "the grid step is required");
+  requireEnumerableGrid(schedule.n, d, levels, MAX_EXHAUSTIVE_INPUTS, names);
   const options = {
-    d: numberFlag("d", flags.get("d")!),
-    delta: parseDelta(flags.get("delta")!),
-    ...(flags.has("shift-c") ? { c: numberFlag("shift-c", flags.get("shift-c")!) } : {}),
+    d,
+    delta: 1 / levels,
+    ...(flags.has("shift-c") ? { c: integerFlag("shift-c", flags.get("shift-c")!, 1) } : {}),
   };
   const counts = layerCounts(schedule, options);
   const mapping = buildContextualMapping(schedule, options);
   if (flags.has("json")) {
-    console.log(JSON.stringify({
+    console.log(printableJson({
       pattern: schedule.name,
       n: mapping.grid.n,
       d: mapping.grid.d,
@@ -112,7 +155,9 @@ async function main(): Promise<number> {
       ...(flags.has("ids") ? { ids: mapping.ids.map((row) => row.map(String)) } : {}),
     }));
   } else {
-    for (const line of report(mapping, counts.valueMapping, counts.quantization)) console.log(line);
+    for (const line of report(mapping, counts.valueMapping, counts.quantization)) {
+      console.log(printable(line));
+    }
     if (flags.has("ids")) {
       mapping.ids.forEach((row, input) => console.log(`${input}: ${row.join(" ")}`));
     }

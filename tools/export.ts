@@ -7,8 +7,10 @@
  *   deno task export --train-placeholder [--seconds 30]
  */
 import {
+  integerFlag,
   numberFlag,
   parseFlags,
+  rejectConflicts,
   rejectPositionals,
   rejectUnknownFlags,
   runTool,
@@ -27,13 +29,16 @@ import {
 } from "../lib/export/char_model.ts";
 import type { ExportedKind } from "../lib/export/metadata.ts";
 import { writeFileAtomic } from "../lib/util/system.ts";
-import { InputError, requireInteger } from "../lib/util/errors.ts";
+import { InputError } from "../lib/util/errors.ts";
+import { MAX_EXPORT_N, MAX_TRAIN_PLACEHOLDER_SECONDS } from "../lib/util/limits.ts";
+import { printable, printableJson } from "../lib/util/text.ts";
 
 const USAGE = `usage: deno task export (--random [--kind KIND] [--seed S] | --model STEM)
          [--pattern NAME [pattern flags] | --file PATTERN.json] --n N --out FILE
          [--attention] [--check] [--json]
        deno task export --train-placeholder [--seconds S]
-kinds: ${EXPORTED_KINDS.join(", ")}`;
+kinds: ${EXPORTED_KINDS.join(", ")}
+n is at most ${MAX_EXPORT_N} (the pattern is stored as an n×n mask); S at most ${MAX_TRAIN_PLACEHOLDER_SECONDS}`;
 
 /** Largest |ONNX − TensorFlow.js| that --check accepts. */
 const TOLERANCE = 1e-4;
@@ -42,6 +47,14 @@ const BOOLEANS = ["random", "check", "json", "attention", "help", "train-placeho
 
 async function trainPlaceholder(flags: Map<string, string | true>): Promise<number> {
   const seconds = flags.has("seconds") ? numberFlag("seconds", flags.get("seconds")!) : 30;
+  if (!(seconds > 0)) throw new InputError("--seconds", flags.get("seconds"), "expected S > 0");
+  if (seconds > MAX_TRAIN_PLACEHOLDER_SECONDS) {
+    throw new InputError(
+      "--seconds",
+      flags.get("seconds"),
+      `exceeds the limit ${MAX_TRAIN_PLACEHOLDER_SECONDS} (the training run's wall time)`,
+    );
+  }
   await initTf();
   const corpus = await Deno.readTextFile(ABSTRACT_CORPUS);
   const trained = trainCharModel({ corpus, seconds });
@@ -51,6 +64,37 @@ async function trainPlaceholder(flags: Map<string, string | true>): Promise<numb
       `loss ${trained.firstLoss.toFixed(3)} → ${trained.lastLoss.toFixed(3)}`,
   );
   return 0;
+}
+
+/**
+ * Refuses an output path that cannot take the file before any work is done: an existing
+ * directory (or anything but a regular file), or a folder that does not exist.
+ */
+async function requireWritableTarget(out: string): Promise<void> {
+  let info: Deno.FileInfo | undefined;
+  try {
+    info = await Deno.stat(out);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new InputError("--out", out, `cannot be checked (${(error as Error).name})`);
+    }
+  }
+  if (info) {
+    if (info.isFile) return;
+    const what = info.isDirectory ? "a directory" : "not a regular file";
+    throw new InputError("--out", out, `is ${what}; give a file path`);
+  }
+  const slash = out.lastIndexOf("/");
+  const folder = slash === -1 ? "." : slash === 0 ? "/" : out.slice(0, slash);
+  let folderInfo: Deno.FileInfo | undefined;
+  try {
+    folderInfo = await Deno.stat(folder);
+  } catch {
+    folderInfo = undefined;
+  }
+  if (!folderInfo?.isDirectory) {
+    throw new InputError("--out", out, `its folder ${JSON.stringify(folder)} does not exist`);
+  }
 }
 
 async function main(): Promise<number> {
@@ -65,19 +109,11 @@ async function main(): Promise<number> {
     rejectUnknownFlags(parsed, ["train-placeholder", "seconds"]);
     return await trainPlaceholder(flags);
   }
+  rejectConflicts(parsed, "random", "model", "a random model or a saved one");
   if (flags.has("random") === flags.has("model")) {
     throw new InputError("--random / --model", undefined, "give exactly one (see --help)");
   }
   const toolFlags = [...BOOLEANS, "model", "kind", "seed", "n", "out"];
-  // a random model needs a pattern; a saved one has its own unless --pattern/--file replaces it
-  const pattern = flags.has("random") || flags.has("pattern") || flags.has("file")
-    ? await scheduleFromFlags(parsed, { nameFlag: "pattern", toolFlags })
-    : undefined;
-  if (!pattern) rejectUnknownFlags(parsed, toolFlags);
-  if (!flags.has("n")) throw new InputError("--n", undefined, "the sequence length is required");
-  const n = requireInteger("--n", numberFlag("n", flags.get("n")!), 1);
-  const out = flags.get("out");
-  if (typeof out !== "string") throw new InputError("--out", out, "an output file is required");
   for (const randomOnly of ["kind", "seed"]) {
     if (flags.has("model") && flags.has(randomOnly)) {
       throw new InputError(
@@ -87,16 +123,37 @@ async function main(): Promise<number> {
       );
     }
   }
+  // Sizes and the output path first: nothing is built before they are known to be usable.
+  if (!flags.has("n")) throw new InputError("--n", undefined, "the sequence length is required");
+  const n = integerFlag("n", flags.get("n")!, 1, MAX_EXPORT_N, "the pattern is an n×n mask");
+  const out = flags.get("out");
+  if (typeof out !== "string") throw new InputError("--out", out, "an output file is required");
+  await requireWritableTarget(out);
+  const kind = flags.get("kind") ?? "encoder";
+  if (!(EXPORTED_KINDS as readonly unknown[]).includes(kind)) {
+    throw new InputError("--kind", kind, `expected one of ${EXPORTED_KINDS.join(", ")}`);
+  }
+  const seed = flags.has("seed") ? integerFlag("seed", flags.get("seed")!) : 0;
+  // a random model needs a pattern; a saved one has its own unless --pattern/--file replaces it
+  const pattern = flags.has("random") || flags.has("pattern") || flags.has("file")
+    ? await scheduleFromFlags(parsed, {
+      nameFlag: "pattern",
+      toolFlags,
+      maxN: MAX_EXPORT_N,
+      maxNReason: "the pattern is an n×n mask",
+    })
+    : undefined;
+  if (!pattern) rejectUnknownFlags(parsed, toolFlags);
 
   await initTf();
   const saved = flags.has("model")
     ? await loadSavedModel(String(flags.get("model")), pattern)
     : undefined;
   const model = saved?.model ?? randomModel({
-    kind: (flags.get("kind") ?? "encoder") as ExportedKind,
+    kind: kind as ExportedKind,
     pattern: pattern!,
     n,
-    seed: flags.has("seed") ? numberFlag("seed", flags.get("seed")!) : 0,
+    seed,
   });
   const exported = exportToOnnx(model, {
     n,
@@ -104,7 +161,11 @@ async function main(): Promise<number> {
     vocabulary: saved?.vocabulary,
     description: saved?.description,
   });
-  await writeFileAtomic(out, exported.bytes);
+  try {
+    await writeFileAtomic(out, exported.bytes); // removes its temporary file on error
+  } catch (error) {
+    throw new InputError("--out", out, `cannot be written (${(error as Error).message})`);
+  }
 
   const report: Record<string, unknown> = {
     out,
@@ -130,11 +191,13 @@ async function main(): Promise<number> {
     });
   }
   model.dispose();
-  if (flags.has("json")) console.log(JSON.stringify(report));
+  if (flags.has("json")) console.log(printableJson(report));
   else {
     for (const [key, value] of Object.entries(report)) {
       if (value !== null) {
-        console.log(`${key}: ${typeof value === "object" ? JSON.stringify(value) : value}`);
+        console.log(
+          printable(`${key}: ${typeof value === "object" ? printableJson(value) : value}`),
+        );
       }
     }
   }

@@ -122,15 +122,14 @@ export function rejectConflicts(
     key !== first && parsed.flags.has(key)
   );
   if (second === undefined) return;
+  const firstValue = parsed.flags.get(first);
   throw new InputError(
-    flagName(first),
-    parsed.flags.get(first),
-    `conflicts with ${flagName(second)} ${describeFlagValue(parsed.flags.get(second))}(${reason})`,
+    `${flagName(first)} ${
+      typeof firstValue === "string" ? `${describeValue(firstValue)} ` : ""
+    }and ${flagName(second)}`,
+    parsed.flags.get(second),
+    `conflict (${reason})`,
   );
-}
-
-function describeFlagValue(value: string | true | undefined): string {
-  return typeof value === "string" ? `${JSON.stringify(value)} ` : "";
 }
 
 const DECIMAL_INTEGER = /^-?[0-9]+$/;

@@ -16,6 +16,8 @@ export interface GridParameterNames {
   n: string;
   d: string;
   delta: string;
+  /** δ as the user wrote it (`0.25`), shown instead of `1/K` when given. */
+  deltaText?: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export function requireEnumerableGrid(
     ? [names.n, n]
     : n * d > limitBits
     ? [names.d, d]
-    : [names.delta, `1/${levels}`];
+    : [names.delta, names.deltaText ?? `1/${levels}`];
   throw new InputError(
     parameter,
     value,

@@ -195,21 +195,32 @@ export function bigbird(
   const rng = seededRng(seed);
   const name = `bigbird(w=${w}, g=${g}, r=${r}, seed=${seed})`;
   const all = range(0, n - 1);
-  const taken = new Uint8Array(n);
   return new Schedule(name, [
     build(name, n, (k) => {
       if (k < g) return all;
       const row = [...range(k - w, Math.min(n - 1, k + w)), ...range(0, g - 1)];
-      for (const j of row) taken[j] = 1;
-      const free: number[] = [];
-      for (let j = 0; j < n; j++) if (!taken[j]) free.push(j);
-      for (let i = 0; i < r && free.length > 0; i++) {
-        const pick = rng.int(free.length);
-        row.push(free[pick]);
-        free[pick] = free[free.length - 1];
-        free.pop();
+      // Draws from the free tokens [n] \ row in increasing order, each pick swapped with the
+      // last free slot and removed. The free list is never materialised (that is O(n) per
+      // row): slot p holds the p-th free token unless a swap overrode it, so a row costs
+      // O(r·|row|), not O(n), and the draws are the same.
+      const taken = [...new Set(row)].sort((a, b) => a - b);
+      const freeAt = (slot: number) => {
+        let j = slot;
+        for (const t of taken) {
+          if (t <= j) j++;
+          else break;
+        }
+        return j;
+      };
+      const swapped = new Map<number, number>();
+      const slotValue = (slot: number) => swapped.get(slot) ?? freeAt(slot);
+      let free = n - taken.length;
+      for (let i = 0; i < r && free > 0; i++) {
+        const pick = rng.int(free);
+        row.push(slotValue(pick));
+        swapped.set(pick, slotValue(free - 1));
+        free--;
       }
-      for (const j of row) taken[j] = 0;
       return row;
     }),
   ]);
@@ -250,7 +261,7 @@ export function random(opts: { n: number; sparsity: number; seed?: number }): Sc
   if (sampleComplement) {
     for (let index = 0; index < offDiagonal; index++) if (!sampled.has(index)) addPair(index);
   } else {
-    for (const index of [...sampled].sort((a, b) => a - b)) addPair(index);
+    for (const index of Float64Array.from(sampled).sort()) addPair(index);
   }
   const name = `random(sparsity=${sparsity}, seed=${seed})`;
   return new Schedule(name, [SparsityPattern.fromLists(name, lists, n)]);
