@@ -17,6 +17,8 @@ import {
   star,
   strided,
   stridedCausal,
+  verdictBundle,
+  verdictRow,
   window,
 } from "../lib/pattern/mod.ts";
 import { buildPattern, ZOO } from "../lib/pattern/zoo.ts";
@@ -205,4 +207,27 @@ Deno.test("refutations at large n: two forced starts, broken component chain", (
   );
   assert.equal(findHamiltonianPath(twoCycles).status, "none");
   assert.equal(reachSets(twoCycles).status, "none");
+});
+
+Deno.test("an undecided verdict reads 'undecided', never a failure; names print escaped", () => {
+  const name = "evil\u001b[2J\nname";
+  const lists = Array.from({ length: 40 }, (_, k) => [k, (k + 3) % 40, (k + 7) % 40]);
+  const pattern = SparsityPattern.fromLists(name, lists);
+  // A budget of one step leaves the Hamiltonian path undecided; maxLayers = 2 leaves s open.
+  const verdict = analyzeAssumption1(pattern, { searchBudget: 1, maxLayers: 2 });
+  assert.equal(verdict.hamiltonianPath.status, "unknown");
+  assert.equal(verdict.reach.status, "unknown");
+  assert.equal(verdict.satisfied, null);
+  const row = verdictRow(verdict);
+  assert.equal(row["Assumption 1"], "undecided");
+  assert.equal(row["Hamiltonian path"], "undecided");
+  assert.equal(row.s, "undecided (3..?)");
+  assert.equal(row.pattern, "evil\\u{1b}[2J\\u{a}name");
+  const bundle = verdictBundle([verdict]);
+  for (const text of [bundle["text/plain"], bundle["text/html"]]) {
+    assert.ok(!text.includes("\u001b") && !text.includes("\nname"), text);
+    assert.ok(!/does not satisfy|fails/.test(text), text);
+    assert.match(text, /\(2\) undecided Hamiltonian path/);
+    assert.match(text, /\(3\) undecided mixing depth/);
+  }
 });

@@ -118,3 +118,29 @@ Deno.test("bad input: unknown map names and bad scales throw InputError naming t
   assert.throws(() => sparsemax(new Float64Array(0)), InputError);
   assert.throws(() => entmax(0.5), InputError);
 });
+
+Deno.test("every map stays finite at t = 1e300: sums to 1 and matches the analytic limit", () => {
+  const maps = [
+    softmax,
+    sparsemax,
+    entmax15,
+    entmax(1.3),
+    (v: Float64Array, t?: number) => hardmax(v, t),
+  ];
+  for (const map of maps) {
+    for (const v of [vec(10, 3, -7), vec(-1e300, 5, 5), vec(1e308, -1e308, 0)]) {
+      const p = map(v, 1e300);
+      assert.ok(p.every(Number.isFinite), `${map.name}: ${p}`);
+      assertClose([p.reduce((a, b) => a + b, 0)], [1]);
+      assertClose(Array.from(p), Array.from(hardmax(v))); // the t → ∞ limit is hardmax
+    }
+  }
+  // t·(v_1 − v_0) = −1 exactly: softmax is 1/(1 + e^−1), e^−1/(1 + e^−1).
+  const e = Math.exp(-1);
+  assertClose(softmax(vec(0, -1e-300), 1e300), [1 / (1 + e), e / (1 + e)]);
+  // +Infinity scores are the winners of the limit; NaN is refused by index.
+  assertClose(softmax(vec(Infinity, 2, Infinity)), [0.5, 0, 0.5]);
+  assert.throws(() => softmax(vec(1, NaN)), /scores\[1\] = NaN/);
+  // t = 0 is uniform for every map.
+  assertClose(softmax(vec(1e308, -1e308), 0), [0.5, 0.5]);
+});

@@ -83,20 +83,21 @@ export function findHamiltonianPath(
   if (options.searchBudget !== undefined) {
     requireInteger("searchBudget", options.searchBudget, 1);
   }
-  const union = schedule.numPatterns === 1
-    ? schedule.patterns[0]
-    : unionOf(schedule.patterns, "union");
   if (n === 1) return { status: "found", path: [0], method: "trivial" };
 
-  // The orders windowed patterns have, tried before any per-token list is built.
+  // The orders windowed patterns have, tried before the union or any per-token list is built.
+  const attends = (k: number, j: number) => schedule.patterns.some((p) => p.has(k, j));
   const identity = Array.from({ length: n }, (_, i) => i);
-  if (identity.every((_, i) => i === 0 || union.has(i, i - 1))) {
+  if (identity.every((_, i) => i === 0 || attends(i, i - 1))) {
     return { status: "found", path: identity, method: "identity order" };
   }
   const reversed = identity.slice().reverse();
-  if (reversed.every((token, i) => i === 0 || union.has(token, reversed[i - 1]))) {
+  if (reversed.every((token, i) => i === 0 || attends(token, reversed[i - 1]))) {
     return { status: "found", path: reversed, method: "reversed order" };
   }
+  const union = schedule.numPatterns === 1
+    ? schedule.patterns[0]
+    : unionOf(schedule.patterns, "union");
   // pred[b]: tokens b attends to (may precede b); succ[a]: tokens that attend to a.
   const pred: number[][] = [];
   const succ: number[][] = Array.from({ length: n }, () => []);
@@ -358,6 +359,11 @@ export interface ReachOptions {
    * one engine (tests compare them); "squaring" squares as soon as the schedule allows.
    */
   engine?: "auto" | "bitset" | "runs" | "squaring";
+  /**
+   * Runs the interval engine may merge before it hands over (to bitsets at small n, else to
+   * the closure and bounds); default 4e8. A small value gives a quick bounded answer.
+   */
+  runsBudget?: number;
 }
 
 const REACH_ENGINES = ["auto", "bitset", "runs", "squaring"] as const;
@@ -367,6 +373,7 @@ function validateReachOptions(options: ReachOptions, n: number): void {
     throw new InputError("options", options, "expected an object of reach-set options");
   }
   if (options.maxLayers !== undefined) requireInteger("maxLayers", options.maxLayers, 1);
+  if (options.runsBudget !== undefined) requireInteger("runsBudget", options.runsBudget, 0);
   for (const key of ["trackTokens", "trackSets"] as const) {
     if (options[key] !== undefined && typeof options[key] !== "boolean") {
       throw new InputError(key, options[key], "expected true or false");
@@ -746,7 +753,7 @@ function reachByRuns(
       offsets[k + 1] = used;
     }
     state = { offsets, starts, ends };
-    if (used > RUNS_STATE_MAX || work > RUNS_WORK_BUDGET) {
+    if (used > RUNS_STATE_MAX || work > (options.runsBudget ?? RUNS_WORK_BUDGET)) {
       return {
         stopped: "budget",
         layersChecked: t - 1,
