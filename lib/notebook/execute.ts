@@ -39,7 +39,10 @@ export interface ExecutionResult {
  * Executes a notebook with its own folder as working directory, into scratchDir. It runs
  * through execute_notebook.py (nbclient, as `nbconvert --execute` does) rather than nbconvert
  * itself: Deno's kernel may report a cell idle before its last outputs, which nbconvert then
- * drops; that executor waits for them (see its docstring).
+ * drops; that executor waits for them (see its docstring). It also loads async_guard.ts into
+ * the kernel, so an error thrown after a cell returned fails the run too, and it names the
+ * cell of every failure (a syntax error, which the kernel reports without a reason, is parsed
+ * again here to say what is wrong; a kernel that dies is reported with its exit code).
  */
 export async function executeNotebook(
   notebookPath: string,
