@@ -96,3 +96,130 @@ Deno.test("bad input: one line naming the fault, exit code 2, no stack trace", a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Runs the tool and asserts exit 2, nothing on stdout, and one stderr line holding `parts`. */
+async function assertRefused(args: string[], parts: string[]) {
+  const { code, stdout, stderr } = await runPattern(args);
+  const label = args.join(" ");
+  assert.equal(code, 2, `${label}: exit code (${stderr})`);
+  assert.equal(stdout, "", `${label}: nothing on stdout`);
+  const lines = stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1, `${label}: one line, got ${stderr}`);
+  assert.match(lines[0], /^pattern: /);
+  // deno-lint-ignore no-control-regex
+  assert.doesNotMatch(lines[0], /[\u0000-\u001f\u007f-\u009f]/, `${label}: no control characters`);
+  for (const part of parts) {
+    assert.ok(lines[0].includes(part), `${label}: "${lines[0]}" lacks "${part}"`);
+  }
+}
+
+Deno.test("size bombs are refused at once with the flag, the value and the limit", async () => {
+  const started = performance.now();
+  await assertRefused(["--name", "dense", "--n", "100000"], ['--n = "100000"', "limit 65536"]);
+  assert.ok(performance.now() - started < 5000, "refused before anything is built");
+  await assertRefused(["--name", "window", "--w", "1", "--n", "1000000"], [
+    '--n = "1000000"',
+    "exceeds the limit 65536",
+  ]);
+  await assertRefused(["--name", "dense", "--n", "4097"], [
+    "--n = 4097",
+    "16785409 connections",
+    "the limit is 16777216 connections",
+  ]);
+  await assertRefused(["--name", "strided", "--n", "65536"], ["--n = 65536", "16777216"]);
+  await assertRefused(["--name", "random", "--n", "20000"], ["--n = 20000", "16777216"]);
+});
+
+Deno.test("a refused dense n = 100000 runs in a 64 MiB heap: nothing big is allocated", async () => {
+  const tool = new URL("../tools/pattern.ts", import.meta.url);
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--max-old-space-size=64",
+      tool.href,
+      "--name",
+      "dense",
+      "--n",
+      "100000",
+    ],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 2, stderr);
+  assert.match(stderr, /^pattern: --n = "100000": exceeds the limit 65536 .*\n$/);
+});
+
+Deno.test("built-in object names are unknown patterns, listed with the known names", async () => {
+  for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+    await assertRefused(["--name", name, "--n", "8"], [
+      `--name = "${name}": unknown pattern; known: dense, window, strided`,
+    ]);
+  }
+});
+
+Deno.test("repeated, valueless, conflicting and non-decimal flags are refused", async () => {
+  const cases: [string[], string[]][] = [
+    [["--name", "window", "--n", "8", "--n", "9"], ['--n = "9"', "given twice"]],
+    [["--name", "window", "--n", "8", "--json=false"], ['--json = "false"', "takes no value"]],
+    [["--name", "window", "--n", "8", "--json=1"], ['--json = "1"', "takes no value"]],
+    [["--name", "window", "--n"], ["--n = undefined", "expected a value"]],
+    [["--file", "f.json", "--name", "window"], ['--file "f.json" and --name = "window"']],
+    [["--file", "f.json", "--w", "2"], ['--file "f.json" and --w = "2"']],
+    [["--file", "f.json", "--n", "8"], ['--file "f.json" and --n = "8"']],
+    [["--list", "--name", "window"], ['--name = "window": unknown flag']],
+  ];
+  for (const bad of ["0x10", "1e3", "+8", "8.", "Infinity", " 8", "-8"]) {
+    cases.push([["--name", "window", "--n", bad], [`--n = ${JSON.stringify(bad)}`]]);
+  }
+  for (const [args, parts] of cases) await assertRefused(args, parts);
+});
+
+Deno.test("pattern files: devices, FIFOs, folders, oversized files and wide n are refused", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const huge = join(dir, "huge.json");
+    await Deno.writeTextFile(huge, "");
+    await Deno.truncate(huge, 40 * 1024 * 1024); // sparse: no disk used
+    const wide = join(dir, "wide.json");
+    await Deno.writeTextFile(wide, '{"n":70000,"patterns":[[[0]]]}');
+    const cases: [string, string[]][] = [
+      ["/dev/zero", ['--file = "/dev/zero"', "a character device"]],
+      [dir, ["a directory"]],
+      [huge, ["is 41943040 bytes; the limit is 33554432 bytes"]],
+      [wide, ["its n = 70000 exceeds the limit 65536"]],
+      // a control character in the path is escaped, so the error stays on one line
+      [join(dir, "new\nline\u001b[2J.json"), ["new\\nline\\u001b[2J.json", "cannot be read"]],
+    ];
+    const fifo = join(dir, "fifo");
+    if ((await new Deno.Command("mkfifo", { args: [fifo] }).output()).success) {
+      cases.push([fifo, ["a FIFO"]]);
+    }
+    for (const [path, parts] of cases) await assertRefused(["--file", path], parts);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a pattern file's name with control characters is printed escaped", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "evil.json");
+    const name = "\u001b]0;owned\u0007\u001b[2J\u009bred\u007f";
+    await Deno.writeTextFile(file, JSON.stringify({ n: 2, name, patterns: [[[0, 1], [0, 1]]] }));
+    const json = await runPattern(["--file", file, "--json"]);
+    assert.equal(json.code, 0, json.stderr);
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(json.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    assert.equal(JSON.parse(json.stdout).name, name);
+    const text = await runPattern(["--file", file]);
+    assert.equal(text.code, 0, text.stderr);
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(text.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    assert.ok(text.stdout.includes("\\u{1b}]0;owned\\u{7}"), text.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
