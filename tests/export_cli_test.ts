@@ -101,3 +101,72 @@ Deno.test("bad input: one line naming flag and value, exit 2", async () => {
     assert.match(stderr, message);
   }
 });
+
+/** Runs export and asserts exit 2, nothing on stdout, and one stderr line holding `parts`. */
+async function assertRefused(args: string[], parts: string[]) {
+  const { code, stdout, stderr } = await exportTool(args);
+  const label = args.join(" ");
+  assert.equal(code, 2, `${label}: exit code (${stderr})`);
+  assert.equal(stdout, "", `${label}: nothing on stdout`);
+  const lines = stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1, `${label}: one line, got ${stderr}`);
+  assert.match(lines[0], /^export: /);
+  for (const part of parts) {
+    assert.ok(lines[0].includes(part), `${label}: "${lines[0]}" lacks "${part}"`);
+  }
+}
+
+Deno.test("--out an existing directory: one line, exit 2, nothing written beside it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const target = `${dir}/models`;
+    await Deno.mkdir(target);
+    await assertRefused(["--random", "--pattern", "star", "--n", "8", "--out", target], [
+      `--out = ${JSON.stringify(target)}: is a directory`,
+    ]);
+    await assertRefused(
+      ["--random", "--pattern", "star", "--n", "8", "--out", `${dir}/no/x.onnx`],
+      [
+        "does not exist",
+      ],
+    );
+    assert.deepEqual([...Deno.readDirSync(dir)].map((entry) => entry.name), ["models"]);
+    assert.deepEqual([...Deno.readDirSync(target)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("size bombs, built-in names and strict flags: one line naming flag, value, limit", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = `${dir}/m.onnx`;
+  const random = (...rest: string[]) => ["--random", "--out", out, ...rest];
+  try {
+    const started = performance.now();
+    await assertRefused(random("--pattern", "star", "--n", "100000"), [
+      '--n = "100000"',
+      "exceeds the limit 2048",
+    ]);
+    assert.ok(performance.now() - started < 5000, "refused before the model is built");
+    const cases: [string[], string[]][] = [
+      [random("--pattern", "window", "--n", "2049"), ['--n = "2049"', "limit 2048"]],
+      [random("--file", "/dev/zero", "--n", "8"), ['--file = "/dev/zero"', "character device"]],
+      [random("--file", dir, "--n", "8"), ["a directory"]],
+      [random("--file", "f.json", "--pattern", "star", "--n", "8"), ['--file "f.json" and']],
+      [random("--pattern", "__proto__", "--n", "8"), ['--pattern = "__proto__": unknown']],
+      [random("--pattern", "constructor", "--n", "8"), ['--pattern = "constructor": unknown']],
+      [random("--pattern", "star", "--n", "8", "--kind", "toString"), ['--kind = "toString"']],
+      [random("--pattern", "star", "--n", "8", "--n", "9"), ['--n = "9"', "given twice"]],
+      [random("--pattern", "star", "--n", "0x10"), ['--n = "0x10"']],
+      [random("--pattern", "star", "--n", "8", "--json=false"), ['--json = "false"']],
+      [random("--pattern", "star", "--n", "8", "--seed", "1.5"), ['--seed = "1.5"']],
+      [random("--model", "m", "--pattern", "star", "--n", "8"), ['--random and --model = "m"']],
+      [["--train-placeholder", "--seconds", "100000"], ['--seconds = "100000"', "limit 3600"]],
+      [["--train-placeholder", "--seconds", "1e9"], ['--seconds = "1e9"']],
+    ];
+    for (const [args, parts] of cases) await assertRefused(args, parts);
+    assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing written");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
