@@ -23,7 +23,13 @@ import {
   unionOf,
   window,
 } from "../lib/pattern/mod.ts";
-import { buildPattern, ZOO } from "../lib/pattern/zoo.ts";
+import {
+  buildPattern,
+  patternConnectionBound,
+  resolvePatternParams,
+  ZOO,
+  zooEntry,
+} from "../lib/pattern/zoo.ts";
 import { InputError } from "../lib/util/errors.ts";
 
 type Predicate = (k: number, j: number) => boolean;
@@ -227,4 +233,102 @@ Deno.test("the registry builds every pattern by name with defaults and rejects b
   assert.throws(() => buildPattern("window", { n: 2.5 }), /n = 2.5/);
   assert.throws(() => buildPattern("union", { n: 4, of: "star" }), /of = "star"/);
   assert.throws(() => buildPattern("fixed", { n: 8, c: 4, summary: 5 }), /summary \(c'\) = 5/);
+});
+
+Deno.test("registry names are own properties only: built-ins of Object are unknown", () => {
+  assert.equal(Object.getPrototypeOf(ZOO), null);
+  assert.ok(Object.isFrozen(ZOO));
+  for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) {
+    assert.equal(zooEntry(name), undefined, name);
+    assert.equal(name in ZOO, false, name);
+    assert.throws(
+      () => buildPattern(name, { n: 8 }),
+      (error: Error) =>
+        error instanceof InputError &&
+        error.message ===
+          `name = "${name}": unknown pattern; known: ${Object.keys(ZOO).join(", ")}`,
+      name,
+    );
+  }
+  // a parameter named like a built-in is not a parameter either
+  assert.throws(
+    () => buildPattern("window", { n: 4, constructor: 1 }),
+    /no parameter "constructor"/,
+  );
+  assert.equal(zooEntry("window")?.name, "window");
+  assert.equal(Object.keys(ZOO).length, 12);
+});
+
+Deno.test("each pattern's connection bound is an upper bound, and exact for dense and window", () => {
+  const configs: Record<string, Record<string, number | string>[]> = {
+    dense: [{}],
+    window: [{ w: 0 }, { w: 1 }, { w: 3 }, { w: 100 }],
+    strided: [{}, { c: 1 }, { c: 3 }, { c: 50 }],
+    "strided-causal": [{}, { c: 2 }, { c: 7 }],
+    fixed: [{}, { c: 3, summary: 2 }, { c: 1 }],
+    "fixed-causal": [{}, { c: 4, summary: 3 }],
+    star: [{}],
+    longformer: [{}, { w: 2, g: 3 }, { w: 0, g: 0 }],
+    bigbird: [{}, { w: 2, g: 2, r: 5, seed: 3 }, { w: 0, g: 0, r: 40 }],
+    random: [{}, { sparsity: 0 }, { sparsity: 0.5, seed: 2 }],
+    sequential: [{}, { of: "fixed", c: 3 }],
+    union: [{}, { of: "strided-causal", c: 2 }],
+  };
+  assert.deepEqual(Object.keys(configs).sort(), Object.keys(ZOO).sort());
+  for (const [name, list] of Object.entries(configs)) {
+    for (const params of list) {
+      for (const n of [1, 2, 3, 5, 16, 17, 40]) {
+        if (name === "longformer" || name === "bigbird") {
+          if ((params.g as number ?? 1) > n) continue;
+        }
+        if (name === "fixed" || name === "fixed-causal") {
+          if ((params.summary as number ?? 1) > (params.c as number ?? Math.ceil(Math.sqrt(n)))) {
+            continue;
+          }
+        }
+        if (name === "random" && n > 1 && (params.sparsity ?? 0.8) as number > 1 - 1 / n) continue;
+        if (name === "random" && n === 1) continue;
+        const resolved = resolvePatternParams(name, { n, ...params });
+        const bound = patternConnectionBound(name, resolved);
+        const actual = buildPattern(name, { n, ...params }).patterns
+          .reduce((sum, pattern) => sum + pattern.connections, 0);
+        const label = `${name} ${JSON.stringify(params)} n=${n}`;
+        assert.ok(actual <= bound, `${label}: ${actual} connections above the bound ${bound}`);
+        if (name === "dense") assert.equal(bound, n * n, label);
+        if (name === "window") assert.ok(bound <= n * (2 * (params.w as number) + 1), label);
+      }
+    }
+  }
+});
+
+Deno.test("buildPattern refuses a pattern above the connection limit before building it", () => {
+  const started = performance.now();
+  assert.throws(
+    () => buildPattern("dense", { n: 100_000 }),
+    /n = 100000: pattern "dense" would have up to 10000000000 connections; the limit is 16777216/,
+  );
+  assert.throws(() => buildPattern("window", { n: 65_536, w: 200 }), /the limit is 16777216/);
+  assert.throws(
+    () => buildPattern("window", { n: 16, w: 1 }, { maxConnections: 40 }),
+    /limit is 40/,
+  );
+  assert.ok(performance.now() - started < 100, "refused from the bound, nothing built");
+  assert.equal(
+    buildPattern("window", { n: 16, w: 1 }, { maxConnections: 48 }).patterns[0].connections,
+    46,
+  );
+});
+
+Deno.test("bigbird's random keys are the seeded draws of the free-list algorithm", () => {
+  const lists = bigbird({ n: 40, w: 2, g: 2, r: 5, seed: 3 }).patterns[0].toLists();
+  assert.deepEqual(lists[2], [0, 1, 2, 3, 4, 10, 16, 17, 24, 37]);
+  assert.deepEqual(lists[3], [0, 1, 2, 3, 4, 5, 7, 18, 21, 29, 31]);
+  assert.deepEqual(lists[4], [0, 1, 2, 3, 4, 5, 6, 10, 21, 26, 38, 39]);
+  assert.deepEqual(lists[5], [0, 1, 3, 4, 5, 6, 7, 9, 14, 17, 28, 29]);
+  assert.deepEqual(lists[38], [0, 1, 14, 24, 25, 30, 32, 36, 37, 38, 39]);
+  assert.deepEqual(lists[39], [0, 1, 9, 15, 16, 19, 20, 37, 38, 39]);
+  const started = performance.now();
+  const large = bigbird({ n: 65_536, w: 1, g: 1, r: 1 });
+  assert.ok(performance.now() - started < 10_000, "O(n·r) draws, not O(n²)");
+  assert.equal(large.patterns[0].rowSize(100), 5); // 3 window + 1 global + 1 random
 });
