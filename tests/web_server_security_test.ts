@@ -9,7 +9,7 @@
  * security headers, HEAD without a body); every generated traversal encoding under every
  * route answers 4xx with a short body holding none of the target files' content, while the
  * server's resident memory stays under 200 MB; a foreign Host header gets 421; other
- * methods 405 with Allow; malformed escapes 400 with nothing on the server's stderr; symlinks
+ * methods 405 with Allow; malformed escapes 400 with no stack trace in the server's log; symlinks
  * out of the build folder, a FIFO and an oversized file are refused; a busy port is one line
  * naming --port and exit 2, before anything is built.
  */
@@ -17,7 +17,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { awkwardCheckout } from "./support/awkward_checkout.ts";
 import { runTool } from "./support/run_tool.ts";
-import { resolveServedPath, SECURITY_HEADERS, SERVED_FILES } from "../web/server.ts";
+import { nodeImports, resolveServedPath, SECURITY_HEADERS, SERVED_FILES } from "../web/server.ts";
 import { SERVED_FILE_MAX_BYTES } from "../lib/util/limits.ts";
 import { pathFromUrl, runCommand } from "../lib/util/system.ts";
 
@@ -366,6 +366,18 @@ Deno.test("the allow-list holds every local file the page names", async () => {
   }
 });
 
+Deno.test("a page bundle that imports node: modules is recognized (the build refuses it)", () => {
+  const bundle = [
+    'import { createHash } from "node:crypto";',
+    "import{fileURLToPath}from'node:url';",
+    'const fs = await import("node:fs");',
+    'import "node:crypto";',
+    'if (!Array.isArray(message.node)) return "node: array expected";',
+  ].join("\n");
+  assert.deepEqual(nodeImports(bundle), ["node:crypto", "node:fs", "node:url"]);
+  assert.deepEqual(nodeImports('const x = "node: array expected";'), []);
+});
+
 Deno.test({
   name:
     "explorer server from a checkout at an awkward path: allow-list only, hostile input refused",
@@ -571,11 +583,12 @@ Deno.test({
         },
       );
 
-      await t.step("the server logged nothing: no stack trace for any request", async () => {
+      await t.step("the server's log: no stack trace, no error for any request", async () => {
         const stopped = server!;
         server = undefined;
         await stopped.stop();
-        assert.equal(stopped.stderr(), "");
+        const log = stopped.stderr();
+        assert.doesNotMatch(log, /^\s+at\s|Error|serve:/m, log);
       });
     } finally {
       await server?.stop();

@@ -21,7 +21,7 @@ import { exportToOnnx } from "../lib/export/export_model.ts";
 import { PLACEHOLDER_CHAR_MODEL } from "../lib/export/char_model.ts";
 import { loadSavedModel } from "../lib/export/saved_model.ts";
 import { SERVED_FILE_MAX_BYTES } from "../lib/util/limits.ts";
-import { pathFromUrl, runCommand, writeFileAtomic } from "../lib/util/system.ts";
+import { pathFromUrl, runCommand, TEMPORARY_SUFFIX, writeFileAtomic } from "../lib/util/system.ts";
 
 const ROOT = pathFromUrl("../", import.meta.url);
 /** The folder the build writes (a file-system path). */
@@ -90,21 +90,49 @@ export const SERVED_FILES: ReadonlyMap<string, ServedFile> = new Map([
   ): [string, ServedFile] => [`vendor/ort/${name}`, served(ORT_DIR, name, true)]),
 ]);
 
-/** Bundles the page script; returns the bundle's path. */
+/**
+ * Bundles the page script; returns the bundle's path. The bundle is written beside its target
+ * and renamed into place only once it is known to run in a browser: a bundle that imports a
+ * `node:` module (Deno-only code reached from web/src/explorer.ts) would leave the page
+ * blank, so the build fails naming those modules and leaves the previous bundle as it was.
+ */
 export async function bundleExplorer(): Promise<string> {
   const output = join(BUILD_DIR, "explorer.js");
+  const temporary = `${output}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}${TEMPORARY_SUFFIX}`;
   await Deno.mkdir(BUILD_DIR, { recursive: true });
-  const result = await runCommand(Deno.execPath(), [
-    "bundle",
-    "--quiet",
-    "--platform",
-    "browser",
-    "--output",
-    output,
-    join(ROOT, "web", "src", "explorer.ts"),
-  ], { cwd: ROOT });
-  if (result.code !== 0) throw new Error(`deno bundle failed: ${result.stderr.trim()}`);
+  try {
+    const result = await runCommand(Deno.execPath(), [
+      "bundle",
+      "--quiet",
+      "--platform",
+      "browser",
+      "--output",
+      temporary,
+      join(ROOT, "web", "src", "explorer.ts"),
+    ], { cwd: ROOT });
+    if (result.code !== 0) throw new Error(`deno bundle failed: ${result.stderr.trim()}`);
+    const nodeModules = nodeImports(await Deno.readTextFile(temporary));
+    if (nodeModules.length > 0) {
+      throw new Error(
+        `the explorer bundle imports ${nodeModules.join(", ")}, which no browser provides: ` +
+          "a module web/src/explorer.ts imports reaches Deno-only code",
+      );
+    }
+    await Deno.rename(temporary, output);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
+  }
   return output;
+}
+
+/** The `node:` modules a bundle imports (statically or dynamically), sorted, each once. */
+export function nodeImports(bundle: string): string[] {
+  const found = new Set<string>();
+  for (const match of bundle.matchAll(/(?:\bfrom|\bimport\s*\(?)\s*["'](node:[^"']+)["']/g)) {
+    found.add(match[1]);
+  }
+  return [...found].sort();
 }
 
 /**
