@@ -17,7 +17,6 @@
  * sees) plus a script that draws into it when `window.Plotly` exists.
  */
 import { InputError } from "../util/errors.ts";
-import { pathFromUrl } from "../util/system.ts";
 import type { PlotlyFigureJson } from "./plotly_types.ts";
 import { escapeHtml } from "./text.ts";
 
@@ -41,8 +40,10 @@ export function readPlotlySource(): string {
       plotlySource = Deno.readTextFileSync(plotlySourceUrl);
     } catch (error) {
       throw new Error(
-        `plotly.js not found at ${pathFromUrl(plotlySourceUrl)}; run \`deno install\` ` +
-          `in the project root (${(error as Error).message})`,
+        // a relative path, not one from lib/util/system.ts: the explorer page's browser
+        // bundle includes this module and cannot load the node: modules system.ts imports
+        "plotly.js not found at node_modules/plotly.js-dist-min/plotly.min.js; run " +
+          `\`deno install\` in the project root (${(error as Error).message})`,
       );
     }
   }
