@@ -14,7 +14,7 @@ export const MAX_PATTERN_N = 65_536;
  * Most connections (summed over a schedule's patterns) a pattern may have: bounds the key
  * lists built row by row and the CSR arrays (a pattern at the limit peaks at 0.2 to 0.75 GB
  * while it is built, 64 MiB after). Dense patterns are refused above n = 4,096 (4,096² = 2^24);
- * O(n) patterns fit far beyond n = 65,536, strided with its default c = ⌈√n⌉ up to n = 16,384.
+ * O(n) patterns fit far beyond n = 65,536, strided with its default c = ⌈√n⌉ up to n = 31,418.
  */
 export const MAX_PATTERN_CONNECTIONS = 16_777_216;
 
