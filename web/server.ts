@@ -21,7 +21,13 @@ import { exportToOnnx } from "../lib/export/export_model.ts";
 import { PLACEHOLDER_CHAR_MODEL } from "../lib/export/char_model.ts";
 import { loadSavedModel } from "../lib/export/saved_model.ts";
 import { SERVED_FILE_MAX_BYTES } from "../lib/util/limits.ts";
-import { pathFromUrl, runCommand, TEMPORARY_SUFFIX, writeFileAtomic } from "../lib/util/system.ts";
+import {
+  pathFromUrl,
+  runCommand,
+  sweepStaleTemporaries,
+  TEMPORARY_SUFFIX,
+  writeFileAtomic,
+} from "../lib/util/system.ts";
 
 const ROOT = pathFromUrl("../", import.meta.url);
 /** The folder the build writes (a file-system path). */
@@ -164,8 +170,13 @@ export async function exportServedModels(stem = PLACEHOLDER_CHAR_MODEL): Promise
   return models.map((model) => model.file);
 }
 
-/** Builds everything the page needs (bundle and models). */
+/**
+ * Builds everything the page needs (bundle and models), first removing the temporary files
+ * an interrupted build left in the build folders.
+ */
 export async function buildExplorer(): Promise<void> {
+  sweepStaleTemporaries(BUILD_DIR);
+  sweepStaleTemporaries(join(BUILD_DIR, "models"));
   await Promise.all([bundleExplorer(), exportServedModels()]);
 }
 
