@@ -7,7 +7,11 @@
 /** Largest file the explorer server sends (the largest vendored file, ONNX Runtime's wasm, is about 28 MB). */
 export const SERVED_FILE_MAX_BYTES = 64 * 1024 * 1024;
 
-/** Largest n `deno task pattern` analyses: the reach-set bitsets take n² bits (512 MiB at 65,536). */
+/**
+ * Largest n `deno task pattern` analyses. Reach sets are kept as runs of intervals, so O(n)
+ * patterns up to this n are decided in seconds; a pattern whose sets fragment falls back to
+ * n²-bit sets only up to n = 4,096 and is bounded (undecided) above.
+ */
 export const MAX_PATTERN_N = 65_536;
 
 /**
@@ -51,17 +55,14 @@ export const MAX_EXPORT_N = 2_048;
 /** Longest `deno task export --train-placeholder --seconds S`: bounds a training run's wall time. */
 export const MAX_TRAIN_PLACEHOLDER_SECONDS = 3_600;
 
-/** Largest n the attention benchmark takes: the sparse layer's activations and graph are O(n·k). */
-export const MAX_BENCH_N = 65_536;
-
 /**
  * Largest sequence length the attention benchmark times (twice its default largest length): the
  * sparse layer's arrays grow with the connections, O(n^1.5) for the strided pattern.
  */
-export const BENCH_MAX_TOKENS = 32768;
+export const BENCH_MAX_TOKENS = 32_768;
 
 /**
  * Largest length at which the benchmark runs the dense-masked layer (`--dense-max-n`): its
  * scores, weights and their gradients are n² floats per head, over 4 GB together at n = 8192.
  */
-export const BENCH_DENSE_MAX_TOKENS = 8192;
+export const BENCH_DENSE_MAX_TOKENS = 8_192;
