@@ -1,14 +1,27 @@
 /**
- * The public face of the lab: notebooks import everything from here (`../lib/mod.ts`).
+ * The public face of the lab: notebooks import everything from here (`../lib/mod.ts`). Listed
+ * by layer, in the order data flows; each layer imports only from the layers above it. File
+ * plumbing (lib/util/system.ts) and the size limits (lib/util/limits.ts) are not re-exported:
+ * tools and lib modules import them directly.
  */
+// util: the quick-mode switch, input errors that name the parameter, seeded randomness,
+// claims that throw when a notebook's statement is false, and a log-log slope fit
 export { quickMode } from "./env.ts";
 export { InputError } from "./util/errors.ts";
 export { seededRng } from "./util/random.ts";
 export { claim, claimClose, ClaimError } from "./util/claim.ts";
 export { logLogSlope } from "./util/fit.ts";
+// pattern: which tokens may talk — patterns, schedules, the zoo, Assumption 1
 export * from "./pattern/mod.ts";
-export * from "./plot/mod.ts";
+// attention: how they talk — probability maps, float64 reference layers, TensorFlow.js layers
 export * from "./attention/mod.ts";
+// construction: Theorem 1's constructive proof as a real network, verified exhaustively
 export * from "./construction/mod.ts";
-export * from "./export/mod.ts";
+// train: data sets, tokenizers, metrics, training, experiment sweeps and their results
 export * from "./train/mod.ts";
+// export: ONNX graphs from models and the onnxruntime-web runner
+export * from "./export/mod.ts";
+// plot: Plotly figure builders and tables that display themselves in Jupyter
+export * from "./plot/mod.ts";
+// bench: the attention benchmark notebook 04 runs live
+export * from "./bench/mod.ts";

@@ -12,7 +12,7 @@ import {
   requireBenchPattern,
   runBenchmark,
   usefulFlops,
-} from "../lib/attention/bench.ts";
+} from "../lib/bench/attention.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { BENCH_DENSE_MAX_TOKENS, BENCH_MAX_TOKENS } from "../lib/util/limits.ts";
 import { pathFromUrl, sha256 } from "../lib/util/system.ts";

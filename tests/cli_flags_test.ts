@@ -12,8 +12,8 @@ import {
   parseFlags,
   rejectConflicts,
   rejectUnknownFlags,
-} from "../lib/cli/flags.ts";
-import { readPatternFile, scheduleFromFlags } from "../lib/cli/pattern_flags.ts";
+} from "../tools/cli/flags.ts";
+import { readPatternFile, scheduleFromFlags } from "../tools/cli/pattern_flags.ts";
 import { requireEnumerableGrid, requirePlannableLayers } from "../lib/construction/grid.ts";
 import { layerCounts } from "../lib/construction/counts.ts";
 import { star, window } from "../lib/pattern/zoo.ts";

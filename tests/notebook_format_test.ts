@@ -1,7 +1,7 @@
 /** The notebook formatting check: a badly formatted cell is found, a formatted notebook is not. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { unformattedNotebooks } from "../lib/notebook/format.ts";
+import { unformattedNotebooks } from "../tools/runner/format.ts";
 
 function notebookWith(code: string): string {
   return JSON.stringify(

@@ -6,10 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { explainUnparsedCell, parseExecutorFailure } from "../lib/notebook/cell_error.ts";
-import { missingPrerequisites } from "../lib/notebook/jupyter.ts";
-import { cellSource, readNotebook } from "../lib/notebook/notebook.ts";
-import { describeFailure, reproduce } from "../lib/notebook/reproduce.ts";
+import { explainUnparsedCell, parseExecutorFailure } from "../tools/runner/cell_error.ts";
+import { missingPrerequisites } from "../tools/runner/jupyter.ts";
+import { cellSource, readNotebook } from "../tools/runner/notebook.ts";
+import { describeFailure, reproduce } from "../tools/runner/reproduce.ts";
 import { pathFromUrl } from "../lib/util/system.ts";
 import { awkwardCheckout } from "./support/awkward_checkout.ts";
 import { runTool } from "./support/run_tool.ts";

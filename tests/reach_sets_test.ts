@@ -135,7 +135,10 @@ Deno.test("closure and bounds (runs budget spent) never contradict the reference
     if (quick.status === "unknown") {
       bounded++;
       const { lower, upper } = quick.bounds!;
-      assert.ok(quick.reason!.includes("s ≥") || quick.reason!.includes("≤ s ≤"), String(quick.reason));
+      assert.ok(
+        quick.reason!.includes("s ≥") || quick.reason!.includes("≤ s ≤"),
+        String(quick.reason),
+      );
       if (bits.mixingDepth !== null) {
         assert.ok(lower <= bits.mixingDepth, `seed ${seed}: lower ${lower} ≤ ${bits.mixingDepth}`);
         if (upper !== null) assert.ok(bits.mixingDepth <= upper, `seed ${seed}: upper`);

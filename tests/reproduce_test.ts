@@ -1,12 +1,12 @@
 /// <reference lib="dom" />
 // (page.evaluate callbacks run in the browser)
 import assert from "node:assert/strict";
-import { parseExecutorFailure } from "../lib/notebook/cell_error.ts";
+import { parseExecutorFailure } from "../tools/runner/cell_error.ts";
 import { pathFromUrl, runCommand } from "../lib/util/system.ts";
-import { missingPrerequisites } from "../lib/notebook/jupyter.ts";
-import { readNotebook, selectNotebooks } from "../lib/notebook/notebook.ts";
-import { reproduce } from "../lib/notebook/reproduce.ts";
-import { parseDenoTestSummary } from "../lib/notebook/suite.ts";
+import { missingPrerequisites } from "../tools/runner/jupyter.ts";
+import { readNotebook, selectNotebooks } from "../tools/runner/notebook.ts";
+import { reproduce } from "../tools/runner/reproduce.ts";
+import { parseDenoTestSummary } from "../tools/runner/suite.ts";
 import { launchChromium, offlinePage } from "../lib/plot/chromium.ts";
 import { PLOTLY_MIME } from "../lib/plot/mod.ts";
 

@@ -3,7 +3,7 @@
  *                 [--dense-max-n 4096] [--json] [--save | --out DIR]
  *
  * Times one multi-head attention layer (forward + backward) dense-masked versus sparse and
- * records peak memory (lib/attention/bench.ts). Progress goes to stderr; the Markdown table (or,
+ * records peak memory (lib/bench/attention.ts). Progress goes to stderr; the Markdown table (or,
  * with --json, the array of records) to stdout.
  *
  * Where the results go: an ad-hoc run writes its own records to out/bench/attention.json and
@@ -22,10 +22,9 @@ import {
   rejectPositionals,
   rejectUnknownFlags,
   runTool,
-} from "../lib/cli/flags.ts";
+} from "./cli/flags.ts";
+import { ATTENTION_IMPLS, type AttentionImpl } from "../lib/attention/mod.ts";
 import {
-  ATTENTION_IMPLS,
-  type AttentionImpl,
   benchMarkdown,
   type BenchResult,
   checkFloors,
@@ -33,7 +32,7 @@ import {
   parseBenchResult,
   requireBenchPattern,
   runBenchmark,
-} from "../lib/attention/mod.ts";
+} from "../lib/bench/mod.ts";
 import { InputError, requireInteger } from "../lib/util/errors.ts";
 import { BENCH_DENSE_MAX_TOKENS, BENCH_MAX_TOKENS } from "../lib/util/limits.ts";
 import { PathError, reasonOf, requireWritableFolder } from "../lib/util/output_folder.ts";

@@ -8,14 +8,8 @@
  * Exit status: 0 verified, 1 verification failed, 2 bad input or a pattern that fails
  * Assumption 1 (one line on stderr).
  */
-import {
-  integerFlag,
-  numberFlag,
-  parseFlags,
-  rejectPositionals,
-  runTool,
-} from "../lib/cli/flags.ts";
-import { scheduleFromFlags } from "../lib/cli/pattern_flags.ts";
+import { integerFlag, numberFlag, parseFlags, rejectPositionals, runTool } from "./cli/flags.ts";
+import { scheduleFromFlags } from "./cli/pattern_flags.ts";
 import {
   buildContextualMapping,
   type ContextualMapping,

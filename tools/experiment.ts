@@ -12,7 +12,7 @@
  * naming the setting, its value and why, exit 2); temporary files an interrupted write left
  * there are removed and listed, and a corrupt result is named on stderr before it is redone.
  */
-import { numberFlag, parseFlags, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
+import { numberFlag, parseFlags, rejectUnknownFlags, runTool } from "./cli/flags.ts";
 import { planSweep, runSweep, type SweepOptions } from "../lib/train/sweep.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { requireWritableFolder } from "../lib/util/output_folder.ts";

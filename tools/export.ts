@@ -14,8 +14,8 @@ import {
   rejectPositionals,
   rejectUnknownFlags,
   runTool,
-} from "../lib/cli/flags.ts";
-import { scheduleFromFlags } from "../lib/cli/pattern_flags.ts";
+} from "./cli/flags.ts";
+import { scheduleFromFlags } from "./cli/pattern_flags.ts";
 import { initTf } from "../lib/attention/tf/backend.ts";
 import { checkParity, EXPORTED_KINDS, randomModel } from "../lib/export/parity.ts";
 import { exportToOnnx } from "../lib/export/export_model.ts";

@@ -10,8 +10,8 @@ import {
   rejectPositionals,
   rejectUnknownFlags,
   runTool,
-} from "../lib/cli/flags.ts";
-import { INSTALL_HINT, jupyterProgram, openNotebookServer } from "../lib/notebook/jupyter.ts";
+} from "./cli/flags.ts";
+import { INSTALL_HINT, jupyterProgram, openNotebookServer } from "./runner/jupyter.ts";
 import { runCommand } from "../lib/util/system.ts";
 
 await runTool("lab", async () => {

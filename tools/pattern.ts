@@ -6,8 +6,8 @@
  *   deno task pattern --file my-pattern.json --json
  *   deno task pattern --list
  */
-import { parseFlags, rejectPositionals, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
-import { scheduleFromFlags } from "../lib/cli/pattern_flags.ts";
+import { parseFlags, rejectPositionals, rejectUnknownFlags, runTool } from "./cli/flags.ts";
+import { scheduleFromFlags } from "./cli/pattern_flags.ts";
 import { analyzeAssumption1, assumption1Json, verdictBundle, ZOO } from "../lib/pattern/mod.ts";
 import { MAX_PATTERN_N } from "../lib/util/limits.ts";
 import { printable, printableJson } from "../lib/util/text.ts";

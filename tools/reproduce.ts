@@ -2,7 +2,7 @@
  * deno task reproduce [--quick] [--only NAME] [--out DIR] [--notebooks DIR]
  *
  * Executes every notebook and writes executed copies, HTML pages, SVG figures and an index
- * to out/ (lib/notebook/reproduce.ts). Exit 1 when a cell fails, 2 for bad flags, a notebooks
+ * to out/ (tools/runner/reproduce.ts). Exit 1 when a cell fails, 2 for bad flags, a notebooks
  * folder with no notebooks, an --out that is not a folder, or a missing prerequisite; bad
  * input is refused before anything is written.
  */
@@ -12,14 +12,14 @@ import {
   rejectPositionals,
   rejectUnknownFlags,
   runTool,
-} from "../lib/cli/flags.ts";
+} from "./cli/flags.ts";
 import {
   PrerequisiteError,
   reproduce,
   requireNotebooks,
   requireOutputFolder,
-} from "../lib/notebook/reproduce.ts";
-import { selectNotebooks } from "../lib/notebook/notebook.ts";
+} from "./runner/reproduce.ts";
+import { selectNotebooks } from "./runner/notebook.ts";
 import { InputError } from "../lib/util/errors.ts";
 
 const USAGE = "usage: deno task reproduce [--quick] [--only NAME] [--out DIR] [--notebooks DIR]";

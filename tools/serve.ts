@@ -12,7 +12,7 @@ import {
   rejectPositionals,
   rejectUnknownFlags,
   runTool,
-} from "../lib/cli/flags.ts";
+} from "./cli/flags.ts";
 import { InputError, requireInteger } from "../lib/util/errors.ts";
 import { buildExplorer, type ExplorerServer, serveExplorer } from "../web/server.ts";
 

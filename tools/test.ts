@@ -2,11 +2,11 @@
  * deno task test [--filter TEXT] [--only NOTEBOOK]
  *
  * fmt, lint, type check, unit tests, then every notebook in quick mode
- * (lib/notebook/suite.ts). The last line is always "tests: N passed, N failed".
+ * (tools/runner/suite.ts). The last line is always "tests: N passed, N failed".
  */
-import { parseFlags, rejectPositionals, rejectUnknownFlags, runTool } from "../lib/cli/flags.ts";
-import { listNotebooks, selectNotebooks } from "../lib/notebook/notebook.ts";
-import { runSuite } from "../lib/notebook/suite.ts";
+import { parseFlags, rejectPositionals, rejectUnknownFlags, runTool } from "./cli/flags.ts";
+import { listNotebooks, selectNotebooks } from "./runner/notebook.ts";
+import { runSuite } from "./runner/suite.ts";
 
 const NOTEBOOKS_DIR = "notebooks";
 

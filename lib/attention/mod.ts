@@ -8,4 +8,3 @@ export * from "./maps.ts";
 export * from "./reference.ts";
 export * from "./core.ts";
 export * from "./tf/mod.ts";
-export * from "./bench.ts";

@@ -1,5 +1,5 @@
 /**
- * The attention benchmark (issue 3, item 5): forward + backward time and peak memory of one
+ * The attention benchmark: forward + backward time and peak memory of one
  * multi-head attention layer (d = 64, 4 heads, projections included), dense-masked versus
  * sparse, over n and the patterns below. The same run measures the backend's 2-D matmul rate
  * (the machine's ceiling) and reports each implementation's useful GFLOP/s as a fraction of it.
@@ -9,11 +9,11 @@
  * C connections (forward 4·C·d, backward 8·C·d). The dense-masked layer does n² worth of
  * score work, so its useful rate is low by design: that is the lesson.
  */
-import { initTf, tf } from "./tf/backend.ts";
-import { ATTENTION_IMPLS, type AttentionImpl } from "./tf/kernel.ts";
-import { MultiHeadAttention } from "./tf/layers.ts";
-import { ParameterSet } from "./tf/parameters.ts";
-import { graphOfPattern } from "./core.ts";
+import { initTf, tf } from "../attention/tf/backend.ts";
+import { ATTENTION_IMPLS, type AttentionImpl } from "../attention/tf/kernel.ts";
+import { MultiHeadAttention } from "../attention/tf/layers.ts";
+import { ParameterSet } from "../attention/tf/parameters.ts";
+import { graphOfPattern } from "../attention/core.ts";
 import { bigbird, star, strided, window } from "../pattern/zoo.ts";
 import { type SparsityPattern, unionOf } from "../pattern/pattern.ts";
 import { InputError, requireInteger } from "../util/errors.ts";
@@ -317,7 +317,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
   };
 }
 
-/** A floor the issue sets, checked on a set of records. */
+/** A floor the lab holds its measurements to, checked on a set of records. */
 export interface FloorCheck {
   statement: string;
   holds: boolean;
@@ -328,7 +328,7 @@ const find = (records: BenchRecord[], impl: AttentionImpl, pattern: string, n: n
   records.find((r) => r.impl === impl && r.pattern === pattern && r.n === n);
 
 /**
- * The issue's floor for the O(n) patterns window and star: from n = 2048 up, doubling n at most
+ * The floor for the O(n) patterns window and star: from n = 2048 up, doubling n at most
  * multiplies the sparse time by 2.3; at n = 4096 sparse is at least 10× faster than dense.
  * Only pairs present in `records` are checked.
  */

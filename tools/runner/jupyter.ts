@@ -7,8 +7,8 @@
  * JUPYTER_DATA_DIR), so the kernelspec is written here instead; it runs the very deno binary
  * that runs this code, with NO_COLOR=1 so text outputs carry no ANSI codes.
  */
-import { findChromium } from "../plot/chromium.ts";
-import { pathFromUrl, runCommand, writeFileAtomic } from "../util/system.ts";
+import { findChromium } from "../../lib/plot/chromium.ts";
+import { pathFromUrl, runCommand, writeFileAtomic } from "../../lib/util/system.ts";
 
 export const KERNEL_NAME = "deno";
 export const INSTALL_HINT = "apt-get install -y jupyter-notebook jupyter-nbconvert " +
@@ -38,7 +38,7 @@ export function jupyterPython(): string {
   return "/usr/bin/python3";
 }
 
-/** Folder of the project (the parent of lib/). */
+/** Folder of the project (tools/runner/ is two levels below it). */
 export const projectRoot: string = pathFromUrl("../../", import.meta.url).replace(/\/$/, "");
 
 /** The project-local Jupyter data folder that holds the kernelspec. */

@@ -4,9 +4,9 @@
  * output bundle as image/svg+xml, for viewers that run no JavaScript) and a self-contained
  * HTML page with plotly.js inlined once.
  */
-import { PLOTLY_MIME, type PlotlyFigureJson } from "../plot/figure.ts";
-import { PLOTLY_DELIVERY_VARIABLE, plotlyScriptTag } from "../plot/plotly_page.ts";
-import type { SvgRenderer } from "../plot/svg.ts";
+import { PLOTLY_MIME, type PlotlyFigureJson } from "../../lib/plot/figure.ts";
+import { PLOTLY_DELIVERY_VARIABLE, plotlyScriptTag } from "../../lib/plot/plotly_page.ts";
+import type { SvgRenderer } from "../../lib/plot/svg.ts";
 import { basename, dirname, join } from "node:path";
 import {
   type CellError,
@@ -14,7 +14,7 @@ import {
   failureLine,
   parseExecutorFailure,
 } from "./cell_error.ts";
-import { pathFromUrl, runCommand, writeFileAtomic } from "../util/system.ts";
+import { pathFromUrl, runCommand, writeFileAtomic } from "../../lib/util/system.ts";
 import { jupyterEnvironment, jupyterProgram, jupyterPython, KERNEL_NAME } from "./jupyter.ts";
 import { type Notebook, notebookStem, readNotebook } from "./notebook.ts";
 

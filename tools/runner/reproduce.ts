@@ -3,12 +3,12 @@
  * write to outDir the executed notebooks, one self-contained HTML page each, every figure as
  * SVG under figures/<notebook>/, and index.html with each notebook's status and run time.
  */
-import { SvgRenderer } from "../plot/svg.ts";
-import { escapeHtml } from "../plot/text.ts";
+import { SvgRenderer } from "../../lib/plot/svg.ts";
+import { escapeHtml } from "../../lib/plot/text.ts";
 import { join } from "node:path";
 import type { CellError } from "./cell_error.ts";
-import { InputError } from "../util/errors.ts";
-import { sweepStaleTemporaries, writeFileAtomic } from "../util/system.ts";
+import { InputError } from "../../lib/util/errors.ts";
+import { sweepStaleTemporaries, writeFileAtomic } from "../../lib/util/system.ts";
 import { executeNotebook, exportFigures, exportHtml } from "./execute.ts";
 import { installProjectKernel, missingPrerequisites } from "./jupyter.ts";
 import { listNotebooks, notebookStem, selectNotebooks } from "./notebook.ts";

@@ -10,9 +10,13 @@ import {
   type Schedule,
   scheduleFromJson,
   ZOO,
-} from "../pattern/mod.ts";
-import { describeValue, InputError } from "../util/errors.ts";
-import { MAX_PATTERN_CONNECTIONS, MAX_PATTERN_FILE_BYTES, MAX_PATTERN_N } from "../util/limits.ts";
+} from "../../lib/pattern/mod.ts";
+import { describeValue, InputError } from "../../lib/util/errors.ts";
+import {
+  MAX_PATTERN_CONNECTIONS,
+  MAX_PATTERN_FILE_BYTES,
+  MAX_PATTERN_N,
+} from "../../lib/util/limits.ts";
 import {
   integerFlag,
   numberFlag,

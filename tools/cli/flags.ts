@@ -7,8 +7,8 @@
  * flags that conflict are all errors naming the flag. Numbers are plain decimals only (`16`,
  * `-3`, `0.25`): no hex, exponents, signs, blanks or `Infinity`.
  */
-import { describeValue, InputError } from "../util/errors.ts";
-import { printable } from "../util/text.ts";
+import { describeValue, InputError } from "../../lib/util/errors.ts";
+import { printable } from "../../lib/util/text.ts";
 
 export interface ParsedFlags {
   /** `--key value` and `--key=value` pairs; bare `--flag` maps to true. */

@@ -3,10 +3,10 @@
  * notebook format, lint, type check) counts as one test, every unit test counts as one (from Deno's summary
  * line), and every notebook executed in quick mode counts as one.
  */
-import { type CommandResult, runCommand, runStreaming } from "../util/system.ts";
+import { type CommandResult, runCommand, runStreaming } from "../../lib/util/system.ts";
 import { checkFormatExceptNotebooks, checkNotebookFormat } from "./format.ts";
 import { describeFailure, PrerequisiteError, reproduce } from "./reproduce.ts";
-import { InputError } from "../util/errors.ts";
+import { InputError } from "../../lib/util/errors.ts";
 
 export interface SuiteOptions {
   /** Only unit tests whose name contains this (deno test --filter). */

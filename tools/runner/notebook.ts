@@ -1,5 +1,5 @@
 /** Jupyter notebooks (nbformat 4) as the runner sees them: cells, outputs, MIME bundles. */
-import { InputError } from "../util/errors.ts";
+import { InputError } from "../../lib/util/errors.ts";
 
 export interface NotebookOutput {
   output_type: string;

@@ -4,7 +4,7 @@
  * are checked by formatting a copy and comparing bytes; everything else by `deno fmt --check`.
  */
 import { basename, join, relative } from "node:path";
-import { type CommandResult, runCommand } from "../util/system.ts";
+import { type CommandResult, runCommand } from "../../lib/util/system.ts";
 
 const NOTEBOOK_GLOB = "**/*.ipynb";
 

@@ -4,7 +4,7 @@
  * anything else that goes wrong in a jupyter command is reduced to its Python exception line.
  */
 import { join } from "node:path";
-import { runCommand } from "../util/system.ts";
+import { runCommand } from "../../lib/util/system.ts";
 
 export interface CellError {
   /** The failing cell's number as Jupyter shows it, In [N] (non-empty code cells from 1). */

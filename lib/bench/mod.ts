@@ -1,0 +1,6 @@
+/**
+ * lib/bench: the attention benchmark that notebook 04 runs live and `deno task bench` runs in
+ * full — forward + backward time and peak memory of one attention layer, dense-masked against
+ * the O(n·k) core, with the backend's own matmul rate measured in the same run.
+ */
+export * from "./attention.ts";
