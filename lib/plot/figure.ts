@@ -5,21 +5,8 @@
  */
 import { figureHtml } from "./plotly_page.ts";
 import { insideJupyterKernel } from "../env.ts";
-import {
-  type MimeBundle,
-  PLOTLY_MIME,
-  type PlotlyFigureJson,
-  type PlotlyLayout,
-  type PlotlyTrace,
-} from "./plotly_types.ts";
-
-export {
-  type MimeBundle,
-  PLOTLY_MIME,
-  type PlotlyFigureJson,
-  type PlotlyLayout,
-  type PlotlyTrace,
-} from "./plotly_types.ts";
+import type { MimeBundle, PlotlyFigureJson, PlotlyLayout, PlotlyTrace } from "./plotly_types.ts";
+import { PLOTLY_MIME } from "./plotly_types.ts";
 
 export const jupyterDisplay = Symbol.for("Jupyter.display");
 

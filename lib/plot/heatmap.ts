@@ -5,7 +5,8 @@
  * (for a 0/1 mask: the fraction of allowed pairs), and the title says so.
  */
 import { InputError, requireInteger } from "../util/errors.ts";
-import { Figure, type PlotlyLayout, type PlotlyTrace } from "./figure.ts";
+import { Figure } from "./figure.ts";
+import type { PlotlyLayout, PlotlyTrace } from "./plotly_types.ts";
 import { formatNumber } from "./text.ts";
 
 export interface MaskPanel {

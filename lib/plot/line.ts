@@ -1,6 +1,7 @@
 /** Line plots: one curve per series, optional log axes and error bars. */
 import { InputError } from "../util/errors.ts";
-import { Figure, type PlotlyTrace } from "./figure.ts";
+import { Figure } from "./figure.ts";
+import type { PlotlyTrace } from "./plotly_types.ts";
 import { formatNumber } from "./text.ts";
 
 export interface Series {

@@ -2,17 +2,14 @@
  * Figures for the lab: Plotly builders that display themselves in Jupyter (a MIME bundle
  * through `Symbol.for("Jupyter.display")`), and static SVG export through headless Chromium.
  */
+export { Displayable, Figure, jupyterDisplay, show } from "./figure.ts";
 export {
-  Displayable,
-  Figure,
-  jupyterDisplay,
   type MimeBundle,
   PLOTLY_MIME,
   type PlotlyFigureJson,
   type PlotlyLayout,
   type PlotlyTrace,
-  show,
-} from "./figure.ts";
+} from "./plotly_types.ts";
 export { maskHeatmap, type MaskHeatmapOptions, type MaskPanel, MAX_CELLS } from "./heatmap.ts";
 export { linePlot, type LinePlotOptions, type Series } from "./line.ts";
 export { type Cell, type Row, Table, table } from "./table.ts";

@@ -4,7 +4,7 @@
  * every figure through Plotly.toImage; launch once, render many, close.
  */
 import { type Browser, launchChromium, offlinePage, type Page } from "./chromium.ts";
-import type { PlotlyFigureJson } from "./figure.ts";
+import type { PlotlyFigureJson } from "./plotly_types.ts";
 import { readPlotlySource } from "./plotly_page.ts";
 
 const DEFAULT_SIZE = { width: 720, height: 440 };

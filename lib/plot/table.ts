@@ -3,7 +3,8 @@
  * needed); `data`/`layout` also describe it as a Plotly table trace, for static export.
  */
 import { InputError } from "../util/errors.ts";
-import { Displayable, type MimeBundle } from "./figure.ts";
+import { Displayable } from "./figure.ts";
+import type { MimeBundle } from "./plotly_types.ts";
 import { escapeHtml, formatNumber } from "./text.ts";
 
 export type Cell = string | number | boolean | null;

@@ -4,7 +4,7 @@
  * output bundle as image/svg+xml, for viewers that run no JavaScript) and a self-contained
  * HTML page with plotly.js inlined once.
  */
-import { PLOTLY_MIME, type PlotlyFigureJson } from "../../lib/plot/figure.ts";
+import { PLOTLY_MIME, type PlotlyFigureJson } from "../../lib/plot/plotly_types.ts";
 import { PLOTLY_DELIVERY_VARIABLE, plotlyScriptTag } from "../../lib/plot/plotly_page.ts";
 import type { SvgRenderer } from "../../lib/plot/svg.ts";
 import { basename, dirname, join } from "node:path";

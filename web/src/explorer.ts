@@ -16,7 +16,7 @@ import {
 } from "../../lib/pattern/mod.ts";
 import { maskHeatmap } from "../../lib/plot/heatmap.ts";
 import { linePlot } from "../../lib/plot/line.ts";
-import type { PlotlyFigureJson } from "../../lib/plot/figure.ts";
+import type { PlotlyFigureJson } from "../../lib/plot/plotly_types.ts";
 import {
   checkFeeds,
   type ExportedModelRunner,
