@@ -10,7 +10,7 @@ import {
   probabilityMap,
   softmax,
   sparsemax,
-} from "../lib/attention/maps.ts";
+} from "../lib/attention/probability_maps.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { seededRng } from "../lib/util/random.ts";
 

@@ -11,7 +11,7 @@ import {
   sparseAttentionLayer,
   sparseTransformer,
 } from "../lib/attention/reference.ts";
-import { softmax } from "../lib/attention/maps.ts";
+import { softmax } from "../lib/attention/probability_maps.ts";
 import { SparsityPattern } from "../lib/pattern/pattern.ts";
 import { dense, random, strided, window } from "../lib/pattern/zoo.ts";
 import { InputError } from "../lib/util/errors.ts";

@@ -14,8 +14,8 @@ import {
   graphOfPattern,
 } from "../lib/attention/core.ts";
 import { runNetwork, sparseAttentionLayer } from "../lib/attention/reference.ts";
-import type { RhoSpec } from "../lib/attention/tf/maps.ts";
-import { tfProbabilityMap } from "../lib/attention/tf/maps.ts";
+import type { RhoSpec } from "../lib/attention/tf/probability_maps.ts";
+import { tfProbabilityMap } from "../lib/attention/tf/probability_maps.ts";
 import { SparseEncoder } from "../lib/attention/tf/models.ts";
 import { buildPattern, star, strided, window, ZOO } from "../lib/pattern/zoo.ts";
 import type { SparsityPattern } from "../lib/pattern/pattern.ts";

@@ -14,7 +14,7 @@
  */
 import { InputError, requireInteger, requireNumber } from "../util/errors.ts";
 import { type SparsityPattern, validateCsr } from "../pattern/pattern.ts";
-import { entmaxVjp, mapOfAlpha } from "./maps.ts";
+import { entmaxVjp, mapOfAlpha } from "./probability_maps.ts";
 
 /** Who attends to whom, in CSR form; rectangular for cross-attention. */
 export interface AttentionGraph {

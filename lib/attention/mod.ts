@@ -4,7 +4,7 @@
  * the paper's d × n notation and the code's token-major n × d arrays); the O(n·k) attention
  * core on typed arrays; trainable TensorFlow.js layers and models (tf/).
  */
-export * from "./maps.ts";
+export * from "./probability_maps.ts";
 export * from "./reference.ts";
 export * from "./core.ts";
 export * from "./tf/mod.ts";

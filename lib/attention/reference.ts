@@ -1,5 +1,5 @@
 /**
- * The paper's sparse Transformer in exact float64 (digest §1.2–1.3): the ground truth for the
+ * The paper's sparse Transformer in exact float64: the ground truth for the
  * theorem notebooks, the construction and every faster implementation.
  *
  * ## Shapes: the paper's d × n versus the code's n × d
@@ -25,7 +25,7 @@
  */
 import { InputError, requireInteger } from "../util/errors.ts";
 import { asSchedule, type PatternLike, type SparsityPattern } from "../pattern/pattern.ts";
-import { probabilityMap, type ProbabilityMapName } from "./maps.ts";
+import { probabilityMap, type ProbabilityMapName } from "./probability_maps.ts";
 
 /** One attention head (paper: W_Q^i, W_K^i, W_V^i ∈ R^{m×d}, W_O^i ∈ R^{d×m}). */
 export interface HeadWeights {

@@ -10,7 +10,7 @@
  * score work, so its useful rate is low by design: that is the lesson.
  */
 import { initTf, tf } from "../attention/tf/backend.ts";
-import { ATTENTION_IMPLS, type AttentionImpl } from "../attention/tf/kernel.ts";
+import { ATTENTION_IMPLS, type AttentionImpl } from "../attention/tf/attention_op.ts";
 import { MultiHeadAttention } from "../attention/tf/layers.ts";
 import { ParameterSet } from "../attention/tf/parameters.ts";
 import { graphOfPattern } from "../attention/core.ts";

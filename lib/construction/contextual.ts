@@ -14,7 +14,7 @@
  * the max, and that no other token moves; then it searches the smallest power of two c for
  * which the final ids are distinct within every input and across all inputs.
  */
-import { hardmax } from "../attention/maps.ts";
+import { hardmax } from "../attention/probability_maps.ts";
 import { runNetwork } from "../attention/reference.ts";
 import { requireAssumption1 } from "../pattern/assumption1.ts";
 import { asSchedule, type PatternLike, type Schedule } from "../pattern/pattern.ts";

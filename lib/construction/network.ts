@@ -9,7 +9,7 @@
  *
  * Step 3 swaps hardmax for ρ[t·] and each Φ for its ReLU ramp of width η (r ≤ 4), giving g.
  */
-import { probabilityMap, type ProbabilityMapName } from "../attention/maps.ts";
+import { probabilityMap, type ProbabilityMapName } from "../attention/probability_maps.ts";
 import { type LayerSpec, runNetwork } from "../attention/reference.ts";
 import type { PatternLike } from "../pattern/pattern.ts";
 import { InputError, requireNumber } from "../util/errors.ts";

@@ -26,7 +26,7 @@ import type {
 } from "../attention/tf/layers.ts";
 import { crossGraphs } from "../attention/tf/layers.ts";
 import type { AttentionGraph } from "../attention/core.ts";
-import { entmaxAlpha } from "../attention/maps.ts";
+import { entmaxAlpha } from "../attention/probability_maps.ts";
 import { asSchedule } from "../pattern/pattern.ts";
 import { InputError, requireInteger } from "../util/errors.ts";
 import { OnnxGraphBuilder } from "./onnx_graph.ts";

@@ -184,7 +184,7 @@ const TRAINING_CODE = [
   "lib/train",
   "lib/attention/tf",
   "lib/attention/core.ts",
-  "lib/attention/maps.ts",
+  "lib/attention/probability_maps.ts",
   "lib/pattern",
   "lib/util",
   "tools/experiment.ts",

@@ -8,12 +8,17 @@
  * paper's W_Q^h; `referenceHeads()` converts to the reference's HeadWeights exactly.
  */
 import { tf } from "./backend.ts";
-import { attentionCore, type AttentionImpl, type Projections, requireImpl } from "./kernel.ts";
-import type { RhoSpec } from "./maps.ts";
+import {
+  attentionCore,
+  type AttentionImpl,
+  type Projections,
+  requireImpl,
+} from "./attention_op.ts";
+import type { RhoSpec } from "./probability_maps.ts";
 import { ParameterSet } from "./parameters.ts";
 import { give, outputArray, readTensor, tensorFrom } from "./buffers.ts";
 import { type AttentionGraph, completeGraph, graphOfPattern } from "../core.ts";
-import { entmaxAlpha } from "../maps.ts";
+import { entmaxAlpha } from "../probability_maps.ts";
 import type { FeedForwardWeights, HeadWeights } from "../reference.ts";
 import { asSchedule, type PatternLike, type SparsityPattern } from "../../pattern/pattern.ts";
 import { InputError, requireInteger } from "../../util/errors.ts";

@@ -9,8 +9,8 @@
  * The trainable absolute positional embedding E is added in both cases (the paper's X + E).
  */
 import { tf } from "./backend.ts";
-import type { AttentionImpl } from "./kernel.ts";
-import type { RhoSpec } from "./maps.ts";
+import type { AttentionImpl } from "./attention_op.ts";
+import type { RhoSpec } from "./probability_maps.ts";
 import { ParameterSet } from "./parameters.ts";
 import {
   type Activation,

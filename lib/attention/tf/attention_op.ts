@@ -20,9 +20,9 @@ import {
   type CoreSpec,
   validateGraphs,
 } from "../core.ts";
-import { entmaxAlpha } from "../maps.ts";
+import { entmaxAlpha } from "../probability_maps.ts";
 import { give, outputArray, readTensor, takeFloat64, tensorFrom } from "./buffers.ts";
-import { type RhoSpec, tfProbabilityMap } from "./maps.ts";
+import { type RhoSpec, tfProbabilityMap } from "./probability_maps.ts";
 import { InputError } from "../../util/errors.ts";
 
 export type AttentionImpl = "dense" | "sparse";

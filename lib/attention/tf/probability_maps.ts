@@ -1,11 +1,16 @@
 /**
  * Probability maps ρ as TensorFlow.js ops over the last axis, with gradients. softmax is
- * tfjs's own op; sparsemax and α-entmax run the float64 row maps of ../maps.ts inside a custom
+ * tfjs's own op; sparsemax and α-entmax run the float64 row maps of ../probability_maps.ts inside a custom
  * gradient whose backward is the entmax-family vector–Jacobian product. Hardmax computes a
  * forward pass but refuses a gradient (it has none worth the name: zero almost everywhere).
  */
 import { tf } from "./backend.ts";
-import { entmaxAlpha, entmaxVjp, mapOfAlpha, type ProbabilityMapName } from "../maps.ts";
+import {
+  entmaxAlpha,
+  entmaxVjp,
+  mapOfAlpha,
+  type ProbabilityMapName,
+} from "../probability_maps.ts";
 
 /** A map by name, or any member of the entmax family by α. */
 export type RhoSpec = ProbabilityMapName | { alpha: number };

@@ -1,5 +1,5 @@
 /**
- * Probability maps ρ (digest §1.3, §1.7) in exact float64: each turns a score vector
+ * Probability maps ρ in exact float64: each turns a score vector
  * v ∈ R^N into a probability vector, scaled as ρ[t·v]. Assumption 2 asks that ρ[t·v] tends to
  * hardmax as t grows, uniformly over score vectors whose top entry wins by a margin ζ.
  *
@@ -83,7 +83,7 @@ export function softmax(scores: Float64Array, t = 1): Float64Array {
 /**
  * σ_H: one-hot at the argmax. The scale t > 0 does not change the result (t = 0 gives the
  * uniform vector, as every map here does). Exact ties split the mass equally (the
- * construction's "harmless ties", digest §2.4) and are reported to `onTie` when given.
+ * construction's "harmless ties") and are reported to `onTie` when given.
  */
 export function hardmax(scores: Float64Array, t = 1, onTie?: TieListener): Float64Array {
   scaled(scores, t); // validates
@@ -223,7 +223,7 @@ function unknownMap(name: unknown): InputError {
 }
 
 /**
- * The smallest scale t that Assumption 2's analysis (digest §1.7) proves sufficient for
+ * The smallest scale t that Assumption 2's analysis proves sufficient for
  * ρ[t·v]_{j*} ≥ 1 − η whenever v's top entry beats the rest by ζ, with N = |v|. hardmax: 0
  * (any t works); sparsemax: 1/ζ; α-entmax: 1/((α−1)ζ), both then exactly one-hot;
  * softmax: ln((N−1)(1−η)/η)/ζ.
