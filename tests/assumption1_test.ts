@@ -13,15 +13,14 @@ import {
   reachSets,
   requireAssumption1,
   Schedule,
+  slidingWindow,
   SparsityPattern,
   star,
   strided,
   stridedCausal,
-  verdictBundle,
-  verdictRow,
-  window,
 } from "../lib/pattern/mod.ts";
 import { buildPattern, ZOO } from "../lib/pattern/zoo.ts";
+import { verdictBundle, verdictRow, verdictTable } from "../lib/plot/verdict_table.ts";
 import { seededRng } from "../lib/util/random.ts";
 import { bruteForceHasPath, bruteForceReach, randomSchedule } from "./support/brute_force.ts";
 
@@ -121,8 +120,15 @@ Deno.test("known values: star s = 2, window w = 1 s = n − 1, strided s = 2, st
   assert.equal(analyzeAssumption1(star({ n: 3 })).reach.mixingDepth, 1, "star n=3 is dense");
   for (const n of [4, 8, 16, 50]) {
     assert.equal(analyzeAssumption1(star({ n })).reach.mixingDepth, 2, `star n=${n}`);
-    assert.equal(analyzeAssumption1(window({ n, w: 1 })).reach.mixingDepth, n - 1, `window n=${n}`);
-    assert.equal(analyzeAssumption1(window({ n, w: 3 })).reach.mixingDepth, Math.ceil((n - 1) / 3));
+    assert.equal(
+      analyzeAssumption1(slidingWindow({ n, w: 1 })).reach.mixingDepth,
+      n - 1,
+      `window n=${n}`,
+    );
+    assert.equal(
+      analyzeAssumption1(slidingWindow({ n, w: 3 })).reach.mixingDepth,
+      Math.ceil((n - 1) / 3),
+    );
     const c = Math.ceil(Math.sqrt(n));
     assert.equal(analyzeAssumption1(strided({ n, c })).reach.mixingDepth, 2, `strided n=${n}`);
     const causal = analyzeAssumption1(stridedCausal({ n, c }));
@@ -230,4 +236,30 @@ Deno.test("an undecided verdict reads 'undecided', never a failure; names print 
     assert.match(text, /\(2\) undecided Hamiltonian path/);
     assert.match(text, /\(3\) undecided mixing depth/);
   }
+});
+
+Deno.test("verdict table: one aligned row per verdict, then the reasons; HTML escaped", () => {
+  const holds = analyzeAssumption1(star({ n: 12 }));
+  const fails = analyzeAssumption1(stridedCausal({ n: 16, c: 4 }));
+  const shown = verdictTable([holds, fails]);
+  const lines = shown.summary.split("\n");
+  assert.deepEqual(lines.slice(0, 4), [
+    "pattern              n   p  connections  self-loops  Hamiltonian path  s     Assumption 1",
+    "-------------------  --  -  -----------  ----------  ----------------  ----  ------------",
+    "star                 12  1  54           yes         yes               2     holds",
+    "strided-causal(c=4)  16  2  70 / 40      yes         yes               none  fails",
+  ]);
+  assert.equal(lines.length, 5);
+  assert.match(lines[4], /^strided-causal\(c=4\): \(3\) no mixing depth: by layer 4 /);
+  // The notebook hook and verdictBundle give the same text; the HTML holds the table and reason.
+  const hook = (shown as unknown as Record<symbol, () => Record<string, string>>)[
+    Symbol.for("Jupyter.display")
+  ]();
+  assert.equal(hook["text/plain"], shown.summary);
+  assert.deepEqual(verdictBundle([holds, fails]), hook);
+  assert.match(hook["text/html"], /<td>strided-causal\(c=4\)<\/td>/);
+  assert.match(hook["text/html"], /<div>strided-causal\(c=4\): \(3\) no mixing depth/);
+  const tagged = analyzeAssumption1(SparsityPattern.fromLists("<b>&", [[0, 1], [0, 1]]));
+  const html = verdictBundle([tagged])["text/html"];
+  assert.ok(html.includes("<td>&lt;b&gt;&amp;</td>") && !html.includes("<b>"), html);
 });

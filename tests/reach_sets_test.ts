@@ -13,7 +13,7 @@ import {
   reachSetsBitset,
   Schedule,
   SparsityPattern,
-  window,
+  slidingWindow,
   ZOO,
 } from "../lib/pattern/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
@@ -115,7 +115,7 @@ Deno.test("every zoo pattern at several n: runs and squaring agree with the bits
   }
   // Windows of every width square (one interval per token) and hit s = ⌈(n − 1)/w⌉.
   for (const w of [1, 2, 5]) {
-    const report = reachSets(window({ n: 200, w }), { engine: "squaring" });
+    const report = reachSets(slidingWindow({ n: 200, w }), { engine: "squaring" });
     assert.equal(report.method, "squaring");
     assert.equal(report.mixingDepth, Math.ceil(199 / w));
   }
@@ -158,7 +158,7 @@ Deno.test("closure and bounds (runs budget spent) never contradict the reference
 
 Deno.test("long windows: exact s fast at n = 10,000 and 65,536 (squaring, O(n log² n))", () => {
   for (const [n, w] of [[10_000, 1], [10_000, 3], [65_536, 1]]) {
-    const schedule = window({ n, w });
+    const schedule = slidingWindow({ n, w });
     const started = performance.now();
     const verdict = analyzeAssumption1(schedule);
     const seconds = (performance.now() - started) / 1000;
@@ -170,7 +170,7 @@ Deno.test("long windows: exact s fast at n = 10,000 and 65,536 (squaring, O(n lo
 });
 
 Deno.test("reachSets options are validated and named", () => {
-  const schedule = window({ n: 8, w: 1 });
+  const schedule = slidingWindow({ n: 8, w: 1 });
   for (const maxLayers of [-1, 0, 1.5, NaN, "3"]) {
     assert.throws(
       () => reachSets(schedule, { maxLayers: maxLayers as number }),
@@ -186,7 +186,7 @@ Deno.test("reachSets options are validated and named", () => {
   assert.throws(() => reachSets(schedule, { engine: "fast" as "runs" }), /engine = "fast"/);
   assert.throws(() => reachSets(schedule, { runsBudget: -5 }), /runsBudget = -5/);
   assert.throws(
-    () => reachSets(window({ n: 5000, w: 1 }), { trackSets: true }),
+    () => reachSets(slidingWindow({ n: 5000, w: 1 }), { trackSets: true }),
     /trackSets = true: stores n² = 25000000 cells per layer; allowed up to n = 4096/,
   );
   assert.throws(() => analyzeAssumption1(schedule, { searchBudget: 0 }), /searchBudget = 0/);

@@ -8,7 +8,8 @@
  */
 import { parseFlags, rejectPositionals, rejectUnknownFlags, runTool } from "./cli/flags.ts";
 import { scheduleFromFlags } from "./cli/pattern_flags.ts";
-import { analyzeAssumption1, assumption1Json, verdictBundle, ZOO } from "../lib/pattern/mod.ts";
+import { analyzeAssumption1, assumption1Json, ZOO } from "../lib/pattern/mod.ts";
+import { verdictTable } from "../lib/plot/verdict_table.ts";
 import { MAX_PATTERN_N } from "../lib/util/limits.ts";
 import { printable, printableJson } from "../lib/util/text.ts";
 
@@ -47,7 +48,7 @@ async function main(): Promise<number> {
   } else {
     // A pattern file's name may hold control characters: escaped line by line, so the
     // table's own line breaks stay.
-    const table = verdictBundle([verdict])["text/plain"];
+    const table = verdictTable([verdict]).summary;
     console.log(table.split("\n").map(printable).join("\n"));
     console.log(`sparsity: ${verdict.sparsity.map((s) => s.toFixed(4)).join(" / ")}`);
     if (verdict.hamiltonianPath.path) {

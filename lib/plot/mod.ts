@@ -15,3 +15,4 @@ export { linePlot, type LinePlotOptions, type Series } from "./line.ts";
 export { type Cell, type Row, Table, table } from "./table.ts";
 export { PLOTLY_DELIVERY_VARIABLE, plotlyScriptTag } from "./plotly_page.ts";
 export { renderSvgs, SvgRenderer } from "./svg.ts";
+export { verdictBundle, verdictRow, VerdictTable, verdictTable } from "./verdict_table.ts";

@@ -11,12 +11,12 @@ import {
   buildPattern,
   maskPanels,
   type Schedule,
-  verdictRow,
   ZOO,
 } from "../../lib/pattern/mod.ts";
 import { maskHeatmap } from "../../lib/plot/heatmap.ts";
 import { linePlot } from "../../lib/plot/line.ts";
 import type { PlotlyFigureJson } from "../../lib/plot/plotly_types.ts";
+import { verdictRow } from "../../lib/plot/verdict_table.ts";
 import {
   checkFeeds,
   type ExportedModelRunner,
