@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { initTf } from "../lib/attention/tf/backend.ts";
 import { MultiHeadAttention } from "../lib/attention/tf/layers.ts";
 import { ParameterSet } from "../lib/attention/tf/parameters.ts";
-import type { AttentionGraph } from "../lib/attention/core.ts";
+import type { AttentionGraph } from "../lib/attention/sparse_kernel/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { randomizeParameters, randomTensor } from "./attention_support.ts";
 

@@ -12,7 +12,7 @@ import {
   coreBackward,
   coreForward,
   graphOfPattern,
-} from "../lib/attention/core.ts";
+} from "../lib/attention/sparse_kernel/mod.ts";
 import { runNetwork, sparseAttentionLayer } from "../lib/attention/reference.ts";
 import type { RhoSpec } from "../lib/attention/tf/probability_maps.ts";
 import { tfProbabilityMap } from "../lib/attention/tf/probability_maps.ts";

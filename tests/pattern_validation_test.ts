@@ -5,7 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { Schedule, SparsityPattern, validateCsr } from "../lib/pattern/pattern.ts";
-import { type AttentionGraph, validateGraph, validateGraphs } from "../lib/attention/core.ts";
+import {
+  type AttentionGraph,
+  validateGraph,
+  validateGraphs,
+} from "../lib/attention/sparse_kernel/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
 
 const refuses = (make: () => unknown, message: RegExp) =>

@@ -13,7 +13,7 @@ import { initTf, tf } from "../attention/tf/backend.ts";
 import { ATTENTION_IMPLS, type AttentionImpl } from "../attention/tf/attention_op.ts";
 import { MultiHeadAttention } from "../attention/tf/layers.ts";
 import { ParameterSet } from "../attention/tf/parameters.ts";
-import { graphOfPattern } from "../attention/core.ts";
+import { graphOfPattern } from "../attention/sparse_kernel/mod.ts";
 import { bigbird, star, strided, window } from "../pattern/zoo.ts";
 import { type SparsityPattern, unionOf } from "../pattern/pattern.ts";
 import { InputError, requireInteger } from "../util/errors.ts";

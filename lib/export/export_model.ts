@@ -25,7 +25,7 @@ import type {
   SparseTransformerBlock,
 } from "../attention/tf/layers.ts";
 import { crossGraphs } from "../attention/tf/layers.ts";
-import type { AttentionGraph } from "../attention/core.ts";
+import type { AttentionGraph } from "../attention/sparse_kernel/mod.ts";
 import { entmaxAlpha } from "../attention/probability_maps.ts";
 import { asSchedule } from "../pattern/pattern.ts";
 import { InputError, requireInteger } from "../util/errors.ts";

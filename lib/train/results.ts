@@ -183,7 +183,7 @@ export function hasResult(dir: string, runId: string, model?: RunResult["model"]
 const TRAINING_CODE = [
   "lib/train",
   "lib/attention/tf",
-  "lib/attention/core.ts",
+  "lib/attention/sparse_kernel",
   "lib/attention/probability_maps.ts",
   "lib/pattern",
   "lib/util",

@@ -5,7 +5,7 @@
  *
  * - "dense": the reference formulation, O(n²): every score is computed, the pattern enters as
  *   an additive −1e9 bias, ρ runs over whole rows. tfjs's autodiff gives the gradient.
- * - "sparse": the O(connections · m) core of ../core.ts inside tf.customGrad: only the
+ * - "sparse": the O(connections · m) kernel of ../sparse_kernel/ inside tf.customGrad: only the
  *   pattern's query–key pairs are ever touched, in forward and backward. The fused projection
  *   is read out of tfjs once, the core reads q, k and v in place, and the gradient comes back
  *   as one tensor of the same fused shape.
@@ -19,7 +19,7 @@ import {
   coreProbabilityCount,
   type CoreSpec,
   validateGraphs,
-} from "../core.ts";
+} from "../sparse_kernel/mod.ts";
 import { entmaxAlpha } from "../probability_maps.ts";
 import { give, outputArray, readTensor, takeFloat64, tensorFrom } from "./buffers.ts";
 import { type RhoSpec, tfProbabilityMap } from "./probability_maps.ts";

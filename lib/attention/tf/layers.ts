@@ -17,7 +17,7 @@ import {
 import type { RhoSpec } from "./probability_maps.ts";
 import { ParameterSet } from "./parameters.ts";
 import { give, outputArray, readTensor, tensorFrom } from "./buffers.ts";
-import { type AttentionGraph, completeGraph, graphOfPattern } from "../core.ts";
+import { type AttentionGraph, completeGraph, graphOfPattern } from "../sparse_kernel/mod.ts";
 import { entmaxAlpha } from "../probability_maps.ts";
 import type { FeedForwardWeights, HeadWeights } from "../reference.ts";
 import { asSchedule, type PatternLike, type SparsityPattern } from "../../pattern/pattern.ts";
