@@ -12,8 +12,8 @@ import {
   reachSets,
   reachSetsBitset,
   Schedule,
-  SparsityPattern,
   slidingWindow,
+  SparsityPattern,
   ZOO,
 } from "../lib/pattern/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
