@@ -13,6 +13,14 @@ import {
   runBenchmark,
   usefulFlops,
 } from "../lib/bench/attention.ts";
+import {
+  bigbird,
+  slidingWindow,
+  type SparsityPattern,
+  star,
+  strided,
+  unionOf,
+} from "../lib/pattern/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { BENCH_DENSE_MAX_TOKENS, BENCH_MAX_TOKENS } from "../lib/util/limits.ts";
 import { pathFromUrl, sha256 } from "../lib/util/system.ts";
@@ -123,6 +131,25 @@ Deno.test("pattern names are own keys: inherited names are refused, not called",
     "bigbird",
     "strided",
   ]);
+});
+
+Deno.test("the benchmark's patterns are the zoo's, with the benchmark's parameters", () => {
+  for (const n of [16, 100]) {
+    const c = Math.ceil(Math.sqrt(n));
+    const expected: Record<string, SparsityPattern> = {
+      window: slidingWindow({ n, w: 8 }).patterns[0],
+      star: star({ n }).patterns[0],
+      bigbird: bigbird({ n, w: 3, g: 2, r: 3, seed: 0 }).patterns[0],
+      strided: unionOf(strided({ n, c })),
+    };
+    for (const [name, build] of Object.entries(BENCH_PATTERNS)) {
+      const pattern = build(n);
+      assert.equal(pattern.n, n);
+      assert.deepEqual(pattern.toLists(), expected[name].toLists(), `${name} at n=${n}`);
+    }
+    assert.equal(BENCH_PATTERNS.window(n).name, "window(w=8)");
+    assert.equal(BENCH_PATTERNS.strided(n).name, `union strided(c=${c})`);
+  }
 });
 
 Deno.test("the committed results parse; damaged ones are named with the reason", () => {

@@ -10,7 +10,7 @@ import {
   type StackConfig,
   trainStep,
 } from "../lib/attention/tf/models.ts";
-import { bigbird, fixedCausal, star, strided, window } from "../lib/pattern/zoo.ts";
+import { bigbird, fixedCausal, slidingWindow, star, strided } from "../lib/pattern/zoo.ts";
 import { maxAbsDifference, randomizeParameters, randomTensor } from "./attention_support.ts";
 
 await initTf();
@@ -22,7 +22,7 @@ const base: StackConfig = {
   heads: 2,
   ffHidden: 16,
   layers: 2,
-  pattern: window({ n, w: 2 }),
+  pattern: slidingWindow({ n, w: 2 }),
   impl: "sparse",
   norm: "pre",
   maxLength: n,

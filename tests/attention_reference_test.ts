@@ -13,7 +13,7 @@ import {
 } from "../lib/attention/reference.ts";
 import { softmax } from "../lib/attention/probability_maps.ts";
 import { SparsityPattern } from "../lib/pattern/pattern.ts";
-import { dense, random, strided, window } from "../lib/pattern/zoo.ts";
+import { dense, random, slidingWindow, strided } from "../lib/pattern/zoo.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { seededRng } from "../lib/util/random.ts";
 
@@ -52,7 +52,7 @@ function randomFeedForward(d: number, r: number, seed: number): FeedForwardWeigh
   return { r, w1: matrix(r * d), b1: matrix(r), w2: matrix(d * r), b2: matrix(d) };
 }
 
-const window3 = window({ n: 3, w: 1 }).patterns[0];
+const window3 = slidingWindow({ n: 3, w: 1 }).patterns[0];
 
 Deno.test("hardmax head on a window picks each neighbourhood's largest value (by hand)", () => {
   // x = (1, 2, 3), q = k = v = x: token k's scores are x_k·x_j, so hardmax selects max_{A_k} x.
@@ -267,7 +267,8 @@ Deno.test("bad input throws InputError naming the parameter and value", () => {
   const head = scalarHead(1, 1, 1, 1);
   const x = f64(1, 2, 3);
   assertInputError(
-    () => sparseAttentionLayer(x, 3, 1, window({ n: 4, w: 1 }).patterns[0], [head], "softmax"),
+    () =>
+      sparseAttentionLayer(x, 3, 1, slidingWindow({ n: 4, w: 1 }).patterns[0], [head], "softmax"),
     "pattern.n",
   );
   assertInputError(

@@ -17,7 +17,7 @@ import { runNetwork, sparseAttentionLayer } from "../lib/attention/reference.ts"
 import type { RhoSpec } from "../lib/attention/tf/probability_maps.ts";
 import { tfProbabilityMap } from "../lib/attention/tf/probability_maps.ts";
 import { SparseEncoder } from "../lib/attention/tf/models.ts";
-import { buildPattern, star, strided, window, ZOO } from "../lib/pattern/zoo.ts";
+import { buildPattern, slidingWindow, star, strided, ZOO } from "../lib/pattern/zoo.ts";
 import type { SparsityPattern } from "../lib/pattern/pattern.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { seededRng } from "../lib/util/random.ts";
@@ -229,7 +229,7 @@ Deno.test("core: heads sharing one graph (long rows handled for all heads at onc
 Deno.test("tf layer gradient w.r.t. x matches finite differences of the float64 reference", () => {
   const n = 10;
   const width = 6;
-  const pattern = window({ n, w: 2 }).patterns[0];
+  const pattern = slidingWindow({ n, w: 2 }).patterns[0];
   const params = new ParameterSet(4);
   const layer = new MultiHeadAttention(params, "a", { width, heads: 2, impl: "sparse" });
   randomizeParameters(params, 8);
@@ -345,7 +345,7 @@ Deno.test("bad input to the tf layers throws InputError naming the parameter", (
     heads: 2,
     ffHidden: 4,
     layers: 1,
-    pattern: window({ n: 6, w: 1 }),
+    pattern: slidingWindow({ n: 6, w: 1 }),
     impl: "sparse",
     norm: "pre",
     maxLength: 8,

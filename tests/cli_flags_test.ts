@@ -16,7 +16,7 @@ import {
 import { readPatternFile, scheduleFromFlags } from "../tools/cli/pattern_flags.ts";
 import { requireEnumerableGrid, requirePlannableLayers } from "../lib/construction/grid.ts";
 import { layerCounts } from "../lib/construction/counts.ts";
-import { star, window } from "../lib/pattern/zoo.ts";
+import { slidingWindow, star } from "../lib/pattern/zoo.ts";
 import { InputError } from "../lib/util/errors.ts";
 import {
   MAX_CONSTRUCT_N,
@@ -191,8 +191,12 @@ Deno.test("layer counts refuse a plan above MAX_PLANNED_LAYERS before planning a
     "the limit is 1048576",
   ]);
   const started = performance.now();
-  assertInputError(() => layerCounts(window({ n: 4, w: 1 }), { d: 30, delta: 0.5 }), ["d = 30"]);
-  assertInputError(() => layerCounts(window({ n: 4, w: 1 }), { d: 1, delta: 1e-6 }), ["delta"]);
+  assertInputError(() => layerCounts(slidingWindow({ n: 4, w: 1 }), { d: 30, delta: 0.5 }), [
+    "d = 30",
+  ]);
+  assertInputError(() => layerCounts(slidingWindow({ n: 4, w: 1 }), { d: 1, delta: 1e-6 }), [
+    "delta",
+  ]);
   assert.ok(performance.now() - started < 1000, "refused before the plan is built");
   assert.equal(layerCounts(star({ n: 4 }), { d: 1, delta: 0.25 }).contextualMapping, 14);
 });

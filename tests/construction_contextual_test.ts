@@ -10,16 +10,16 @@ import {
   fixedCausal,
   longformer,
   Schedule,
+  slidingWindow,
   SparsityPattern,
   star,
   strided,
   stridedCausal,
-  window,
 } from "../lib/pattern/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
 
 Deno.test("digest §2.5 worked example: n=3, d=1, δ=1/4, window, γ = identity", () => {
-  const mapping = buildContextualMapping(window({ n: 3, w: 1 }), { d: 1, delta: 0.25 });
+  const mapping = buildContextualMapping(slidingWindow({ n: 3, w: 1 }), { d: 1, delta: 0.25 });
   assert.deepEqual(mapping.gamma, [0, 1, 2]);
   const input = new DeltaGrid(3, 1, 0.25).indexOf([2, 1, 3]); // X = (0.5, 0.25, 0.75)
   // l = (2.5, 0.25, 1.75); f_2 = 9.25, f_3 = 31.75; in units of δ: 10, 37, 127.
@@ -52,7 +52,7 @@ function recursionOracle(
 }
 
 const cases: [string, Schedule, number, number][] = [
-  ["window n=4", window({ n: 4, w: 1 }), 1, 0.25],
+  ["window n=4", slidingWindow({ n: 4, w: 1 }), 1, 0.25],
   ["star n=4", star({ n: 4 }), 1, 0.25],
   ["strided n=4", strided({ n: 4, c: 2 }), 1, 0.25],
   ["fixed n=4", fixed({ n: 4, c: 2 }), 1, 0.25],
@@ -92,7 +92,7 @@ for (const [name, schedule, d, delta] of cases) {
 }
 
 Deno.test("the last path token's phase-1 id decodes the whole input (injectivity)", () => {
-  const mapping = buildContextualMapping(window({ n: 4, w: 1 }), { d: 1, delta: 0.25 });
+  const mapping = buildContextualMapping(slidingWindow({ n: 4, w: 1 }), { d: 1, delta: 0.25 });
   const D = 4n;
   for (let input = 0; input < mapping.inputs; input++) {
     let F = mapping.phaseOneIds[input][3];
@@ -109,8 +109,8 @@ Deno.test("the last path token's phase-1 id decodes the whole input (injectivity
 
 Deno.test("layer counts vs the digest's table and the bound p(n−1)δ^{−d} + s", () => {
   const count = (schedule: Schedule) => layerCounts(schedule, { d: 1, delta: 0.25 });
-  assert.equal(count(window({ n: 3, w: 1 })).contextualMapping, 10);
-  assert.equal(count(window({ n: 4, w: 1 })).contextualMapping, 15);
+  assert.equal(count(slidingWindow({ n: 3, w: 1 })).contextualMapping, 10);
+  assert.equal(count(slidingWindow({ n: 4, w: 1 })).contextualMapping, 15);
   const stridedRow = count(strided({ n: 4, c: 2 }));
   assert.equal(stridedRow.contextualMapping, 26);
   assert.equal(stridedRow.predicted, 2 * 3 * 4 + 2);

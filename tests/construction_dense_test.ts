@@ -14,7 +14,7 @@ import {
   denseLemma6Layers,
   layerCounts,
 } from "../lib/construction/mod.ts";
-import { star, strided, window } from "../lib/pattern/mod.ts";
+import { slidingWindow, star, strided } from "../lib/pattern/mod.ts";
 
 Deno.test("dense Lemma 6 by hand: n=3, d=1, δ=1/4, X = (0.5, 0.25, 0.75)", () => {
   const mapping = buildDenseContextualMapping({ n: 3, d: 1, delta: 0.25 });
@@ -116,7 +116,7 @@ Deno.test("layer counts: dense Lemma 6 from the built plan vs the sparse constru
       const dense = denseLayerCounts({ n, d, delta });
       assert.equal(dense.contextualMapping, dense.predicted);
       assert.equal(dense.quantization, d / delta);
-      for (const schedule of [window({ n, w: 1 }), star({ n }), strided({ n, c: 2 })]) {
+      for (const schedule of [slidingWindow({ n, w: 1 }), star({ n }), strided({ n, c: 2 })]) {
         const row = layerCounts(schedule, { d, delta });
         assert.equal(row.denseContextualMapping, D + 1);
         assert.ok(row.contextualMapping >= (n - 1) * D, "at least one shift per path edge and id");
@@ -125,7 +125,7 @@ Deno.test("layer counts: dense Lemma 6 from the built plan vs the sparse constru
     }
   }
   // The same small case built both ways: 5 dense layers against 10 for the window.
-  const sparse = buildContextualMapping(window({ n: 3, w: 1 }), { d: 1, delta: 0.25 });
+  const sparse = buildContextualMapping(slidingWindow({ n: 3, w: 1 }), { d: 1, delta: 0.25 });
   const dense = buildDenseContextualMapping({ n: 3, d: 1, delta: 0.25, compareFloat: false });
   assert.deepEqual([dense.layers.length, sparse.layers.length], [5, 10]);
 });

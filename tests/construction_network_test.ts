@@ -12,7 +12,7 @@ import {
   smoothingDistance,
 } from "../lib/construction/mod.ts";
 import { runNetwork } from "../lib/attention/reference.ts";
-import { star, window } from "../lib/pattern/mod.ts";
+import { slidingWindow, star } from "../lib/pattern/mod.ts";
 import { seededRng } from "../lib/util/random.ts";
 
 /** A smooth target with cross-token interaction. */
@@ -22,7 +22,7 @@ const target = (x: Float64Array) => {
 };
 
 Deno.test("quantization layers snap X + E to the grid (float64 reference)", () => {
-  const network = buildTheorem1Network(target, window({ n: 3, w: 1 }), { d: 2, delta: 0.5 });
+  const network = buildTheorem1Network(target, slidingWindow({ n: 3, w: 1 }), { d: 2, delta: 0.5 });
   const { grid, embedding } = network.mapping;
   const layers = referenceLayers(network).slice(0, network.counts.quantization);
   const rng = seededRng(3);
@@ -36,7 +36,7 @@ Deno.test("quantization layers snap X + E to the grid (float64 reference)", () =
 });
 
 Deno.test("step 2c: ḡ = f̄ exactly on every grid cell, and in float64 within rounding", () => {
-  for (const schedule of [window({ n: 3, w: 1 }), star({ n: 3 })]) {
+  for (const schedule of [slidingWindow({ n: 3, w: 1 }), star({ n: 3 })]) {
     const network = buildTheorem1Network(target, schedule, { d: 1, delta: 0.25 });
     assert.equal(network.counts.valueMapping, 3 * 64);
     const check = checkValueMapping(network);
@@ -50,7 +50,7 @@ Deno.test("step 2c: ḡ = f̄ exactly on every grid cell, and in float64 within 
 });
 
 Deno.test("step 3: d_p(ḡ, g) decreases as t grows and η shrinks (toy n=2, d=1, δ=1/2)", () => {
-  const network = buildTheorem1Network(target, window({ n: 2, w: 1 }), { d: 1, delta: 0.5 });
+  const network = buildTheorem1Network(target, slidingWindow({ n: 2, w: 1 }), { d: 1, delta: 0.5 });
   const zeta = constructionMargin(0.5);
   const errors = [1, 4, 16, 64].map((k) =>
     smoothingDistance(network, { rho: "softmax", t: (8 * k) / zeta, eta: 0.25 / k }, {
@@ -65,7 +65,10 @@ Deno.test("step 3: d_p(ḡ, g) decreases as t grows and η shrinks (toy n=2, d=1
 });
 
 Deno.test("step 3 per layer: softmax deviation shrinks with t; sparsemax is exact past 1/ζ; where naive logits overflow the shifted softmax is hardmax", () => {
-  const network = buildTheorem1Network(target, window({ n: 3, w: 1 }), { d: 1, delta: 0.25 });
+  const network = buildTheorem1Network(target, slidingWindow({ n: 3, w: 1 }), {
+    d: 1,
+    delta: 0.25,
+  });
   const zeta = constructionMargin(0.25);
   const worst = (rows: { deviation: number }[]) => Math.max(...rows.map((r) => r.deviation));
   const deviations = [2, 8, 32].map((k) => worst(perLayerDeviation(network, "softmax", k / zeta)));

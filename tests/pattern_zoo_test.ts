@@ -15,13 +15,14 @@ import {
   scheduleFromJson,
   scheduleToJson,
   sequential,
+  slidingWindow,
   SparsityPattern,
   star,
   strided,
   stridedCausal,
   union,
   unionOf,
-  window,
+  windowRelay,
 } from "../lib/pattern/mod.ts";
 import {
   buildPattern,
@@ -64,7 +65,11 @@ Deno.test("dense and window match their formulas", () => {
   for (const n of SIZES) {
     assertMatches(dense({ n }), [() => true], `dense n=${n}`);
     for (const w of [0, 1, 2, 3, 7, 40]) {
-      assertMatches(window({ n, w }), [(k, j) => Math.abs(j - k) <= w], `window n=${n} w=${w}`);
+      assertMatches(
+        slidingWindow({ n, w }),
+        [(k, j) => Math.abs(j - k) <= w],
+        `window n=${n} w=${w}`,
+      );
     }
   }
 });
@@ -120,8 +125,55 @@ Deno.test("star and longformer match their formulas", () => {
       }
     }
   }
-  assert.equal(star({ n: 16 }).connections[0], 74, "digest §3: 74 connections at n = 16");
-  assert.equal(star({ n: 64 }).connections[0], 314, "digest §3: 314 connections at n = 64");
+  assert.equal(star({ n: 16 }).connections[0], 74, "74 connections at n = 16");
+  assert.equal(star({ n: 64 }).connections[0], 314, "314 connections at n = 64");
+});
+
+Deno.test("window-relay: a window of half-width w plus relay n − 1; at w = 1 the Star-Transformer", () => {
+  for (const n of SIZES) {
+    for (const w of [0, 1, 2, 5, 40]) {
+      const schedule = windowRelay({ n, w });
+      assertMatches(
+        schedule,
+        [(k, j) => k === n - 1 || j === n - 1 || Math.abs(j - k) <= w],
+        `window-relay n=${n} w=${w}`,
+      );
+      assert.equal(schedule.name, `window-relay(w=${w})`);
+      const built = buildPattern("window-relay", { n, w });
+      assert.deepEqual(built.patterns[0].toLists(), schedule.patterns[0].toLists());
+    }
+    assert.deepEqual(
+      windowRelay({ n, w: 1 }).patterns[0].toLists(),
+      star({ n }).patterns[0].toLists(),
+      `window-relay(w=1) is star at n=${n}`,
+    );
+  }
+  // by hand at n = 6, w = 2: rows 0..4 hold their window and token 5; row 5 holds everyone
+  assert.deepEqual(windowRelay({ n: 6, w: 2 }).patterns[0].toLists(), [
+    [0, 1, 2, 5],
+    [0, 1, 2, 3, 5],
+    [0, 1, 2, 3, 4, 5],
+    [1, 2, 3, 4, 5],
+    [2, 3, 4, 5],
+    [0, 1, 2, 3, 4, 5],
+  ]);
+  // n = 64, w = 4: windows of rows 0..62 hold 556 − 5 keys, rows 0..58 add the relay (59),
+  // the relay row holds all 64
+  assert.equal(windowRelay({ n: 64, w: 4 }).connections[0], 551 + 59 + 64);
+});
+
+Deno.test("longformer and bigbird are unions: window ∪ globals, and longformer ∪ random keys", () => {
+  for (const n of [1, 4, 17]) {
+    for (const [w, g, r] of [[1, 1, 2], [2, 0, 3], [0, 2, 0]]) {
+      if (g > n) continue;
+      const lf = longformer({ n, w, g }).patterns[0];
+      const bb = bigbird({ n, w, g, r, seed: 5 }).patterns[0];
+      for (let k = 0; k < n; k++) {
+        for (const j of slidingWindow({ n, w }).patterns[0].row(k)) assert.ok(lf.has(k, j));
+        for (const j of lf.row(k)) assert.ok(bb.has(k, j), `bigbird ⊇ longformer at (${k}, ${j})`);
+      }
+    }
+  }
 });
 
 Deno.test("bigbird: window and globals exactly, r distinct random extras per row, seeded", () => {
@@ -256,7 +308,7 @@ Deno.test("registry names are own properties only: built-ins of Object are unkno
     /no parameter "constructor"/,
   );
   assert.equal(zooEntry("window")?.name, "window");
-  assert.equal(Object.keys(ZOO).length, 12);
+  assert.equal(Object.keys(ZOO).length, 13);
 });
 
 Deno.test("each pattern's connection bound is an upper bound, and exact for dense and window", () => {
@@ -268,6 +320,7 @@ Deno.test("each pattern's connection bound is an upper bound, and exact for dens
     fixed: [{}, { c: 3, summary: 2 }, { c: 1 }],
     "fixed-causal": [{}, { c: 4, summary: 3 }],
     star: [{}],
+    "window-relay": [{}, { w: 0 }, { w: 3 }, { w: 100 }],
     longformer: [{}, { w: 2, g: 3 }, { w: 0, g: 0 }],
     bigbird: [{}, { w: 2, g: 2, r: 5, seed: 3 }, { w: 0, g: 0, r: 40 }],
     random: [{}, { sparsity: 0 }, { sparsity: 0.5, seed: 2 }],

@@ -14,8 +14,8 @@ import { ATTENTION_IMPLS, type AttentionImpl } from "../attention/tf/attention_o
 import { MultiHeadAttention } from "../attention/tf/layers.ts";
 import { ParameterSet } from "../attention/tf/parameters.ts";
 import { graphOfPattern } from "../attention/sparse_kernel/mod.ts";
-import { bigbird, star, strided, window } from "../pattern/zoo.ts";
-import { type SparsityPattern, unionOf } from "../pattern/pattern.ts";
+import { requireZooEntry, resolvePatternParams } from "../pattern/zoo.ts";
+import type { SparsityPattern } from "../pattern/pattern.ts";
 import { InputError, requireInteger } from "../util/errors.ts";
 import { BENCH_DENSE_MAX_TOKENS, BENCH_MAX_TOKENS } from "../util/limits.ts";
 import { seededRng } from "../util/random.ts";
@@ -24,14 +24,28 @@ import process from "node:process";
 export const BENCH_WIDTH = 64;
 export const BENCH_HEADS = 4;
 
-/** The benchmark's patterns at length n, with their parameters in the name. */
-export const BENCH_PATTERNS: Record<string, (n: number) => SparsityPattern> = {
-  window: (n) => window({ n, w: 8 }).patterns[0],
-  star: (n) => star({ n }).patterns[0],
-  bigbird: (n) => bigbird({ n, w: 3, g: 2, r: 3 }).patterns[0],
+/**
+ * Which zoo entry (lib/pattern/zoo.ts) each benchmark pattern is, with its parameters at
+ * length n. Every entry has one pattern (p = 1) so one attention layer holds all of it.
+ */
+const BENCH_ZOO: Record<
+  string,
+  { zoo: string; params: (n: number) => Record<string, number | string> }
+> = {
+  window: { zoo: "window", params: (n) => ({ n, w: 8 }) },
+  star: { zoo: "star", params: (n) => ({ n }) },
+  bigbird: { zoo: "bigbird", params: (n) => ({ n, w: 3, g: 2, r: 3, seed: 0 }) },
   // both of Child et al.'s patterns in one layer (UNION), c = ⌈√n⌉: O(n^1.5) connections
-  strided: (n) => unionOf(strided({ n, c: Math.ceil(Math.sqrt(n)) })),
+  strided: { zoo: "union", params: (n) => ({ n, of: "strided", c: Math.ceil(Math.sqrt(n)) }) },
 };
+
+/** The benchmark's patterns at length n, built from the zoo, with their parameters in the name. */
+export const BENCH_PATTERNS: Record<string, (n: number) => SparsityPattern> = Object.fromEntries(
+  Object.entries(BENCH_ZOO).map(([key, { zoo, params }]) => [
+    key,
+    (n: number) => requireZooEntry(zoo).build(resolvePatternParams(zoo, params(n))).patterns[0],
+  ]),
+);
 
 export const DEFAULT_LENGTHS = [256, 512, 1024, 2048, 4096, 8192, 16384];
 /** Beyond this n the dense-masked layer needs > 2 GB and minutes per step here: skipped. */

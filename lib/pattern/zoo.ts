@@ -1,6 +1,6 @@
 /**
- * The zoo of sparsity patterns the paper's framework covers (digest §3), every constructor
- * valid for every n ≥ 1. Indices are 0-indexed; `|j − k| ≤ w` is "within w positions".
+ * The zoo of sparsity patterns the paper's framework covers, every constructor valid for every
+ * n ≥ 1. Indices are 0-indexed; `|j − k| ≤ w` is "within w positions".
  * Each returns a Schedule (p = 1 unless the family has two patterns). The registry `ZOO`
  * maps the names used by command-line flags and notebooks to a constructor and its parameters;
  * names are looked up as own properties only, so `constructor` or `__proto__` is an unknown
@@ -8,7 +8,7 @@
  */
 import { InputError, requireInteger, requireNumber } from "../util/errors.ts";
 import { MAX_PATTERN_CONNECTIONS } from "../util/limits.ts";
-import { seededRng } from "../util/random.ts";
+import { type Rng, seededRng } from "../util/random.ts";
 import { Schedule, SparsityPattern, unionOf } from "./pattern.ts";
 
 type Lists = number[][];
@@ -38,21 +38,17 @@ export function dense(opts: { n: number }): Schedule {
 
 /**
  * Sliding window (path graph when w = 1): A_k = {j : |j − k| ≤ w}, cut at the sequence ends.
- * About (2w+1)n connections; mixing depth s = ⌈(n−1)/w⌉.
+ * About (2w+1)n connections; mixing depth s = ⌈(n−1)/w⌉. The registry calls it "window"; the
+ * function is `slidingWindow` because importing a binding called `window` into the Deno
+ * kernel's global scope makes TensorFlow.js's `typeof window` probe throw (ReferenceError: the
+ * binding is not yet initialised while the import runs).
  */
-export function window(opts: { n: number; w: number }): Schedule {
+export function slidingWindow(opts: { n: number; w: number }): Schedule {
   const n = checkN(opts.n);
   const w = requireInteger("w", opts.w, 0);
   const name = `window(w=${w})`;
   return new Schedule(name, [build(name, n, (k) => range(k - w, Math.min(n - 1, k + w)))]);
 }
-
-/**
- * `window` under a name that is safe in a notebook: importing a binding called `window` into
- * the Deno kernel's global scope makes TensorFlow.js's `typeof window` probe throw
- * (ReferenceError, the binding is not yet initialised while the import runs).
- */
-export const slidingWindow = window;
 
 /**
  * Child et al. (2019) strided attention made bidirectional (what the theorem needs):
@@ -154,6 +150,35 @@ export function star(opts: { n: number }): Schedule {
   ]);
 }
 
+/**
+ * A window of half-width w plus one relay token (the experiments' widened STAR): the relay
+ * n − 1 attends to everyone; token k < n − 1 attends to {j : |j − k| ≤ w} and the relay. At
+ * w = 1 it holds exactly the Star-Transformer's connections (`star`); wider windows reach lower
+ * sparsity levels. About (2w+2)n + n connections; s ≤ 2 (every token reaches every other
+ * through the relay).
+ */
+export function windowRelay(opts: { n: number; w: number }): Schedule {
+  const n = checkN(opts.n);
+  const w = requireInteger("w", opts.w, 0);
+  const relay = n - 1;
+  const name = `window-relay(w=${w})`;
+  const relayRow = Array.from({ length: n }, () => [relay]);
+  relayRow[relay] = range(0, n - 1);
+  return new Schedule(name, [
+    unionOf([
+      ...slidingWindow({ n, w }).patterns,
+      SparsityPattern.fromLists(`${name} relay`, relayRow, n),
+    ], name),
+  ]);
+}
+
+/** The global tokens G = {0, …, g−1}: a global token attends to [n], any other to G ∪ {k}. */
+function globalTokens(name: string, n: number, g: number): SparsityPattern {
+  const all = range(0, n - 1);
+  const globals = range(0, g - 1);
+  return build(name, n, (k) => (k < g ? all : [...globals, k]));
+}
+
 function checkGlobal(g: number, n: number): number {
   return requireInteger("g", g, 0, n);
 }
@@ -168,14 +193,11 @@ export function longformer(opts: { n: number; w: number; g: number }): Schedule 
   const w = requireInteger("w", opts.w, 0);
   const g = checkGlobal(opts.g, n);
   const name = `longformer(w=${w}, g=${g})`;
-  const all = range(0, n - 1);
-  const globals = range(0, g - 1);
   return new Schedule(name, [
-    build(
-      name,
-      n,
-      (k) => (k < g ? all : [...range(k - w, Math.min(n - 1, k + w)), ...globals]),
-    ),
+    unionOf([
+      ...slidingWindow({ n, w }).patterns,
+      globalTokens(`${name} globals`, n, g),
+    ], name),
   ]);
 }
 
@@ -192,38 +214,50 @@ export function bigbird(
   const g = checkGlobal(opts.g, n);
   const r = requireInteger("r", opts.r, 0);
   const seed = opts.seed ?? 0;
-  const rng = seededRng(seed);
   const name = `bigbird(w=${w}, g=${g}, r=${r}, seed=${seed})`;
-  const all = range(0, n - 1);
+  const base = longformer({ n, w, g }).patterns[0];
   return new Schedule(name, [
-    build(name, n, (k) => {
-      if (k < g) return all;
-      const row = [...range(k - w, Math.min(n - 1, k + w)), ...range(0, g - 1)];
-      // Draws from the free tokens [n] \ row in increasing order, each pick swapped with the
-      // last free slot and removed. The free list is never materialised (that is O(n) per
-      // row): slot p holds the p-th free token unless a swap overrode it, so a row costs
-      // O(r·|row|), not O(n), and the draws are the same.
-      const taken = [...new Set(row)].sort((a, b) => a - b);
-      const freeAt = (slot: number) => {
-        let j = slot;
-        for (const t of taken) {
-          if (t <= j) j++;
-          else break;
-        }
-        return j;
-      };
-      const swapped = new Map<number, number>();
-      const slotValue = (slot: number) => swapped.get(slot) ?? freeAt(slot);
-      let free = n - taken.length;
-      for (let i = 0; i < r && free > 0; i++) {
-        const pick = rng.int(free);
-        row.push(slotValue(pick));
-        swapped.set(pick, slotValue(free - 1));
-        free--;
-      }
-      return row;
-    }),
+    unionOf([base, randomKeys(`${name} random`, base, r, seededRng(seed))], name),
   ]);
+}
+
+/**
+ * Up to r keys per row of `base` drawn uniformly among the tokens not already in that row
+ * (fewer when fewer remain), plus the token itself so no row is empty; rows that hold every
+ * token (the global ones) draw nothing. Rows are drawn in order k = 0, 1, … from one generator.
+ */
+function randomKeys(
+  name: string,
+  base: SparsityPattern,
+  r: number,
+  rng: Rng,
+): SparsityPattern {
+  const n = base.n;
+  return build(name, n, (k) => {
+    const taken = base.row(k); // sorted and distinct
+    const row = [k];
+    // Draws from the free tokens [n] \ taken in increasing order, each pick swapped with the
+    // last free slot and removed. The free list is never materialised (that is O(n) per row):
+    // slot p holds the p-th free token unless a swap overrode it, so a row costs O(r·|taken|).
+    const freeAt = (slot: number) => {
+      let j = slot;
+      for (const t of taken) {
+        if (t <= j) j++;
+        else break;
+      }
+      return j;
+    };
+    const swapped = new Map<number, number>();
+    const slotValue = (slot: number) => swapped.get(slot) ?? freeAt(slot);
+    let free = n - taken.length;
+    for (let i = 0; i < r && free > 0; i++) {
+      const pick = rng.int(free);
+      row.push(slotValue(pick));
+      swapped.set(pick, slotValue(free - 1));
+      free--;
+    }
+    return row;
+  });
 }
 
 /**
@@ -417,7 +451,7 @@ export const ZOO: Readonly<Record<string, ZooEntry>> = Object.freeze(Object.assi
         name: "window",
         description: "sliding window |j-k| <= w",
         params: [N, W],
-        build: (p: P) => window({ n: num(p, "n"), w: num(p, "w") }),
+        build: (p: P) => slidingWindow({ n: num(p, "n"), w: num(p, "w") }),
         maxConnections: (p: P) => rows(num(p, "n"), 2 * num(p, "w") + 1),
       },
       {
@@ -461,6 +495,13 @@ export const ZOO: Readonly<Record<string, ZooEntry>> = Object.freeze(Object.assi
         params: [N],
         build: (p: P) => star({ n: num(p, "n") }),
         maxConnections: (p: P) => rows(num(p, "n"), 4) + num(p, "n"),
+      },
+      {
+        name: "window-relay",
+        description: "window |j-k| <= w plus relay token n-1 (the experiments' widened STAR)",
+        params: [N, W],
+        build: (p: P) => windowRelay({ n: num(p, "n"), w: num(p, "w") }),
+        maxConnections: (p: P) => rows(num(p, "n"), 2 * num(p, "w") + 2) + num(p, "n"),
       },
       {
         name: "longformer",

@@ -3,7 +3,7 @@
  * trains one run. Sizes are the only knobs a budget changes; data/results/README.md records the
  * full ones with the measured wall time.
  */
-import type { PatternChoice } from "./grid.ts";
+import type { PatternChoice } from "./sweep_grid.ts";
 import {
   runClassification,
   runLanguageModel,

@@ -3,7 +3,7 @@ export * from "./metrics.ts";
 export * from "./cache.ts";
 export * from "./vocab.ts";
 export * from "./datasets.ts";
-export * from "./grid.ts";
+export * from "./sweep_grid.ts";
 export * from "./results.ts";
 export * from "./progress.ts";
 export * from "./tasks.ts";

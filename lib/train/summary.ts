@@ -6,7 +6,7 @@
  */
 import { meanAndSpread } from "./metrics.ts";
 import type { RunResult } from "./results.ts";
-import { choiceLabel } from "./grid.ts";
+import { choiceLabel } from "./sweep_grid.ts";
 import { InputError } from "../util/errors.ts";
 
 export interface SummaryPoint {

@@ -13,7 +13,7 @@ import {
   requireChoice,
   type ResolvedPattern,
   resolvePattern,
-} from "./grid.ts";
+} from "./sweep_grid.ts";
 import {
   EXPERIMENT_DEFINITIONS,
   type ExperimentDefinition,

@@ -15,7 +15,7 @@ import {
   trainStep,
 } from "../attention/mod.ts";
 import type { ParameterSet } from "../attention/tf/parameters.ts";
-import type { ResolvedPattern } from "./grid.ts";
+import type { ResolvedPattern } from "./sweep_grid.ts";
 import type { CurvePoint } from "./results.ts";
 import type { Progress } from "./progress.ts";
 import { loadCmudict, loadMobyDick, loadSpamAssassin, type Pronunciation } from "./datasets.ts";

@@ -5,26 +5,45 @@
  * SEQUENTIAL (the family's two patterns cycled over layers, p = 2) and MULTIHEAD (half the heads
  * on each pattern) average the two patterns; UNION (one pattern holding both) counts the union.
  * A level is matched by scanning the pattern's own parameter (stride or block size c, the window
- * of STAR's satellites, the window w) and taking the value whose achieved sparsity is nearest;
- * RANDOM hits any level exactly. The achieved sparsity, not the target, is what results record.
+ * half-width w) and taking the value whose achieved sparsity is nearest; RANDOM hits any level
+ * exactly. The achieved sparsity, not the target, is what results record.
+ *
+ * Every schedule is built from a zoo entry (lib/pattern/zoo.ts), named by SWEEP_PATTERNS. The
+ * series the results files call "star" is the zoo's `window-relay`: a window of half-width w
+ * plus one relay token. At w = 1 it is exactly the Star-Transformer (the paper's STAR, the
+ * zoo's `star`); wider windows reach the lower sparsity levels the experiments ask for, which
+ * the Star-Transformer alone (about 5n connections) cannot.
  */
-import {
-  analyzeAssumption1,
-  dense,
-  fixed,
-  random,
-  Schedule,
-  sequential,
-  star,
-  strided,
-  union,
-  unionOf,
-  window,
-} from "../pattern/mod.ts";
+import { analyzeAssumption1, Schedule, sequential, union } from "../pattern/mod.ts";
+import { requireZooEntry } from "../pattern/zoo.ts";
 import { InputError } from "../util/errors.ts";
 
 export const PATTERNS = ["dense", "strided", "fixed", "star", "random", "window"] as const;
 export type PatternName = typeof PATTERNS[number];
+
+/**
+ * The zoo entry each experiment series is built from, and what a notebook may say of it. The
+ * series label stays the one the results files use; "star" is the window-relay variant.
+ */
+export const SWEEP_PATTERNS: Readonly<
+  Record<PatternName, { zoo: string; description: string }>
+> = Object.freeze({
+  dense: { zoo: "dense", description: "dense attention" },
+  strided: { zoo: "strided", description: "Child et al. strided, bidirectional (p = 2)" },
+  fixed: { zoo: "fixed", description: "Child et al. fixed, bidirectional (p = 2)" },
+  star: {
+    zoo: "window-relay",
+    description:
+      "STAR, widened: window half-width w plus relay token n−1 (w = 1: Star-Transformer)",
+  },
+  random: { zoo: "random", description: "self-loops plus uniformly random pairs (seeded)" },
+  window: { zoo: "window", description: "sliding window |j − k| ≤ w" },
+});
+
+/** Builds the zoo entry behind an experiment series with these parameters. */
+function fromZoo(pattern: PatternName, params: Record<string, number>): Schedule {
+  return requireZooEntry(SWEEP_PATTERNS[pattern].zoo).build(params);
+}
 export const CONFIGURATIONS = ["single", "sequential", "union", "multihead"] as const;
 export type Configuration = typeof CONFIGURATIONS[number];
 
@@ -53,6 +72,8 @@ export interface ResolvedPattern extends PatternChoice {
   /** Assumption 1's mixing depth s of the schedule as layers use it (null: none). */
   mixingDepth: number | null;
   label: string;
+  /** What the series is, from SWEEP_PATTERNS (for STAR: that it is the window-relay variant). */
+  description: string;
 }
 
 export function choiceLabel(choice: { pattern: string; configuration: string }): string {
@@ -107,30 +128,34 @@ function candidates(choice: PatternChoice, n: number): Candidate[] {
     Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
   switch (choice.pattern) {
     case "dense":
-      return [{ schedule: dense({ n }), parameters: {} }];
+      return [{ schedule: fromZoo("dense", { n }), parameters: {} }];
     case "strided":
       // c = 1 is left out: its stride pattern (k − j) mod 1 = 0 is dense attention
       return range(2, Math.max(2, Math.floor(n / 2))).map((c) => ({
-        schedule: configured(strided({ n, c }), choice.configuration),
+        schedule: configured(fromZoo("strided", { n, c }), choice.configuration),
         parameters: { c },
       }));
     case "fixed":
       // c must divide n, or the last block has no summary cell and Assumption 1 fails; c = n
       // is left out: one block holding the whole sequence is dense attention
       return range(2, Math.max(2, n - 1)).filter((c) => n % c === 0).map((c) => ({
-        schedule: configured(fixed({ n, c }), choice.configuration),
+        schedule: configured(fromZoo("fixed", { n, c, summary: 1 }), choice.configuration),
         parameters: { c },
       }));
     case "star":
-      // w = 1 is the Star-Transformer; wider satellite windows give lower sparsity levels
-      return range(1, n).map((w) => ({
-        schedule: w === 1 ? star({ n }) : new Schedule(`star(w=${w})`, [
-          unionOf([...star({ n }).patterns, ...window({ n, w }).patterns], `star(w=${w})`),
-        ]),
+      // the window-relay variant: w = 1 is the Star-Transformer, wider windows give lower
+      // sparsity levels. Schedule names stay those of the committed results ("star" at w = 1,
+      // "star(w=…)" above), so a rerun writes the same patternName.
+      return range(1, n).map((w) => {
+        const built = fromZoo("star", { n, w });
+        const name = w === 1 ? "star" : `star(w=${w})`;
+        return { schedule: new Schedule(name, built.patterns), parameters: { w } };
+      });
+    case "window":
+      return range(1, n - 1).map((w) => ({
+        schedule: fromZoo("window", { n, w }),
         parameters: { w },
       }));
-    case "window":
-      return range(1, n - 1).map((w) => ({ schedule: window({ n, w }), parameters: { w } }));
     case "random":
       return [];
   }
@@ -168,6 +193,7 @@ function resolved(choice: PatternChoice, n: number, candidate: Candidate): Resol
     connections: meanConnections(schedule),
     mixingDepth,
     label: `${choiceLabel(choice)}${shown ? ` (${shown})` : ""}`,
+    description: SWEEP_PATTERNS[choice.pattern].description,
   };
 }
 
@@ -192,7 +218,10 @@ export function resolvePattern(
         `random at n=${n} reaches ${describeLevels(choice, n)}`,
       );
     }
-    return resolved(choice, n, { schedule: random({ n, sparsity: target, seed }), parameters: {} });
+    return resolved(choice, n, {
+      schedule: fromZoo("random", { n, sparsity: target, seed }),
+      parameters: {},
+    });
   }
   const all = candidates(choice, n);
   if (parameters) {

@@ -7,9 +7,10 @@ import {
   resolvePattern,
   reversalAccuracyBound,
   type SummarySeries,
+  SWEEP_PATTERNS,
   worstAtEveryLevel,
 } from "../lib/train/mod.ts";
-import { window } from "../lib/pattern/mod.ts";
+import { slidingWindow, star, windowRelay, ZOO } from "../lib/pattern/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
 
 Deno.test("a level is matched by the nearest parameter and its exact sparsity is reported", () => {
@@ -32,7 +33,7 @@ Deno.test("a level is matched by the nearest parameter and its exact sparsity is
 Deno.test("the reversal ceiling counts the tokens whose mirror is within reach", () => {
   const n = 16;
   const w = 3;
-  const pattern = window({ n, w });
+  const pattern = slidingWindow({ n, w });
   // after L layers a window reaches |j − k| ≤ L·w; the mirror of k is |n − 1 − 2k| away
   for (let layers = 1; layers <= 6; layers++) {
     const seeing = Array.from({ length: n }, (_, k) => Math.abs(n - 1 - 2 * k) <= layers * w)
@@ -80,4 +81,32 @@ Deno.test("pattern and configuration names are looked up as own entries only", (
       (e) => e instanceof InputError && e.parameter === "--configuration",
     );
   }
+});
+
+Deno.test("every sweep series is a zoo entry; STAR is the window-relay, named as the results are", () => {
+  for (const [pattern, { zoo }] of Object.entries(SWEEP_PATTERNS)) {
+    assert.ok(Object.hasOwn(ZOO, zoo), `${pattern} → ${zoo}`);
+  }
+  assert.equal(SWEEP_PATTERNS.star.zoo, "window-relay");
+  const n = 32;
+  // w = 1: the Star-Transformer itself, under the results' name "star"
+  const narrow = resolvePattern(requireChoice("star", "single"), n, undefined, 0, { w: 1 });
+  assert.equal(narrow.schedule.name, "star");
+  assert.deepEqual(narrow.schedule.patterns[0].toLists(), star({ n }).patterns[0].toLists());
+  assert.match(narrow.description, /window-relay|window half-width w plus relay/);
+  // wider: window |j − k| ≤ w plus relay 31, patternName "star(w=4)" as in the results files
+  const wide = resolvePattern(requireChoice("star", "single"), n, undefined, 0, { w: 4 });
+  assert.equal(wide.schedule.name, "star(w=4)");
+  assert.equal(wide.label, "star (w=4)");
+  assert.deepEqual(
+    wide.schedule.patterns[0].toLists(),
+    windowRelay({ n, w: 4 }).patterns[0].toLists(),
+  );
+  // rows 0..30 hold their window (32·9 − 20 − 5 for row 31's) and, when it is outside, 31
+  assert.equal(wide.connections, 32 * 9 - 20 - 5 + 27 + 32);
+  const sliding = resolvePattern(requireChoice("window", "single"), n, undefined, 0, { w: 3 });
+  assert.deepEqual(
+    sliding.schedule.patterns[0].toLists(),
+    slidingWindow({ n, w: 3 }).patterns[0].toLists(),
+  );
 });
