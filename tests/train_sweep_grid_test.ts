@@ -50,6 +50,7 @@ function series(label: string, pattern: string, values: number[]): SummarySeries
     label,
     pattern,
     configuration: "single",
+    sparsity: 0.7,
     points: [{ x: 0.7, target: 0.7, mean, std, values }],
   };
 }

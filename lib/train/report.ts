@@ -1,9 +1,9 @@
 /**
  * What the experiment notebooks show, built once: the full plan's rows, the quick grid run live
- * in a scratch directory, the committed results' status line, and the paper-style figure specs
+ * in a scratch directory, the committed results' status line, and the paper-style figure
  * (metric against layers or against sparsity, one curve per pattern and configuration, dense as
- * a reference, error bars over seeds). Plain data only: lib/plot sits below lib/train, so the
- * notebook hands these to `table` and `linePlot`.
+ * a reference, error bars over seeds), a lib/plot Figure built with `linePlot`. Results flow
+ * into plots, so this module builds figures and lib/plot knows nothing of experiments.
  */
 import { claim } from "../util/claim.ts";
 import { quickMode } from "../env.ts";
@@ -17,6 +17,10 @@ import {
 import type { SweepSummary } from "./sweep.ts";
 import { type PlotSeries, plotSeries, summarize, type SummarySeries } from "./summary.ts";
 import { EXPERIMENT_DEFINITIONS, type ExperimentName } from "./experiments.ts";
+import { Figure } from "../plot/figure.ts";
+import { linePlot, type Series } from "../plot/line.ts";
+import type { MimeBundle } from "../plot/plotly_types.ts";
+import { escapeHtml } from "../plot/text.ts";
 
 export interface Rows {
   rows: Record<string, string | number>[];
@@ -105,43 +109,86 @@ export function committedReport(name: ExperimentName): CommittedStatus & { line:
   return { ...status, line };
 }
 
-export interface FigureSpec {
-  series: PlotSeries[];
-  options: { title: string; xTitle: string; yTitle: string; markers: boolean };
+/** What `experimentFigure` may add to the paper-style figure. */
+export interface ExperimentFigureOptions {
+  /** Replaces the default title. */
+  title?: string;
+  /** Curves drawn after the results' (ceilings, reference lines). */
+  extraSeries?: readonly Series[];
+  /**
+   * Appends each curve's exact achieved sparsity (mean over its runs) to its legend entry: one
+   * target level lands on a different exact level for each pattern, so the legend says which.
+   */
+  sparsityInLegend?: boolean;
+  /** A title over the legend. */
+  legendTitle?: string;
 }
 
-/** The paper-style figure of an experiment from summarized series (a note when empty). */
+/**
+ * What an experiment figure shows when no results exist: a Figure (so a notebook displays it
+ * like any other) with no traces, whose display is the message itself.
+ */
+export class FigureNote extends Figure {
+  constructor(readonly message: string) {
+    super(message, {
+      data: [],
+      layout: {
+        title: { text: message },
+        xaxis: { visible: false },
+        yaxis: { visible: false },
+        annotations: [{ text: message, showarrow: false, x: 0.5, y: 0.5 }],
+      },
+    }, message);
+  }
+
+  override mimeBundle(): MimeBundle {
+    return { "text/html": `<p>${escapeHtml(this.message)}</p>`, "text/plain": this.message };
+  }
+}
+
+/**
+ * The paper-style figure of an experiment from summarized series: metric against layers or
+ * against the exact achieved sparsity, error bars one standard deviation over seeds. With no
+ * series it is a {@link FigureNote} saying how to produce the results, so notebooks display the
+ * answer either way without looking at its kind.
+ */
 export function experimentFigure(
   name: ExperimentName,
-  series: SummarySeries[],
-): FigureSpec | string {
+  series: readonly SummarySeries[],
+  options: ExperimentFigureOptions = {},
+): Figure {
   const definition = EXPERIMENT_DEFINITIONS[name];
   if (series.length === 0) {
-    return `No full results are committed yet: run \`deno task experiment ${name} --full\`.`;
+    return new FigureNote(
+      `No full results are committed yet: run \`deno task experiment ${name} --full\`.`,
+    );
   }
   const n = definition.budgets.full.size.n;
-  if (definition.axis === "layers") {
-    return {
-      series: plotSeries(series),
-      options: {
-        title: `${definition.title} (n = ${n}): ${definition.metric.key} vs layers`,
-        xTitle: "attention layers L",
-        yTitle: definition.metric.label,
-        markers: true,
-      },
-    };
-  }
+  const byLayers = definition.axis === "layers";
   const xs = series.flatMap((s) => s.points.map((p) => p.x)).filter((x) => x > 0);
-  const range: [number, number] = [Math.min(...xs, 0.5) - 0.02, Math.max(...xs, 0.5) + 0.02];
-  return {
-    series: plotSeries(series, range),
-    options: {
-      title: `${definition.title} (n = ${n}): ${definition.metric.key} vs sparsity`,
-      xTitle: "sparsity level 1 − connections/n² (exact, achieved)",
-      yTitle: definition.metric.label,
-      markers: true,
-    },
-  };
+  const range: [number, number] | undefined = byLayers
+    ? undefined
+    : [Math.min(...xs, 0.5) - 0.02, Math.max(...xs, 0.5) + 0.02];
+  const curves: Series[] = plotSeries(series, range).map((curve, i) =>
+    options.sparsityInLegend
+      ? { ...curve, name: `${curve.name} (${(100 * series[i].sparsity).toFixed(1)}% sparse)` }
+      : curve
+  );
+  const figure = linePlot([...curves, ...(options.extraSeries ?? [])], {
+    title: options.title ??
+      `${definition.title} (n = ${n}): ${definition.metric.key} vs ${
+        byLayers ? "layers" : "sparsity"
+      }`,
+    xTitle: byLayers ? "attention layers L" : "sparsity level 1 − connections/n² (exact, achieved)",
+    yTitle: definition.metric.label,
+    markers: true,
+  });
+  if (options.legendTitle === undefined) return figure;
+  const legend = { ...(figure.layout.legend as object), title: { text: options.legendTitle } };
+  return new Figure(figure.title, {
+    data: figure.data,
+    layout: { ...figure.layout, legend },
+  }, figure.summary);
 }
 
 /** Summarized committed results of an experiment on its own metric and axis. */

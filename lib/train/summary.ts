@@ -23,6 +23,8 @@ export interface SummarySeries {
   label: string;
   pattern: string;
   configuration: string;
+  /** The exact achieved sparsity, mean over every run of the series. */
+  sparsity: number;
   points: SummaryPoint[];
 }
 
@@ -69,7 +71,13 @@ export function summarize(results: readonly RunResult[], key: string, axis: Axis
         : meanAndSpread(group.map((r) => r.sparsity)).mean;
       return { x, target: group[0].sparsityTarget, mean, std, values };
     }).sort((a, b) => a.x - b.x);
-    return { label, pattern: runs[0].pattern, configuration: runs[0].configuration, points };
+    return {
+      label,
+      pattern: runs[0].pattern,
+      configuration: runs[0].configuration,
+      sparsity: meanAndSpread(runs.map((r) => r.sparsity)).mean,
+      points,
+    };
   }).sort((a, b) => a.label.localeCompare(b.label));
 }
 
