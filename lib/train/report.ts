@@ -15,7 +15,7 @@ import {
   type SweepOptions,
 } from "./sweep.ts";
 import type { SweepSummary } from "./sweep.ts";
-import { type PlotSeries, plotSeries, summarize, type SummarySeries } from "./summary.ts";
+import { plotSeries, summarize, type SummarySeries } from "./summary.ts";
 import { EXPERIMENT_DEFINITIONS, type ExperimentName } from "./experiments.ts";
 import { Figure } from "../plot/figure.ts";
 import { linePlot, type Series } from "../plot/line.ts";
