@@ -14,12 +14,19 @@
  */
 import { numberFlag, parseFlags, rejectUnknownFlags, runTool } from "./cli/flags.ts";
 import { planSweep, runSweep, type SweepOptions } from "../lib/train/sweep.ts";
+import { SWEEP_PATTERNS } from "../lib/train/sweep_grid.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { requireWritableFolder } from "../lib/util/output_folder.ts";
 
 const USAGE = `usage: deno task experiment NAME [--quick | --full] [--pattern P,...] ` +
   `[--configuration C,...] [--sparsity S,...] [--seed N,...] [--layers L,...] [--dry-run]
-NAME: copying, language-modeling, seq2seq, classification, depth-vs-mixing`;
+NAME: copying, language-modeling, seq2seq, classification, depth-vs-mixing
+P, and the zoo entry each is built from (deno task pattern --list):
+${
+    Object.entries(SWEEP_PATTERNS)
+      .map(([name, { zoo, description }]) => `  ${name.padEnd(8)} ${zoo.padEnd(13)} ${description}`)
+      .join("\n")
+  }`;
 
 const FLAGS = [
   "quick",
