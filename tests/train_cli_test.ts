@@ -49,6 +49,9 @@ Deno.test("unknown experiment, pattern, configuration and flag are refused", asy
   await refused(["seq2seq", "--configuration", "interleaved"], /--configuration = "interleaved"/);
   await refused(["copying", "--pattern", "star", "--configuration", "union"], /no pattern/);
   await refused(["copying", "--epochs", "3"], /--epochs.*unknown flag/);
+  await refused([], /experiment = undefined: expected one name \(copying, .*; see --help\)$/);
+  await refused(["copying", "seq2seq"], /experiment = "copying seq2seq": expected one name/);
+  assert.doesNotMatch((await experiment([])).stderr, /\\u\{a\}|usage:/, "no usage text folded in");
 });
 
 Deno.test("a sparsity level the pattern cannot reach names the levels it can", async () => {

@@ -13,6 +13,7 @@
  * there are removed and listed, and a corrupt result is named on stderr before it is redone.
  */
 import { numberFlag, parseFlags, rejectUnknownFlags, runTool } from "./cli/flags.ts";
+import { EXPERIMENTS } from "../lib/train/experiments.ts";
 import { planSweep, runSweep, type SweepOptions } from "../lib/train/sweep.ts";
 import { SWEEP_PATTERNS } from "../lib/train/sweep_grid.ts";
 import { InputError } from "../lib/util/errors.ts";
@@ -20,7 +21,7 @@ import { requireWritableFolder } from "../lib/util/output_folder.ts";
 
 const USAGE = `usage: deno task experiment NAME [--quick | --full] [--pattern P,...] ` +
   `[--configuration C,...] [--sparsity S,...] [--seed N,...] [--layers L,...] [--dry-run]
-NAME: copying, language-modeling, seq2seq, classification, depth-vs-mixing
+NAME: ${EXPERIMENTS.join(", ")}
 P, and the zoo entry each is built from (deno task pattern --list):
 ${
     Object.entries(SWEEP_PATTERNS)
@@ -71,7 +72,7 @@ async function main(): Promise<number> {
     throw new InputError(
       "experiment",
       parsed.positional.join(" ") || undefined,
-      `expected one name\n${USAGE}`,
+      `expected one name (${EXPERIMENTS.join(", ")}; see --help)`,
     );
   }
   if (flags.has("quick") && flags.has("full")) {
