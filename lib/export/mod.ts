@@ -6,6 +6,7 @@
 export * from "./onnx_graph.ts";
 export * from "./metadata.ts";
 export * from "./export_model.ts";
+export * from "./session_runner.ts";
 export * from "./runtime.ts";
 export * from "./parity.ts";
 export * from "./checker.ts";

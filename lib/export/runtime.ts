@@ -1,18 +1,13 @@
 /**
- * onnxruntime-web (wasm execution provider) from Deno (anchors Part D.2): version 1.30 needs
- * no wasmPaths when installed through node_modules. The thread count must be set before the
- * first session; one thread is the default because two were slower on attention-sized
- * graphs here (anchors D.2) and because it matches what the explorer page uses.
+ * onnxruntime-web (wasm execution provider) from Deno: version 1.30 needs no wasmPaths when
+ * installed through node_modules. The thread count must be set before the first session; one
+ * thread is the default because two were slower on attention-sized graphs (notebook 16 times
+ * both runtimes) and because it matches what the explorer page uses.
  */
 import * as ort from "onnxruntime-web";
 import { InputError } from "../util/errors.ts";
-import {
-  checkFeeds,
-  type ExportedModelRunner,
-  type LabModelMetadata,
-  readLabMetadata,
-  type TensorData,
-} from "./metadata.ts";
+import { readLabMetadata } from "./metadata.ts";
+import { SessionRunner } from "./session_runner.ts";
 
 let threadsInUse: number | undefined;
 
@@ -30,13 +25,8 @@ function configureThreads(numThreads: number): void {
   }
 }
 
-/** An exported model in an onnxruntime-web session, with its lab metadata. */
-export class OnnxRunner implements ExportedModelRunner {
-  private constructor(
-    readonly metadata: LabModelMetadata,
-    private readonly session: ort.InferenceSession,
-  ) {}
-
+/** An exported model in an onnxruntime-web session (Deno's npm build), with its lab metadata. */
+export class OnnxRunner extends SessionRunner {
   /** Reads and validates the bytes (see readLabMetadata), then creates the session. */
   static async create(
     bytes: Uint8Array,
@@ -45,7 +35,7 @@ export class OnnxRunner implements ExportedModelRunner {
     const metadata = readLabMetadata(bytes, options.source);
     configureThreads(options.numThreads ?? 1);
     try {
-      return new OnnxRunner(metadata, await ort.InferenceSession.create(bytes));
+      return new OnnxRunner(metadata, await ort.InferenceSession.create(bytes), ort);
     } catch (error) {
       throw new InputError(
         options.source ?? "model file",
@@ -63,26 +53,5 @@ export class OnnxRunner implements ExportedModelRunner {
       throw new InputError("model file", path, "cannot be read");
     }
     return await OnnxRunner.create(bytes, { ...options, source: path });
-  }
-
-  async run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
-    checkFeeds(this.metadata, feeds);
-    const inputs = Object.fromEntries(
-      Object.entries(feeds).map((
-        [name, feed],
-      ) => [name, new ort.Tensor(feed.type, feed.data, feed.dims)]),
-    );
-    const results = await this.session.run(inputs);
-    return Object.fromEntries(
-      Object.entries(results).map(([name, tensor]) => [name, {
-        type: "float32",
-        dims: [...tensor.dims],
-        data: tensor.data as Float32Array,
-      }]),
-    );
-  }
-
-  release(): Promise<void> {
-    return this.session.release();
   }
 }

@@ -17,15 +17,9 @@ import { maskHeatmap } from "../../lib/plot/heatmap.ts";
 import { linePlot } from "../../lib/plot/line.ts";
 import type { PlotlyFigureJson } from "../../lib/plot/plotly_types.ts";
 import { verdictRow } from "../../lib/plot/verdict_table.ts";
-import {
-  checkFeeds,
-  type ExportedModelRunner,
-  type LabModelMetadata,
-  readLabMetadata,
-  requireExportedLength,
-  type TensorData,
-} from "../../lib/export/metadata.ts";
+import { readLabMetadata, requireExportedLength } from "../../lib/export/metadata.ts";
 import { predictNextCharacter, requireCharacterModel } from "../../lib/export/char_text.ts";
+import { SessionRunner } from "../../lib/export/session_runner.ts";
 
 declare const ort: typeof Ort;
 declare const Plotly: {
@@ -217,37 +211,19 @@ function drawReachSizes(sizes: { min: number; mean: number; max: number }[]): Pr
 // -------------------------------------------------------------------------------------------
 // Character model in onnxruntime-web
 
-/** The page's side of ExportedModelRunner: the global `ort` in place of Deno's OnnxRunner. */
-class BrowserRunner implements ExportedModelRunner {
-  private constructor(readonly metadata: LabModelMetadata, private session: Ort.InferenceSession) {}
-
-  static async create(bytes: Uint8Array, source: string, n: number): Promise<BrowserRunner> {
-    const metadata = readLabMetadata(bytes, source);
-    requireCharacterModel(metadata);
-    requireExportedLength(metadata, n, source);
-    return new BrowserRunner(metadata, await ort.InferenceSession.create(bytes));
-  }
-
-  async run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
-    checkFeeds(this.metadata, feeds);
-    const inputs: Record<string, Ort.Tensor> = {};
-    for (const [name, feed] of Object.entries(feeds)) {
-      inputs[name] = new ort.Tensor(feed.type, feed.data, feed.dims);
-    }
-    const results = await this.session.run(inputs);
-    const outputs: Record<string, TensorData> = {};
-    for (const [name, tensor] of Object.entries(results)) {
-      outputs[name] = {
-        type: "float32",
-        dims: [...tensor.dims],
-        data: tensor.data as Float32Array,
-      };
-    }
-    return outputs;
-  }
+/** The page's runner: the global `ort` in place of Deno's npm module (same SessionRunner). */
+async function createBrowserRunner(
+  bytes: Uint8Array,
+  source: string,
+  n: number,
+): Promise<SessionRunner> {
+  const metadata = readLabMetadata(bytes, source);
+  requireCharacterModel(metadata);
+  requireExportedLength(metadata, n, source);
+  return new SessionRunner(metadata, await ort.InferenceSession.create(bytes), ort);
 }
 
-let runner: BrowserRunner | undefined;
+let runner: SessionRunner | undefined;
 let servedModels: ServedModel[] = [];
 /** A file the user chose replaces the served model until n changes. */
 let uploaded: { name: string; bytes: Uint8Array } | undefined;
@@ -295,7 +271,7 @@ async function refreshModelForN(n: number): Promise<void> {
 }
 
 async function useModel(bytes: Uint8Array, source: string, n: number): Promise<void> {
-  runner = await BrowserRunner.create(bytes, source, n);
+  runner = await createBrowserRunner(bytes, source, n);
   const meta = runner.metadata;
   element("model-status").textContent =
     `${source}: ${meta.kind}, pattern ${meta.patterns.decoder}, ` +
@@ -394,7 +370,7 @@ async function readUpload(): Promise<void> {
 
 async function start(): Promise<void> {
   ort.env.wasm.wasmPaths = new URL("vendor/ort/", location.href).href;
-  ort.env.wasm.numThreads = 1; // no cross-origin isolation needed; fastest at this size (anchors D.2)
+  ort.env.wasm.numThreads = 1; // one thread needs no cross-origin isolation and is fastest at this size
   fillPatternOptions();
   const query = new URLSearchParams(location.search);
   const requested = query.get("pattern") ?? DEFAULT_PATTERN;
