@@ -19,6 +19,7 @@ import type { SparsityPattern } from "../pattern/pattern.ts";
 import { InputError, requireInteger } from "../util/errors.ts";
 import { BENCH_DENSE_MAX_TOKENS, BENCH_MAX_TOKENS } from "../util/limits.ts";
 import { seededRng } from "../util/random.ts";
+import { median } from "../util/statistics.ts";
 import process from "node:process";
 
 export const BENCH_WIDTH = 64;
@@ -107,12 +108,6 @@ export function requireBenchPattern(name: string): string {
     );
   }
   return name;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** The backend's 2-D matmul rate: median of 5 products of 512×512 matrices, after a warm-up. */

@@ -27,6 +27,7 @@ import type {
   LabModelMetadata,
   TensorData,
 } from "./metadata.ts";
+import { median } from "../util/statistics.ts";
 
 export const EXPORTED_KINDS: readonly ExportedKind[] = [
   "encoder",
@@ -178,11 +179,6 @@ export interface TimingReport {
   repeats: number;
   tfBackend: string;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
 
 /**
  * TensorFlow.js vs onnxruntime-web on the same model and input, measured alternately in one
