@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   integerFlag,
+  listFlag,
   numberFlag,
   parseFlags,
   rejectConflicts,
@@ -307,4 +308,16 @@ Deno.test("printable escapes C0, C1 and DEL as \\u{..}; printableJson keeps the 
   // deno-lint-ignore no-control-regex
   assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f]/);
   assert.deepEqual(JSON.parse(line), value);
+});
+
+Deno.test("listFlag splits a comma list and names the flag for an empty list or item", () => {
+  assert.equal(listFlag("n", undefined), undefined);
+  assert.deepEqual(listFlag("pattern", "window, star"), ["window", "star"]);
+  for (const bad of [true, "", "a,,b", "a,"] as const) {
+    assert.throws(
+      () => listFlag("pattern", bad),
+      (error: unknown) =>
+        error instanceof InputError && /^--pattern = .*comma-separated list/.test(error.message),
+    );
+  }
 });

@@ -176,6 +176,19 @@ export function integerFlag(
   return parsed;
 }
 
+/**
+ * A comma-separated flag value as its items (`--pattern window,star`), or undefined when the
+ * flag is absent; a bare flag, an empty value or an empty item (`a,,b`) names the flag.
+ */
+export function listFlag(name: string, value: string | true | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = typeof value === "string" ? value.split(",").map((item) => item.trim()) : [];
+  if (items.length === 0 || items.some((item) => item === "")) {
+    throw new InputError(flagName(name), value, "expected a comma-separated list");
+  }
+  return items;
+}
+
 /** Exit status for bad input, as every tool of the lab uses it. */
 export const EXIT_BAD_INPUT = 2;
 
