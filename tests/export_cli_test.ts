@@ -1,5 +1,5 @@
 /**
- * `deno task export`: the issue's command reports maxAbsDiff ≤ 1e-4 and a file that passes the
+ * `deno task export`: the README's command reports maxAbsDiff ≤ 1e-4 and a file that passes the
  * official checker; a saved model exports with its recorded pattern; bad input is one line on
  * stderr and exit code 2, and no half-written file is left behind.
  */

@@ -1,6 +1,6 @@
 /**
- * The placeholder character model the explorer page runs until the experiments issue trains
- * the lab's real one: a small causal decoder trained for a few seconds on the paper's abstract
+ * The placeholder character model the explorer page runs in place of a model from the
+ * experiments: a small causal decoder trained for a few seconds on the paper's abstract
  * (data/models/abstract.txt, lower-cased). It learns the abstract's spelling, not language;
  * the page and notebook 16 say so.
  */

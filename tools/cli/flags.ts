@@ -1,6 +1,6 @@
 /**
- * Command-line plumbing shared by every tool: a small flag parser (no jsr:@std available
- * here) and a runner that turns bad input into one line on stderr and exit code 2.
+ * Command-line plumbing shared by every tool: a small flag parser (built in, since the lab
+ * uses no jsr: packages) and a runner that turns bad input into one line on stderr and exit code 2.
  *
  * The parser is strict, because a flag read wrongly runs the wrong computation silently: a flag
  * given twice, a boolean flag given a value (`--json=false`), a flag missing its value and two
