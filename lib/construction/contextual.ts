@@ -1,6 +1,6 @@
 /**
  * Step 2b: the contextual mapping g_c built from sparse attention layers for any schedule that
- * satisfies Assumption 1 (digest §2.4–2.5, the lab's reconstruction).
+ * satisfies Assumption 1 (notebooks/paper.md §2.4–2.5, the lab's reconstruction).
  *
  * Phase 1 walks the Hamiltonian path γ. For i = 2, …, n and every value b of γ(i)'s bucket it
  * applies a selective shift Z ↦ Z + δ^{−d} Ψ^ℓ(Z; b − δ/2, b + δ/2) with a pattern ℓ in which

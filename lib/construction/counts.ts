@@ -1,7 +1,7 @@
 /**
- * Layers per stage (digest §2.9): the price of sparsity in depth. Counted from the layer plans
- * themselves (no enumeration), so any n, d, δ works whose plan, about p(n−1)δ^(−d) layers, is at
- * most MAX_PLANNED_LAYERS (checked on logarithms before anything is planned).
+ * Layers per stage (notebooks/paper.md §2.9): the price of sparsity in depth. Counted from the
+ * layer plans themselves (no enumeration), so any n, d, δ works whose plan, about p(n−1)δ^(−d)
+ * layers, is at most MAX_PLANNED_LAYERS (checked on logarithms before anything is planned).
  */
 import type { PatternLike } from "../pattern/pattern.ts";
 import {
@@ -61,9 +61,9 @@ export function layerCounts(
 
 /**
  * The dense contextual mapping of the ICLR paper (Lemma 6, permutation-equivariant inputs with
- * distinct columns): δ^{−d} selective shifts and one global shift, digest §2.6. Counted from the
- * built layer plan (dense.ts, for n tokens; the count does not depend on n) and checked against
- * the formula δ^{−d} + 1.
+ * distinct columns): δ^{−d} selective shifts and one global shift, notebooks/paper.md §2.6. Counted
+ * from the built layer plan (dense.ts, for n tokens; the count does not depend on n) and checked
+ * against the formula δ^{−d} + 1.
  */
 export function denseLemma6Layers(d: number, delta: number, n = 2): number {
   const grid = new DeltaGrid(n, d, delta);

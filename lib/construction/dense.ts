@@ -1,6 +1,7 @@
 /**
- * The dense contextual mapping of the ICLR predecessor (Yun et al. 2020a, Lemma 6; digest §2.6,
- * the lab's reconstruction [R, V]) as a real network, for comparison with the sparse one.
+ * The dense contextual mapping of the ICLR predecessor (Yun et al. 2020a, Lemma 6;
+ * notebooks/paper.md §2.6, the lab's reconstruction, verified on tiny grids) as a real network,
+ * for comparison with the sparse one.
  *
  * Setting: permutation equivariance — no positional embedding, every token attends to every
  * token (the dense pattern), and the columns of the input are assumed pairwise distinct. With

@@ -1,7 +1,7 @@
 /**
  * The distance of the theorem, d_p(f1, f2) = (∫_{[0,1]^{d×n}} ‖f1(X) − f2(X)‖_p^p dX)^{1/p}
- * (entry-wise ℓ^p, digest §1.1), estimated by seeded Monte Carlo: the domain has volume 1, so
- * the integral is the mean of Y = ‖f1(X) − f2(X)‖_p^p over uniform X. The confidence interval
+ * (entry-wise ℓ^p, notebooks/paper.md §1.4), estimated by seeded Monte Carlo: the domain has volume
+ * 1, so the integral is the mean of Y = ‖f1(X) − f2(X)‖_p^p over uniform X. The confidence interval
  * is the normal one for that mean, mapped through y ↦ y^{1/p} (monotone, so it stays valid).
  */
 import { InputError, requireInteger, requireNumber } from "../util/errors.ts";

@@ -1,5 +1,5 @@
 /**
- * Step 1 of the proof (digest §2.1): the δ-grid G_δ = {0, δ, …, 1−δ}^{d×n} and the
+ * Step 1 of the proof (notebooks/paper.md §2.1): the δ-grid G_δ = {0, δ, …, 1−δ}^{d×n} and the
  * piecewise-constant approximation f̄(X) = Σ_{L ∈ G_δ} f(L)·1{X ∈ S_L}, S_L = Π [L_jk, L_jk + δ).
  *
  * A grid point is stored by its integer levels a (n×d token-major, entries in [0, K), K = 1/δ),

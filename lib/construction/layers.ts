@@ -5,9 +5,9 @@
  * reference runs, and lib/construction/exact.ts runs the very same integers exactly.
  *
  *   attention (h ≤ 2, m = 1, hardmax or ρ[t·]):  W_Q = W_K = W_V = u^T, query bias −b_Q,
- *       W_O = ±κ·e^{(1)}, u = (1, δ^{−1}, …, δ^{−(d−1)})           (digest §2.4)
- *   quantization (r = 1, Φ):  W_1 = e^{(j)T}, b_1 = −v, W_2 = e^{(j)}   (digest §2.3)
- *   value mapping (r = 1, Φ): W_1 = u^T, b_1 = −q, W_2 = f̄(L)_k − z     (digest §2.7)
+ *       W_O = ±κ·e^{(1)}, u = (1, δ^{−1}, …, δ^{−(d−1)})           (notebooks/paper.md §2.4)
+ *   quantization (r = 1, Φ):  W_1 = e^{(j)T}, b_1 = −v, W_2 = e^{(j)}   (notebooks/paper.md §2.3)
+ *   value mapping (r = 1, Φ): W_1 = u^T, b_1 = −q, W_2 = f̄(L)_k − z     (notebooks/paper.md §2.7)
  *
  * Step 3 (`smoothing`) swaps each Φ for a ReLU ramp (r ≤ 4) and hardmax for ρ[t·].
  */

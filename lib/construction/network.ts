@@ -1,5 +1,6 @@
 /**
- * Steps 2c and 3, and the whole network: ḡ = g_v ∘ g_c ∘ g_q on X + E (digest §2.2, §2.7–2.8).
+ * Steps 2c and 3, and the whole network: ḡ = g_v ∘ g_c ∘ g_q on X + E (notebooks/paper.md §2.2,
+ * §2.7–2.8).
  *
  * Value mapping (step 2c) adds one token-wise layer per grid input L and token k:
  * Z ↦ Z + (f̄(L)_k − z_{L,k})·φ(u^T Z − q_{L,k}), φ = 1 on [−δ/2, δ/2), 0 elsewhere. Contextual
@@ -254,7 +255,7 @@ export function smoothingDistance(
   return { ...estimate, nonFinite };
 }
 
-/** Margin ζ = δ²/2 between the top two logits of every construction layer (digest §2.4). */
+/** Margin ζ = δ²/2 between the top two logits of every construction layer (paper.md §2.4). */
 export function constructionMargin(delta: number): number {
   return (delta * delta) / 2;
 }

@@ -1,8 +1,9 @@
 /**
  * The activations of the construction. Step 2 uses the class Φ: piecewise-linear functions with
- * at most three pieces, at least one of them constant, possibly discontinuous (the paper states
- * this class, digest §2.2). Step 3 replaces each φ ∈ Φ by a continuous ramp: a constant plus at
- * most four ReLUs, which is why the final network has feed-forward width r = 4 (digest §2.8).
+ * at most three pieces, at least one of them constant, possibly discontinuous (the ICLR
+ * predecessor's class, notebooks/paper.md §2.2). Step 3 replaces each φ ∈ Φ by a continuous
+ * ramp: a constant plus at most four ReLUs, which is why the final network has feed-forward
+ * width r = 4 (notebooks/paper.md §2.8).
  */
 import { InputError, requireNumber } from "../util/errors.ts";
 
@@ -51,7 +52,7 @@ export class PhiActivation {
 }
 
 /**
- * The quantizer of digest §2.3: φ(t) = −t on [0, width), 0 elsewhere, so the layer
+ * The quantizer of notebooks/paper.md §2.3: φ(t) = −t on [0, width), 0 elsewhere, so the layer
  * z ↦ z + φ(z − v) snaps every z ∈ [v, v + width) down to v and leaves everything else alone.
  */
 export function quantizerPhi(width: number): PhiActivation {
@@ -60,7 +61,7 @@ export function quantizerPhi(width: number): PhiActivation {
 }
 
 /**
- * The window indicator of digest §2.7: φ(t) = 1 on [−width/2, width/2), 0 elsewhere. A
+ * The window indicator of notebooks/paper.md §2.7: φ(t) = 1 on [−width/2, width/2), 0 elsewhere. A
  * value-mapping layer fires exactly on the token whose id equals its id.
  */
 export function indicatorPhi(width: number): PhiActivation {

@@ -1,5 +1,5 @@
 /**
- * Step 2a: the positional embedding E and the quantization layers (digest §2.3, §2.5).
+ * Step 2a: the positional embedding E and the quantization layers (notebooks/paper.md §2.3, §2.5).
  *
  * E (the lab's reconstruction of the bucket layout) moves coordinate 1 of each token by a
  * multiple of the bucket width W = δ^{−d+1}, so token ids u^T(X_k + E_k) fall into disjoint
@@ -9,8 +9,8 @@
  * Quantization snaps every entry down to its grid level with layers z ↦ z + e^{(j)} φ(z_j − v),
  * φ(t) = −t on [0, δ), 0 elsewhere, v running upward over the levels coordinate j can hold: K
  * levels for each coordinate j ≥ 2, and for coordinate 1 the K levels inside each of the n
- * buckets E uses, so (n + d − 1)/δ layers. (The digest estimates (d−1)/δ + nδ^{−d} by covering
- * coordinate 1's whole range; the gaps between buckets never hold a value, so we skip them.)
+ * buckets E uses, so (n + d − 1)/δ layers. (Covering coordinate 1's whole range instead would
+ * cost (d−1)/δ + nδ^{−d}; the gaps between buckets never hold a value, so we skip them.)
  */
 import { InputError } from "../util/errors.ts";
 import type { DeltaGrid } from "./grid.ts";

@@ -1,7 +1,7 @@
 /**
  * A small builder for ONNX graphs of standard operators, over the protobuf classes of
- * npm:onnx-proto (anchors Part D.3). It knows nothing of Transformers: it names values,
- * stores constant initializers (deduplicated by content key when the caller gives one) and
+ * npm:onnx-proto (protobufjs code for onnx.proto). It knows nothing of Transformers: it names
+ * values, stores constant initializers (deduplicated by content key when the caller gives one) and
  * writes a ModelProto. The default opset is 17, the newest the official checker of Debian's
  * python3-onnx 1.12 accepts; LayerNormalization exists there.
  */

@@ -1,5 +1,5 @@
 /**
- * Sparsity patterns as data (Yun et al. 2020, §3 of the digest).
+ * Sparsity patterns as data (Yun et al. 2020; notebooks/paper.md §1.3 and §3).
  *
  * A pattern on a sequence of length `n` is the family of sets `A_k` (k = 0..n-1): token `k`
  * attends to the tokens in `A_k`. It is stored compactly as CSR: `rowStart[k]..rowStart[k+1]`

@@ -1,7 +1,8 @@
 /**
- * TensorFlow.js under Deno (anchors Part D.1): the umbrella `@tensorflow/tfjs` (tfjs-core alone
- * lacks the chained tensor methods) with the wasm backend, whose .wasm files are loaded from
- * the project's node_modules through a file: URL; the cpu backend is the fallback. Never
+ * TensorFlow.js under Deno (both the cpu and the wasm backend run there): the umbrella
+ * `@tensorflow/tfjs` (tfjs-core alone lacks the chained tensor methods) with the wasm backend,
+ * whose .wasm files are loaded from the project's node_modules through a file: URL; the cpu
+ * backend is the fallback. Never
  * tfjs-node (a native addon Deno cannot install offline).
  */
 import * as tf from "@tensorflow/tfjs";
