@@ -1,7 +1,7 @@
 /**
  * Step 2b: the sparse contextual mapping, verified exhaustively for the zoo and a custom
  * schedule, checked against an independent closed form (the phase-1 recursion and its
- * decoding), layer counts against the digest's table, and refusals naming the condition.
+ * decoding), layer counts against notebooks/paper.md §2.9, and refusals naming the condition.
  */
 import assert from "node:assert/strict";
 import { buildContextualMapping, DeltaGrid, layerCounts } from "../lib/construction/mod.ts";
@@ -18,7 +18,7 @@ import {
 } from "../lib/pattern/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
 
-Deno.test("digest §2.5 worked example: n=3, d=1, δ=1/4, window, γ = identity", () => {
+Deno.test("paper.md §2.5 worked example: n=3, d=1, δ=1/4, window, γ = identity", () => {
   const mapping = buildContextualMapping(slidingWindow({ n: 3, w: 1 }), { d: 1, delta: 0.25 });
   assert.deepEqual(mapping.gamma, [0, 1, 2]);
   const input = new DeltaGrid(3, 1, 0.25).indexOf([2, 1, 3]); // X = (0.5, 0.25, 0.75)
@@ -107,7 +107,7 @@ Deno.test("the last path token's phase-1 id decodes the whole input (injectivity
   }
 });
 
-Deno.test("layer counts vs the digest's table and the bound p(n−1)δ^{−d} + s", () => {
+Deno.test("layer counts vs paper.md §2.9 and the bound p(n−1)δ^{−d} + s", () => {
   const count = (schedule: Schedule) => layerCounts(schedule, { d: 1, delta: 0.25 });
   assert.equal(count(slidingWindow({ n: 3, w: 1 })).contextualMapping, 10);
   assert.equal(count(slidingWindow({ n: 4, w: 1 })).contextualMapping, 15);

@@ -1,8 +1,9 @@
 /**
- * The ICLR dense contextual mapping (Lemma 6, digest §2.6) built as layers: a hand-computed
- * example, the exhaustive "contextual mapping up to permutation" check recounted independently
- * of the library (closed-form oracle for l̃ and q, class bookkeeping by sorting), the inputs with
- * duplicate columns counted, the float64 reference, and layer counts beside the sparse ones.
+ * The ICLR dense contextual mapping (Lemma 6, notebooks/paper.md §2.6) built as layers: a
+ * hand-computed example, the exhaustive "contextual mapping up to permutation" check recounted
+ * independently of the library (closed-form oracle for l̃ and q, class bookkeeping by sorting), the
+ * inputs with duplicate columns counted, the float64 reference, and layer counts beside the sparse
+ * ones.
  */
 import assert from "node:assert/strict";
 import {

@@ -59,7 +59,7 @@ Deno.test("d_p: exact for a constant gap; shrinks like δ for a Lipschitz f; CI 
   assert.ok(errors[0] > 1.6 * errors[1] && errors[1] > 1.6 * errors[2], `errors ${errors}`);
 });
 
-Deno.test("Φ members and their ReLU ramps (digest §2.8 formula, at most 4 ReLUs)", () => {
+Deno.test("Φ members and their ReLU ramps (paper.md §2.8 formula, at most 4 ReLUs)", () => {
   const delta = 0.25;
   const eta = 0.05;
   const quantizer = quantizerPhi(delta);
@@ -68,11 +68,11 @@ Deno.test("Φ members and their ReLU ramps (digest §2.8 formula, at most 4 ReLU
   assert.equal(quantizer.applyExact(0n), 0n);
   const ramp = reluRamp(quantizer, eta);
   assert.equal(ramp.terms.length, 3);
-  const digest = (t: number) =>
+  const formula = (t: number) =>
     -Math.max(0, t) + (delta / eta) * Math.max(0, t - delta + eta) -
     ((delta - eta) / eta) * Math.max(0, t - delta);
   for (let t = -0.5; t <= 0.5; t += 0.01) {
-    assert.ok(Math.abs(evaluateRamp(ramp, t) - digest(t)) < 1e-12);
+    assert.ok(Math.abs(evaluateRamp(ramp, t) - formula(t)) < 1e-12);
     if (t < delta - eta || t >= delta) {
       assert.ok(Math.abs(evaluateRamp(ramp, t) - quantizer.apply(t)) < 1e-12);
     }
