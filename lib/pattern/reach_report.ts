@@ -86,3 +86,41 @@ export function validateReachOptions(options: ReachOptions, n: number): void {
     );
   }
 }
+
+/**
+ * What every engine records layer by layer: the min / mean / max set size, each token's size
+ * (with `trackTokens`) and the sets as n × n 0/1 matrices (with `trackSets`). An engine hands
+ * over one layer as the size of token k's set and, when sets are tracked, a way to mark the
+ * members of k's set in row k of a matrix.
+ */
+export class ReachRecorder {
+  readonly sizes: ReachReport["sizes"] = [];
+  readonly tokenSizes: Int32Array[] = [];
+  readonly sets: Uint8Array[] = [];
+
+  constructor(private readonly n: number, private readonly options: ReachOptions) {}
+
+  /** Records one layer; returns whether every token reaches all n tokens. */
+  record(sizeOf: (k: number) => number, markRow: (matrix: Uint8Array, k: number) => void): boolean {
+    const { n } = this;
+    let min = Infinity;
+    let max = 0;
+    let total = 0;
+    const perToken = this.options.trackTokens ? new Int32Array(n) : undefined;
+    for (let k = 0; k < n; k++) {
+      const size = sizeOf(k);
+      if (perToken) perToken[k] = size;
+      if (size < min) min = size;
+      if (size > max) max = size;
+      total += size;
+    }
+    this.sizes.push({ min, mean: total / n, max });
+    if (perToken) this.tokenSizes.push(perToken);
+    if (this.options.trackSets) {
+      const matrix = new Uint8Array(n * n);
+      for (let k = 0; k < n; k++) markRow(matrix, k);
+      this.sets.push(matrix);
+    }
+    return min === n;
+  }
+}

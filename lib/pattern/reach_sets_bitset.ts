@@ -3,7 +3,12 @@
  * detection on period boundaries to prove that s does not exist.
  */
 import { asSchedule, type PatternLike } from "./pattern.ts";
-import { type ReachOptions, type ReachReport, validateReachOptions } from "./reach_report.ts";
+import {
+  type ReachOptions,
+  ReachRecorder,
+  type ReachReport,
+  validateReachOptions,
+} from "./reach_report.ts";
 
 const popcount = (x: number) => {
   x -= (x >>> 1) & 0x55555555;
@@ -31,9 +36,8 @@ export function reachSetsBitset(pattern: PatternLike, options: ReachOptions = {}
   for (let k = 0; k < n; k++) {
     for (const j of first.row(k)) state[k * words + (j >>> 5)] |= 1 << (j & 31);
   }
-  const sizes: ReachReport["sizes"] = [];
-  const tokenSizes: Int32Array[] = [];
-  const sets: Uint8Array[] = [];
+  const recorder = new ReachRecorder(n, options);
+  const { sizes, tokenSizes, sets } = recorder;
   const isFull = (s: Uint32Array) => {
     for (let k = 0; k < n; k++) {
       const base = k * words;
@@ -42,29 +46,17 @@ export function reachSetsBitset(pattern: PatternLike, options: ReachOptions = {}
     }
     return true;
   };
-  const record = (s: Uint32Array) => {
-    let min = Infinity;
-    let max = 0;
-    let total = 0;
-    const perToken = options.trackTokens ? new Int32Array(n) : undefined;
-    for (let k = 0; k < n; k++) {
-      let size = 0;
-      for (let w = 0; w < words; w++) size += popcount(s[k * words + w]);
-      if (perToken) perToken[k] = size;
-      min = Math.min(min, size);
-      max = Math.max(max, size);
-      total += size;
-    }
-    sizes.push({ min, mean: total / n, max });
-    if (perToken) tokenSizes.push(perToken);
-    if (options.trackSets) {
-      const matrix = new Uint8Array(n * n);
-      for (let k = 0; k < n; k++) {
+  const record = (s: Uint32Array) =>
+    recorder.record(
+      (k) => {
+        let size = 0;
+        for (let w = 0; w < words; w++) size += popcount(s[k * words + w]);
+        return size;
+      },
+      (matrix, k) => {
         for (let j = 0; j < n; j++) matrix[k * n + j] = (s[k * words + (j >>> 5)] >>> (j & 31)) & 1;
-      }
-      sets.push(matrix);
-    }
-  };
+      },
+    );
   const equal = (a: Uint32Array, b: Uint32Array) => {
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
     return true;

@@ -4,7 +4,7 @@
  * fragment past its budget, or hands a long interval-like schedule over to squaring.
  */
 import type { Schedule, SparsityPattern } from "./pattern.ts";
-import type { ReachOptions, ReachReport } from "./reach_report.ts";
+import { type ReachOptions, ReachRecorder, type ReachReport } from "./reach_report.ts";
 
 /** Runs (intervals) gathered by the interval engine before it gives up or hands over. */
 const RUNS_WORK_BUDGET = 4e8;
@@ -67,9 +67,8 @@ export function reachByRuns(
 ): RunsOutcome {
   const n = schedule.n;
   const p = schedule.numPatterns;
-  const sizes: ReachReport["sizes"] = [];
-  const tokenSizes: Int32Array[] = [];
-  const sets: Uint8Array[] = [];
+  const recorder = new ReachRecorder(n, options);
+  const { sizes, tokenSizes, sets } = recorder;
   const allSelfLoops = schedule.patterns.every((pat) => pat.tokensWithoutSelfLoop().length === 0);
   const tracking = options.trackTokens === true || options.trackSets === true;
   let work = 0;
@@ -83,32 +82,20 @@ export function reachByRuns(
   let sortKeys = new Float64Array(1024);
   const prefix: RunState[] = [];
 
-  const record = (s: RunState) => {
-    let min = Infinity;
-    let max = 0;
-    let total = 0;
-    const perToken = options.trackTokens ? new Int32Array(n) : undefined;
-    for (let k = 0; k < n; k++) {
-      let size = 0;
-      for (let i = s.offsets[k]; i < s.offsets[k + 1]; i++) size += s.ends[i] - s.starts[i];
-      if (perToken) perToken[k] = size;
-      if (size < min) min = size;
-      if (size > max) max = size;
-      total += size;
-    }
-    sizes.push({ min, mean: total / n, max });
-    if (perToken) tokenSizes.push(perToken);
-    if (options.trackSets) {
-      const matrix = new Uint8Array(n * n);
-      for (let k = 0; k < n; k++) {
+  const record = (s: RunState) =>
+    recorder.record(
+      (k) => {
+        let size = 0;
+        for (let i = s.offsets[k]; i < s.offsets[k + 1]; i++) size += s.ends[i] - s.starts[i];
+        return size;
+      },
+      (matrix, k) => {
         for (let i = s.offsets[k]; i < s.offsets[k + 1]; i++) {
           matrix.fill(1, k * n + s.starts[i], k * n + s.ends[i]);
         }
-      }
-      sets.push(matrix);
-    }
-    return min === n;
-  };
+      },
+    );
+
   const finish = (report: Omit<ReachReport, "sizes" | "tokenSizes">): { done: ReachReport } => ({
     done: {
       ...report,
