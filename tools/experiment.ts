@@ -5,22 +5,32 @@
  *   deno task experiment copying --quick
  *   deno task experiment language-modeling --full --pattern strided,star --sparsity 0.7 --seed 0
  *   deno task experiment seq2seq --full --dry-run      # list the plan, train nothing
+ *   deno task experiment copying --full --jobs 1        # one run at a time, in this process
  *
  * Results: one JSON file per run under data/results/NAME/ (--full) or out/results-quick/NAME/
  * (--quick); RESULTS_DIR=DIR puts them under DIR/NAME/ instead. Each is written atomically. The
  * folder is created and proved writable before anything trains (an unusable one: one line
  * naming the setting, its value and why, exit 2); temporary files an interrupted write left
  * there are removed and listed, and a corrupt result is named on stderr before it is redone.
+ *
+ * --jobs N trains up to N runs at once, each worker in its own process (lib/train/parallel.ts);
+ * N is at most the machine's cores and defaults to them. Runs are claimed before they train, so
+ * sweeps sharing a folder never train one run twice. A failing run stops the other workers and
+ * ends the sweep with one line naming the run (exit 1); Ctrl-C stops every worker (exit 130).
  */
-import { numberFlag, parseFlags, rejectUnknownFlags, runTool } from "./cli/flags.ts";
+import { integerFlag, numberFlag, parseFlags, rejectUnknownFlags, runTool } from "./cli/flags.ts";
 import { EXPERIMENTS } from "../lib/train/experiments.ts";
 import { planSweep, runSweep, type SweepOptions } from "../lib/train/sweep.ts";
+import { machineCores, RunFailedError, SweepInterrupted } from "../lib/train/parallel.ts";
 import { SWEEP_PATTERNS } from "../lib/train/sweep_grid.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { requireWritableFolder } from "../lib/util/output_folder.ts";
 
 const USAGE = `usage: deno task experiment NAME [--quick | --full] [--pattern P,...] ` +
-  `[--configuration C,...] [--sparsity S,...] [--seed N,...] [--layers L,...] [--dry-run]
+  `[--configuration C,...] [--sparsity S,...] [--seed N,...] [--layers L,...] [--jobs N] ` +
+  `[--dry-run]
+--jobs N: runs trained at once, each in its own process (1 to ${machineCores()}, the machine's ` +
+  `cores; default ${machineCores()})
 NAME: ${EXPERIMENTS.join(", ")}
 P, and the zoo entry each is built from (deno task pattern --list):
 ${
@@ -37,6 +47,7 @@ const FLAGS = [
   "sparsity",
   "seed",
   "layers",
+  "jobs",
   "dry-run",
   "help",
 ];
@@ -89,6 +100,9 @@ async function main(): Promise<number> {
       if (l < 1) throw new InputError("--layers", l, "expected at least 1 layer");
       return l;
     }),
+    jobs: flags.has("jobs")
+      ? integerFlag("jobs", flags.get("jobs")!, 1, machineCores(), "the machine's cores")
+      : machineCores(),
     // the folder that RESULTS_DIR or the mode chose, named by that setting when it is unusable
     resultsSetting: Deno.env.get("RESULTS_DIR") ? "RESULTS_DIR" : "results folder",
     log: (line) => console.error(`experiment: ${line}`),
@@ -108,9 +122,21 @@ async function main(): Promise<number> {
   }
   const fromEnv = Deno.env.get("RESULTS_DIR");
   if (fromEnv) requireWritableFolder("RESULTS_DIR", fromEnv);
-  const summary = await runSweep(name, options);
+  let summary;
+  try {
+    summary = await runSweep(name, options);
+  } catch (error) {
+    if (error instanceof RunFailedError || error instanceof SweepInterrupted) {
+      console.error(`experiment: ${error.message}`);
+      return error instanceof SweepInterrupted ? 130 : 1;
+    }
+    throw error;
+  }
+  const held = summary.heldElsewhere.length > 0
+    ? `, ${summary.heldElsewhere.length} held by another sweep`
+    : "";
   console.log(
-    `${name}: ${summary.trained.length} trained, ${summary.reused.length} already done, ` +
+    `${name}: ${summary.trained.length} trained, ${summary.reused.length} already done${held}, ` +
       `${summary.results.length} results in ${summary.dir} (${summary.wallSeconds.toFixed(1)} s)`,
   );
   for (const missing of summary.unreachable) console.log(`not reachable: ${missing}`);

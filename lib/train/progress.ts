@@ -11,6 +11,8 @@ export interface ProgressOptions {
   output?: ProgressOutput;
   /** Seconds between terminal lines (default 15). */
   intervalSeconds?: number;
+  /** Called on every update, before any throttling (a sweep worker forwards steps with it). */
+  onUpdate?: (unit: number, loss: number) => void;
 }
 
 function formatSeconds(seconds: number): string {
@@ -22,6 +24,7 @@ function formatSeconds(seconds: number): string {
 export class Progress {
   private readonly output: Exclude<ProgressOutput, "auto">;
   private readonly intervalMs: number;
+  private readonly onUpdate?: (unit: number, loss: number) => void;
   private readonly displayId = `progress-${crypto.randomUUID()}`;
   private displayed = false;
   private lastShown = 0;
@@ -35,6 +38,7 @@ export class Progress {
     const output = options.output ?? "auto";
     this.output = output === "auto" ? (insideJupyterKernel() ? "jupyter" : "terminal") : output;
     this.intervalMs = (options.intervalSeconds ?? 15) * 1000;
+    this.onUpdate = options.onUpdate;
   }
 
   startRun(label: string, units: number): void {
@@ -44,19 +48,43 @@ export class Progress {
 
   /** Reports `unit` of the current run's units done, with the latest loss. */
   async update(unit: number, loss: number, force = false): Promise<void> {
+    this.onUpdate?.(unit, loss);
+    const done = this.doneBefore + unit;
+    await this.show(done, `${this.runLabel} step ${unit}/${this.runTotal}`, loss, force, "");
+  }
+
+  /**
+   * Reports one of several runs trained at once: `unit` of its `runTotal` units, `done` units
+   * of the whole sweep so far. The line starts with the run id in brackets.
+   */
+  async updateConcurrent(
+    runId: string,
+    unit: number,
+    runTotal: number,
+    done: number,
+    loss: number,
+    force = false,
+  ): Promise<void> {
+    await this.show(done, `step ${unit}/${runTotal}`, loss, force, `[${runId}] `);
+  }
+
+  private async show(
+    done: number,
+    detail: string,
+    loss: number,
+    force: boolean,
+    prefix: string,
+  ): Promise<void> {
     const now = performance.now();
     const every = this.output === "jupyter" ? 500 : this.intervalMs;
     if (!force && now - this.lastShown < every) return;
     this.lastShown = now;
-    const done = this.doneBefore + unit;
     const elapsed = (now - this.started) / 1000;
     const eta = done > 0 ? (elapsed / done) * (this.totalUnits - done) : Infinity;
     const fraction = this.totalUnits > 0 ? done / this.totalUnits : 1;
-    const text = `${this.title} ${
-      (100 * fraction).toFixed(0)
-    }% · ${this.runLabel} step ${unit}/${this.runTotal} · loss ${loss.toFixed(3)} · elapsed ${
-      formatSeconds(elapsed)
-    } · ETA ${formatSeconds(eta)}`;
+    const text = `${prefix}${this.title} ${(100 * fraction).toFixed(0)}% · ${detail} · loss ${
+      loss.toFixed(3)
+    } · elapsed ${formatSeconds(elapsed)} · ETA ${formatSeconds(eta)}`;
     if (this.output === "terminal") console.log(text);
     if (this.output === "jupyter") await this.display(fraction, text);
   }

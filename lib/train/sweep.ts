@@ -33,6 +33,8 @@ import {
   writeResult,
 } from "./results.ts";
 import { Progress, type ProgressOptions } from "./progress.ts";
+import { claimRun } from "./claims.ts";
+import { requireJobs, runParallel } from "./parallel.ts";
 import { initTf } from "../attention/mod.ts";
 import { InputError } from "../util/errors.ts";
 import { PathError, reasonOf, requireWritableFolder } from "../util/output_folder.ts";
@@ -58,6 +60,11 @@ export interface SweepOptions {
   progress?: ProgressOptions;
   /** Plan and validate only. */
   dryRun?: boolean;
+  /**
+   * Runs trained at once, each in its own worker process (default 1: one after another in
+   * this process). At most the machine's cores; capped at the number of pending runs.
+   */
+  jobs?: number;
 }
 
 export interface PlannedRun {
@@ -191,6 +198,8 @@ export interface SweepSummary {
   trained: string[];
   /** Runs whose result already existed. */
   reused: string[];
+  /** Runs left alone because another live process holds their claim (it is training them). */
+  heldElsewhere: string[];
   unreachable: string[];
   results: RunResult[];
   /** Temporary files of interrupted writes removed from the folder before the sweep. */
@@ -238,23 +247,100 @@ export async function runSweep(name: string, options: SweepOptions): Promise<Swe
   }
   const reused = plan.runs.filter((run) => !pending.includes(run)).map((r) => r.runId);
   const trained: string[] = [];
+  const heldElsewhere: string[] = [];
   if (!options.dryRun && pending.length > 0) {
-    await initTf();
-    const version = codeVersion();
-    const units = definition.steps(size);
-    const progress = new Progress(
-      `${name} (${options.mode})`,
-      units * pending.length,
-      options.progress,
-    );
-    for (const [index, run] of pending.entries()) {
-      progress.startRun(`run ${index + 1}/${pending.length} ${run.runId}`, units);
+    const jobs = Math.min(requireJobs(options.jobs ?? 1), pending.length);
+    const outcome = jobs > 1
+      ? await runParallel(plan, name, options, pending.map((run) => run.runId), jobs, reused.length)
+      : await trainRuns(plan, name, options, pending, {
+        progress: new Progress(
+          `${name} (${options.mode})`,
+          definition.steps(size) * pending.length,
+          options.progress,
+        ),
+        log,
+        reusedBefore: reused.length,
+      });
+    trained.push(...outcome.trained);
+    reused.push(...outcome.reused);
+    heldElsewhere.push(...outcome.heldElsewhere);
+  }
+  const wanted = new Set(plan.runs.map((r) => r.runId));
+  const results = readResults(dir).results.filter((r) =>
+    wanted.has(r.runId) && sameModel(r.model, model)
+  );
+  return {
+    dir,
+    trained,
+    reused,
+    heldElsewhere,
+    unreachable: plan.unreachable,
+    results,
+    removedTemporaries,
+    redone,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+export interface TrainOutcome {
+  trained: string[];
+  reused: string[];
+  heldElsewhere: string[];
+}
+
+export interface TrainHooks {
+  progress: Progress;
+  log: (line: string) => void;
+  /** Runs of the sweep found done before training began (for the closing line). */
+  reusedBefore?: number;
+  /** Told when a run starts training (after its claim), and how it ended. */
+  onRun?: (runId: string, event: "start" | "trained" | "reused" | "held") => void;
+}
+
+/**
+ * Trains `runs` of `plan` one after another in this process. Each run is claimed first
+ * (claims.ts): a run another live process holds is left to it, a stale claim is taken over
+ * (and said so on `log`), a run whose result appeared meanwhile is reused. The claim is
+ * released once the result is written, or when training throws.
+ */
+export async function trainRuns(
+  plan: SweepPlan,
+  name: string,
+  options: SweepOptions,
+  runs: PlannedRun[],
+  hooks: TrainHooks,
+): Promise<TrainOutcome> {
+  const { definition, dir } = plan;
+  const size = definition.budgets[options.mode].size;
+  const model = modelOf(plan);
+  const { progress, log } = hooks;
+  const trained: string[] = [];
+  const reused: string[] = [];
+  const heldElsewhere: string[] = [];
+  await initTf();
+  const version = codeVersion();
+  const units = definition.steps(size);
+  for (const [index, run] of runs.entries()) {
+    progress.startRun(`run ${index + 1}/${runs.length} ${run.runId}`, units);
+    const claim = claimRun(dir, run.runId);
+    if (claim.state === "held") {
+      progress.endRun();
+      heldElsewhere.push(run.runId);
+      hooks.onRun?.(run.runId, "held");
+      continue;
+    }
+    try {
+      if (claim.reclaimedFrom !== undefined) {
+        log(`${claim.path}: took over the claim of process ${claim.reclaimedFrom}, which is gone`);
+      }
       if (hasResult(dir, run.runId, model)) {
         // another sweep over the same directory finished it meanwhile
         progress.endRun();
         reused.push(run.runId);
+        hooks.onRun?.(run.runId, "reused");
         continue;
       }
+      hooks.onRun?.(run.runId, "start");
       const runStarted = performance.now();
       const outcome = await definition.run({
         pattern: run.pattern,
@@ -291,23 +377,15 @@ export async function runSweep(name: string, options: SweepOptions): Promise<Swe
         finishedAt: new Date().toISOString(),
       });
       trained.push(run.runId);
+      hooks.onRun?.(run.runId, "trained");
+    } finally {
+      claim.release();
     }
-    await progress.finish(`${trained.length} runs trained, ${reused.length} reused`);
   }
-  const wanted = new Set(plan.runs.map((r) => r.runId));
-  const results = readResults(dir).results.filter((r) =>
-    wanted.has(r.runId) && sameModel(r.model, model)
-  );
-  return {
-    dir,
-    trained,
-    reused,
-    unreachable: plan.unreachable,
-    results,
-    removedTemporaries,
-    redone,
-    wallSeconds: (performance.now() - started) / 1000,
-  };
+  const held = heldElsewhere.length > 0 ? `, ${heldElsewhere.length} held by another sweep` : "";
+  const reusedAll = (hooks.reusedBefore ?? 0) + reused.length;
+  await progress.finish(`${trained.length} runs trained, ${reusedAll} reused${held}`);
+  return { trained, reused, heldElsewhere };
 }
 
 /** Writes a result atomically; a failed write names the file and why (nothing is left). */

@@ -1,0 +1,190 @@
+/**
+ * Claims on runs of a shared results folder, so that sweeps running at the same time (several
+ * workers of one `--jobs` sweep, or two sweeps started over one folder) never train the same
+ * run twice. A claim is a file `<runId>.claim` beside the result, created with `createNew`
+ * (the file system makes exactly one creator succeed), holding the claimant's pid and that
+ * process's start time. It is removed when the run's result is written or the run fails; a
+ * claim whose process is gone (no such pid, or the pid now belongs to a process started at
+ * another time) is stale and is taken over.
+ */
+import { reasonOf } from "../util/output_folder.ts";
+
+export const CLAIM_SUFFIX = ".claim";
+
+/** An unreadable or empty claim younger than this is taken to be a claim being written. */
+const UNWRITTEN_CLAIM_GRACE_MS = 30_000;
+
+export interface ClaimOwner {
+  pid: number;
+  /** The process's start time (clock ticks since boot, /proc/PID/stat field 22), or null. */
+  started: number | null;
+  token: string;
+}
+
+export type ClaimOutcome =
+  | { state: "claimed"; path: string; release: () => void; reclaimedFrom?: number }
+  | { state: "held"; path: string; pid: number | null };
+
+export function claimPath(dir: string, runId: string): string {
+  return `${dir}/${runId}${CLAIM_SUFFIX}`;
+}
+
+/** The start time of process `pid` (Linux /proc), null when it is not running or unknown. */
+export function processStartTime(pid: number): number | null {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // the command name (field 2) is parenthesised and may hold spaces: count after its ")"
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const started = Number(fields[19]);
+    return Number.isFinite(started) ? started : null;
+  } catch {
+    return null;
+  }
+}
+
+function processIsRunning(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the process recorded in a claim still runs (same pid, same start time). */
+export function ownerIsAlive(owner: ClaimOwner): boolean {
+  if (!processIsRunning(owner.pid)) return false;
+  if (owner.started === null) return true;
+  const started = processStartTime(owner.pid);
+  return started === null || started === owner.started;
+}
+
+function readOwner(path: string): ClaimOwner | null | "missing" {
+  try {
+    const value = JSON.parse(Deno.readTextFileSync(path));
+    if (typeof value?.pid === "number" && typeof value?.token === "string") return value;
+    return null;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return "missing";
+    return null;
+  }
+}
+
+function ageMs(path: string): number {
+  try {
+    const mtime = Deno.statSync(path).mtime;
+    return mtime ? Date.now() - mtime.getTime() : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+/** This process as a claim records it. */
+export function currentOwner(): ClaimOwner {
+  return {
+    pid: Deno.pid,
+    started: processStartTime(Deno.pid),
+    token: crypto.randomUUID(),
+  };
+}
+
+/**
+ * Claims `runId` in `dir` for this process. Returns "held" (with the holder's pid) when a live
+ * process holds it; takes over a stale claim (its process is gone) and says whose it was.
+ * The returned `release` removes the claim only while it is still this process's.
+ */
+export function claimRun(dir: string, runId: string, owner = currentOwner()): ClaimOutcome {
+  const path = claimPath(dir, runId);
+  let reclaimedFrom: number | undefined;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    let file: Deno.FsFile;
+    try {
+      file = Deno.openSync(path, { createNew: true, write: true });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) {
+        throw new Error(`${path}: cannot be created (${reasonOf(error)})`);
+      }
+      const holder = readOwner(path);
+      if (holder === "missing") continue; // released meanwhile: try again
+      if (holder === null) {
+        // being written right now, or left empty by a process killed at that instant
+        if (ageMs(path) < UNWRITTEN_CLAIM_GRACE_MS) return { state: "held", path, pid: null };
+      } else if (ownerIsAlive(holder)) {
+        return { state: "held", path, pid: holder.pid };
+      }
+      if (!takeOverStale(path, holder)) continue;
+      reclaimedFrom = holder?.pid;
+      continue;
+    }
+    try {
+      file.writeSync(new TextEncoder().encode(JSON.stringify(owner) + "\n"));
+    } finally {
+      file.close();
+    }
+    const release = () => {
+      const current = readOwner(path);
+      if (current !== "missing" && current?.token === owner.token) removeQuietly(path);
+    };
+    return { state: "claimed", path, release, reclaimedFrom };
+  }
+  return { state: "held", path, pid: null };
+}
+
+/**
+ * Removes a stale claim so that it can be created again. The claim is first renamed to a
+ * name private to this process (of two processes taking over the same claim, one rename
+ * wins); if what was renamed is not the stale claim that was judged (another process took
+ * the claim over and created its own in between), it is put back with a hard link, which
+ * fails rather than overwrite a claim created meanwhile. Returns whether a claim was removed.
+ */
+function takeOverStale(path: string, judged: ClaimOwner | null): boolean {
+  const aside = `${path}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.stale`;
+  try {
+    Deno.renameSync(path, aside);
+  } catch {
+    return false; // another process moved it first
+  }
+  const moved = readOwner(aside);
+  const same = judged === null
+    ? moved === null
+    : moved !== "missing" && moved !== null && moved.token === judged.token;
+  if (!same) {
+    try {
+      Deno.linkSync(aside, path);
+    } catch {
+      // a claim was created meanwhile; that one stands
+    }
+    removeQuietly(aside);
+    return false;
+  }
+  removeQuietly(aside);
+  return true;
+}
+
+/** Removes every claim in `dir` recorded for process `pid` (a worker that has exited). */
+export function releaseClaimsOf(dir: string, pid: number): string[] {
+  const removed: string[] = [];
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(dir)];
+  } catch {
+    return removed;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile || !entry.name.endsWith(CLAIM_SUFFIX)) continue;
+    const owner = readOwner(`${dir}/${entry.name}`);
+    if (owner !== "missing" && owner !== null && owner.pid === pid) {
+      removeQuietly(`${dir}/${entry.name}`);
+      removed.push(entry.name);
+    }
+  }
+  return removed;
+}

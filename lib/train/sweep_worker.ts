@@ -1,0 +1,68 @@
+/**
+ * A worker process of a parallel sweep (parallel.ts): `deno run -A sweep_worker.ts SPEC`, SPEC
+ * the JSON of a WorkerSpec. It plans the sweep again from the same selection, then trains the
+ * listed runs it can claim, one after another, reporting each on stdout as one JSON event a
+ * line. An error ends the worker with an "error" event naming the run, and exit code 1.
+ */
+import type { WorkerEvent, WorkerSpec } from "./parallel.ts";
+import { Progress } from "./progress.ts";
+import { planSweep, trainRuns } from "./sweep.ts";
+import { InputError } from "../util/errors.ts";
+
+function emit(event: WorkerEvent): void {
+  console.log(JSON.stringify(event));
+}
+
+async function main(): Promise<number> {
+  const spec = JSON.parse(Deno.args[0] ?? "null") as WorkerSpec;
+  let current: string | null = null;
+  try {
+    const options = {
+      mode: spec.mode,
+      patterns: spec.patterns,
+      configurations: spec.configurations,
+      sparsity: spec.sparsity,
+      seeds: spec.seeds,
+      layers: spec.layers,
+      resultsDir: spec.resultsDir,
+    };
+    const plan = planSweep(spec.name, options);
+    const byId = new Map(plan.runs.map((run) => [run.runId, run]));
+    const runs = spec.runIds.map((id) => {
+      const run = byId.get(id);
+      if (!run) throw new Error(`run ${id} is not in the plan of ${spec.name}`);
+      return run;
+    });
+    const progress = new Progress("", 0, {
+      output: "silent",
+      onUpdate: (unit, loss) => {
+        if (current !== null) emit({ event: "step", runId: current, unit, loss });
+      },
+    });
+    await trainRuns(plan, spec.name, options, runs, {
+      progress,
+      log: (line) => emit({ event: "log", line }),
+      onRun: (runId, event) => {
+        if (event === "start") {
+          current = runId;
+          emit({ event: "start", runId });
+        } else {
+          current = null;
+          emit({ event: "end", runId, outcome: event });
+        }
+      },
+    });
+    return 0;
+  } catch (error) {
+    const message = (error as Error)?.message?.split("\n")[0] ?? String(error);
+    emit({
+      event: "error",
+      runId: current,
+      message,
+      parameter: error instanceof InputError ? error.parameter : undefined,
+    });
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main());
