@@ -91,7 +91,7 @@ Deno.test("the citation matcher finds outside citations and leaves a hash call a
   for (
     const cited of [
       "(dig" + "est §2.5 [R])",
-      "see `shared/" + "paper/digest.md` §1.3",
+      "see `shared/" + "paper/dig" + "est.md` §1.3",
       "The " + "digest's worked example",
       "onnxruntime-web (anchors Pa" + "rt D.2)",
       "fastest at this size (anch" + "ors D.2)",
