@@ -148,3 +148,35 @@ Deno.test("a sweep removes stale temporaries and names a corrupt result before r
   assert.equal(result.curve.length, 25, "the quick budget's 25 steps were trained");
   Deno.removeSync(root, { recursive: true });
 });
+
+Deno.test("--jobs outside 1..cores, or not an integer: one line naming it, exit 2", async () => {
+  const cores = navigator.hardwareConcurrency;
+  const cases: [string, RegExp][] = [
+    ["0", /^experiment: --jobs = "0": expected an integer >= 1$/],
+    [
+      String(cores + 1),
+      new RegExp(
+        `^experiment: --jobs = "${
+          cores + 1
+        }": exceeds the limit ${cores} \\(the machine's cores\\)$`,
+      ),
+    ],
+    ["1.5", /^experiment: --jobs = "1.5": expected an integer \(decimal digits, e\.g\. 8\)$/],
+    ["x", /^experiment: --jobs = "x": expected an integer/],
+  ];
+  for (const [value, message] of cases) {
+    await refused(["copying", "--quick", "--pattern", "dense", "--jobs", value], message);
+  }
+  await refused(["copying", "--quick", "--jobs"], /^experiment: --jobs/);
+});
+
+Deno.test("--help names --jobs with the machine's cores as its limit and default", async () => {
+  const { code, stdout } = await experiment(["--help"]);
+  assert.equal(code, 0);
+  const cores = navigator.hardwareConcurrency;
+  assert.ok(
+    stdout.includes(`--jobs N: runs trained at once, each in its own process (1 to ${cores}`),
+    stdout,
+  );
+  assert.ok(stdout.includes(`default ${cores})`), stdout);
+});

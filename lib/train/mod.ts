@@ -11,3 +11,4 @@ export * from "./experiments.ts";
 export * from "./sweep.ts";
 export * from "./summary.ts";
 export * from "./report.ts";
+export * from "./claims.ts";
