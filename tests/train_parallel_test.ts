@@ -238,3 +238,32 @@ Deno.test({
     Deno.removeSync(results, { recursive: true });
   },
 });
+
+Deno.test({
+  name: "Ctrl-C stops every worker: exit 130, one line, no claim left",
+  ignore: !twoCores,
+  fn: async () => {
+    const root = Deno.makeTempDirSync({ prefix: "interrupted " });
+    const dir = `${root}/copying`;
+    const child = experiment([...SMALL_SWEEP, "--jobs", "2"], { RESULTS_DIR: root });
+    let claimed = false;
+    for (let tries = 0; tries < 3000 && !claimed; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      try {
+        claimed = names(dir).some((name) => name.endsWith(".claim"));
+      } catch {
+        // the folder is not there yet
+      }
+    }
+    assert.ok(claimed, "a worker claimed a run");
+    child.kill("SIGINT");
+    const { code, stderr } = await finished(child);
+    assert.equal(code, 130, stderr);
+    assert.equal(
+      stderr,
+      "experiment: interrupted; the workers were stopped, and finished results are kept",
+    );
+    assert.ok(!names(dir).some((name) => name.endsWith(".claim")), "claims removed");
+    Deno.removeSync(root, { recursive: true });
+  },
+});
