@@ -6,13 +6,15 @@
  * so a run is a pure function of its configuration and seed.
  */
 import {
+  adamTrainer,
   CausalDecoder,
   EncoderClassifier,
   EncoderDecoder,
+  linearOp,
+  softmaxCrossEntropyOp,
   SparseEncoder,
   type StackConfig,
   tf,
-  trainStep,
 } from "../attention/mod.ts";
 import type { ParameterSet } from "../attention/tf/parameters.ts";
 import type { ResolvedPattern } from "./sweep_grid.ts";
@@ -44,7 +46,14 @@ export interface TaskRun {
   seed: number;
   size: TaskSize;
   progress: Progress;
+  /**
+   * Trains through the fused ops and the flat Adam (fused_ops.ts, fused_adam.ts); default
+   * true. false runs tfjs's own op chains and tf.train.adam: the same function, more kernels.
+   */
+  fused?: boolean;
 }
+
+const fusedRun = (run: Pick<TaskRun, "fused">) => run.fused !== false;
 
 export interface TaskOutcome {
   metricName: string;
@@ -69,13 +78,23 @@ function stackConfig(run: TaskRun, vocabSize: number): StackConfig {
     norm: "pre",
     maxLength: size.n,
     input: { kind: "tokens", vocabSize },
+    fused: fusedRun(run),
   };
 }
 
 const int2d = (rows: number[][]) => tf.tensor2d(rows, [rows.length, rows[0].length], "int32");
 
-/** Mean cross-entropy over the positions whose weight is 1. */
-function maskedCrossEntropy(logits: tf.Tensor, labels: number[][], weights: number[][]): tf.Scalar {
+/**
+ * Mean cross-entropy over the positions whose weight is 1: one fused op (`fused`), or tfjs's
+ * one-hot and softmaxCrossEntropy.
+ */
+function maskedCrossEntropy(
+  logits: tf.Tensor,
+  labels: number[][],
+  weights: number[][],
+  fused = true,
+): tf.Scalar {
+  if (fused) return softmaxCrossEntropyOp(logits, labels.flat(), weights.flat());
   return tf.tidy(() => {
     const classes = logits.shape[logits.shape.length - 1]!;
     const flatLogits = tf.reshape(logits, [-1, classes]);
@@ -86,11 +105,18 @@ function maskedCrossEntropy(logits: tf.Tensor, labels: number[][], weights: numb
 }
 
 /** A linear token head registered in the model's own parameters (so one optimizer trains all). */
-function tokenHead(params: ParameterSet, name: string, width: number, outputs: number) {
+function tokenHead(
+  params: ParameterSet,
+  name: string,
+  width: number,
+  outputs: number,
+  fused: boolean,
+) {
   const w = params.create(`${name}.w`, [width, outputs], "glorot");
   const b = params.create(`${name}.b`, [outputs], "zeros");
   return (states: tf.Tensor3D) =>
     tf.tidy(() => {
+      if (fused) return linearOp(states, [w], [b]) as tf.Tensor3D;
       const [batch, n] = states.shape;
       const flat = tf.add(tf.matMul(tf.reshape(states, [batch * n, width]), w), b);
       return tf.reshape(flat, [batch, n, outputs]) as tf.Tensor3D;
@@ -105,7 +131,7 @@ function argmaxRows(logits: tf.Tensor): number[][] {
  * One training batch: its input tensors live outside the loss's tf.tidy because the embedding's
  * custom gradient reads the token ids during the backward pass; the loop disposes them after.
  */
-interface TrainingBatch {
+export interface TrainingBatch {
   loss: () => tf.Scalar;
   inputs: tf.Tensor[];
 }
@@ -122,7 +148,10 @@ async function trainLoop(
   firstStep = 0,
   steps = run.size.steps,
 ): Promise<CurvePoint[]> {
-  const optimizer = tf.train.adam(run.size.learningRate);
+  const trainer = adamTrainer(params, {
+    learningRate: run.size.learningRate,
+    fused: fusedRun(run),
+  });
   const curve: CurvePoint[] = [];
   // one curve point per 1% of training (the mean loss since the last point) keeps files small
   const pointEvery = Math.max(1, Math.floor(steps / 100));
@@ -130,7 +159,7 @@ async function trainLoop(
   let lossCount = 0;
   for (let step = 1; step <= steps; step++) {
     const batch = batchLoss(step);
-    const loss = trainStep(optimizer, params, batch.loss);
+    const loss = trainer.step(batch.loss);
     tf.dispose(batch.inputs);
     lossSum += loss;
     lossCount++;
@@ -145,7 +174,7 @@ async function trainLoop(
     }
     await run.progress.update(global, loss, step === steps);
   }
-  optimizer.dispose();
+  trainer.dispose();
   return curve;
 }
 
@@ -180,7 +209,7 @@ function tokenBatch(task: TokenTask, rng: Rng, batch: number, n: number, symbols
 export async function runTokenTask(task: TokenTask, run: TaskRun): Promise<TaskOutcome> {
   const { n, batch, extra: symbols } = run.size;
   const model = new SparseEncoder({ ...stackConfig(run, symbols + 1), seed: run.seed });
-  const head = tokenHead(model.params, "task.head", run.size.width, symbols + 1);
+  const head = tokenHead(model.params, "task.head", run.size.width, symbols + 1, fusedRun(run));
   const rng = seededRng(run.seed);
   const test = tokenBatch(task, seededRng(EVALUATION_SEED), 256, n, symbols);
   const testInput = int2d(test.input);
@@ -205,7 +234,9 @@ export async function runTokenTask(task: TokenTask, run: TaskRun): Promise<TaskO
     const input = int2d(data.input);
     return {
       loss: () =>
-        tf.tidy(() => maskedCrossEntropy(head(model.apply(input)), data.target, data.weight)),
+        tf.tidy(() =>
+          maskedCrossEntropy(head(model.apply(input)), data.target, data.weight, fusedRun(run))
+        ),
       inputs: [input],
     };
   }, accuracy);
@@ -218,13 +249,20 @@ export async function runTokenTask(task: TokenTask, run: TaskRun): Promise<TaskO
 // ---------------------------------------------------------------------------------------------
 // Character language modelling on Moby Dick.
 
-export async function runLanguageModel(run: TaskRun): Promise<TaskOutcome> {
+/**
+ * The language model of one run and its training batches: the causal decoder built from the
+ * run's pattern and sizes, and `trainingBatch(rng)`, one batch of `size.batch` random windows
+ * of the training text with its loss. runLanguageModel trains through this, and so does the
+ * training benchmark (lib/bench/training.ts), so both time the same code.
+ */
+export function languageModelSetup(run: Omit<TaskRun, "progress">) {
   const slice = loadMobyDick();
   const text = slice.data;
   const vocab = new Vocabulary(text.train);
   const { n, batch } = run.size;
+  const fused = fusedRun(run);
   const model = new CausalDecoder({
-    ...stackConfig(run, vocab.size),
+    ...stackConfig(run as TaskRun, vocab.size),
     input: { kind: "tokens", vocabSize: vocab.size },
     seed: run.seed,
   });
@@ -232,6 +270,22 @@ export async function runLanguageModel(run: TaskRun): Promise<TaskOutcome> {
     const ids = starts.map((s) => vocab.encode(source.slice(s, s + n + 1)));
     return { input: ids.map((w) => w.slice(0, n)), target: ids.map((w) => w.slice(1)) };
   };
+  const trainingBatch = (rng: Rng): TrainingBatch => {
+    const starts = Array.from({ length: batch }, () => rng.int(text.train.length - n - 1));
+    const data = windows(text.train, starts);
+    const ones = data.target.map((row) => row.map(() => 1));
+    const input = int2d(data.input);
+    return {
+      loss: () => tf.tidy(() => maskedCrossEntropy(model.logits(input), data.target, ones, fused)),
+      inputs: [input],
+    };
+  };
+  return { slice, text, vocab, model, windows, trainingBatch };
+}
+
+export async function runLanguageModel(run: TaskRun): Promise<TaskOutcome> {
+  const { slice, text, model, windows, trainingBatch } = languageModelSetup(run);
+  const { n } = run.size;
   /** Mean NLL per character over non-overlapping windows of `source` (at most `limit`). */
   const meanNll = (source: string, limit: number) => {
     const starts: number[] = [];
@@ -242,7 +296,7 @@ export async function runLanguageModel(run: TaskRun): Promise<TaskOutcome> {
       const loss = tf.tidy(() => {
         const logits = model.logits(int2d(data.input));
         const ones = data.target.map((row) => row.map(() => 1));
-        return maskedCrossEntropy(logits, data.target, ones);
+        return maskedCrossEntropy(logits, data.target, ones, fusedRun(run));
       });
       sum += loss.dataSync()[0] * data.input.length;
       loss.dispose();
@@ -250,16 +304,12 @@ export async function runLanguageModel(run: TaskRun): Promise<TaskOutcome> {
     return sum / starts.length;
   };
   const rng = seededRng(run.seed);
-  const curve = await trainLoop(run, model.params, () => {
-    const starts = Array.from({ length: batch }, () => rng.int(text.train.length - n - 1));
-    const data = windows(text.train, starts);
-    const ones = data.target.map((row) => row.map(() => 1));
-    const input = int2d(data.input);
-    return {
-      loss: () => tf.tidy(() => maskedCrossEntropy(model.logits(input), data.target, ones)),
-      inputs: [input],
-    };
-  }, () => perplexity(meanNll(text.valid, 64)));
+  const curve = await trainLoop(
+    run,
+    model.params,
+    () => trainingBatch(rng),
+    () => perplexity(meanNll(text.valid, 64)),
+  );
   const testNll = meanNll(text.test, Infinity);
   model.dispose();
   return {
@@ -331,7 +381,10 @@ export async function runSeq2seq(run: TaskRun): Promise<TaskOutcome> {
     const labels = data.map((s) => s.labels);
     const weights = labels.map((row) => row.map((id) => (id === PAD ? 0 : 1)));
     return {
-      loss: () => tf.tidy(() => maskedCrossEntropy(model.logits(source, target), labels, weights)),
+      loss: () =>
+        tf.tidy(() =>
+          maskedCrossEntropy(model.logits(source, target), labels, weights, fusedRun(run))
+        ),
       inputs: [source, target],
     };
   };
@@ -392,7 +445,13 @@ export async function runClassification(run: TaskRun): Promise<TaskOutcome> {
     classes: 2,
     seed: run.seed,
   });
-  const mlmHead = tokenHead(model.params, "mlm.head", run.size.width, vocab.size);
+  const mlmHead = tokenHead(
+    model.params,
+    "mlm.head",
+    run.size.width,
+    vocab.size,
+    fusedRun(run),
+  );
   const encode = (text: string) => padTo(vocab.encode(text), n);
   const rng = seededRng(run.seed);
   const pick = () => emails.train[rng.int(emails.train.length)];
@@ -405,7 +464,9 @@ export async function runClassification(run: TaskRun): Promise<TaskOutcome> {
     const input = int2d(masked);
     return {
       loss: () =>
-        tf.tidy(() => maskedCrossEntropy(mlmHead(model.stack.apply(input)), ids, weights)),
+        tf.tidy(() =>
+          maskedCrossEntropy(mlmHead(model.stack.apply(input)), ids, weights, fusedRun(run))
+        ),
       inputs: [input],
     };
   };
@@ -422,7 +483,14 @@ export async function runClassification(run: TaskRun): Promise<TaskOutcome> {
     const input = int2d(items.map(([text]) => encode(text)));
     return {
       loss: () =>
-        tf.tidy(() => maskedCrossEntropy(tf.expandDims(model.logits(input), 1), labels, ones)),
+        tf.tidy(() =>
+          maskedCrossEntropy(
+            tf.expandDims(model.logits(input), 1),
+            labels,
+            ones,
+            fusedRun(run),
+          )
+        ),
       inputs: [input],
     };
   };

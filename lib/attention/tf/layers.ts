@@ -16,7 +16,8 @@ import {
 } from "./attention_op.ts";
 import type { RhoSpec } from "./probability_maps.ts";
 import { ParameterSet } from "./parameters.ts";
-import { give, outputArray, readTensor, tensorFrom } from "./buffers.ts";
+import { give, readTensor, tensorFrom } from "./buffers.ts";
+import { layerNormOp, linearOp, residualAddOp, transposeWithOnes } from "./fused_ops.ts";
 import { type AttentionGraph, completeGraph, graphOfPattern } from "../sparse_kernel/mod.ts";
 import { entmaxAlpha } from "../probability_maps.ts";
 import type { FeedForwardWeights, HeadWeights } from "../reference.ts";
@@ -61,28 +62,6 @@ function linear(x: tf.Tensor3D, w: tf.Tensor, b?: tf.Tensor): tf.Tensor3D {
   return tf.reshape(out, [batch, n, outputs]);
 }
 
-/**
- * The transpose of a rows × cols row-major matrix (cols × rows), with a row of ones appended
- * when `ones` is set. Blocks of 16 source rows keep both sides in cache.
- */
-function transposeWithOnes(
-  src: Float32Array,
-  rows: number,
-  cols: number,
-  ones: boolean,
-): Float32Array {
-  const out = outputArray((cols + (ones ? 1 : 0)) * rows);
-  for (let r0 = 0; r0 < rows; r0 += 16) {
-    const r1 = Math.min(rows, r0 + 16);
-    for (let c = 0; c < cols; c++) {
-      const base = c * rows;
-      for (let r = r0; r < r1; r++) out[base + r] = src[r * cols + c];
-    }
-  }
-  if (ones) out.fill(1, cols * rows);
-  return out;
-}
-
 /** Keeps only keys j ≤ k (a decoder must not see the future). */
 export function causalGraph(graph: AttentionGraph): AttentionGraph {
   const rowStart = new Int32Array(graph.numQueries + 1);
@@ -115,6 +94,11 @@ export interface AttentionConfig {
   scale?: number;
   /** Query/key/value/output biases; default true. */
   bias?: boolean;
+  /**
+   * Runs projections, LayerNorm, residuals (and, in models, embedding and head) as the fused
+   * ops of fused_ops.ts; default false (tfjs's own op chains). Same weights, same function.
+   */
+  fused?: boolean;
 }
 
 function requireHeadsDivideWidth(width: number, heads: number): number {
@@ -133,6 +117,7 @@ export class MultiHeadAttention {
   readonly scale: number;
   readonly rho: RhoSpec;
   impl: AttentionImpl;
+  fused: boolean;
   readonly wq: tf.Variable;
   readonly wk: tf.Variable;
   readonly wv: tf.Variable;
@@ -147,6 +132,7 @@ export class MultiHeadAttention {
     this.heads = config.heads;
     this.width = config.width;
     this.impl = requireImpl(config.impl);
+    this.fused = config.fused === true;
     this.rho = config.rho ?? "softmax";
     entmaxAlpha(this.rho); // validates the name
     this.scale = config.scale ?? 1 / Math.sqrt(this.headSize);
@@ -170,6 +156,7 @@ export class MultiHeadAttention {
   apply(x: tf.Tensor3D, graphs: readonly AttentionGraph[], memory: tf.Tensor3D = x): tf.Tensor3D {
     requireWidth(x, this.width, "x");
     if (memory !== x) requireWidth(memory, this.width, "memory");
+    if (this.fused) return this.applyFused(x, graphs, memory);
     return tf.tidy(() => {
       const kvWeights = tf.concat([this.wk, this.wv], 1);
       const kvBias = this.bk && this.bv ? tf.concat([this.bk, this.bv]) : undefined;
@@ -191,6 +178,38 @@ export class MultiHeadAttention {
         scale: this.scale,
       });
       return linear(heads, this.wo, this.bo);
+    });
+  }
+
+  /** apply() through linearOp: the q|k|v parts are joined inside the op, not by concat kernels. */
+  private applyFused(
+    x: tf.Tensor3D,
+    graphs: readonly AttentionGraph[],
+    memory: tf.Tensor3D,
+  ): tf.Tensor3D {
+    return tf.tidy(() => {
+      const biases = (...b: (tf.Variable | undefined)[]) =>
+        b.every((t) => t) ? b as tf.Variable[] : [];
+      const projections: Projections = memory === x
+        ? {
+          qkv: linearOp(
+            x,
+            [this.wq, this.wk, this.wv],
+            biases(this.bq, this.bk, this.bv),
+          ) as tf.Tensor3D,
+        }
+        : {
+          q: linearOp(x, [this.wq], biases(this.bq)) as tf.Tensor3D,
+          kv: linearOp(memory, [this.wk, this.wv], biases(this.bk, this.bv)) as tf.Tensor3D,
+        };
+      const heads = attentionCore(this.impl, projections, {
+        heads: this.heads,
+        headSize: this.headSize,
+        graphs,
+        rho: this.rho,
+        scale: this.scale,
+      });
+      return linearOp(heads, [this.wo], biases(this.bo)) as tf.Tensor3D;
     });
   }
 
@@ -244,6 +263,8 @@ export class FeedForward {
   readonly b1: tf.Variable;
   readonly w2: tf.Variable;
   readonly b2: tf.Variable;
+  /** Runs through linearOp (ReLU fused into the first product); see AttentionConfig.fused. */
+  fused = false;
 
   constructor(
     params: ParameterSet,
@@ -264,6 +285,17 @@ export class FeedForward {
 
   /** W_2 act(W_1 x + b_1) + b_2 token-wise, without the residual. */
   apply(x: tf.Tensor3D): tf.Tensor3D {
+    if (this.fused && this.activation === "relu") {
+      return tf.tidy(() => {
+        const hidden = linearOp(x, [this.w1], [this.b1], { relu: true });
+        return linearOp(hidden, [this.w2], [this.b2]) as tf.Tensor3D;
+      });
+    }
+    if (this.fused) {
+      return tf.tidy(() =>
+        linearOp(gelu(linearOp(x, [this.w1], [this.b1])), [this.w2], [this.b2]) as tf.Tensor3D
+      );
+    }
     return tf.tidy(() => {
       const z = linear(x, this.w1, this.b1);
       const hidden = (this.activation === "relu" ? tf.relu(z) : gelu(z)) as tf.Tensor3D;
@@ -296,6 +328,8 @@ function gelu(z: tf.Tensor): tf.Tensor {
 export class LayerNorm {
   readonly gamma: tf.Variable;
   readonly beta: tf.Variable;
+  /** One custom-gradient op (layerNormOp) instead of tf.moments and its chain. */
+  fused = false;
 
   constructor(params: ParameterSet, name: string, width: number, readonly epsilon = 1e-5) {
     this.gamma = params.create(`${name}.gamma`, [width], "ones");
@@ -303,6 +337,9 @@ export class LayerNorm {
   }
 
   apply(x: tf.Tensor3D): tf.Tensor3D {
+    if (this.fused) {
+      return tf.tidy(() => layerNormOp(x, this.gamma, this.beta, this.epsilon) as tf.Tensor3D);
+    }
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, -1, true);
       const normalized = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.epsilon)));
@@ -374,6 +411,19 @@ export class SparseTransformerBlock {
         this.norms.push(new LayerNorm(params, `${name}.norm${i}`, config.width));
       }
     }
+    this.fused = config.fused === true;
+  }
+
+  /** Switches every sublayer between the fused ops and tfjs's op chains (same weights). */
+  set fused(fused: boolean) {
+    this.attention.fused = fused;
+    if (this.cross) this.cross.fused = fused;
+    this.feedForward.fused = fused;
+    for (const norm of this.norms) norm.fused = fused;
+  }
+
+  get fused(): boolean {
+    return this.attention.fused;
   }
 
   set impl(impl: AttentionImpl) {
@@ -406,8 +456,10 @@ export class SparseTransformerBlock {
     sublayer: (input: tf.Tensor3D) => tf.Tensor3D,
     index: number,
   ): tf.Tensor3D {
-    if (this.norm === "pre") return tf.add(x, sublayer(this.norms[index].apply(x)));
-    const sum = tf.add(x, sublayer(x)) as tf.Tensor3D;
+    const add = (a: tf.Tensor3D, b: tf.Tensor3D) =>
+      this.fused ? residualAddOp(a, b) : tf.add(a, b) as tf.Tensor3D;
+    if (this.norm === "pre") return add(x, sublayer(this.norms[index].apply(x)));
+    const sum = add(x, sublayer(x));
     return this.norm === "post" ? this.norms[index].apply(sum) : sum;
   }
 }

@@ -5,3 +5,5 @@ export * from "./attention_op.ts";
 export * from "./parameters.ts";
 export * from "./layers.ts";
 export * from "./models.ts";
+export * from "./fused_ops.ts";
+export * from "./fused_adam.ts";

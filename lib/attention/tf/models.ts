@@ -12,6 +12,7 @@ import { tf } from "./backend.ts";
 import type { AttentionImpl } from "./attention_op.ts";
 import type { RhoSpec } from "./probability_maps.ts";
 import { ParameterSet } from "./parameters.ts";
+import { embedOp, linearOp } from "./fused_ops.ts";
 import {
   type Activation,
   crossGraphs,
@@ -45,6 +46,11 @@ export interface StackConfig {
   /** Score scale; default 1/√m. */
   scale?: number;
   bias?: boolean;
+  /**
+   * Trains through the fused ops (fused_ops.ts: embedding, LayerNorm, projections, residuals,
+   * head) instead of tfjs's op chains; default false. The function computed is the same.
+   */
+  fused?: boolean;
 }
 
 /** Embedding + positional embedding + blocks (+ final LayerNorm when pre-LN). */
@@ -54,6 +60,7 @@ class BlockStack {
   readonly blocks: SparseTransformerBlock[];
   readonly finalNorm?: LayerNorm;
   readonly plan: GraphPlan;
+  private fusedOps = false;
 
   constructor(
     readonly params: ParameterSet,
@@ -97,10 +104,21 @@ class BlockStack {
       config.patternMode,
       options.causal,
     );
+    this.fused = config.fused === true;
   }
 
   set impl(impl: AttentionImpl) {
     for (const block of this.blocks) block.impl = impl;
+  }
+
+  set fused(fused: boolean) {
+    this.fusedOps = fused;
+    for (const block of this.blocks) block.fused = fused;
+    if (this.finalNorm) this.finalNorm.fused = fused;
+  }
+
+  get fused(): boolean {
+    return this.fusedOps;
   }
 
   /** X + E: token ids are embedded first; vectors must already have the model width. */
@@ -111,6 +129,7 @@ class BlockStack {
         if (input.rank !== 2 || input.dtype !== "int32") {
           throw new InputError("input", input.shape, "expected int32 token ids [batch, tokens]");
         }
+        if (this.fusedOps) return embedOp(input, this.positional.table, this.embedding);
         x = embeddingLookup(this.embedding, input as tf.Tensor2D);
       } else {
         if (input.rank !== 3 || input.shape[2] !== this.config.width) {
@@ -124,6 +143,7 @@ class BlockStack {
         if (!tf.all(tf.isFinite(x)).dataSync()[0]) {
           throw new InputError("input", "NaN or Infinity", "input vectors must be finite");
         }
+        if (this.fusedOps) return embedOp(x, this.positional.table);
       }
       return this.positional.apply(x);
     });
@@ -182,6 +202,21 @@ abstract class Model {
     for (const stack of this.stacks) stack.impl = impl;
   }
 
+  /** Switches between the fused ops and tfjs's op chains (see StackConfig.fused). */
+  set fused(fused: boolean) {
+    for (const stack of this.stacks) stack.fused = fused;
+    for (const head of this.heads) head.fused = fused;
+  }
+
+  get fused(): boolean {
+    return this.stacks[0].fused;
+  }
+
+  /** The linear heads on top of the stacks. */
+  protected get heads(): OutputHead[] {
+    return [];
+  }
+
   save(stem: string): Promise<void> {
     return this.params.save(stem, { kind: this.kind, config: serializableConfig(this.config) });
   }
@@ -232,9 +267,11 @@ export class SparseEncoder extends Model {
   }
 }
 
-class OutputHead {
+export class OutputHead {
   readonly w: tf.Variable;
   readonly b: tf.Variable;
+  /** One linearOp (plain 2-D matmuls in the backward pass) instead of matMul + add. */
+  fused = false;
 
   constructor(params: ParameterSet, name: string, width: number, outputs: number) {
     requireInteger("outputs", outputs, 1);
@@ -244,6 +281,7 @@ class OutputHead {
 
   /** [batch, n, width] → [batch, n, outputs] (or [batch, width] → [batch, outputs]). */
   apply(x: tf.Tensor): tf.Tensor {
+    if (this.fused) return tf.tidy(() => linearOp(x, [this.w], [this.b]));
     return tf.tidy(() => {
       const width = x.shape[x.shape.length - 1]!;
       const flat = tf.add(tf.matMul(tf.reshape(x, [-1, width]), this.w), this.b);
@@ -263,10 +301,15 @@ export class CausalDecoder extends Model {
     super("causal-decoder", config, config.seed ?? 0);
     this.stack = new BlockStack(this.params, "decoder", config, { causal: true });
     this.head = new OutputHead(this.params, "head", config.width, config.input.vocabSize);
+    this.fused = config.fused === true;
   }
 
   protected get stacks(): BlockStack[] {
     return [this.stack];
+  }
+
+  protected override get heads(): OutputHead[] {
+    return [this.head];
   }
 
   logits(ids: tf.Tensor2D): tf.Tensor3D {
@@ -297,10 +340,15 @@ export class EncoderDecoder extends Model {
       { causal: true, crossAttention: true },
     );
     this.head = new OutputHead(this.params, "head", config.width, config.input.vocabSize);
+    this.fused = config.fused === true;
   }
 
   protected get stacks(): BlockStack[] {
     return [this.encoder, this.decoder];
+  }
+
+  protected override get heads(): OutputHead[] {
+    return [this.head];
   }
 
   logits(source: tf.Tensor2D, target: tf.Tensor2D): tf.Tensor3D {
@@ -320,10 +368,15 @@ export class EncoderClassifier extends Model {
     super("encoder-classifier", config, config.seed ?? 0);
     this.stack = new BlockStack(this.params, "encoder", config);
     this.head = new OutputHead(this.params, "head", config.width, config.classes);
+    this.fused = config.fused === true;
   }
 
   protected get stacks(): BlockStack[] {
     return [this.stack];
+  }
+
+  protected override get heads(): OutputHead[] {
+    return [this.head];
   }
 
   logits(input: tf.Tensor): tf.Tensor2D {

@@ -1,0 +1,434 @@
+/**
+ * Fused training ops: each is one tf.customGrad whose forward and backward run as JavaScript
+ * loops over float32 arrays, or as a few plain 2-D matmuls, instead of a chain of small tfjs
+ * kernels. Dispatching a kernel costs far more than the arithmetic of a small one (and about
+ * twice as much again while the gradient tape records it), so the op count, not the FLOPs,
+ * dominates a small training step.
+ *
+ * - `linearOp`: x·[W₁|W₂|…] + [b₁|b₂|…] (optionally ReLU) as one matmul forward and two plain
+ *   matmuls backward; the weight parts stay separate variables (concatenated in JavaScript).
+ * - `layerNormOp`: LayerNorm over the last axis, forward and backward in one loop each.
+ * - `embedOp`: table[ids] + positional[0…n−1] (or x + positional), gradient by scatter-add.
+ * - `residualAddOp`: a + b, whose gradient hands dy to both inputs without a kernel.
+ * - `softmaxCrossEntropyOp`: the weighted mean cross-entropy of logits against int labels,
+ *   the gradient (softmax − one-hot) computed with the forward pass.
+ *
+ * Reshapes inside an op are views (a new tensor on the same data, no kernel). What the
+ * backward pass needs is kept as JavaScript arrays, and only while the gradient tape records:
+ * an inference pass keeps nothing.
+ */
+import { tf } from "./backend.ts";
+import { give, outputArray, readTensor, tensorFrom } from "./buffers.ts";
+import { InputError } from "../../util/errors.ts";
+
+/** A tensor of another shape on the same data: no kernel, no tape entry (use inside ops). */
+function view<R extends tf.Rank>(tensor: tf.Tensor, shape: number[]): tf.Tensor<R> {
+  // the backend counts references per buffer: the view holds one, as a Reshape output would
+  tf.backend().incRef(tensor.dataId);
+  return tf.engine().makeTensorFromDataId(tensor.dataId, shape, tensor.dtype) as tf.Tensor<R>;
+}
+
+/** True while tf.grads / variableGrads records (inside a customGrad forward too). */
+function recording(): boolean {
+  return tf.engine().state.gradientDepth > 0;
+}
+
+/** A float32 copy of a tensor's values that the caller owns (never pooled). */
+function copyOf(tensor: tf.Tensor): Float32Array {
+  const read = readTensor(tensor);
+  const copy = Float32Array.from(read.values);
+  if (read.pooled) give(read.values);
+  return copy;
+}
+
+/** Calls `use` with a tensor's values, then returns a pooled copy to the pool. */
+function withValues<T>(tensor: tf.Tensor, use: (values: Float32Array) => T): T {
+  const read = readTensor(tensor);
+  try {
+    return use(read.values);
+  } finally {
+    if (read.pooled) give(read.values);
+  }
+}
+
+/**
+ * The transpose of a rows × cols row-major matrix (cols × rows), with a row of ones appended
+ * when `ones` is set. Blocks of 16 source rows keep both sides in cache.
+ */
+export function transposeWithOnes(
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  ones: boolean,
+  out: Float32Array = outputArray((cols + (ones ? 1 : 0)) * rows),
+): Float32Array {
+  for (let r0 = 0; r0 < rows; r0 += 16) {
+    const r1 = Math.min(rows, r0 + 16);
+    for (let c = 0; c < cols; c++) {
+      const base = c * rows;
+      for (let r = r0; r < r1; r++) out[base + r] = src[r * cols + c];
+    }
+  }
+  if (ones) out.fill(1, cols * rows);
+  return out;
+}
+
+export interface LinearOptions {
+  /** Applies max(0, ·) to the output (fused into the matmul kernel). */
+  relu?: boolean;
+}
+
+/**
+ * x·[W₁|…|W_p] + [b₁|…|b_p] over the last axis of x (any rank ≥ 2; leading axes are rows),
+ * optionally followed by ReLU. Forward: one fused matmul kernel. Backward: dx = dy·Wᵀ and
+ * [dW; db] = [xᵀ; 1ᵀ]·dy, two plain 2-D matmuls (tfjs-wasm's transposed matmuls leave
+ * XNNPACK and run ≈ 10× slower), with Wᵀ and [xᵀ; 1ᵀ] built in JavaScript and the parts of
+ * [dW; db] split out in JavaScript.
+ */
+export function linearOp(
+  x: tf.Tensor,
+  weights: readonly tf.Tensor[],
+  biases: readonly tf.Tensor[] = [],
+  options: LinearOptions = {},
+): tf.Tensor {
+  if (weights.length === 0) throw new InputError("weights", 0, "expected at least one part");
+  if (biases.length !== 0 && biases.length !== weights.length) {
+    throw new InputError("biases", biases.length, `expected 0 or ${weights.length} parts`);
+  }
+  const width = x.shape[x.rank - 1] as number;
+  const parts = weights.map((w) => {
+    if (w.rank !== 2 || w.shape[0] !== width) {
+      throw new InputError("weight.shape", w.shape, `expected [${width}, outputs]`);
+    }
+    return w.shape[1] as number;
+  });
+  biases.forEach((b, i) => {
+    if (b.rank !== 1 || b.shape[0] !== parts[i]) {
+      throw new InputError("bias.shape", b.shape, `expected [${parts[i]}]`);
+    }
+  });
+  const outputs = parts.reduce((a, b) => a + b, 0);
+  const rows = x.size / width;
+  const hasBias = biases.length > 0;
+  const relu = options.relu === true;
+  const op = tf.customGrad((...inputs) => {
+    const tensors = inputs as tf.Tensor[];
+    const input = tensors[0];
+    const ws = tensors.slice(1, 1 + weights.length);
+    const bs = tensors.slice(1 + weights.length, 1 + weights.length + biases.length);
+    // W as one [width, outputs] matrix (the variable itself when there is one part) and Wᵀ
+    const wValues = ws.length === 1 ? undefined : joinColumns(ws, width, parts, outputs);
+    const w = wValues ? tensorFrom<tf.Rank.R2>(wValues.slice(), [width, outputs]) : ws[0];
+    const bias = !hasBias
+      ? undefined
+      : bs.length === 1
+      ? bs[0]
+      : tensorFrom<tf.Rank.R1>(joinColumns(bs, 1, parts, outputs), [outputs]);
+    const flat = tf.fused.matMul({
+      a: view<tf.Rank.R2>(input, [rows, width]),
+      b: w as tf.Tensor2D,
+      bias,
+      activation: relu ? "relu" : "linear",
+    });
+    const value = view(flat, [...x.shape.slice(0, -1), outputs]);
+    // what the backward pass needs, as JavaScript arrays, only while the tape records
+    let wT: Float32Array | undefined;
+    let xT: Float32Array | undefined;
+    let mask: Float32Array | undefined;
+    if (recording()) {
+      const wRead = wValues ?? copyOf(ws[0]);
+      wT = transposeWithOnes(wRead, width, outputs, false, new Float32Array(width * outputs));
+      xT = withValues(
+        input,
+        (v) =>
+          transposeWithOnes(v, rows, width, hasBias, new Float32Array((width + +hasBias) * rows)),
+      );
+      if (relu) mask = copyOf(flat);
+    }
+    const gradFunc = (dy: tf.Tensor) => {
+      if (!wT || !xT) throw new InputError("linearOp", "backward", "no tape was recording");
+      // the arrays go to the pool with their tensors: a gradient is taken once per forward
+      let upstream = view<tf.Rank.R2>(dy, [rows, outputs]);
+      if (mask) {
+        const m = mask;
+        upstream = withValues(upstream, (values) => {
+          const masked = outputArray(values.length);
+          for (let i = 0; i < values.length; i++) masked[i] = m[i] > 0 ? values[i] : 0;
+          return tensorFrom<tf.Rank.R2>(masked, [rows, outputs]);
+        });
+      }
+      const dx = tf.matMul(upstream, tensorFrom<tf.Rank.R2>(wT, [outputs, width]));
+      const both = tf.matMul(
+        tensorFrom<tf.Rank.R2>(xT, [width + +hasBias, rows]),
+        upstream,
+      );
+      const grads = withValues(both, (values) => {
+        const dws: tf.Tensor[] = [];
+        const dbs: tf.Tensor[] = [];
+        let column = 0;
+        parts.forEach((cols) => {
+          const dw = outputArray(width * cols);
+          for (let r = 0; r < width; r++) {
+            dw.set(values.subarray(r * outputs + column, r * outputs + column + cols), r * cols);
+          }
+          dws.push(tensorFrom(dw, [width, cols]));
+          if (hasBias) {
+            const start = width * outputs + column;
+            dbs.push(tensorFrom(values.slice(start, start + cols), [cols]));
+          }
+          column += cols;
+        });
+        return [...dws, ...dbs];
+      });
+      return [view(dx, input.shape), ...grads];
+    };
+    return { value, gradFunc };
+  });
+  return op(x, ...weights, ...biases);
+}
+
+/** The row-major [rows, Σ parts] matrix whose column blocks are the given [rows, part] tensors. */
+function joinColumns(
+  tensors: readonly tf.Tensor[],
+  rows: number,
+  parts: readonly number[],
+  outputs: number,
+): Float32Array {
+  const out = new Float32Array(rows * outputs);
+  let column = 0;
+  tensors.forEach((tensor, i) => {
+    const cols = parts[i];
+    withValues(tensor, (values) => {
+      for (let r = 0; r < rows; r++) {
+        out.set(values.subarray(r * cols, (r + 1) * cols), r * outputs + column);
+      }
+    });
+    column += cols;
+  });
+  return out;
+}
+
+/**
+ * LayerNorm over the last axis: γ·(x − μ)/√(σ² + ε) + β with the population variance (as
+ * tf.moments). Backward, with x̂ the normalized input and g = dy·γ:
+ * dx = (g − mean(g) − x̂·mean(g·x̂)) / √(σ² + ε), dγ = Σ_rows dy·x̂, dβ = Σ_rows dy.
+ */
+export function layerNormOp(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon = 1e-5,
+): tf.Tensor {
+  const width = x.shape[x.rank - 1] as number;
+  for (const [name, t] of [["gamma", gamma], ["beta", beta]] as const) {
+    if (t.rank !== 1 || t.shape[0] !== width) {
+      throw new InputError(`${name}.shape`, t.shape, `expected [${width}]`);
+    }
+  }
+  const rows = x.size / width;
+  const op = tf.customGrad((...inputs) => {
+    const [input, g, b] = inputs as tf.Tensor[];
+    const gammaValues = copyOf(g);
+    const betaValues = copyOf(b);
+    const keep = recording();
+    const normalized = keep ? new Float32Array(rows * width) : undefined;
+    const inverse = keep ? new Float64Array(rows) : undefined;
+    const out = outputArray(rows * width);
+    withValues(input, (values) => {
+      for (let r = 0; r < rows; r++) {
+        const base = r * width;
+        let sum = 0;
+        for (let c = 0; c < width; c++) sum += values[base + c];
+        const mean = sum / width;
+        let squares = 0;
+        for (let c = 0; c < width; c++) {
+          const d = values[base + c] - mean;
+          squares += d * d;
+        }
+        const rstd = 1 / Math.sqrt(squares / width + epsilon);
+        if (inverse) inverse[r] = rstd;
+        for (let c = 0; c < width; c++) {
+          const hat = (values[base + c] - mean) * rstd;
+          if (normalized) normalized[base + c] = hat;
+          out[base + c] = hat * gammaValues[c] + betaValues[c];
+        }
+      }
+    });
+    const gradFunc = (dy: tf.Tensor) => {
+      if (!normalized || !inverse) {
+        throw new InputError("layerNormOp", "backward", "no tape was recording");
+      }
+      const dx = outputArray(rows * width);
+      const dGamma = new Float64Array(width);
+      const dBeta = new Float64Array(width);
+      withValues(dy, (upstream) => {
+        for (let r = 0; r < rows; r++) {
+          const base = r * width;
+          let meanG = 0;
+          let meanGHat = 0;
+          for (let c = 0; c < width; c++) {
+            const d = upstream[base + c];
+            const hat = normalized[base + c];
+            dGamma[c] += d * hat;
+            dBeta[c] += d;
+            const gc = d * gammaValues[c];
+            meanG += gc;
+            meanGHat += gc * hat;
+          }
+          meanG /= width;
+          meanGHat /= width;
+          const rstd = inverse[r];
+          for (let c = 0; c < width; c++) {
+            const gc = upstream[base + c] * gammaValues[c];
+            dx[base + c] = (gc - meanG - normalized[base + c] * meanGHat) * rstd;
+          }
+        }
+      });
+      return [
+        tensorFrom(dx, input.shape),
+        tf.tensor1d(Float32Array.from(dGamma)),
+        tf.tensor1d(Float32Array.from(dBeta)),
+      ];
+    };
+    return { value: tensorFrom(out, input.shape), gradFunc };
+  });
+  return op(x, gamma, beta);
+}
+
+/**
+ * The embedded input plus the positional rows 0…n−1: `table[ids]` for int32 ids
+ * [batch, n] (table [vocab, width]), or `x` itself for float32 vectors [batch, n, width].
+ * Backward: the table's gradient by scatter-add over the ids, the positional table's by
+ * summing over the batch; vectors get dy.
+ */
+export function embedOp(
+  input: tf.Tensor,
+  positional: tf.Tensor,
+  table?: tf.Tensor,
+): tf.Tensor3D {
+  const [maxLength, width] = positional.shape as [number, number];
+  const [batch, n] = input.shape as number[];
+  if (n > maxLength) {
+    throw new InputError("sequence length", n, `the positional embedding holds ${maxLength}`);
+  }
+  const vocab = table?.shape[0] ?? 0;
+  const tokens = table ? Int32Array.from(input.dataSync() as Int32Array) : undefined;
+  if (tokens) {
+    for (const id of tokens) {
+      if (!(id >= 0 && id < vocab)) throw new InputError("token id", id, `expected 0…${vocab - 1}`);
+    }
+  }
+  const shape = [batch, n, width];
+  const op = tf.customGrad((...inputs) => {
+    const [pos, source] = inputs as tf.Tensor[];
+    const out = outputArray(batch * n * width);
+    withValues(pos, (p) => {
+      withValues(source, (s) => {
+        for (let b = 0; b < batch; b++) {
+          for (let i = 0; i < n; i++) {
+            const o = (b * n + i) * width;
+            const row = tokens ? tokens[b * n + i] * width : o;
+            for (let c = 0; c < width; c++) out[o + c] = s[row + c] + p[i * width + c];
+          }
+        }
+      });
+    });
+    const gradFunc = (dy: tf.Tensor) => {
+      const dPos = new Float32Array(maxLength * width);
+      const dSource = tokens ? new Float32Array(vocab * width) : undefined;
+      withValues(dy, (d) => {
+        for (let b = 0; b < batch; b++) {
+          for (let i = 0; i < n; i++) {
+            const o = (b * n + i) * width;
+            for (let c = 0; c < width; c++) dPos[i * width + c] += d[o + c];
+            if (dSource && tokens) {
+              const row = tokens[b * n + i] * width;
+              for (let c = 0; c < width; c++) dSource[row + c] += d[o + c];
+            }
+          }
+        }
+      });
+      return [
+        tf.tensor2d(dPos, [maxLength, width]),
+        dSource ? tf.tensor2d(dSource, [vocab, width]) : view(dy, shape),
+      ];
+    };
+    return { value: tensorFrom(out, shape), gradFunc };
+  });
+  return op(positional, table ?? input) as tf.Tensor3D;
+}
+
+/** a + b (same shape): one add kernel forward; the gradient passes dy to both, no kernel. */
+export function residualAddOp<T extends tf.Tensor>(a: T, b: T): T {
+  if (a.shape.join() !== b.shape.join()) {
+    throw new InputError("b.shape", b.shape, `expected [${a.shape}] like a`);
+  }
+  const op = tf.customGrad((...inputs) => {
+    const value = tf.add(inputs[0] as tf.Tensor, inputs[1] as tf.Tensor);
+    const gradFunc = (dy: tf.Tensor) => [view(dy, dy.shape), view(dy, dy.shape)];
+    return { value, gradFunc };
+  });
+  return op(a, b) as T;
+}
+
+/**
+ * Σ_i w_i·(logsumexp(z_i) − z_i[label_i]) / #{i : w_i ≠ 0}, the weighted mean cross-entropy of
+ * logits (… × classes) against int labels (as tf.losses.softmaxCrossEntropy with one-hot
+ * labels and weights, reduction SUM_BY_NONZERO_WEIGHTS). The gradient
+ * w_i·(softmax(z_i) − onehot_i)/#nonzero is computed in the forward pass.
+ */
+export function softmaxCrossEntropyOp(
+  logits: tf.Tensor,
+  labels: ArrayLike<number>,
+  weights?: ArrayLike<number>,
+): tf.Scalar {
+  const classes = logits.shape[logits.rank - 1] as number;
+  const rows = logits.size / classes;
+  if (labels.length !== rows) {
+    throw new InputError("labels.length", labels.length, `expected ${rows} (one per row)`);
+  }
+  if (weights && weights.length !== rows) {
+    throw new InputError("weights.length", weights.length, `expected ${rows} (one per row)`);
+  }
+  for (let i = 0; i < rows; i++) {
+    const label = labels[i];
+    if (!(Number.isInteger(label) && label >= 0 && label < classes)) {
+      throw new InputError("label", label, `expected an integer in 0…${classes - 1}`);
+    }
+  }
+  let nonzero = 0;
+  for (let i = 0; i < rows; i++) if (!weights || weights[i] !== 0) nonzero++;
+  const op = tf.customGrad((...inputs) => {
+    const z = inputs[0] as tf.Tensor;
+    const keep = recording();
+    const grad = keep ? new Float32Array(rows * classes) : undefined;
+    let total = 0;
+    withValues(z, (values) => {
+      for (let r = 0; r < rows; r++) {
+        const w = weights ? weights[r] : 1;
+        const base = r * classes;
+        let max = -Infinity;
+        for (let c = 0; c < classes; c++) max = Math.max(max, values[base + c]);
+        let sum = 0;
+        for (let c = 0; c < classes; c++) sum += Math.exp(values[base + c] - max);
+        const logSum = max + Math.log(sum);
+        total += w * (logSum - values[base + labels[r]]);
+        if (grad) {
+          const factor = nonzero > 0 ? w / nonzero : 0;
+          for (let c = 0; c < classes; c++) {
+            grad[base + c] = factor * Math.exp(values[base + c] - logSum);
+          }
+          grad[base + labels[r]] -= factor;
+        }
+      }
+    });
+    const gradFunc = (dy: tf.Tensor) => {
+      if (!grad) throw new InputError("softmaxCrossEntropyOp", "backward", "no tape recording");
+      const scale = dy.dataSync()[0];
+      if (scale !== 1) { for (let i = 0; i < grad.length; i++) grad[i] *= scale; }
+      return [tf.tensor(grad, z.shape, "float32")];
+    };
+    return { value: tf.scalar(nonzero > 0 ? total / nonzero : 0), gradFunc };
+  });
+  return op(logits) as tf.Scalar;
+}
