@@ -1,6 +1,7 @@
 /**
  * deno task bench [--pattern window,star] [--n 2048,4096] [--impl dense,sparse]
  *                 [--dense-max-n 4096] [--json] [--save | --out DIR]
+ * deno task bench --train [--config small,large] [--quick] [--json] [--save | --out DIR]
  *
  * Times one multi-head attention layer (forward + backward) dense-masked versus sparse and
  * records peak memory (lib/bench/attention.ts). Progress goes to stderr; the Markdown table (or,
@@ -10,6 +11,11 @@
  * attention.md (--out DIR: to DIR instead) and leaves the committed data/bench/ alone. With
  * --save the records are merged into data/bench/attention.json (same impl/pattern/n replaced)
  * and the table data/bench/attention.md is rewritten.
+ *
+ * --train times one training step (forward + backward + Adam) of the language-modelling
+ * experiment's model at the fixed configurations of lib/bench/training.ts and writes
+ * training.json (the array of records) and training.md to the same folders; --quick runs one
+ * untimed and one timed step per configuration (a smoke test, not a measurement).
  *
  * Everything is checked before the first step is timed: every flag against its range, the
  * output folder (created and proved writable), and with --save the committed results file (a
@@ -32,6 +38,9 @@ import {
   parseBenchResult,
   requireBenchPattern,
   runBenchmark,
+  runTrainingBenchmark,
+  TRAINING_BENCH_CONFIGS,
+  trainingMarkdown,
 } from "../lib/bench/mod.ts";
 import { InputError, requireInteger } from "../lib/util/errors.ts";
 import { BENCH_DENSE_MAX_TOKENS, BENCH_MAX_TOKENS } from "../lib/util/limits.ts";
@@ -89,10 +98,17 @@ async function write(path: string, content: string): Promise<void> {
 }
 
 await runTool("bench", async () => {
-  const parsed = parseFlags(Deno.args, ["json", "save"]);
-  rejectUnknownFlags(parsed, ["pattern", "n", "impl", "dense-max-n", "json", "save", "out"]);
+  const parsed = parseFlags(Deno.args, ["json", "save", "train", "quick"]);
+  const train = parsed.flags.has("train");
+  rejectUnknownFlags(
+    parsed,
+    train
+      ? ["train", "config", "quick", "json", "save", "out"]
+      : ["pattern", "n", "impl", "dense-max-n", "json", "save", "out"],
+  );
   rejectPositionals(parsed, "see the flags in tools/bench.ts");
   const { flags } = parsed;
+  if (train) return await trainingBench(flags);
   const patterns = listFlag("pattern", flags.get("pattern"))?.map(requireBenchPattern);
   const impls = listFlag("impl", flags.get("impl"))?.map((impl) => {
     if (!ATTENTION_IMPLS.includes(impl as AttentionImpl)) {
@@ -157,3 +173,41 @@ await runTool("bench", async () => {
   );
   return 0;
 });
+
+/** --train: the training benchmark (lib/bench/training.ts). */
+async function trainingBench(flags: Map<string, string | true>): Promise<number> {
+  const names = TRAINING_BENCH_CONFIGS.map((c) => c.name as string);
+  const configs = (listFlag("config", flags.get("config")) ?? names).map((name) => {
+    if (!names.includes(name)) {
+      throw new InputError("--config", name, `expected ${names.join(" or ")}`);
+    }
+    return TRAINING_BENCH_CONFIGS.find((c) => c.name === name)!;
+  });
+  const save = flags.has("save");
+  const outValue = flags.get("out");
+  if (outValue !== undefined && (outValue === true || outValue.trim() === "")) {
+    throw new InputError("--out", outValue, "expected a folder");
+  }
+  if (save && outValue !== undefined) {
+    throw new InputError("--out", outValue, "--save writes to data/bench/: give one, not both");
+  }
+  const folder = save ? requireWritableFolder("data/bench", SAVED_FOLDER) : requireWritableFolder(
+    outValue === undefined ? "out/bench" : "--out",
+    outValue ?? AD_HOC_FOLDER,
+  );
+  const quick = flags.has("quick");
+  const records = await runTrainingBenchmark({
+    configs,
+    ...(quick ? { warmup: 1, rounds: 1, steps: 1 } : {}),
+    onRecord: (r) =>
+      console.error(
+        `${r.config.padEnd(6)} ${r.msPerStep} ms/step, ${r.kernelsPerStep} kernels/step, ` +
+          `${r.usefulGflops} useful GFLOP/s`,
+      ),
+  });
+  await write(`${folder}/training.json`, JSON.stringify(records, null, 1) + "\n");
+  await write(`${folder}/training.md`, trainingMarkdown(records));
+  console.log(flags.has("json") ? JSON.stringify(records, null, 1) : trainingMarkdown(records));
+  console.error(`wrote ${folder}/training.json and ${folder}/training.md`);
+  return 0;
+}

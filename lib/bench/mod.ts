@@ -1,6 +1,8 @@
 /**
  * lib/bench: the attention benchmark that notebook 04 runs live and `deno task bench` runs in
  * full — forward + backward time and peak memory of one attention layer, dense-masked against
- * the O(n·k) core, with the backend's own matmul rate measured in the same run.
+ * the O(n·k) core, with the backend's own matmul rate measured in the same run — and the
+ * training benchmark (one language-model training step, kernels per step).
  */
 export * from "./attention.ts";
+export * from "./training.ts";
