@@ -30,11 +30,21 @@ import {
   simdSupports,
 } from "../lib/attention/sparse_kernel/simd/mod.ts";
 import { LONG_ROW } from "../lib/attention/sparse_kernel/long_rows.ts";
+import { initTf, tf } from "../lib/attention/tf/backend.ts";
+import {
+  attentionCore,
+  type AttentionCoreConfig,
+  type Projections,
+  setDefaultSparseCore,
+  type SparseCoreKind,
+} from "../lib/attention/tf/attention_op.ts";
 import { buildPattern } from "../lib/pattern/zoo.ts";
 import { seededRng } from "../lib/util/random.ts";
 import { sha256 } from "../lib/util/system.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { buildCore, MANIFEST_PATH, SOURCE_PATH, WASM_PATH } from "../tools/build_wasm.ts";
+
+await initTf();
 
 const ZOO_CASES: [string, Record<string, number>][] = [
   ["window", { w: 2 }],
@@ -211,4 +221,90 @@ Deno.test("SIMD core refuses what it cannot compute, naming the parameter", () =
   assert.throws(() => simdCoreForward(x, x, x, sparsemax), refusal("alpha"));
   assert.throws(() => simdCoreForward(new Float64Array(32) as never, x, x, spec), refusal("q"));
   assert.throws(() => simdCoreForward(x, x, x.subarray(0, 31), spec), refusal("v.length"));
+});
+
+/** The op's output and its gradients with respect to every projection, for one sparse core. */
+function opRun(
+  kind: SparseCoreKind | undefined,
+  projections: Projections,
+  config: AttentionCoreConfig,
+  upstream: tf.Tensor3D,
+): Float32Array[] {
+  return tf.tidy(() => {
+    const inputs = "qkv" in projections ? [projections.qkv] : [projections.q, projections.kv];
+    const rebuild = (xs: tf.Tensor3D[]): Projections =>
+      xs.length === 1 ? { qkv: xs[0] } : { q: xs[0], kv: xs[1] };
+    const run = (...xs: tf.Tensor[]) =>
+      attentionCore("sparse", rebuild(xs as tf.Tensor3D[]), { ...config, sparseCore: kind });
+    const out = run(...inputs);
+    const grads = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(run(...xs), upstream)))(inputs);
+    return [out, ...grads].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+Deno.test("the TF.js op gives the same outputs and gradients with the SIMD and the JS core", () => {
+  const n = 37;
+  const heads = 3;
+  const headSize = 6;
+  const width = heads * headSize;
+  const batch = 2;
+  const strided = buildPattern("strided", { n, c: 6 }).patterns.map(graphOfPattern);
+  const star = graphOfPattern(buildPattern("star", { n }).patterns[0]);
+  const upstream = tf.tensor3d(uniform(batch * n * width, 7), [batch, n, width]);
+  const qkv = tf.tensor3d(uniform(batch * n * 3 * width, 8), [batch, n, 3 * width]);
+  const q = tf.tensor3d(uniform(batch * n * width, 9), [batch, n, width]);
+  const kv = tf.tensor3d(uniform(batch * n * 2 * width, 10), [batch, n, 2 * width]);
+  const cases: [string, readonly AttentionGraph[], Projections][] = [
+    ["fused, one graph", [strided[0], strided[0], strided[0]], { qkv }],
+    ["fused, per-head graphs", [strided[0], strided[1], star], { qkv }],
+    ["queries and keys|values, star", [star, star, star], { q, kv }],
+  ];
+  for (const [label, graphs, projections] of cases) {
+    const config: AttentionCoreConfig = {
+      heads,
+      headSize,
+      graphs,
+      rho: "softmax",
+      scale: 1 / Math.sqrt(headSize),
+    };
+    const js = opRun("js", projections, config, upstream);
+    const simd = opRun("simd", projections, config, upstream);
+    js.forEach((expected, i) => assertNear(`${label} #${i}`, simd[i], expected));
+    // the default is the SIMD core: bit for bit what "simd" gives
+    opRun(undefined, projections, config, upstream).forEach((got, i) =>
+      assert.deepEqual(got, simd[i], `${label} default #${i}`)
+    );
+    // and it differs from the float64 core by rounding only, not by nothing
+    assert(js.some((expected, i) => expected.some((x, j) => x !== simd[i][j])), label);
+  }
+  tf.dispose([upstream, qkv, q, kv]);
+});
+
+Deno.test("the TF.js op falls back to the JS core for maps other than softmax", () => {
+  const n = 21;
+  const graph = graphOfPattern(buildPattern("window", { n, w: 3 }).patterns[0]);
+  const qkv = tf.tensor3d(uniform(n * 3 * 8, 11), [1, n, 24]);
+  const upstream = tf.tensor3d(uniform(n * 8, 12), [1, n, 8]);
+  const config: AttentionCoreConfig = {
+    heads: 2,
+    headSize: 4,
+    graphs: [graph, graph],
+    rho: "sparsemax",
+    scale: 1,
+  };
+  const js = opRun("js", { qkv }, config, upstream);
+  const simd = opRun("simd", { qkv }, config, upstream);
+  js.forEach((expected, i) => assert.deepEqual(simd[i], expected));
+  tf.dispose([qkv, upstream]);
+});
+
+Deno.test("setDefaultSparseCore switches the default and refuses an unknown core", () => {
+  const previous = setDefaultSparseCore("js");
+  try {
+    assert.equal(previous, "simd");
+    assert.equal(setDefaultSparseCore("simd"), "js");
+    assert.throws(() => setDefaultSparseCore("gpu" as SparseCoreKind), refusal("sparseCore"));
+  } finally {
+    setDefaultSparseCore(previous);
+  }
 });

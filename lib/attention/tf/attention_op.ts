@@ -8,7 +8,9 @@
  * - "sparse": the O(connections · m) kernel of ../sparse_kernel/ inside tf.customGrad: only the
  *   pattern's query–key pairs are ever touched, in forward and backward. The fused projection
  *   is read out of tfjs once, the core reads q, k and v in place, and the gradient comes back
- *   as one tensor of the same fused shape.
+ *   as one tensor of the same fused shape. For softmax the core is the float32 WebAssembly SIMD
+ *   one (../sparse_kernel/simd/) unless `sparseCore` (or setDefaultSparseCore) asks for the
+ *   float64 JavaScript one, which computes every probability map and is the reference.
  */
 import { tf } from "./backend.ts";
 import {
@@ -20,13 +22,37 @@ import {
   type CoreSpec,
   validateGraphs,
 } from "../sparse_kernel/mod.ts";
+import {
+  simdCoreBackwardInto,
+  simdCoreForwardInto,
+  simdSupports,
+} from "../sparse_kernel/simd/mod.ts";
 import { entmaxAlpha } from "../probability_maps.ts";
-import { give, outputArray, readTensor, takeFloat64, tensorFrom } from "./buffers.ts";
+import { give, outputArray, readTensor, takeFloat32, takeFloat64, tensorFrom } from "./buffers.ts";
 import { type RhoSpec, tfProbabilityMap } from "./probability_maps.ts";
 import { InputError } from "../../util/errors.ts";
 
 export type AttentionImpl = "dense" | "sparse";
 export const ATTENTION_IMPLS: readonly AttentionImpl[] = ["dense", "sparse"];
+
+/**
+ * Which sparse core the "sparse" implementation runs: "simd", the float32 WebAssembly SIMD core
+ * (softmax only; other probability maps fall back to "js"), or "js", the float64 JavaScript core.
+ */
+export type SparseCoreKind = "simd" | "js";
+export const SPARSE_CORE_KINDS: readonly SparseCoreKind[] = ["simd", "js"];
+
+let defaultSparseCore: SparseCoreKind = "simd";
+
+/** Sets the sparse core used when a config names none; returns the previous setting. */
+export function setDefaultSparseCore(kind: SparseCoreKind): SparseCoreKind {
+  if (!SPARSE_CORE_KINDS.includes(kind)) {
+    throw new InputError("sparseCore", kind, `expected one of ${SPARSE_CORE_KINDS.join(", ")}`);
+  }
+  const previous = defaultSparseCore;
+  defaultSparseCore = kind;
+  return previous;
+}
 
 export interface AttentionCoreConfig {
   heads: number;
@@ -36,6 +62,8 @@ export interface AttentionCoreConfig {
   rho: RhoSpec;
   /** Scores are scale · q·k (1/√m is the usual choice; the paper's is 1). */
   scale: number;
+  /** The sparse core to run (default: setDefaultSparseCore's setting, "simd" at start). */
+  sparseCore?: SparseCoreKind;
 }
 
 export function requireImpl(impl: unknown): AttentionImpl {
@@ -107,6 +135,11 @@ function sparseCore(projections: Projections, config: AttentionCoreConfig): tf.T
   };
   const probCount = coreProbabilityCount(spec);
   const shape: [number, number, number] = [batch, numQueries, width];
+  const kind = config.sparseCore ?? defaultSparseCore;
+  if (!SPARSE_CORE_KINDS.includes(kind)) {
+    throw new InputError("sparseCore", kind, `expected one of ${SPARSE_CORE_KINDS.join(", ")}`);
+  }
+  const simd = kind === "simd" && simdSupports(spec);
   if (fused) {
     const layout: CoreLayout = {
       qOffset: 0,
@@ -121,15 +154,14 @@ function sparseCore(projections: Projections, config: AttentionCoreConfig): tf.T
       const input = readTensor(qkv);
       const data = input.values;
       const out = outputArray(batch * numQueries * width);
-      const probs = takeFloat64(probCount);
-      coreForwardInto(data, data, data, layout, spec, out, probs);
+      const core = sparseCoreCall(simd, probCount);
+      core.forward(data, data, data, layout, spec, out);
       const gradFunc = (dy: tf.Tensor) => {
         const upstream = readTensor(dy);
         const grad = outputArray(data.length);
         const targets = { dq: grad, dk: grad, dv: grad };
-        coreBackwardInto(data, data, data, layout, probs, upstream.values, spec, targets);
+        core.backward(data, data, data, layout, upstream.values, spec, targets);
         release(input, upstream);
-        give(probs);
         return [tensorFrom(grad, qkv.shape)];
       };
       return { value: tensorFrom<tf.Rank.R3>(out, shape), gradFunc };
@@ -150,21 +182,68 @@ function sparseCore(projections: Projections, config: AttentionCoreConfig): tf.T
     const keysValues = readTensor(kv);
     const [qData, kvData] = [queries.values, keysValues.values];
     const out = outputArray(batch * numQueries * width);
-    const probs = takeFloat64(probCount);
-    coreForwardInto(qData, kvData, kvData, qLayout, spec, out, probs);
+    const core = sparseCoreCall(simd, probCount);
+    core.forward(qData, kvData, kvData, qLayout, spec, out);
     const gradFunc = (dy: tf.Tensor) => {
       const upstream = readTensor(dy);
       const dq = outputArray(qData.length);
       const dkv = outputArray(kvData.length);
       const targets = { dq, dk: dkv, dv: dkv };
-      coreBackwardInto(qData, kvData, kvData, qLayout, probs, upstream.values, spec, targets);
+      core.backward(qData, kvData, kvData, qLayout, upstream.values, spec, targets);
       release(queries, keysValues, upstream);
-      give(probs);
       return [tensorFrom(dq, q.shape), tensorFrom(dkv, kv.shape)];
     };
     return { value: tensorFrom<tf.Rank.R3>(out, shape), gradFunc };
   });
   return run(projections.q, projections.kv) as tf.Tensor3D;
+}
+
+type Targets = { dq: Float32Array; dk: Float32Array; dv: Float32Array };
+
+/**
+ * One call of a sparse core: the forward pass keeps its probabilities (pooled) for the backward
+ * pass, which gives them back.
+ */
+interface SparseCoreCall {
+  forward(
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    layout: CoreLayout,
+    spec: CoreSpec,
+    out: Float32Array,
+  ): void;
+  backward(
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    layout: CoreLayout,
+    dOut: Float32Array,
+    spec: CoreSpec,
+    targets: Targets,
+  ): void;
+}
+
+function sparseCoreCall(simd: boolean, probCount: number): SparseCoreCall {
+  if (simd) {
+    const probs = takeFloat32(probCount);
+    return {
+      forward: (q, k, v, layout, spec, out) =>
+        simdCoreForwardInto(q, k, v, layout, spec, out, probs),
+      backward: (q, k, v, layout, dOut, spec, targets) => {
+        simdCoreBackwardInto(q, k, v, layout, probs, dOut, spec, targets);
+        give(probs);
+      },
+    };
+  }
+  const probs = takeFloat64(probCount);
+  return {
+    forward: (q, k, v, layout, spec, out) => coreForwardInto(q, k, v, layout, spec, out, probs),
+    backward: (q, k, v, layout, dOut, spec, targets) => {
+      coreBackwardInto(q, k, v, layout, probs, dOut, spec, targets);
+      give(probs);
+    },
+  };
 }
 
 /** Gives back the pooled copies among tensor reads. */
