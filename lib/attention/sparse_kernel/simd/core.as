@@ -21,30 +21,43 @@
   return base + (<usize>index << 2);
 }
 
-/** Σ_c a[c]·b[c] over m floats. */
+/** Σ_c a[c]·b[c] over m floats (two accumulators, so additions overlap). */
 @inline function dot(a: usize, b: usize, m: i32): f32 {
-  let acc = f32x4.splat(0);
+  let acc0 = f32x4.splat(0);
+  let acc1 = f32x4.splat(0);
   let c = 0;
   for (; c + 8 <= m; c += 8) {
-    acc = f32x4.add(acc, f32x4.mul(v128.load(at(a, c)), v128.load(at(b, c))));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(at(a, c + 4)), v128.load(at(b, c + 4))));
+    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(at(a, c)), v128.load(at(b, c))));
+    acc1 = f32x4.add(acc1, f32x4.mul(v128.load(at(a, c + 4)), v128.load(at(b, c + 4))));
   }
-  for (; c + 4 <= m; c += 4) {
-    acc = f32x4.add(acc, f32x4.mul(v128.load(at(a, c)), v128.load(at(b, c))));
+  if (c + 4 <= m) {
+    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(at(a, c)), v128.load(at(b, c))));
+    c += 4;
   }
-  let s = hsum(acc);
+  let s = hsum(f32x4.add(acc0, acc1));
   for (; c < m; c++) s += load<f32>(at(a, c)) * load<f32>(at(b, c));
   return s;
 }
 
-/** y[c] += s·x[c] over m floats. */
-@inline function axpy(y: usize, s: f32, x: usize, m: i32): void {
-  const sv = f32x4.splat(s);
-  let c = 0;
-  for (; c + 4 <= m; c += 4) {
-    v128.store(at(y, c), f32x4.add(v128.load(at(y, c)), f32x4.mul(sv, v128.load(at(x, c)))));
-  }
-  for (; c < m; c++) store<f32>(at(y, c), load<f32>(at(y, c)) + s * load<f32>(at(x, c)));
+/**
+ * e^x in four lanes for x ≤ 0 (scores minus their maximum), Cephes' expf: x = n·ln 2 + r with
+ * |r| ≤ ln 2 / 2, e^r by a degree-6 polynomial (relative error about 1e-7), 2^n from the exponent
+ * bits. x is clamped at −87.3, where e^x leaves the normal float32 range (below 1.2e-38).
+ */
+@inline function expNonPositive(x: v128): v128 {
+  const clamped = f32x4.max(x, f32x4.splat(-87.33654));
+  const n = f32x4.nearest(f32x4.mul(clamped, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(clamped, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.add(r, f32x4.mul(n, f32x4.splat(2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  const twoToN = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(y, twoToN);
 }
 
 /** Where this module's free memory starts (after its static data). */
@@ -84,17 +97,50 @@ export function forward(
           store<f32>(at(scores, a), s);
           max = Mathf.max(max, s);
         }
-        let total: f32 = 0;
-        for (let a = 0; a < count; a++) {
-          const e = Mathf.exp(load<f32>(at(scores, a)) - max);
+        // softmax, four probabilities at a time (the scalar tail uses the same formula)
+        const top = f32x4.splat(max);
+        let sums = f32x4.splat(0);
+        let a = 0;
+        for (; a + 4 <= count; a += 4) {
+          const e = expNonPositive(f32x4.sub(v128.load(at(scores, a)), top));
+          v128.store(at(pp, a), e);
+          sums = f32x4.add(sums, e);
+        }
+        let total = hsum(sums);
+        for (; a < count; a++) {
+          const e = f32x4.extract_lane(
+            expNonPositive(f32x4.splat(load<f32>(at(scores, a)) - max)),
+            0,
+          );
           store<f32>(at(pp, a), e);
           total += e;
         }
         const inverse: f32 = 1 / total;
-        for (let a = 0; a < count; a++) store<f32>(at(pp, a), load<f32>(at(pp, a)) * inverse);
+        const scaleBy = f32x4.splat(inverse);
+        a = 0;
+        for (; a + 4 <= count; a += 4) v128.store(at(pp, a), f32x4.mul(v128.load(at(pp, a)), scaleBy));
+        for (; a < count; a++) store<f32>(at(pp, a), load<f32>(at(pp, a)) * inverse);
         // out = Σ_a p_a v_j, four columns at a time with the sum held in a register
         const op = at(out, row * width + h * m);
         let c = 0;
+        for (; c + 16 <= m; c += 16) {
+          let s0 = f32x4.splat(0);
+          let s1 = f32x4.splat(0);
+          let s2 = f32x4.splat(0);
+          let s3 = f32x4.splat(0);
+          for (let a = 0; a < count; a++) {
+            const vp = at(v, vBase + load<i32>(at(keys, a)) * vStride + c);
+            const p = f32x4.splat(load<f32>(at(pp, a)));
+            s0 = f32x4.add(s0, f32x4.mul(p, v128.load(vp)));
+            s1 = f32x4.add(s1, f32x4.mul(p, v128.load(vp, 16)));
+            s2 = f32x4.add(s2, f32x4.mul(p, v128.load(vp, 32)));
+            s3 = f32x4.add(s3, f32x4.mul(p, v128.load(vp, 48)));
+          }
+          v128.store(at(op, c), s0);
+          v128.store(at(op, c + 4), s1);
+          v128.store(at(op, c + 8), s2);
+          v128.store(at(op, c + 12), s3);
+        }
         for (; c + 8 <= m; c += 8) {
           let lo = f32x4.splat(0);
           let hi = f32x4.splat(0);
@@ -161,39 +207,118 @@ export function backward(
         const kBase = kOff + b * numKeys * kStride + h * m;
         const vBase = vOff + b * numKeys * vStride + h * m;
         const sBase = b * numKeys * width + h * m;
-        // dp_a = dO_i · v_j and dv_j += p_a dO_i
-        let mean: f32 = 0;
-        for (let a = 0; a < count; a++) {
-          const j = load<i32>(at(keys, a));
-          const vp = at(v, vBase + j * vStride);
-          const sp = at(dvSum, sBase + j * width);
-          const p = load<f32>(at(pp, a));
-          const pv = f32x4.splat(p);
-          let acc = f32x4.splat(0);
-          let c = 0;
-          for (; c + 4 <= m; c += 4) {
-            const g = v128.load(at(gp, c));
-            acc = f32x4.add(acc, f32x4.mul(g, v128.load(at(vp, c))));
-            v128.store(at(sp, c), f32x4.add(v128.load(at(sp, c)), f32x4.mul(pv, g)));
+        // dp_a = dO_i · v_j and dv_j += p_a dO_i, sixteen columns at a time with dO_i's
+        // block held in registers; dp_a accumulates block by block in its scratch slot
+        memory.fill(dp, 0, <usize>count << 2);
+        let c = 0;
+        for (; c + 16 <= m; c += 16) {
+          const g0 = v128.load(at(gp, c));
+          const g1 = v128.load(at(gp, c + 4));
+          const g2 = v128.load(at(gp, c + 8));
+          const g3 = v128.load(at(gp, c + 12));
+          for (let a = 0; a < count; a++) {
+            const j = load<i32>(at(keys, a));
+            const vp = at(v, vBase + j * vStride + c);
+            const sp = at(dvSum, sBase + j * width + c);
+            const pv = f32x4.splat(load<f32>(at(pp, a)));
+            const d = f32x4.add(
+              f32x4.add(f32x4.mul(g0, v128.load(vp)), f32x4.mul(g1, v128.load(vp, 16))),
+              f32x4.add(f32x4.mul(g2, v128.load(vp, 32)), f32x4.mul(g3, v128.load(vp, 48))),
+            );
+            store<f32>(at(dp, a), load<f32>(at(dp, a)) + hsum(d));
+            v128.store(sp, f32x4.add(v128.load(sp), f32x4.mul(pv, g0)));
+            v128.store(sp, f32x4.add(v128.load(sp, 16), f32x4.mul(pv, g1)), 16);
+            v128.store(sp, f32x4.add(v128.load(sp, 32), f32x4.mul(pv, g2)), 32);
+            v128.store(sp, f32x4.add(v128.load(sp, 48), f32x4.mul(pv, g3)), 48);
           }
-          let d = hsum(acc);
-          for (; c < m; c++) {
-            const g = load<f32>(at(gp, c));
-            d += g * load<f32>(at(vp, c));
-            store<f32>(at(sp, c), load<f32>(at(sp, c)) + p * g);
-          }
-          store<f32>(at(dp, a), d);
-          mean += p * d;
         }
-        // ds_a = scale · p_a (dp_a − Σ p dp), then dq_i = Σ ds_a k_j and dk_j += ds_a q_i
-        const dqp = at(dq, qOff + row * qStride + h * m);
-        memory.fill(dqp, 0, <usize>m << 2);
+        for (; c + 4 <= m; c += 4) {
+          const g0 = v128.load(at(gp, c));
+          for (let a = 0; a < count; a++) {
+            const j = load<i32>(at(keys, a));
+            const vp = at(v, vBase + j * vStride + c);
+            const sp = at(dvSum, sBase + j * width + c);
+            const pv = f32x4.splat(load<f32>(at(pp, a)));
+            store<f32>(at(dp, a), load<f32>(at(dp, a)) + hsum(f32x4.mul(g0, v128.load(vp))));
+            v128.store(sp, f32x4.add(v128.load(sp), f32x4.mul(pv, g0)));
+          }
+        }
+        for (; c < m; c++) {
+          const g = load<f32>(at(gp, c));
+          for (let a = 0; a < count; a++) {
+            const j = load<i32>(at(keys, a));
+            const p = load<f32>(at(pp, a));
+            const sp = at(dvSum, sBase + j * width + c);
+            store<f32>(at(dp, a), load<f32>(at(dp, a)) + g * load<f32>(at(v, vBase + j * vStride + c)));
+            store<f32>(sp, load<f32>(sp) + p * g);
+          }
+        }
+        // ds_a = scale · p_a (dp_a − Σ p dp), in place of dp_a
+        let mean: f32 = 0;
+        for (let a = 0; a < count; a++) mean += load<f32>(at(pp, a)) * load<f32>(at(dp, a));
         for (let a = 0; a < count; a++) {
-          const ds = scale * load<f32>(at(pp, a)) * (load<f32>(at(dp, a)) - mean);
-          if (ds == 0) continue;
-          const j = load<i32>(at(keys, a));
-          axpy(dqp, ds, at(k, kBase + j * kStride), m);
-          axpy(at(dkSum, sBase + j * width), ds, qp, m);
+          store<f32>(at(dp, a), scale * load<f32>(at(pp, a)) * (load<f32>(at(dp, a)) - mean));
+        }
+        // dq_i = Σ ds_a k_j and dk_j += ds_a q_i, sixteen columns at a time with q_i's block
+        // and dq_i's sums held in registers
+        const dqp = at(dq, qOff + row * qStride + h * m);
+        c = 0;
+        for (; c + 16 <= m; c += 16) {
+          const q0 = v128.load(at(qp, c));
+          const q1 = v128.load(at(qp, c + 4));
+          const q2 = v128.load(at(qp, c + 8));
+          const q3 = v128.load(at(qp, c + 12));
+          let s0 = f32x4.splat(0);
+          let s1 = f32x4.splat(0);
+          let s2 = f32x4.splat(0);
+          let s3 = f32x4.splat(0);
+          for (let a = 0; a < count; a++) {
+            const ds = load<f32>(at(dp, a));
+            if (ds == 0) continue;
+            const dv4 = f32x4.splat(ds);
+            const j = load<i32>(at(keys, a));
+            const kp = at(k, kBase + j * kStride + c);
+            const sp = at(dkSum, sBase + j * width + c);
+            s0 = f32x4.add(s0, f32x4.mul(dv4, v128.load(kp)));
+            s1 = f32x4.add(s1, f32x4.mul(dv4, v128.load(kp, 16)));
+            s2 = f32x4.add(s2, f32x4.mul(dv4, v128.load(kp, 32)));
+            s3 = f32x4.add(s3, f32x4.mul(dv4, v128.load(kp, 48)));
+            v128.store(sp, f32x4.add(v128.load(sp), f32x4.mul(dv4, q0)));
+            v128.store(sp, f32x4.add(v128.load(sp, 16), f32x4.mul(dv4, q1)), 16);
+            v128.store(sp, f32x4.add(v128.load(sp, 32), f32x4.mul(dv4, q2)), 32);
+            v128.store(sp, f32x4.add(v128.load(sp, 48), f32x4.mul(dv4, q3)), 48);
+          }
+          v128.store(at(dqp, c), s0);
+          v128.store(at(dqp, c + 4), s1);
+          v128.store(at(dqp, c + 8), s2);
+          v128.store(at(dqp, c + 12), s3);
+        }
+        for (; c + 4 <= m; c += 4) {
+          const q0 = v128.load(at(qp, c));
+          let s0 = f32x4.splat(0);
+          for (let a = 0; a < count; a++) {
+            const ds = load<f32>(at(dp, a));
+            if (ds == 0) continue;
+            const dv4 = f32x4.splat(ds);
+            const j = load<i32>(at(keys, a));
+            const sp = at(dkSum, sBase + j * width + c);
+            s0 = f32x4.add(s0, f32x4.mul(dv4, v128.load(at(k, kBase + j * kStride + c))));
+            v128.store(sp, f32x4.add(v128.load(sp), f32x4.mul(dv4, q0)));
+          }
+          v128.store(at(dqp, c), s0);
+        }
+        for (; c < m; c++) {
+          const qc = load<f32>(at(qp, c));
+          let s0: f32 = 0;
+          for (let a = 0; a < count; a++) {
+            const ds = load<f32>(at(dp, a));
+            if (ds == 0) continue;
+            const j = load<i32>(at(keys, a));
+            const sp = at(dkSum, sBase + j * width + c);
+            s0 += ds * load<f32>(at(k, kBase + j * kStride + c));
+            store<f32>(sp, load<f32>(sp) + ds * qc);
+          }
+          store<f32>(at(dqp, c), s0);
         }
       }
     }
