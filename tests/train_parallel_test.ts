@@ -4,7 +4,15 @@
  * over, and a worker that dies fails the sweep with one line naming its run.
  */
 import assert from "node:assert/strict";
-import { claimPath, claimRun, currentOwner, runSweep } from "../lib/train/mod.ts";
+import {
+  claimPath,
+  claimRun,
+  currentOwner,
+  EXPERIMENT_DEFINITIONS,
+  runSweep,
+} from "../lib/train/mod.ts";
+import { trainDataParallel } from "../lib/train/data_parallel.ts";
+import { InputError } from "../lib/util/errors.ts";
 import { pathFromUrl } from "../lib/util/system.ts";
 
 const tool = pathFromUrl("../tools/experiment.ts", import.meta.url);
@@ -266,4 +274,75 @@ Deno.test({
     assert.ok(!names(dir).some((name) => name.endsWith(".claim")), "claims removed");
     Deno.removeSync(root, { recursive: true });
   },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Data-parallel training: two workers sharing gradients through a SharedArrayBuffer.
+
+const LM_SIZE = { ...EXPERIMENT_DEFINITIONS["language-modeling"].budgets.quick.size };
+
+for (const fused of [false, true]) {
+  Deno.test({
+    name: `two data-parallel workers follow one worker on the same global batch (fused ${fused})`,
+    ignore: !twoCores,
+    fn: async () => {
+      const common = {
+        pattern: {
+          pattern: "strided" as const,
+          configuration: "sequential" as const,
+          sparsity: 0.7,
+        },
+        layers: 1,
+        seed: 3,
+        size: LM_SIZE,
+        steps: 4,
+        fused,
+      };
+      const one = await trainDataParallel({ ...common, workers: 1 });
+      const two = await trainDataParallel({ ...common, workers: 2 });
+      assert.equal(two.replicaSpread, 0, "both workers hold the same weights, bit for bit");
+      assert.equal(two.parameters.length, one.parameters.length);
+      assert.equal(two.losses.length, 4);
+      // the global batch's loss: the mean of the halves' losses equals the whole batch's
+      two.losses.forEach((loss, step) => {
+        assert.ok(Math.abs(loss - one.losses[step]) <= 1e-6 * one.losses[step], `step ${step}`);
+      });
+      assert.ok(one.losses[3] < one.losses[0], "it trains");
+      // the averaged gradient equals the whole batch's within float32 rounding of its scale
+      let scale = 0;
+      let gap = 0;
+      one.firstGradient.forEach((g, i) => {
+        scale = Math.max(scale, Math.abs(g));
+        gap = Math.max(gap, Math.abs(g - two.firstGradient[i]));
+      });
+      assert.ok(scale > 1e-3, `gradient scale ${scale}`);
+      assert.ok(gap <= 1e-5 * scale, `gradient gap ${gap} at scale ${scale}`);
+      // Adam divides by √v: a component that is zero up to rounding can move by up to lr, so
+      // the weights agree to a small fraction of the learning rate, most of them far closer
+      let close = 0;
+      let worst = 0;
+      one.parameters.forEach((p, i) => {
+        const d = Math.abs(p - two.parameters[i]);
+        worst = Math.max(worst, d);
+        if (d <= 1e-6) close++;
+      });
+      assert.ok(worst <= 0.1 * LM_SIZE.learningRate, `largest weight gap ${worst}`);
+      assert.ok(close >= 0.99 * one.parameters.length, `${close} of ${one.parameters.length}`);
+    },
+  });
+}
+
+Deno.test("data-parallel training refuses a batch the workers cannot share evenly", async () => {
+  await assert.rejects(
+    () =>
+      trainDataParallel({
+        pattern: { pattern: "dense", configuration: "single" },
+        layers: 1,
+        seed: 0,
+        size: { ...LM_SIZE, batch: 7 },
+        steps: 1,
+        workers: 2,
+      }),
+    (e) => e instanceof InputError && e.message === "size.batch = 7: expected a multiple of 2",
+  );
 });

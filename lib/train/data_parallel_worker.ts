@@ -1,0 +1,167 @@
+/**
+ * One worker of data-parallel training (data_parallel.ts): builds the language model, then for
+ * each step computes the gradient of its share of the global batch, publishes it in the shared
+ * buffer, waits for the others, averages every share in rank order and applies Adam to its own
+ * copy of the weights. Adam is TF.js's update as FlatAdam (lib/attention/tf/fused_adam.ts)
+ * computes it: each value in float64, stored in float32, β₁ᵗ and β₂ᵗ kept as float32 products.
+ */
+/// <reference lib="deno.worker" />
+import { initTf, softmaxCrossEntropyOp, tf } from "../attention/mod.ts";
+import { languageModelSetup } from "./tasks.ts";
+import { resolvePattern } from "./sweep_grid.ts";
+import { seededRng } from "../util/random.ts";
+import type { DataParallelReply, DataParallelStart } from "./data_parallel.ts";
+
+/** Waits until every worker has arrived (a barrier on [arrived, generation]). */
+function arriveAndWait(counters: Int32Array, workers: number): void {
+  const generation = Atomics.load(counters, 1);
+  if (Atomics.add(counters, 0, 1) === workers - 1) {
+    Atomics.store(counters, 0, 0);
+    Atomics.add(counters, 1, 1);
+    Atomics.notify(counters, 1);
+    return;
+  }
+  while (Atomics.load(counters, 1) === generation) Atomics.wait(counters, 1, generation);
+}
+
+function reply(message: DataParallelReply): void {
+  self.postMessage(message);
+}
+
+let setup: Awaited<ReturnType<typeof prepare>> | undefined;
+
+async function prepare(start: DataParallelStart) {
+  await initTf();
+  const { options, rank, workers } = start;
+  const { sparsity, parameters, ...choice } = options.pattern;
+  const pattern = resolvePattern(choice, options.size.n, sparsity, options.seed, parameters);
+  const { model, windows, text } = languageModelSetup({
+    pattern,
+    layers: options.layers,
+    seed: options.seed,
+    size: options.size,
+    fused: options.fused ?? false,
+  });
+  const variables = model.params.list();
+  const offsets: number[] = [];
+  let total = 0;
+  for (const variable of variables) {
+    offsets.push(total);
+    total += variable.size;
+  }
+  return { start, rank, workers, model, windows, text, variables, offsets, total };
+}
+
+function train(buffer: SharedArrayBuffer) {
+  const { start, rank, workers, model, windows, text, variables, offsets, total } = setup!;
+  const { options } = start;
+  const { n, batch, learningRate } = options.size;
+  const share = batch / workers;
+  const counters = new Int32Array(start.barrier);
+  const slots = Array.from(
+    { length: workers },
+    (_, w) => new Float32Array(buffer, 4 * w * total, total),
+  );
+  const shareLosses = new Float32Array(buffer, 4 * workers * total, workers);
+  const mine = slots[rank];
+  const average = new Float32Array(total);
+  const first = new Float32Array(total);
+  const second = new Float32Array(total);
+  const beta1 = 0.9;
+  const beta2 = 0.999;
+  const epsilon = tf.backend().epsilon();
+  let accBeta1 = Math.fround(beta1);
+  let accBeta2 = Math.fround(beta2);
+  const rng = seededRng(options.seed);
+  const losses: number[] = [];
+  let firstGradient = new Float32Array(0);
+  for (let step = 0; step < options.steps; step++) {
+    // the global batch, drawn the same in every worker; this worker's share of it
+    const starts = Array.from({ length: batch }, () => rng.int(text.train.length - n - 1));
+    const data = windows(text.train, starts.slice(rank * share, (rank + 1) * share));
+    const input = tf.tensor2d(data.input, [share, n], "int32");
+    const loss = () =>
+      tf.tidy(() => {
+        const logits = model.logits(input);
+        if (options.fused) {
+          return softmaxCrossEntropyOp(
+            logits,
+            data.target.flat(),
+            data.target.flat().map(() => 1),
+          );
+        }
+        const classes = logits.shape[2];
+        const oneHot = tf.oneHot(tf.tensor1d(data.target.flat(), "int32"), classes);
+        return tf.losses.softmaxCrossEntropy(
+          oneHot,
+          tf.reshape(logits, [-1, classes]),
+        ) as tf.Scalar;
+      });
+    const { value, grads } = tf.variableGrads(loss, variables);
+    input.dispose();
+    shareLosses[rank] = value.dataSync()[0];
+    value.dispose();
+    const reached = variables.map((variable) => grads[variable.name] !== undefined);
+    variables.forEach((variable, index) => {
+      const grad = grads[variable.name];
+      if (grad) mine.set(grad.dataSync() as Float32Array, offsets[index]);
+      else mine.fill(0, offsets[index], offsets[index] + variable.size);
+    });
+    tf.dispose(Object.values(grads));
+    arriveAndWait(counters, workers);
+    // every worker averages the same numbers in the same order: identical updates
+    for (let i = 0; i < total; i++) {
+      let sum = 0;
+      for (let w = 0; w < workers; w++) sum += slots[w][i];
+      average[i] = sum / workers;
+    }
+    if (step === 0) firstGradient = average.slice();
+    let lossSum = 0;
+    for (let w = 0; w < workers; w++) lossSum += shareLosses[w];
+    losses.push(lossSum / workers);
+    arriveAndWait(counters, workers); // nobody overwrites a slot before all have read it
+    const b1 = Math.fround(beta1);
+    const b2 = Math.fround(beta2);
+    const c1 = Math.fround(1 - beta1);
+    const c2 = Math.fround(1 - beta2);
+    const correction1 = Math.fround(1 - accBeta1);
+    const correction2 = Math.fround(1 - accBeta2);
+    variables.forEach((variable, index) => {
+      if (!reached[index]) return; // a variable the loss does not reach is left alone
+      const values = Float32Array.from(variable.dataSync() as Float32Array);
+      const offset = offsets[index];
+      for (let i = 0; i < values.length; i++) {
+        const g = average[offset + i];
+        const m = Math.fround(first[offset + i] * b1 + g * c1);
+        const v = Math.fround(second[offset + i] * b2 + g * g * c2);
+        first[offset + i] = m;
+        second[offset + i] = v;
+        values[i] = values[i] - learningRate * (m / correction1) /
+            (Math.sqrt(v / correction2) + epsilon);
+      }
+      const updated = tf.tensor(values, variable.shape, "float32");
+      variable.assign(updated);
+      updated.dispose();
+    });
+    accBeta1 = Math.fround(accBeta1 * b1);
+    accBeta2 = Math.fround(accBeta2 * b2);
+  }
+  const parameters = new Float32Array(total);
+  variables.forEach((variable, index) => {
+    parameters.set(variable.dataSync() as Float32Array, offsets[index]);
+  });
+  return { losses, parameters, firstGradient };
+}
+
+self.onmessage = async (event: MessageEvent<DataParallelStart | SharedArrayBuffer>) => {
+  try {
+    if (event.data instanceof SharedArrayBuffer) {
+      reply({ kind: "done", ...train(event.data) });
+    } else {
+      setup = await prepare(event.data);
+      reply({ kind: "size", parameters: setup.total });
+    }
+  } catch (error) {
+    reply({ kind: "error", message: (error as Error)?.message ?? String(error) });
+  }
+};
