@@ -60,6 +60,24 @@
   return f32x4.mul(y, twoToN);
 }
 
+/** y[c] += s·x[c] over m floats. */
+@inline function axpy(y: usize, s: f32, x: usize, m: i32): void {
+  const sv = f32x4.splat(s);
+  let c = 0;
+  for (; c + 4 <= m; c += 4) {
+    v128.store(at(y, c), f32x4.add(v128.load(at(y, c)), f32x4.mul(sv, v128.load(at(x, c)))));
+  }
+  for (; c < m; c++) store<f32>(at(y, c), load<f32>(at(y, c)) + s * load<f32>(at(x, c)));
+}
+
+/**
+ * Rows longer than this (a star's relay query, a global token's row) sweep their keys once,
+ * key by key over all m columns, with the row's sums in memory; shorter rows sweep them once
+ * per block of columns with the sums in registers, which is faster while the keys' rows stay
+ * in cache.
+ */
+const LONG_ROW: i32 = 64;
+
 /** Where this module's free memory starts (after its static data). */
 export function heapBase(): usize {
   return __heap_base;
@@ -122,6 +140,14 @@ export function forward(
         for (; a < count; a++) store<f32>(at(pp, a), load<f32>(at(pp, a)) * inverse);
         // out = Σ_a p_a v_j, four columns at a time with the sum held in a register
         const op = at(out, row * width + h * m);
+        if (count > LONG_ROW) {
+          memory.fill(op, 0, <usize>m << 2);
+          for (let a = 0; a < count; a++) {
+            const vp = at(v, vBase + load<i32>(at(keys, a)) * vStride);
+            axpy(op, load<f32>(at(pp, a)), vp, m);
+          }
+          continue;
+        }
         let c = 0;
         for (; c + 16 <= m; c += 16) {
           let s0 = f32x4.splat(0);
@@ -173,6 +199,33 @@ export function forward(
   }
 }
 
+/** The backward pass of one long row: a single sweep over its keys for each step. */
+function longRowBackward(
+  qp: usize, gp: usize, pp: usize, keys: usize, count: i32,
+  k: usize, kBase: i32, kStride: i32, v: usize, vBase: i32, vStride: i32,
+  m: i32, width: i32, sBase: i32, dkSum: usize, dvSum: usize, dqp: usize, dp: usize, scale: f32,
+): void {
+  // dp_a = dO_i · v_j and dv_j += p_a dO_i
+  let mean: f32 = 0;
+  for (let a = 0; a < count; a++) {
+    const j = load<i32>(at(keys, a));
+    const p = load<f32>(at(pp, a));
+    const d = dot(gp, at(v, vBase + j * vStride), m);
+    axpy(at(dvSum, sBase + j * width), p, gp, m);
+    store<f32>(at(dp, a), d);
+    mean += p * d;
+  }
+  // ds_a = scale · p_a (dp_a − Σ p dp), then dq_i = Σ ds_a k_j and dk_j += ds_a q_i
+  memory.fill(dqp, 0, <usize>m << 2);
+  for (let a = 0; a < count; a++) {
+    const ds = scale * load<f32>(at(pp, a)) * (load<f32>(at(dp, a)) - mean);
+    if (ds == 0) continue;
+    const j = load<i32>(at(keys, a));
+    axpy(dqp, ds, at(k, kBase + j * kStride), m);
+    axpy(at(dkSum, sBase + j * width), ds, qp, m);
+  }
+}
+
 /**
  * The backward pass from the forward pass's probabilities and the upstream gradient dOut
  * (compact): dq, dk and dv at the positions the layout gives q, k and v. Key and value
@@ -207,6 +260,11 @@ export function backward(
         const kBase = kOff + b * numKeys * kStride + h * m;
         const vBase = vOff + b * numKeys * vStride + h * m;
         const sBase = b * numKeys * width + h * m;
+        if (count > LONG_ROW) {
+          longRowBackward(qp, gp, pp, keys, count, k, kBase, kStride, v, vBase, vStride,
+            m, width, sBase, dkSum, dvSum, at(dq, qOff + row * qStride + h * m), dp, scale);
+          continue;
+        }
         // dp_a = dO_i · v_j and dv_j += p_a dO_i, sixteen columns at a time with dO_i's
         // block held in registers; dp_a accumulates block by block in its scratch slot
         memory.fill(dp, 0, <usize>count << 2);
