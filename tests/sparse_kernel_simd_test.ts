@@ -13,6 +13,7 @@
 import assert from "node:assert/strict";
 import {
   type AttentionGraph,
+  compactLayout,
   coreBackward,
   coreBackwardInto,
   coreForward,
@@ -221,6 +222,15 @@ Deno.test("SIMD core refuses what it cannot compute, naming the parameter", () =
   assert.throws(() => simdCoreForward(x, x, x, sparsemax), refusal("alpha"));
   assert.throws(() => simdCoreForward(new Float64Array(32) as never, x, x, spec), refusal("q"));
   assert.throws(() => simdCoreForward(x, x, x.subarray(0, 31), spec), refusal("v.length"));
+  // dk and dv accumulate in place: one array for both at the same columns is refused
+  const { probs } = simdCoreForward(x, x, x, spec);
+  const shared = new Float32Array(32);
+  const targets = { dq: new Float32Array(32), dk: shared, dv: shared };
+  const layout = compactLayout(spec);
+  assert.throws(
+    () => simdCoreBackwardInto(x, x, x, layout, probs, x, spec, targets),
+    refusal("dk and dv"),
+  );
 });
 
 /** The op's output and its gradients with respect to every projection, for one sparse core. */

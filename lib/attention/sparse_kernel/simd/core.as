@@ -203,7 +203,7 @@ export function forward(
 function longRowBackward(
   qp: usize, gp: usize, pp: usize, keys: usize, count: i32,
   k: usize, kBase: i32, kStride: i32, v: usize, vBase: i32, vStride: i32,
-  m: i32, width: i32, sBase: i32, dkSum: usize, dvSum: usize, dqp: usize, dp: usize, scale: f32,
+  m: i32, dk: usize, dv: usize, dqp: usize, dp: usize, scale: f32,
 ): void {
   // dp_a = dO_i · v_j and dv_j += p_a dO_i
   let mean: f32 = 0;
@@ -211,7 +211,7 @@ function longRowBackward(
     const j = load<i32>(at(keys, a));
     const p = load<f32>(at(pp, a));
     const d = dot(gp, at(v, vBase + j * vStride), m);
-    axpy(at(dvSum, sBase + j * width), p, gp, m);
+    axpy(at(dv, vBase + j * vStride), p, gp, m);
     store<f32>(at(dp, a), d);
     mean += p * d;
   }
@@ -222,28 +222,24 @@ function longRowBackward(
     if (ds == 0) continue;
     const j = load<i32>(at(keys, a));
     axpy(dqp, ds, at(k, kBase + j * kStride), m);
-    axpy(at(dkSum, sBase + j * width), ds, qp, m);
+    axpy(at(dk, kBase + j * kStride), ds, qp, m);
   }
 }
 
 /**
  * The backward pass from the forward pass's probabilities and the upstream gradient dOut
- * (compact): dq, dk and dv at the positions the layout gives q, k and v. Key and value
- * gradients accumulate in `sums` (2 · batch · numKeys · heads·m floats: dk, then dv, compact)
- * and are copied out at the end; `dp` is scratch for the longest row.
+ * (compact): dq, dk and dv at the positions the layout gives q, k and v. dq is stored row by
+ * row; key and value gradients accumulate in place, so dk and dv must hold zeros on entry (the
+ * wrapper clears them). `dp` is scratch for the longest row.
  */
 export function backward(
   q: usize, k: usize, v: usize,
   qOff: i32, qStride: i32, kOff: i32, kStride: i32, vOff: i32, vStride: i32,
   batch: i32, heads: i32, m: i32, numQueries: i32, numKeys: i32, scale: f32,
   table: usize, probsPerItem: i32, probs: usize, dOut: usize,
-  dq: usize, dk: usize, dv: usize, sums: usize, dp: usize,
+  dq: usize, dk: usize, dv: usize, dp: usize,
 ): void {
   const width = heads * m;
-  const size = batch * numKeys * width;
-  memory.fill(sums, 0, <usize>size << 3);
-  const dkSum = sums;
-  const dvSum = at(sums, size);
   for (let b = 0; b < batch; b++) {
     for (let i = 0; i < numQueries; i++) {
       const row = b * numQueries + i;
@@ -259,10 +255,9 @@ export function backward(
         const gp = at(dOut, row * width + h * m);
         const kBase = kOff + b * numKeys * kStride + h * m;
         const vBase = vOff + b * numKeys * vStride + h * m;
-        const sBase = b * numKeys * width + h * m;
         if (count > LONG_ROW) {
           longRowBackward(qp, gp, pp, keys, count, k, kBase, kStride, v, vBase, vStride,
-            m, width, sBase, dkSum, dvSum, at(dq, qOff + row * qStride + h * m), dp, scale);
+            m, dk, dv, at(dq, qOff + row * qStride + h * m), dp, scale);
           continue;
         }
         // dp_a = dO_i · v_j and dv_j += p_a dO_i, sixteen columns at a time with dO_i's
@@ -277,7 +272,7 @@ export function backward(
           for (let a = 0; a < count; a++) {
             const j = load<i32>(at(keys, a));
             const vp = at(v, vBase + j * vStride + c);
-            const sp = at(dvSum, sBase + j * width + c);
+            const sp = at(dv, vBase + j * vStride + c);
             const pv = f32x4.splat(load<f32>(at(pp, a)));
             const d = f32x4.add(
               f32x4.add(f32x4.mul(g0, v128.load(vp)), f32x4.mul(g1, v128.load(vp, 16))),
@@ -295,7 +290,7 @@ export function backward(
           for (let a = 0; a < count; a++) {
             const j = load<i32>(at(keys, a));
             const vp = at(v, vBase + j * vStride + c);
-            const sp = at(dvSum, sBase + j * width + c);
+            const sp = at(dv, vBase + j * vStride + c);
             const pv = f32x4.splat(load<f32>(at(pp, a)));
             store<f32>(at(dp, a), load<f32>(at(dp, a)) + hsum(f32x4.mul(g0, v128.load(vp))));
             v128.store(sp, f32x4.add(v128.load(sp), f32x4.mul(pv, g0)));
@@ -306,7 +301,7 @@ export function backward(
           for (let a = 0; a < count; a++) {
             const j = load<i32>(at(keys, a));
             const p = load<f32>(at(pp, a));
-            const sp = at(dvSum, sBase + j * width + c);
+            const sp = at(dv, vBase + j * vStride + c);
             store<f32>(at(dp, a), load<f32>(at(dp, a)) + g * load<f32>(at(v, vBase + j * vStride + c)));
             store<f32>(sp, load<f32>(sp) + p * g);
           }
@@ -336,7 +331,7 @@ export function backward(
             const dv4 = f32x4.splat(ds);
             const j = load<i32>(at(keys, a));
             const kp = at(k, kBase + j * kStride + c);
-            const sp = at(dkSum, sBase + j * width + c);
+            const sp = at(dk, kBase + j * kStride + c);
             s0 = f32x4.add(s0, f32x4.mul(dv4, v128.load(kp)));
             s1 = f32x4.add(s1, f32x4.mul(dv4, v128.load(kp, 16)));
             s2 = f32x4.add(s2, f32x4.mul(dv4, v128.load(kp, 32)));
@@ -359,7 +354,7 @@ export function backward(
             if (ds == 0) continue;
             const dv4 = f32x4.splat(ds);
             const j = load<i32>(at(keys, a));
-            const sp = at(dkSum, sBase + j * width + c);
+            const sp = at(dk, kBase + j * kStride + c);
             s0 = f32x4.add(s0, f32x4.mul(dv4, v128.load(at(k, kBase + j * kStride + c))));
             v128.store(sp, f32x4.add(v128.load(sp), f32x4.mul(dv4, q0)));
           }
@@ -372,7 +367,7 @@ export function backward(
             const ds = load<f32>(at(dp, a));
             if (ds == 0) continue;
             const j = load<i32>(at(keys, a));
-            const sp = at(dkSum, sBase + j * width + c);
+            const sp = at(dk, kBase + j * kStride + c);
             s0 += ds * load<f32>(at(k, kBase + j * kStride + c));
             store<f32>(sp, load<f32>(sp) + ds * qc);
           }
@@ -380,10 +375,5 @@ export function backward(
         }
       }
     }
-  }
-  const bytes = <usize>width << 2;
-  for (let token = 0; token < batch * numKeys; token++) {
-    memory.copy(at(dk, kOff + token * kStride), at(dkSum, token * width), bytes);
-    memory.copy(at(dv, vOff + token * vStride), at(dvSum, token * width), bytes);
   }
 }

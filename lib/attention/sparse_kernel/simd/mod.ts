@@ -107,6 +107,31 @@ function checkLayout(
   }
 }
 
+/**
+ * Key and value gradients accumulate in place, so gradients sharing one target array must
+ * occupy disjoint columns of the same token stride (as in a fused q|k|v or k|v array).
+ */
+function checkDisjointTargets(layout: CoreLayout, targets: SimdGradientTargets, width: number) {
+  const roles = [
+    { name: "dq", array: targets.dq, offset: layout.qOffset, stride: layout.qStride },
+    { name: "dk", array: targets.dk, offset: layout.kOffset, stride: layout.kStride },
+    { name: "dv", array: targets.dv, offset: layout.vOffset, stride: layout.vStride },
+  ];
+  for (let a = 0; a < roles.length; a++) {
+    for (let b = a + 1; b < roles.length; b++) {
+      const [x, y] = [roles[a], roles[b]];
+      if (x.array !== y.array) continue;
+      if (x.stride !== y.stride || Math.abs(x.offset - y.offset) < width) {
+        throw new InputError(
+          `${x.name} and ${y.name}`,
+          "one array",
+          "gradients sharing an array need the same stride and disjoint columns",
+        );
+      }
+    }
+  }
+}
+
 /** The module's addresses of each distinct array in `arrays` (one copy per array object). */
 function placeArrays(arena: Arena, arrays: Float32Array[]): Map<Float32Array, number> {
   const places = new Map<Float32Array, number>();
@@ -251,7 +276,8 @@ export interface SimdGradientTargets {
 /**
  * The backward pass (softmax) from the forward pass's probabilities and the upstream gradient
  * dOut (compact): writes dq, dk and dv at the positions `layout` gives q, k and v, as
- * coreBackwardInto does, in float32. A target array's positions outside the layout are zeroed.
+ * coreBackwardInto does, in float32. A target array's positions outside the layout are zeroed;
+ * gradients sharing one target array must occupy disjoint columns (InputError otherwise).
  */
 export function simdCoreBackwardInto(
   q: Float32Array,
@@ -273,6 +299,7 @@ export function simdCoreBackwardInto(
   checkLayout("dq", targets.dq, layout.qOffset, layout.qStride, spec.batch * p.numQueries, p.width);
   checkLayout("dk", targets.dk, layout.kOffset, layout.kStride, spec.batch * p.numKeys, p.width);
   checkLayout("dv", targets.dv, layout.vOffset, layout.vStride, spec.batch * p.numKeys, p.width);
+  checkDisjointTargets(layout, targets, p.width);
   const core = wasmCore();
   const arena = new Arena(core);
   const inputs = placeArrays(arena, [q, k, v]);
@@ -280,7 +307,6 @@ export function simdCoreBackwardInto(
   const graphs = placeGraphs(arena, spec);
   const probsAt = arena.take(4 * p.probCount);
   const dOutAt = arena.take(4 * dOut.length);
-  const sumsAt = arena.take(8 * spec.batch * p.numKeys * p.width);
   const dpAt = arena.take(4 * p.longest);
   const buffer = arena.commit();
   copyIn(buffer, inputs);
@@ -301,7 +327,6 @@ export function simdCoreBackwardInto(
     outputs.get(targets.dq)!,
     outputs.get(targets.dk)!,
     outputs.get(targets.dv)!,
-    sumsAt,
     dpAt,
   );
   const memory = core.memory.buffer;
