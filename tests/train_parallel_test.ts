@@ -13,6 +13,8 @@ import {
 } from "../lib/train/mod.ts";
 import { trainDataParallel } from "../lib/train/data_parallel.ts";
 import { InputError } from "../lib/util/errors.ts";
+import { awkwardCheckout } from "./support/awkward_checkout.ts";
+import { runTool } from "./support/run_tool.ts";
 import { pathFromUrl } from "../lib/util/system.ts";
 
 const tool = pathFromUrl("../tools/experiment.ts", import.meta.url);
@@ -345,4 +347,29 @@ Deno.test("data-parallel training refuses a batch the workers cannot share evenl
       }),
     (e) => e instanceof InputError && e.message === "size.batch = 7: expected a multiple of 2",
   );
+});
+
+Deno.test({
+  name: "--jobs 2 from a checkout whose path holds a space and a % keeps results inside it",
+  ignore: !twoCores,
+  fn: async () => {
+    const copy = await awkwardCheckout();
+    try {
+      const env = { RESULTS_DIR: "" }; // an empty setting is no setting: the checkout's folder
+      const { code, stdout, stderr } = await runTool(
+        "experiment",
+        ["copying", "--quick", "--pattern", "dense", "--layers", "1,2", "--jobs", "2"],
+        env,
+        copy.root,
+      );
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /\[dense-single-full-L2-seed0\] copying \(quick\) \d+% · step 25\/25/);
+      assert.deepEqual(names(`${copy.root}/out/results-quick/copying`), [
+        "dense-single-full-L1-seed0.json",
+        "dense-single-full-L2-seed0.json",
+      ]);
+    } finally {
+      await copy.remove();
+    }
+  },
 });
