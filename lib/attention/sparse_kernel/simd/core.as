@@ -84,14 +84,111 @@ export function heapBase(): usize {
 }
 
 /**
+ * A long row for every head at once, when the heads share one graph: key by key with the heads
+ * inside, so the strided sweeps over k and v, which miss the cache at large n, happen once
+ * instead of once per head. `qr`, `orow` are the query's and the output's row (all heads), `kb`
+ * and `vb` token 0's key and value offsets, `pItem` the row's probabilities within the batch
+ * item (head h's at the table's offset for h), `scores` scratch for heads · count scores and
+ * `maxes` for one value per head.
+ */
+function forwardLongRowAllHeads(
+  qr: usize, keys: usize, count: i32, k: usize, kb: i32, kStride: i32, v: usize, vb: i32,
+  vStride: i32, heads: i32, m: i32, scale: f32, pItem: usize, table: usize, orow: usize,
+  scores: usize, maxes: usize,
+): void {
+  for (let h = 0; h < heads; h++) store<f32>(at(maxes, h), -Infinity);
+  for (let a = 0; a < count; a++) {
+    const kr = at(k, kb + load<i32>(at(keys, a)) * kStride);
+    for (let h = 0; h < heads; h++) {
+      const s = dot(at(qr, h * m), at(kr, h * m), m) * scale;
+      store<f32>(at(scores, h * count + a), s);
+      store<f32>(at(maxes, h), Mathf.max(load<f32>(at(maxes, h)), s));
+    }
+  }
+  for (let h = 0; h < heads; h++) {
+    const pp = at(pItem, load<i32>(table + <usize>(h * 12), 8));
+    softmaxRow(at(scores, h * count), count, load<f32>(at(maxes, h)), pp);
+  }
+  memory.fill(orow, 0, <usize>(heads * m) << 2);
+  for (let a = 0; a < count; a++) {
+    const vr = at(v, vb + load<i32>(at(keys, a)) * vStride);
+    for (let h = 0; h < heads; h++) {
+      const p = load<f32>(at(at(pItem, load<i32>(table + <usize>(h * 12), 8)), a));
+      axpy(at(orow, h * m), p, at(vr, h * m), m);
+    }
+  }
+}
+
+/** The backward pass of a long row for every head at once (see forwardLongRowAllHeads). */
+function backwardLongRowAllHeads(
+  qr: usize, gr: usize, keys: usize, count: i32, k: usize, kb: i32, kStride: i32, v: usize,
+  vb: i32, vStride: i32, dk: usize, dv: usize, dqr: usize, heads: i32, m: i32, scale: f32,
+  pItem: usize, table: usize, dp: usize, means: usize,
+): void {
+  memory.fill(means, 0, <usize>heads << 2);
+  for (let a = 0; a < count; a++) {
+    const j = load<i32>(at(keys, a));
+    const vr = at(v, vb + j * vStride);
+    const dvr = at(dv, vb + j * vStride);
+    for (let h = 0; h < heads; h++) {
+      const p = load<f32>(at(at(pItem, load<i32>(table + <usize>(h * 12), 8)), a));
+      const d = dot(at(gr, h * m), at(vr, h * m), m);
+      axpy(at(dvr, h * m), p, at(gr, h * m), m);
+      store<f32>(at(dp, h * count + a), d);
+      store<f32>(at(means, h), load<f32>(at(means, h)) + p * d);
+    }
+  }
+  memory.fill(dqr, 0, <usize>(heads * m) << 2);
+  for (let a = 0; a < count; a++) {
+    const j = load<i32>(at(keys, a));
+    const kr = at(k, kb + j * kStride);
+    const dkr = at(dk, kb + j * kStride);
+    for (let h = 0; h < heads; h++) {
+      const p = load<f32>(at(at(pItem, load<i32>(table + <usize>(h * 12), 8)), a));
+      const ds = scale * p * (load<f32>(at(dp, h * count + a)) - load<f32>(at(means, h)));
+      if (ds == 0) continue;
+      axpy(at(dqr, h * m), ds, at(kr, h * m), m);
+      axpy(at(dkr, h * m), ds, at(qr, h * m), m);
+    }
+  }
+}
+
+/**
+ * Softmax of one row's `count` scores (their maximum `max`) into pp, four probabilities at a
+ * time (the scalar tail uses the same formula).
+ */
+@inline function softmaxRow(scores: usize, count: i32, max: f32, pp: usize): void {
+  const top = f32x4.splat(max);
+  let sums = f32x4.splat(0);
+  let a = 0;
+  for (; a + 4 <= count; a += 4) {
+    const e = expNonPositive(f32x4.sub(v128.load(at(scores, a)), top));
+    v128.store(at(pp, a), e);
+    sums = f32x4.add(sums, e);
+  }
+  let total = hsum(sums);
+  for (; a < count; a++) {
+    const e = f32x4.extract_lane(expNonPositive(f32x4.splat(load<f32>(at(scores, a)) - max)), 0);
+    store<f32>(at(pp, a), e);
+    total += e;
+  }
+  const inverse: f32 = 1 / total;
+  const scaleBy = f32x4.splat(inverse);
+  a = 0;
+  for (; a + 4 <= count; a += 4) v128.store(at(pp, a), f32x4.mul(v128.load(at(pp, a)), scaleBy));
+  for (; a < count; a++) store<f32>(at(pp, a), load<f32>(at(pp, a)) * inverse);
+}
+
+/**
  * The forward pass: out (compact) and the softmax probabilities of every row. `scores` is
- * scratch for the longest row.
+ * scratch for heads · (longest row + 1) floats. `shared` (0 or 1) says the heads share one
+ * graph, so long rows run for every head at once.
  */
 export function forward(
   q: usize, k: usize, v: usize,
   qOff: i32, qStride: i32, kOff: i32, kStride: i32, vOff: i32, vStride: i32,
   batch: i32, heads: i32, m: i32, numQueries: i32, numKeys: i32, scale: f32,
-  table: usize, probsPerItem: i32, probs: usize, out: usize, scores: usize,
+  table: usize, probsPerItem: i32, probs: usize, out: usize, scores: usize, shared: i32,
 ): void {
   const width = heads * m;
   for (let b = 0; b < batch; b++) {
@@ -104,6 +201,15 @@ export function forward(
         const start = load<i32>(at(rowStart, i));
         const count = load<i32>(at(rowStart, i + 1)) - start;
         const keys = at(keyList, start);
+        if (shared != 0 && count > LONG_ROW) {
+          forwardLongRowAllHeads(
+            at(q, qOff + row * qStride), keys, count, k, kOff + b * numKeys * kStride, kStride,
+            v, vOff + b * numKeys * vStride, vStride, heads, m, scale,
+            at(probs, b * probsPerItem + start), table, at(out, row * width), scores,
+            at(scores, heads * count),
+          );
+          break; // every head done
+        }
         const pp = at(probs, b * probsPerItem + load<i32>(entry, 8) + start);
         const qp = at(q, qOff + row * qStride + h * m);
         const kBase = kOff + b * numKeys * kStride + h * m;
@@ -115,29 +221,7 @@ export function forward(
           store<f32>(at(scores, a), s);
           max = Mathf.max(max, s);
         }
-        // softmax, four probabilities at a time (the scalar tail uses the same formula)
-        const top = f32x4.splat(max);
-        let sums = f32x4.splat(0);
-        let a = 0;
-        for (; a + 4 <= count; a += 4) {
-          const e = expNonPositive(f32x4.sub(v128.load(at(scores, a)), top));
-          v128.store(at(pp, a), e);
-          sums = f32x4.add(sums, e);
-        }
-        let total = hsum(sums);
-        for (; a < count; a++) {
-          const e = f32x4.extract_lane(
-            expNonPositive(f32x4.splat(load<f32>(at(scores, a)) - max)),
-            0,
-          );
-          store<f32>(at(pp, a), e);
-          total += e;
-        }
-        const inverse: f32 = 1 / total;
-        const scaleBy = f32x4.splat(inverse);
-        a = 0;
-        for (; a + 4 <= count; a += 4) v128.store(at(pp, a), f32x4.mul(v128.load(at(pp, a)), scaleBy));
-        for (; a < count; a++) store<f32>(at(pp, a), load<f32>(at(pp, a)) * inverse);
+        softmaxRow(scores, count, max, pp);
         // out = Σ_a p_a v_j, four columns at a time with the sum held in a register
         const op = at(out, row * width + h * m);
         if (count > LONG_ROW) {
@@ -230,14 +314,15 @@ function longRowBackward(
  * The backward pass from the forward pass's probabilities and the upstream gradient dOut
  * (compact): dq, dk and dv at the positions the layout gives q, k and v. dq is stored row by
  * row; key and value gradients accumulate in place, so dk and dv must hold zeros on entry (the
- * wrapper clears them). `dp` is scratch for the longest row.
+ * wrapper clears them). `dp` is scratch for heads · (longest row + 1) floats; `shared` as in
+ * forward.
  */
 export function backward(
   q: usize, k: usize, v: usize,
   qOff: i32, qStride: i32, kOff: i32, kStride: i32, vOff: i32, vStride: i32,
   batch: i32, heads: i32, m: i32, numQueries: i32, numKeys: i32, scale: f32,
   table: usize, probsPerItem: i32, probs: usize, dOut: usize,
-  dq: usize, dk: usize, dv: usize, dp: usize,
+  dq: usize, dk: usize, dv: usize, dp: usize, shared: i32,
 ): void {
   const width = heads * m;
   for (let b = 0; b < batch; b++) {
@@ -250,6 +335,15 @@ export function backward(
         const start = load<i32>(at(rowStart, i));
         const count = load<i32>(at(rowStart, i + 1)) - start;
         const keys = at(keyList, start);
+        if (shared != 0 && count > LONG_ROW) {
+          backwardLongRowAllHeads(
+            at(q, qOff + row * qStride), at(dOut, row * width), keys, count,
+            k, kOff + b * numKeys * kStride, kStride, v, vOff + b * numKeys * vStride, vStride,
+            dk, dv, at(dq, qOff + row * qStride), heads, m, scale,
+            at(probs, b * probsPerItem + start), table, dp, at(dp, heads * count),
+          );
+          break; // every head done
+        }
         const pp = at(probs, b * probsPerItem + load<i32>(entry, 8) + start);
         const qp = at(q, qOff + row * qStride + h * m);
         const gp = at(dOut, row * width + h * m);

@@ -10,8 +10,8 @@
  * is float32 throughout: probabilities, outputs and gradients agree with the float64 core to
  * float32 rounding (the tests state the tolerances).
  *
- * Long rows (a star's relay query) take the same row-by-row path as every other row: that is
- * exact, only less cache-friendly than the float64 core's every-head-at-once sweep.
+ * Long rows (a star's relay query, over 64 keys) sweep their keys once over all columns; when
+ * the heads share one graph, once for every head at once, as the float64 core does.
  */
 import { InputError } from "../../../util/errors.ts";
 import { pathFromUrl } from "../../../util/system.ts";
@@ -21,6 +21,7 @@ import {
   type CoreLayout,
   type CoreSpec,
   outputSize,
+  sharesOneGraph,
   validateCoreSpec,
 } from "../spec.ts";
 
@@ -245,7 +246,7 @@ export function simdCoreForwardInto(
   const graphs = placeGraphs(arena, spec);
   const probsAt = arena.take(4 * p.probCount);
   const outAt = arena.take(4 * out.length);
-  const scoresAt = arena.take(4 * p.longest);
+  const scoresAt = arena.take(4 * p.heads * (p.longest + 1));
   const buffer = arena.commit();
   copyIn(buffer, inputs);
   graphs.write(buffer);
@@ -260,6 +261,7 @@ export function simdCoreForwardInto(
     probsAt,
     outAt,
     scoresAt,
+    sharesOneGraph(spec) ? 1 : 0,
   );
   const memory = core.memory.buffer;
   out.set(new Float32Array(memory, outAt, out.length));
@@ -307,7 +309,7 @@ export function simdCoreBackwardInto(
   const graphs = placeGraphs(arena, spec);
   const probsAt = arena.take(4 * p.probCount);
   const dOutAt = arena.take(4 * dOut.length);
-  const dpAt = arena.take(4 * p.longest);
+  const dpAt = arena.take(4 * p.heads * (p.longest + 1));
   const buffer = arena.commit();
   copyIn(buffer, inputs);
   graphs.write(buffer);
@@ -328,6 +330,7 @@ export function simdCoreBackwardInto(
     outputs.get(targets.dk)!,
     outputs.get(targets.dv)!,
     dpAt,
+    sharesOneGraph(spec) ? 1 : 0,
   );
   const memory = core.memory.buffer;
   for (const [array, at] of outputs) array.set(new Float32Array(memory, at, array.length));
