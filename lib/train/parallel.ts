@@ -208,13 +208,22 @@ export async function runParallel(
   };
 
   try {
-    for (let index = 0; index < jobs; index++) {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "--config", CONFIG, WORKER, JSON.stringify(spec)],
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+    for (let index = 0; index < jobs && failure === null && !interrupted; index++) {
+      let child: Deno.ChildProcess;
+      try {
+        child = new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", "--config", CONFIG, WORKER, JSON.stringify(spec)],
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn();
+      } catch (error) {
+        // the workers already started are stopped and awaited below
+        fail(
+          new RunFailedError(null, `a worker could not be started (${(error as Error).message})`),
+        );
+        break;
+      }
       const worker: Worker = { child, current: null, done: Promise.resolve() };
       const prefix = () => worker.current === null ? "" : `[${worker.current}] `;
       const stdout = forLines(child.stdout, async (line) => {
