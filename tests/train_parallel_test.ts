@@ -204,6 +204,7 @@ Deno.test({
         if (!name.endsWith(".claim")) continue;
         try {
           const { pid } = JSON.parse(Deno.readTextFileSync(`${dir}/${name}`));
+          if (pid === child.pid) continue; // the sweep's own process trains too
           victim = { runId: name.slice(0, -".claim".length), pid };
           Deno.kill(pid, "SIGKILL");
           break;

@@ -1,7 +1,8 @@
 /**
- * Training several runs of a sweep at once: `jobs` worker processes (`deno run` of
- * sweep_worker.ts), each with its own TensorFlow.js wasm backend, single-threaded as always, so
- * nothing of one run's backend state can reach another's. Every worker walks the same list of
+ * Training several runs of a sweep at once: this process and `jobs − 1` worker processes
+ * (`deno run` of sweep_worker.ts), each with its own TensorFlow.js wasm backend, single-threaded
+ * as always, so nothing of one run's backend state can reach another's (one process fewer to
+ * start than workers: the start-up of a process is most of a quick run). Every worker walks the same list of
  * pending runs in plan order and trains those it can claim (claims.ts): the claim files are the
  * queue, so a fast worker simply takes more runs, and a second sweep started over the same
  * folder takes part in the same way without training anything twice.
@@ -18,7 +19,7 @@
  */
 import { releaseClaimsOf } from "./claims.ts";
 import { Progress } from "./progress.ts";
-import type { SweepOptions, SweepPlan, TrainOutcome } from "./sweep.ts";
+import { type SweepOptions, type SweepPlan, type TrainOutcome, trainRuns } from "./sweep.ts";
 import { InputError } from "../util/errors.ts";
 import { pathFromUrl } from "../util/system.ts";
 
@@ -79,6 +80,12 @@ class WorkerInputError extends InputError {
   }
 }
 
+/** Thrown from a training step of the worker in this process when the sweep stops. */
+class StopRequested extends Error {}
+
+/** Longest time the worker in this process trains without letting the event loop run. */
+const YIELD_MS = 100;
+
 /** The sweep was stopped by Ctrl-C. */
 export class SweepInterrupted extends Error {
   constructor() {
@@ -88,7 +95,8 @@ export class SweepInterrupted extends Error {
 }
 
 interface Worker {
-  child: Deno.ChildProcess;
+  /** The worker's process; null for the one that trains in this process. */
+  child: Deno.ChildProcess | null;
   current: string | null;
   done: Promise<void>;
 }
@@ -146,11 +154,14 @@ export async function runParallel(
   const unitsDone = new Map<string, number>();
   let failure: Error | null = null;
   const workers: Worker[] = [];
+  /** Set to stop the worker in this process at its next training step. */
+  let stopLocal = false;
 
   const stopAll = () => {
+    stopLocal = true;
     for (const worker of workers) {
       try {
-        worker.child.kill("SIGTERM");
+        worker.child?.kill("SIGTERM");
       } catch {
         // already exited
       }
@@ -207,8 +218,51 @@ export async function runParallel(
     }
   };
 
+  /** The worker in this process: the same loop as a worker process's, its events direct. */
+  const trainHere = async (local: Worker) => {
+    const byId = new Map(plan.runs.map((run) => [run.runId, run]));
+    let lastYield = performance.now();
+    const stepProgress = new Progress("", 0, {
+      output: "silent",
+      onUpdate: (unit, loss) => {
+        if (stopLocal) throw new StopRequested();
+        if (local.current !== null) {
+          void onEvent(local, { event: "step", runId: local.current, unit, loss });
+        }
+      },
+      // training is synchronous between steps: give the workers' output and signals a turn
+      yieldEvery: () => {
+        const now = performance.now();
+        if (now - lastYield < YIELD_MS) return false;
+        lastYield = now;
+        return true;
+      },
+    });
+    try {
+      await trainRuns(plan, name, options, runIds.map((id) => byId.get(id)!), {
+        progress: stepProgress,
+        log,
+        onRun: (runId, event) => {
+          void onEvent(
+            local,
+            event === "start" ? { event, runId } : { event: "end", runId, outcome: event },
+          );
+        },
+      });
+    } catch (error) {
+      if (error instanceof StopRequested) return;
+      fail(
+        error instanceof InputError ? error : new RunFailedError(
+          local.current,
+          (error as Error)?.message?.split("\n")[0] ?? String(error),
+        ),
+      );
+    }
+  };
+
   try {
-    for (let index = 0; index < jobs && failure === null && !interrupted; index++) {
+    // this process trains too: jobs − 1 worker processes beside it
+    for (let index = 1; index < jobs && failure === null && !interrupted; index++) {
       let child: Deno.ChildProcess;
       try {
         child = new Deno.Command(Deno.execPath(), {
@@ -241,7 +295,7 @@ export async function runParallel(
       });
       worker.done = (async () => {
         const [status] = await Promise.all([child.status, stdout, stderr]);
-        releaseClaimsOf(plan.dir, child.pid);
+        releaseClaimsOf(plan.dir, child!.pid);
         if (!status.success && failure === null && !interrupted) {
           fail(
             new RunFailedError(
@@ -254,6 +308,11 @@ export async function runParallel(
         }
       })();
       workers.push(worker);
+    }
+    if (failure === null && !interrupted) {
+      const local: Worker = { child: null, current: null, done: Promise.resolve() };
+      workers.push(local);
+      local.done = trainHere(local);
     }
     await Promise.all(workers.map((worker) => worker.done));
   } finally {

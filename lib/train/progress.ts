@@ -13,6 +13,11 @@ export interface ProgressOptions {
   intervalSeconds?: number;
   /** Called on every update, before any throttling (a sweep worker forwards steps with it). */
   onUpdate?: (unit: number, loss: number) => void;
+  /**
+   * Asked on every update; when it says true the update waits for a macrotask, so I/O and
+   * signals are handled between training steps (a step itself never yields).
+   */
+  yieldEvery?: () => boolean;
 }
 
 function formatSeconds(seconds: number): string {
@@ -25,6 +30,7 @@ export class Progress {
   private readonly output: Exclude<ProgressOutput, "auto">;
   private readonly intervalMs: number;
   private readonly onUpdate?: (unit: number, loss: number) => void;
+  private readonly yieldEvery?: () => boolean;
   private readonly displayId = `progress-${crypto.randomUUID()}`;
   private displayed = false;
   private lastShown = 0;
@@ -39,6 +45,7 @@ export class Progress {
     this.output = output === "auto" ? (insideJupyterKernel() ? "jupyter" : "terminal") : output;
     this.intervalMs = (options.intervalSeconds ?? 15) * 1000;
     this.onUpdate = options.onUpdate;
+    this.yieldEvery = options.yieldEvery;
   }
 
   startRun(label: string, units: number): void {
@@ -49,6 +56,7 @@ export class Progress {
   /** Reports `unit` of the current run's units done, with the latest loss. */
   async update(unit: number, loss: number, force = false): Promise<void> {
     this.onUpdate?.(unit, loss);
+    if (this.yieldEvery?.()) await new Promise((resolve) => setTimeout(resolve, 0));
     const done = this.doneBefore + unit;
     await this.show(done, `${this.runLabel} step ${unit}/${this.runTotal}`, loss, force, "");
   }
