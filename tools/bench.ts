@@ -23,6 +23,7 @@
  * written atomically (a temporary file in the same folder, renamed).
  */
 import {
+  listFlag,
   numberFlag,
   parseFlags,
   rejectPositionals,
@@ -53,15 +54,6 @@ const SAVED_FOLDER = pathFromUrl("../data/bench", import.meta.url);
 const AD_HOC_FOLDER = pathFromUrl("../out/bench", import.meta.url);
 const RESULTS_FILE = "attention.json";
 const TABLE_FILE = "attention.md";
-
-function listFlag(name: string, value: string | true | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const items = typeof value === "string" ? value.split(",").map((s) => s.trim()) : [];
-  if (items.length === 0 || items.some((item) => item === "")) {
-    throw new InputError(`--${name}`, value, "expected a comma-separated list");
-  }
-  return items;
-}
 
 function lengthFlag(value: string | true | undefined): number[] | undefined {
   return listFlag("n", value)?.map((item) =>

@@ -18,7 +18,14 @@
  * sweeps sharing a folder never train one run twice. A failing run stops the other workers and
  * ends the sweep with one line naming the run (exit 1); Ctrl-C stops every worker (exit 130).
  */
-import { integerFlag, numberFlag, parseFlags, rejectUnknownFlags, runTool } from "./cli/flags.ts";
+import {
+  integerFlag,
+  listFlag,
+  numberFlag,
+  parseFlags,
+  rejectUnknownFlags,
+  runTool,
+} from "./cli/flags.ts";
 import { EXPERIMENTS } from "../lib/train/experiments.ts";
 import { planSweep, runSweep, type SweepOptions } from "../lib/train/sweep.ts";
 import { machineCores, RunFailedError, SweepInterrupted } from "../lib/train/parallel.ts";
@@ -53,12 +60,7 @@ const FLAGS = [
 ];
 
 function list(flags: Map<string, string | true>, name: string): string[] | undefined {
-  const value = flags.get(name);
-  if (value === undefined) return undefined;
-  if (value === true || value.trim() === "") {
-    throw new InputError(`--${name}`, value, "expected a value");
-  }
-  return value.split(",").map((item) => item.trim());
+  return listFlag(name, flags.get(name));
 }
 
 function numbers(flags: Map<string, string | true>, name: string, integer = false) {

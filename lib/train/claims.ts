@@ -8,6 +8,7 @@
  * another time) is stale and is taken over.
  */
 import { reasonOf } from "../util/output_folder.ts";
+import { processIsRunning } from "../util/system.ts";
 
 export const CLAIM_SUFFIX = ".claim";
 
@@ -39,15 +40,6 @@ export function processStartTime(pid: number): number | null {
     return Number.isFinite(started) ? started : null;
   } catch {
     return null;
-  }
-}
-
-function processIsRunning(pid: number): boolean {
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -2,11 +2,11 @@
  * One worker of data-parallel training (data_parallel.ts): builds the language model, then for
  * each step computes the gradient of its share of the global batch, publishes it in the shared
  * buffer, waits for the others, averages every share in rank order and applies Adam to its own
- * copy of the weights. Adam is TF.js's update as FlatAdam (lib/attention/tf/fused_adam.ts)
- * computes it: each value in float64, stored in float32, β₁ᵗ and β₂ᵗ kept as float32 products.
+ * copy of the weights with FlatAdam's update (lib/attention/tf/fused_adam.ts), so every copy
+ * takes the same step.
  */
 /// <reference lib="deno.worker" />
-import { initTf, softmaxCrossEntropyOp, tf } from "../attention/mod.ts";
+import { FlatAdam, initTf, softmaxCrossEntropyOp, tf } from "../attention/mod.ts";
 import { languageModelSetup } from "./tasks.ts";
 import { resolvePattern } from "./sweep_grid.ts";
 import { seededRng } from "../util/random.ts";
@@ -65,13 +65,7 @@ function train(buffer: SharedArrayBuffer) {
   const shareLosses = new Float32Array(buffer, 4 * workers * total, workers);
   const mine = slots[rank];
   const average = new Float32Array(total);
-  const first = new Float32Array(total);
-  const second = new Float32Array(total);
-  const beta1 = 0.9;
-  const beta2 = 0.999;
-  const epsilon = tf.backend().epsilon();
-  let accBeta1 = Math.fround(beta1);
-  let accBeta2 = Math.fround(beta2);
+  const adam = new FlatAdam(variables, { learningRate });
   const rng = seededRng(options.seed);
   const losses: number[] = [];
   let firstGradient = new Float32Array(0);
@@ -120,31 +114,13 @@ function train(buffer: SharedArrayBuffer) {
     for (let w = 0; w < workers; w++) lossSum += shareLosses[w];
     losses.push(lossSum / workers);
     arriveAndWait(counters, workers); // nobody overwrites a slot before all have read it
-    const b1 = Math.fround(beta1);
-    const b2 = Math.fround(beta2);
-    const c1 = Math.fround(1 - beta1);
-    const c2 = Math.fround(1 - beta2);
-    const correction1 = Math.fround(1 - accBeta1);
-    const correction2 = Math.fround(1 - accBeta2);
-    variables.forEach((variable, index) => {
-      if (!reached[index]) return; // a variable the loss does not reach is left alone
-      const values = Float32Array.from(variable.dataSync() as Float32Array);
-      const offset = offsets[index];
-      for (let i = 0; i < values.length; i++) {
-        const g = average[offset + i];
-        const m = Math.fround(first[offset + i] * b1 + g * c1);
-        const v = Math.fround(second[offset + i] * b2 + g * g * c2);
-        first[offset + i] = m;
-        second[offset + i] = v;
-        values[i] = values[i] - learningRate * (m / correction1) /
-            (Math.sqrt(v / correction2) + epsilon);
-      }
-      const updated = tf.tensor(values, variable.shape, "float32");
-      variable.assign(updated);
-      updated.dispose();
-    });
-    accBeta1 = Math.fround(accBeta1 * b1);
-    accBeta2 = Math.fround(accBeta2 * b2);
+    adam.applyGradients(
+      variables.map((variable, index) =>
+        reached[index]
+          ? average.subarray(offsets[index], offsets[index] + variable.size)
+          : undefined
+      ),
+    );
   }
   const parameters = new Float32Array(total);
   variables.forEach((variable, index) => {

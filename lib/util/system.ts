@@ -84,7 +84,8 @@ export function sweepStaleTemporaries(folder: string): string[] {
   return removed;
 }
 
-function processIsRunning(pid: number): boolean {
+/** Whether a process with this pid exists on this machine (Linux: /proc/PID). */
+export function processIsRunning(pid: number): boolean {
   try {
     Deno.statSync(`/proc/${pid}`);
     return true;

@@ -65,6 +65,29 @@ export class FlatAdam implements Trainer {
     const { value, grads } = tf.variableGrads(loss, this.variables);
     const result = value.dataSync()[0];
     value.dispose();
+    const read = this.variables.map((variable) => {
+      const grad = grads[variable.name];
+      return grad ? readTensor(grad) : undefined;
+    });
+    this.applyGradients(read.map((g) => g?.values));
+    for (const g of read) if (g?.pooled) give(g.values);
+    tf.dispose(Object.values(grads));
+    return result;
+  }
+
+  /**
+   * One Adam update from gradients already computed, one per variable in the order the trainer
+   * was built with (undefined: the loss does not reach it, so it is left alone). Data-parallel
+   * workers call this with their averaged gradients, so every copy takes the same step.
+   */
+  applyGradients(gradients: readonly (Float32Array | undefined)[]): void {
+    if (gradients.length !== this.variables.length) {
+      throw new InputError(
+        "gradients.length",
+        gradients.length,
+        `expected one per variable (${this.variables.length})`,
+      );
+    }
     const b1 = Math.fround(this.beta1);
     const b2 = Math.fround(this.beta2);
     const c1 = Math.fround(1 - this.beta1);
@@ -76,29 +99,28 @@ export class FlatAdam implements Trainer {
     const m = this.first;
     const v = this.second;
     this.variables.forEach((variable, index) => {
-      const grad = grads[variable.name];
-      if (!grad) return;
-      const g = readTensor(grad);
+      const g = gradients[index];
+      if (!g) return;
+      if (g.length !== variable.size) {
+        throw new InputError(`gradients[${index}].length`, g.length, `expected ${variable.size}`);
+      }
       const theta = readTensor(variable);
       const values = theta.pooled ? theta.values : Float32Array.from(theta.values);
       const offset = this.offsets[index];
       for (let i = 0; i < values.length; i++) {
-        const gi = g.values[i];
+        const gi = g[i];
         const mi = Math.fround(m[offset + i] * b1 + gi * c1);
         const vi = Math.fround(v[offset + i] * b2 + gi * gi * c2);
         m[offset + i] = mi;
         v[offset + i] = vi;
         values[i] = values[i] - lr * (mi / correction1) / (Math.sqrt(vi / correction2) + eps);
       }
-      if (g.pooled) give(g.values);
       const updated = tensorFrom(values, variable.shape);
       variable.assign(updated);
       updated.dispose();
     });
-    tf.dispose(Object.values(grads));
     this.accBeta1 = Math.fround(this.accBeta1 * b1);
     this.accBeta2 = Math.fround(this.accBeta2 * b2);
-    return result;
   }
 
   dispose(): void {}
