@@ -16,6 +16,7 @@ import {
 } from "./cell_error.ts";
 import { pathFromUrl, runCommand, writeFileAtomic } from "../../lib/util/system.ts";
 import { jupyterEnvironment, jupyterProgram, jupyterPython, KERNEL_NAME } from "./jupyter.ts";
+import { katexStylesheet, prepareMath, typesetPlaceholders } from "./math.ts";
 import { type Notebook, notebookStem, readNotebook } from "./notebook.ts";
 
 /** The environment variable notebooks read their quick mode from. */
@@ -26,6 +27,7 @@ const EXECUTOR = pathFromUrl("./execute_notebook.py", import.meta.url);
 /** Loaded into the kernel by the executor: fails the run on errors that escape a cell late. */
 const ASYNC_GUARD_URL = new URL("./async_guard.ts", import.meta.url).href;
 const PLOTLY_MARKER = "<!-- LAB_PLOTLY_JS -->";
+const KATEX_MARKER = "<!-- LAB_KATEX_CSS -->";
 
 export interface ExecutionResult {
   ok: boolean;
@@ -113,10 +115,19 @@ export async function exportFigures(
   return written;
 }
 
-/** Converts an executed notebook to a page that needs no network: plotly.js inlined once. */
+/**
+ * Converts an executed notebook to a page that needs no network: plotly.js inlined once, and
+ * the maths of its markdown cells typeset by KaTeX at export time (math.ts), with KaTeX's
+ * stylesheet and fonts inlined when the page has any.
+ */
 export async function exportHtml(executedPath: string, htmlPath: string): Promise<void> {
   const scratchDir = await Deno.makeTempDir({ prefix: "lab-html-" });
   try {
+    const stem = notebookStem(basename(executedPath));
+    const prepared = prepareMath(await readNotebook(executedPath), `notebook ${stem}`);
+    const sourcePath = join(scratchDir, `${stem}.ipynb`);
+    await Deno.writeTextFile(sourcePath, JSON.stringify(prepared.notebook));
+    const pageDir = join(scratchDir, "page");
     const result = await runCommand(jupyterProgram(), [
       "nbconvert",
       "--to",
@@ -125,17 +136,22 @@ export async function exportHtml(executedPath: string, htmlPath: string): Promis
       "--template",
       "lab_page",
       "--output-dir",
-      scratchDir,
-      executedPath,
+      pageDir,
+      sourcePath,
     ], { env: jupyterEnvironment() });
     if (result.code !== 0) {
       throw new Error(`HTML export of ${executedPath} failed: ${failureLine(result.stderr)}`);
     }
-    const stem = notebookStem(basename(executedPath));
-    const page = await Deno.readTextFile(`${scratchDir}/${stem}.html`);
-    if (!page.includes(PLOTLY_MARKER)) throw new Error("HTML template lost the plotly.js marker");
-    // A function replacement, so "$" sequences in plotly.js are not taken as patterns.
-    await writeFileAtomic(htmlPath, page.replace(PLOTLY_MARKER, () => plotlyScriptTag()));
+    const page = await Deno.readTextFile(`${pageDir}/${stem}.html`);
+    for (const marker of [PLOTLY_MARKER, KATEX_MARKER]) {
+      if (!page.includes(marker)) throw new Error(`HTML template lost the ${marker} marker`);
+    }
+    const katexCss = prepared.formulas.length === 0 ? "" : `<style>${katexStylesheet()}</style>`;
+    // Function replacements, so "$" sequences in plotly.js or KaTeX are not taken as patterns.
+    const typeset = typesetPlaceholders(page, prepared)
+      .replace(KATEX_MARKER, () => katexCss)
+      .replace(PLOTLY_MARKER, () => plotlyScriptTag());
+    await writeFileAtomic(htmlPath, typeset);
   } finally {
     await Deno.remove(scratchDir, { recursive: true });
   }
