@@ -153,7 +153,8 @@ Deno.test({
       // No executed notebook or page for a failed notebook; the index, and no temporary file.
       assert.deepEqual(await listTree(outDir), ["index.html"]);
       const index = await Deno.readTextFile(join(outDir, "index.html"));
-      assert.equal(index.match(/<tr class="failed">/g)?.length, 4);
+      assert.equal(index.match(/<li class="notebook failed"/g)?.length, 4);
+      assert.equal(index.match(/<p class="error">notebook /g)?.length, 4);
       assert.match(index, /notebook kernel_exit\.ipynb: kernel died while running cell 2/);
     } finally {
       await Deno.remove(notebooksDir, { recursive: true });
@@ -260,7 +261,7 @@ Deno.test({
       assert.match(await Deno.readTextFile(join(out, "plain.html")), /caught: handled/);
       assert.match(
         await Deno.readTextFile(join(out, "index.html")),
-        /<tr class="ok"><td><a href="plain\.html">plain\.ipynb<\/a>/,
+        /<li class="notebook ok" data-notebook="plain\.ipynb">[^]*<h3><a href="plain\.html">Plain<\/a><\/h3>[^]*<a href="plain\.ipynb">executed notebook<\/a>/,
       );
     } finally {
       await checkout.remove();

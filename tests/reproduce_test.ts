@@ -75,7 +75,11 @@ Deno.test({
       ]);
       assert.match(result.stdout, /\[1\/1\] throws\.ipynb: FAILED/);
       const index = await Deno.readTextFile(`${outDir}/index.html`);
-      assert.match(index, /<tr class="failed"><td>throws\.ipynb/);
+      assert.match(index, /<li class="notebook failed" data-notebook="throws\.ipynb">/);
+      assert.match(
+        index,
+        /<p class="error">notebook throws\.ipynb, cell 2: Error: fixture failure in cell 2<\/p>/,
+      );
     } finally {
       await Deno.remove(outDir, { recursive: true });
     }
@@ -128,8 +132,36 @@ Deno.test({
         }));
         assert.deepEqual(root, { tag: "svg", errors: 0 }, `${figure} parses as SVG`);
       }
-      const index = await Deno.readTextFile(`${outDir}/index.html`);
-      assert.match(index, /<a href="figures\.html">figures\.ipynb<\/a>/);
+      // The index: the fixture (no number) under "Other notebooks", its title and summary from
+      // its first cell, its first figure as thumbnail, links to its page and executed notebook.
+      await page.goto(`file://${outDir}/index.html`, { waitUntil: "load" });
+      const index = await page.evaluate(() =>
+        [...document.querySelectorAll("section.part")].map((section) => ({
+          part: section.querySelector("h2")?.textContent,
+          entries: [...section.querySelectorAll("li.notebook")].map((li) => ({
+            title: li.querySelector("h3")?.textContent,
+            summary: li.querySelector(".summary")?.textContent,
+            links: [...li.querySelectorAll(".about a")].map((a) => a.getAttribute("href")),
+            thumbnail: (li.querySelector(".thumbnail img") as HTMLImageElement | null)
+              ?.naturalWidth,
+            src: li.querySelector(".thumbnail img")?.getAttribute("src"),
+            time: Number(li.querySelector(".time")?.textContent?.replace(" s", "")),
+          })),
+        }))
+      );
+      assert.equal(index.length, 1);
+      assert.equal(index[0].part, "Other notebooks");
+      const [listed] = index[0].entries;
+      assert.equal(listed.title, "Figure fixture");
+      assert.equal(
+        listed.summary,
+        "A heatmap with a path, a line plot and a table, shown from one cell.",
+      );
+      assert.deepEqual(listed.links, ["figures.html", "figures.html", "figures.ipynb"]);
+      assert.equal(listed.src, "figures/figures/figure-01.svg");
+      assert.ok(listed.thumbnail! > 0, "the thumbnail SVG loaded");
+      assert.ok(Math.abs(listed.time - report.notebooks[0].seconds) < 0.051);
+      assert.deepEqual(blocked, [], "the index asked for nothing over the network");
     } finally {
       await browser.close();
       await Deno.remove(outDir, { recursive: true });

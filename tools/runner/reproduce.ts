@@ -1,17 +1,18 @@
 /**
  * `deno task reproduce`: execute every notebook in order with the project's Deno kernel and
  * write to outDir the executed notebooks, one self-contained HTML page each, every figure as
- * SVG under figures/<notebook>/, and index.html with each notebook's status and run time.
+ * SVG under figures/<notebook>/, and index.html: the course site (course.ts), each notebook
+ * with its title, summary, status, run time and first figure, in study order.
  */
 import { SvgRenderer } from "../../lib/plot/svg.ts";
-import { escapeHtml } from "../../lib/plot/text.ts";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { type CourseEntry, indexPage, notebookIntro } from "./course.ts";
 import type { CellError } from "./cell_error.ts";
 import { InputError } from "../../lib/util/errors.ts";
 import { sweepStaleTemporaries, writeFileAtomic } from "../../lib/util/system.ts";
 import { executeNotebook, exportFigures, exportHtml } from "./execute.ts";
 import { installProjectKernel, missingPrerequisites } from "./jupyter.ts";
-import { listNotebooks, notebookStem, selectNotebooks } from "./notebook.ts";
+import { listNotebooks, notebookStem, readNotebook, selectNotebooks } from "./notebook.ts";
 
 export interface ReproduceOptions {
   notebooksDir: string;
@@ -144,7 +145,10 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRep
   } finally {
     await renderer?.close();
     await Deno.remove(scratchDir, { recursive: true });
-    await writeFileAtomic(`${outDir}/index.html`, indexPage(reports, options.quick ?? false));
+    await writeFileAtomic(
+      `${outDir}/index.html`,
+      await courseIndex(reports, options.notebooksDir, outDir, options.quick ?? false),
+    );
   }
   return { notebooks: reports, failure };
 }
@@ -161,45 +165,45 @@ function sweepOutput(outDir: string): void {
   }
 }
 
-function indexPage(reports: NotebookReport[], quick: boolean): string {
-  const rows = reports.map((report) => {
-    const stem = escapeHtml(notebookStem(report.name));
-    const name = report.status === "ok"
-      ? `<a href="${stem}.html">${escapeHtml(report.name)}</a> ` +
-        `(<a href="${stem}.ipynb">executed notebook</a>)`
-      : escapeHtml(report.name);
-    const detail = report.status === "failed" ? escapeHtml(describeFailure(report)) : "";
-    const time = report.status === "skipped" ? "" : `${report.seconds.toFixed(1)} s`;
-    return `<tr class="${report.status}"><td>${name}</td><td>${report.status}</td>` +
-      `<td class="number">${time}</td><td class="number">${report.figures.length}</td>` +
-      `<td>${detail}</td></tr>`;
-  });
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>The O(n) lab: executed notebooks</title>
-<style>
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; }
-table { border-collapse: collapse; width: 100%; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.4em 0.6em; text-align: left; }
-td.number { text-align: right; }
-tr.failed td { color: #a00; }
-tr.skipped td { color: #888; }
-</style>
-</head>
-<body>
-<h1>The O(n) lab: executed notebooks</h1>
-<p>${quick ? "Quick mode (LAB_QUICK=1)" : "Full mode"}, generated ${
-    escapeHtml(new Date().toISOString())
-  }.</p>
-<table>
-<thead><tr><th>Notebook</th><th>Status</th><th>Run time</th><th>Figures</th><th>Error</th></tr></thead>
-<tbody>
-${rows.join("\n")}
-</tbody>
-</table>
-</body>
-</html>
-`;
+/** The course plan's file, next to the notebooks; linked from the index when it exists. */
+export const COURSE_PLAN = "README.md";
+
+/** The index page for these reports, titles and summaries read from the source notebooks. */
+async function courseIndex(
+  reports: NotebookReport[],
+  notebooksDir: string,
+  outDir: string,
+  quick: boolean,
+): Promise<string> {
+  const entries: CourseEntry[] = [];
+  for (const report of reports) {
+    let intro = { title: notebookStem(report.name), summary: "" };
+    try {
+      intro = notebookIntro(
+        await readNotebook(join(notebooksDir, report.name)),
+        notebookStem(report.name),
+      );
+    } catch {
+      // an unreadable notebook is listed under its file name; its run already said why
+    }
+    entries.push({
+      name: report.name,
+      status: report.status,
+      seconds: report.seconds,
+      figures: report.figures,
+      intro,
+      failure: report.status === "failed" ? describeFailure(report) : undefined,
+    });
+  }
+  const planPath = join(notebooksDir, COURSE_PLAN);
+  let coursePlanHref: string | undefined;
+  try {
+    if (Deno.statSync(planPath).isFile) {
+      coursePlanHref = relative(outDir, await Deno.realPath(planPath)).split("/")
+        .map(encodeURIComponent).join("/");
+    }
+  } catch {
+    // no course plan next to these notebooks: the index has no link to one
+  }
+  return indexPage(entries, { quick, coursePlanHref });
 }
