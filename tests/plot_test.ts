@@ -59,6 +59,8 @@ Deno.test("html: LAB_PLOTLY_JS picks who carries plotly.js and rejects unknown m
   const html = (mode: string) => withDelivery(mode, () => bundleOf(figure)["text/html"] as string);
   assert.ok(html("inline-each").includes(PLOTLY_BANNER));
   assert.ok(!html("page").includes(PLOTLY_BANNER));
+  // responsive: the figure follows its output area's width
+  assert.match(html("page"), /newPlot\(div, figure\.data, figure\.layout, \{[^}]*responsive: true/);
   assert.throws(() => html("cdn"), (error: Error) => error.message.includes("LAB_PLOTLY_JS"));
 });
 

@@ -5,7 +5,7 @@
  * (for a 0/1 mask: the fraction of allowed pairs), and the title says so.
  */
 import { InputError, requireInteger } from "../util/errors.ts";
-import { Figure } from "./figure.ts";
+import { Figure, titleLayout } from "./figure.ts";
 import type { PlotlyLayout, PlotlyTrace } from "./plotly_types.ts";
 import { formatNumber } from "./text.ts";
 
@@ -31,7 +31,9 @@ export const MAX_CELLS = 256;
 const PANEL_PX = 300;
 const GAP_X_PX = 70;
 const GAP_Y_PX = 80;
-const MARGIN = { l: 70, r: 110, t: 90, b: 60 };
+const MARGIN = { l: 70, r: 110, b: 60 };
+/** Room between the figure's title and the panels, for the panel titles, in pixels. */
+const PANEL_TITLE_PX = 34;
 
 /** A panel reduced to what is drawn: a grid of cell values and where its edges lie. */
 interface Grid {
@@ -163,6 +165,7 @@ export function maskHeatmap(panels: MaskPanel[], options: MaskHeatmapOptions = {
       anchor: y.ref,
       range,
       title: { text: "key token j" },
+      automargin: true,
       zeroline: false,
       showgrid: false,
     };
@@ -171,6 +174,7 @@ export function maskHeatmap(panels: MaskPanel[], options: MaskHeatmapOptions = {
       anchor: x.ref,
       range: [...range].reverse(),
       title: { text: column === 0 ? "query token k" : "" },
+      automargin: true,
       zeroline: false,
       showgrid: false,
     };
@@ -194,11 +198,16 @@ export function maskHeatmap(panels: MaskPanel[], options: MaskHeatmapOptions = {
     ? `${baseTitle} (downsampled: each cell averages a ${blockSize}×${blockSize} block of pairs)`
     : baseTitle;
   const colorTitle = options.colorTitle ?? (downsampled ? "fraction allowed" : "allowed");
+  // No fixed width: the figure fills its output area (autosize) and SVG export draws it at its
+  // natural width. The top margin holds the title's lines and the panel titles below them.
+  const heading = titleLayout(title, PANEL_TITLE_PX);
+  const margin = { ...MARGIN, t: heading.marginTop };
   Object.assign(layout, {
-    title: { text: title },
-    width: plotWidth + MARGIN.l + MARGIN.r,
-    height: plotHeight + MARGIN.t + MARGIN.b,
-    margin: MARGIN,
+    title: heading.title,
+    autosize: true,
+    meta: { exportWidth: plotWidth + margin.l + margin.r },
+    height: plotHeight + margin.t + margin.b,
+    margin,
     annotations,
     coloraxis: {
       cmin: low,

@@ -1,6 +1,6 @@
 /** Line plots: one curve per series, optional log axes and error bars. */
 import { InputError } from "../util/errors.ts";
-import { Figure } from "./figure.ts";
+import { Figure, TITLE_LINE_PX, titleLayout } from "./figure.ts";
 import type { PlotlyTrace } from "./plotly_types.ts";
 import { formatNumber } from "./text.ts";
 
@@ -23,6 +23,10 @@ export interface LinePlotOptions {
 }
 
 const dashes = ["solid", "dash", "dot"];
+/** Width of the static SVG export, in pixels. */
+const EXPORT_WIDTH = 720;
+/** Height of a figure with a one-line title, in pixels (each further line adds its own). */
+const PLOT_HEIGHT = 440;
 
 function requireNumbers(label: string, values: unknown, length?: number): number[] {
   if (!Array.isArray(values)) throw new InputError(label, values, "expected an array of numbers");
@@ -76,12 +80,25 @@ export function linePlot(series: Series[], options: LinePlotOptions): Figure {
     return trace;
   });
 
+  // No fixed width: the figure fills its output area (autosize); SVG export draws it at
+  // EXPORT_WIDTH. The top margin grows with the title's lines; axes make room for their titles.
+  const heading = titleLayout(title);
   const layout = {
-    title: { text: title },
-    width: 720,
-    height: 440,
-    xaxis: { title: { text: xTitle }, type: options.logX ? "log" : "linear" },
-    yaxis: { title: { text: yTitle }, type: options.logY ? "log" : "linear" },
+    title: heading.title,
+    autosize: true,
+    height: PLOT_HEIGHT + (heading.lines - 1) * TITLE_LINE_PX,
+    margin: { t: heading.marginTop, r: 30, b: 60, l: 70 },
+    meta: { exportWidth: EXPORT_WIDTH },
+    xaxis: {
+      title: { text: xTitle },
+      type: options.logX ? "log" : "linear",
+      automargin: true,
+    },
+    yaxis: {
+      title: { text: yTitle },
+      type: options.logY ? "log" : "linear",
+      automargin: true,
+    },
     legend: { orientation: "v" },
   };
 

@@ -92,6 +92,6 @@ export function figureHtml(figure: PlotlyFigureJson, summary: string): string {
   if (!div || !window.Plotly) return;
   var figure = ${jsonForScript(figure)};
   div.textContent = "";
-  window.Plotly.newPlot(div, figure.data, figure.layout, { displaylogo: false });
+  window.Plotly.newPlot(div, figure.data, figure.layout, { displaylogo: false, responsive: true });
 })();</script>`;
 }

@@ -4,10 +4,9 @@
  * every figure through Plotly.toImage; launch once, render many, close.
  */
 import { type Browser, launchChromium, offlinePage, type Page } from "./chromium.ts";
+import { exportSize } from "./figure.ts";
 import type { PlotlyFigureJson } from "./plotly_types.ts";
 import { readPlotlySource } from "./plotly_page.ts";
-
-const DEFAULT_SIZE = { width: 720, height: 440 };
 
 export class SvgRenderer {
   readonly #browser: Browser;
@@ -31,10 +30,12 @@ export class SvgRenderer {
     }
   }
 
-  /** The figure as an SVG document (the layout's width and height, else 720×440). */
+  /**
+   * The figure as an SVG document, at the layout's width (or the export width a responsive
+   * figure keeps in layout.meta) and height, else 720×440.
+   */
   async render(figure: PlotlyFigureJson): Promise<string> {
-    const width = Number(figure.layout.width ?? DEFAULT_SIZE.width);
-    const height = Number(figure.layout.height ?? DEFAULT_SIZE.height);
+    const { width, height } = exportSize(figure.layout);
     const dataUrl = await this.#page.evaluate(
       (json: string, width: number, height: number) => {
         // deno-lint-ignore no-explicit-any
