@@ -284,3 +284,14 @@ Deno.test("--save merges into data/bench/ and refuses a corrupt results file bef
     await copy.remove();
   }
 });
+
+Deno.test("bench --help prints both forms and where results go; --help=1 is one line, exit 2", async () => {
+  const help = await runTool("bench", ["--help"]);
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(help.stdout, /deno task bench \[--pattern/);
+  assert.match(help.stdout, /deno task bench --train/);
+  assert.match(help.stdout, /only --save touches data\/bench\//);
+  const bad = await runTool("bench", ["--help=1"]);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split("\n").length, 1, bad.stderr);
+});

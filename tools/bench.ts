@@ -51,6 +51,11 @@ import { pathFromUrl, writeFileAtomic } from "../lib/util/system.ts";
 /** The committed results, written only with --save. */
 const SAVED_FOLDER = pathFromUrl("../data/bench", import.meta.url);
 /** Where an ad-hoc run writes (out/ is not committed). */
+const USAGE = `usage: deno task bench [--pattern window,star] [--n 2048,4096] [--impl dense,sparse]
+                       [--dense-max-n 4096] [--json] [--save | --out DIR]
+       deno task bench --train [--config small,large] [--quick] [--json] [--save | --out DIR]
+An ad-hoc run writes out/bench/ (or --out DIR); only --save touches data/bench/.`;
+
 const AD_HOC_FOLDER = pathFromUrl("../out/bench", import.meta.url);
 const RESULTS_FILE = "attention.json";
 const TABLE_FILE = "attention.md";
@@ -90,7 +95,11 @@ async function write(path: string, content: string): Promise<void> {
 }
 
 await runTool("bench", async () => {
-  const parsed = parseFlags(Deno.args, ["json", "save", "train", "quick"]);
+  const parsed = parseFlags(Deno.args, ["json", "save", "train", "quick", "help"]);
+  if (parsed.flags.has("help")) {
+    console.log(USAGE);
+    return 0;
+  }
   const train = parsed.flags.has("train");
   rejectUnknownFlags(
     parsed,
@@ -98,7 +107,7 @@ await runTool("bench", async () => {
       ? ["train", "config", "quick", "json", "save", "out"]
       : ["pattern", "n", "impl", "dense-max-n", "json", "save", "out"],
   );
-  rejectPositionals(parsed, "see the flags in tools/bench.ts");
+  rejectPositionals(parsed, "see --help");
   const { flags } = parsed;
   if (train) return await trainingBench(flags);
   const patterns = listFlag("pattern", flags.get("pattern"))?.map(requireBenchPattern);
