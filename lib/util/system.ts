@@ -4,7 +4,7 @@
  * hashing, and running other programs. `lib/mod.ts` does not re-export it: notebooks and
  * students never need it; lib/ modules, tools/ and web/ import it directly.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -96,7 +96,7 @@ export function processIsRunning(pid: number): boolean {
 
 /** Hex SHA-256 of a text's UTF-8 bytes. */
 export function sha256(text: string | Uint8Array): string {
-  return createHash("sha256").update(text).digest("hex");
+  return hash("sha256", text, "hex");
 }
 
 export interface CommandResult {
