@@ -18,9 +18,9 @@ import {
   coreBackwardInto,
   coreForward,
   coreForwardInto,
-  type CoreLayout,
   coreProbabilityCount,
   type CoreSpec,
+  fusedQkvLayout,
   graphOfPattern,
 } from "../lib/attention/sparse_kernel/mod.ts";
 import {
@@ -179,14 +179,7 @@ Deno.test("SIMD core reads a fused q|k|v array in place and writes one fused gra
   const graph = graphOfPattern(buildPattern("strided", { n, c: 5 }).patterns[1]);
   const spec = specOf([graph, graph], 3, 6);
   const width = heads * spec.headSize;
-  const layout: CoreLayout = {
-    qOffset: 0,
-    qStride: 3 * width,
-    kOffset: width,
-    kStride: 3 * width,
-    vOffset: 2 * width,
-    vStride: 3 * width,
-  };
+  const layout = fusedQkvLayout(width);
   const qkv = uniform(spec.batch * n * 3 * width, 1);
   const dOut = uniform(spec.batch * n * width, 2);
   const out64 = new Float32Array(dOut.length);

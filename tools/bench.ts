@@ -86,6 +86,24 @@ function readSaved(path: string): BenchResult | undefined {
   return parsed;
 }
 
+/**
+ * Where a run writes: data/bench/ with --save, else --out DIR or out/bench/; the folder is
+ * created and proved writable before anything is timed.
+ */
+function outputFolder(flags: Map<string, string | true>, save: boolean): string {
+  const outValue = flags.get("out");
+  if (outValue !== undefined && (outValue === true || outValue.trim() === "")) {
+    throw new InputError("--out", outValue, "expected a folder");
+  }
+  if (save && outValue !== undefined) {
+    throw new InputError("--out", outValue, "--save writes to data/bench/: give one, not both");
+  }
+  return save ? requireWritableFolder("data/bench", SAVED_FOLDER) : requireWritableFolder(
+    outValue === undefined ? "out/bench" : "--out",
+    outValue ?? AD_HOC_FOLDER,
+  );
+}
+
 async function write(path: string, content: string): Promise<void> {
   try {
     await writeFileAtomic(path, content);
@@ -126,17 +144,7 @@ await runTool("bench", async () => {
     BENCH_DENSE_MAX_TOKENS,
   );
   const save = flags.has("save");
-  const outValue = flags.get("out");
-  if (outValue !== undefined && (outValue === true || outValue.trim() === "")) {
-    throw new InputError("--out", outValue, "expected a folder");
-  }
-  if (save && outValue !== undefined) {
-    throw new InputError("--out", outValue, "--save writes to data/bench/: give one, not both");
-  }
-  const folder = save ? requireWritableFolder("data/bench", SAVED_FOLDER) : requireWritableFolder(
-    outValue === undefined ? "out/bench" : "--out",
-    outValue ?? AD_HOC_FOLDER,
-  );
+  const folder = outputFolder(flags, save);
   const resultsPath = `${folder}/${RESULTS_FILE}`;
   const tablePath = `${folder}/${TABLE_FILE}`;
   const saved = save ? readSaved(resultsPath) : undefined;
@@ -185,17 +193,7 @@ async function trainingBench(flags: Map<string, string | true>): Promise<number>
     return TRAINING_BENCH_CONFIGS.find((c) => c.name === name)!;
   });
   const save = flags.has("save");
-  const outValue = flags.get("out");
-  if (outValue !== undefined && (outValue === true || outValue.trim() === "")) {
-    throw new InputError("--out", outValue, "expected a folder");
-  }
-  if (save && outValue !== undefined) {
-    throw new InputError("--out", outValue, "--save writes to data/bench/: give one, not both");
-  }
-  const folder = save ? requireWritableFolder("data/bench", SAVED_FOLDER) : requireWritableFolder(
-    outValue === undefined ? "out/bench" : "--out",
-    outValue ?? AD_HOC_FOLDER,
-  );
+  const folder = outputFolder(flags, save);
   const quick = flags.has("quick");
   const records = await runTrainingBenchmark({
     configs,

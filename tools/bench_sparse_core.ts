@@ -11,9 +11,9 @@
 import {
   coreBackwardInto,
   coreForwardInto,
-  type CoreLayout,
   coreProbabilityCount,
   type CoreSpec,
+  fusedQkvLayout,
   graphOfPattern,
 } from "../lib/attention/sparse_kernel/mod.ts";
 import {
@@ -67,14 +67,7 @@ function measure({ name, pattern, batch }: Case, rounds: number) {
     scale: 1 / Math.sqrt(HEAD_SIZE),
   };
   const width = HEADS * HEAD_SIZE;
-  const layout: CoreLayout = {
-    qOffset: 0,
-    qStride: 3 * width,
-    kOffset: width,
-    kStride: 3 * width,
-    vOffset: 2 * width,
-    vStride: 3 * width,
-  };
+  const layout = fusedQkvLayout(width);
   const rng = seededRng(1);
   const qkv = Float32Array.from({ length: batch * n * 3 * width }, () => 2 * rng.next() - 1);
   const dOut = Float32Array.from({ length: batch * n * width }, () => 2 * rng.next() - 1);

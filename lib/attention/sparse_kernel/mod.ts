@@ -29,6 +29,7 @@ export {
   type CoreLayout,
   coreProbabilityCount,
   type CoreSpec,
+  fusedQkvLayout,
   validateCoreSpec,
 } from "./spec.ts";
 export { type CoreForward, coreForward, coreForwardInto } from "./forward.ts";

@@ -63,6 +63,22 @@ export function compactLayout(spec: CoreSpec): CoreLayout {
   return { qOffset: 0, qStride: width, kOffset: 0, kStride: width, vOffset: 0, vStride: width };
 }
 
+/**
+ * The layout of one fused projection x·[W_q | W_k | W_v]: each token's row holds its query,
+ * key and value side by side (3·width floats), read in place by the kernel.
+ */
+export function fusedQkvLayout(width: number): CoreLayout {
+  const stride = 3 * width;
+  return {
+    qOffset: 0,
+    qStride: stride,
+    kOffset: width,
+    kStride: stride,
+    vOffset: 2 * width,
+    vStride: stride,
+  };
+}
+
 export function outputSize(spec: CoreSpec, tokens: "numQueries" | "numKeys"): number {
   return spec.batch * spec.graphs[0][tokens] * spec.heads * spec.headSize;
 }

@@ -20,6 +20,7 @@ import {
   type CoreLayout,
   coreProbabilityCount,
   type CoreSpec,
+  fusedQkvLayout,
   validateGraphs,
 } from "../sparse_kernel/mod.ts";
 import {
@@ -141,14 +142,7 @@ function sparseCore(projections: Projections, config: AttentionCoreConfig): tf.T
   }
   const simd = kind === "simd" && simdSupports(spec);
   if (fused) {
-    const layout: CoreLayout = {
-      qOffset: 0,
-      qStride: 3 * width,
-      kOffset: width,
-      kStride: 3 * width,
-      vOffset: 2 * width,
-      vStride: 3 * width,
-    };
+    const layout = fusedQkvLayout(width);
     const run = tf.customGrad((...inputs) => {
       const qkv = inputs[0] as tf.Tensor3D;
       const input = readTensor(qkv);
