@@ -6,6 +6,11 @@
  *   deno task experiment language-modeling --full --pattern strided,star --sparsity 0.7 --seed 0
  *   deno task experiment seq2seq --full --dry-run      # list the plan, train nothing
  *   deno task experiment copying --full --jobs 1        # one run at a time, in this process
+ *   deno task experiment --summary [--check] [--write]  # the README's verdict table
+ *
+ * --summary prints the verdict table generated from the committed results (data/results/) with
+ * the notebooks' rules; --write puts it into README.md between the verdict markers; --check
+ * exits 1 with one line when README.md's table differs from the generated one.
  *
  * Results: one JSON file per run under data/results/NAME/ (--full) or out/results-quick/NAME/
  * (--quick); RESULTS_DIR=DIR puts them under DIR/NAME/ instead. Each is written atomically. The
@@ -32,10 +37,15 @@ import { machineCores, RunFailedError, SweepInterrupted } from "../lib/train/par
 import { SWEEP_PATTERNS } from "../lib/train/sweep_grid.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { requireWritableFolder } from "../lib/util/output_folder.ts";
+import { pathFromUrl, writeFileAtomicSync } from "../lib/util/system.ts";
+import { replaceVerdictTable, verdictTable } from "../lib/train/report.ts";
 
 const USAGE = `usage: deno task experiment NAME [--quick | --full] [--pattern P,...] ` +
   `[--configuration C,...] [--sparsity S,...] [--seed N,...] [--layers L,...] [--jobs N] ` +
   `[--dry-run]
+       deno task experiment --summary [--check | --write]
+--summary: the README's verdict table from the committed results; --check: exit 1 when
+README.md's table is stale; --write: rewrite it there
 --jobs N: runs trained at once, each in its own process (1 to ${machineCores()}, the machine's ` +
   `cores; default ${machineCores()})
 NAME: ${EXPERIMENTS.join(", ")}
@@ -57,7 +67,38 @@ const FLAGS = [
   "jobs",
   "dry-run",
   "help",
+  "summary",
+  "check",
+  "write",
 ];
+
+const README = pathFromUrl(new URL("../README.md", import.meta.url));
+
+/** --summary: print the verdict table, or check / rewrite README.md's copy of it. */
+function summaryCommand(flags: Map<string, string | true>): number {
+  if (flags.has("check") && flags.has("write")) {
+    throw new InputError("--check", true, "choose --check or --write, not both");
+  }
+  const table = verdictTable();
+  if (!flags.has("check") && !flags.has("write")) {
+    console.log(table);
+    return 0;
+  }
+  const readme = Deno.readTextFileSync(README);
+  const updated = replaceVerdictTable(readme, table);
+  if (flags.has("check")) {
+    if (updated === readme) return 0;
+    console.error(
+      "experiment: README.md's verdict table is stale: run `deno task experiment --summary --write`",
+    );
+    return 1;
+  }
+  if (updated !== readme) writeFileAtomicSync(README, updated);
+  console.log(
+    `experiment: README.md's verdict table ${updated === readme ? "unchanged" : "written"}`,
+  );
+  return 0;
+}
 
 function list(flags: Map<string, string | true>, name: string): string[] | undefined {
   return listFlag(name, flags.get(name));
@@ -74,13 +115,36 @@ function numbers(flags: Map<string, string | true>, name: string, integer = fals
 }
 
 async function main(): Promise<number> {
-  const parsed = parseFlags(Deno.args, ["quick", "full", "dry-run", "help"]);
+  const parsed = parseFlags(Deno.args, [
+    "quick",
+    "full",
+    "dry-run",
+    "help",
+    "summary",
+    "check",
+    "write",
+  ]);
   const { flags } = parsed;
   if (flags.has("help")) {
     console.log(USAGE);
     return 0;
   }
   rejectUnknownFlags(parsed, FLAGS);
+  if (flags.has("summary")) {
+    const extra = [...flags.keys()].find((f) => !["summary", "check", "write"].includes(f));
+    if (extra || parsed.positional.length) {
+      throw new InputError(
+        extra ? `--${extra}` : "experiment",
+        extra ? true : parsed.positional.join(" "),
+        "--summary takes only --check or --write",
+      );
+    }
+    return summaryCommand(flags);
+  }
+  if (flags.has("check") || flags.has("write")) {
+    const flag = flags.has("check") ? "--check" : "--write";
+    throw new InputError(flag, true, "only with --summary");
+  }
   if (parsed.positional.length !== 1) {
     throw new InputError(
       "experiment",

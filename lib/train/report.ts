@@ -15,11 +15,24 @@ import {
   type SweepOptions,
 } from "./sweep.ts";
 import type { SweepSummary } from "./sweep.ts";
-import { plotSeries, summarize, type SummarySeries } from "./summary.ts";
-import { EXPERIMENT_DEFINITIONS, type ExperimentName } from "./experiments.ts";
+import {
+  ALPHA,
+  bestComparisons,
+  type Finding,
+  type FindingCheck,
+  judgeFindings,
+  LEARNED,
+  learnedComparisons,
+  plotSeries,
+  summarize,
+  type SummarySeries,
+  worstComparisons,
+} from "./summary.ts";
+import { EXPERIMENT_DEFINITIONS, type ExperimentName, EXPERIMENTS } from "./experiments.ts";
 import { Figure } from "../plot/figure.ts";
 import { linePlot, type Series } from "../plot/line.ts";
 import type { MimeBundle } from "../plot/plotly_types.ts";
+import { InputError } from "../util/errors.ts";
 import { escapeHtml } from "../plot/text.ts";
 
 export interface Rows {
@@ -195,4 +208,226 @@ export function experimentFigure(
 export function committedSeries(name: ExperimentName, status: CommittedStatus): SummarySeries[] {
   const definition = EXPERIMENT_DEFINITIONS[name];
   return summarize(status.results, definition.metric.key, definition.axis);
+}
+
+/**
+ * The sizes the plan runs at, from EXPERIMENT_DEFINITIONS (quick and full): the numbers the
+ * notebooks' prose refers to, rendered rather than typed.
+ */
+export function planSummary(name: ExperimentName): Rows {
+  const definition = EXPERIMENT_DEFINITIONS[name];
+  const rows = (["quick", "full"] as const).map((mode) => {
+    const { size, layers, seeds, levels } = definition.budgets[mode];
+    return {
+      mode,
+      "length n": size.n,
+      "width / heads / FF": `${size.width} / ${size.heads} / ${size.ffHidden}`,
+      "layers L": layers.join(", "),
+      "sparsity levels": levels.length ? levels.join(", ") : "— (fixed parameters)",
+      seeds: seeds.length,
+      "steps (batch)": `${definition.steps(size)} (${size.batch})`,
+      runs: planSweep(name, { mode }).runs.length,
+    };
+  });
+  return { rows, title: `${name}: the plan (EXPERIMENT_DEFINITIONS)` };
+}
+
+const paperPatterns = (s: SummarySeries) => s.pattern !== "dense";
+
+/**
+ * The findings each experiment checks, as comparisons not yet judged: the paper's claims for
+ * notebooks 11–14, the mixing-depth question for 15.
+ */
+export function experimentFindings(
+  name: ExperimentName,
+  series: readonly SummarySeries[],
+): Finding[] {
+  const definition = EXPERIMENT_DEFINITIONS[name];
+  const higher = definition.metric.higherIsBetter;
+  const sparse = series.filter(paperPatterns);
+  const deepest = Math.max(...definition.budgets.full.layers);
+  const is = (...patterns: string[]) => (s: SummarySeries) => patterns.includes(s.pattern);
+  switch (name) {
+    case "copying":
+      return [
+        learnedComparisons(
+          `STRIDED and FIXED learn to copy (accuracy above ${LEARNED}) with ${deepest} layers`,
+          sparse,
+          is("strided", "fixed"),
+          deepest,
+          true,
+        ),
+        learnedComparisons(
+          `STAR and RANDOM do not learn to copy (accuracy below ${LEARNED}) with ${deepest} layers`,
+          sparse,
+          is("star", "random"),
+          deepest,
+          false,
+        ),
+        worstComparisons(
+          "RANDOM is worse than every deterministic pattern",
+          sparse,
+          is("random"),
+          higher,
+          { axis: "layers", at: [deepest] },
+        ),
+      ];
+    case "language-modeling":
+      return [
+        bestComparisons(
+          "STRIDED and STAR are best across all sparsity levels",
+          sparse,
+          is("strided", "star"),
+          higher,
+        ),
+        worstComparisons(
+          "RANDOM is worse than every deterministic pattern",
+          sparse,
+          is("random"),
+          higher,
+        ),
+      ];
+    case "seq2seq":
+      return [
+        bestComparisons(
+          "STRIDED and FIXED in the UNION configuration score best",
+          sparse,
+          (s) => s.configuration === "union",
+          higher,
+        ),
+        worstComparisons(
+          "RANDOM is worse than every deterministic pattern",
+          sparse,
+          is("random"),
+          higher,
+        ),
+        bestComparisons(
+          "STAR struggles (it is never the best pattern)",
+          sparse,
+          (s) => s.pattern !== "star",
+          higher,
+        ),
+      ];
+    case "classification":
+      return [
+        worstComparisons(
+          "RANDOM is worse than every deterministic pattern",
+          sparse,
+          is("random"),
+          higher,
+        ),
+        bestComparisons(
+          "STAR struggles (it is never the best pattern)",
+          sparse,
+          (s) => s.pattern !== "star",
+          higher,
+        ),
+      ];
+    case "depth-vs-mixing":
+      return series.filter((s) => typeof s.mixingDepth === "number").map((s) =>
+        learnedComparisons(
+          `${s.label}: learns (accuracy above ${LEARNED}) by L = s = ${s.mixingDepth}`,
+          series,
+          (x) => x.label === s.label,
+          s.mixingDepth!,
+          true,
+        )
+      );
+  }
+}
+
+/** An experiment's findings judged together (one Holm family per notebook). */
+export function experimentVerdicts(
+  name: ExperimentName,
+  series: readonly SummarySeries[],
+): FindingCheck[] {
+  const { axis, budgets } = EXPERIMENT_DEFINITIONS[name];
+  const sizes = `n = ${budgets.full.size.n}` +
+    (axis === "sparsity" ? `, L = ${budgets.full.layers.join(", ")}` : "");
+  return judgeFindings(experimentFindings(name, series)).map((c) => ({
+    ...c,
+    covers: `${sizes}, ${c.covers}`,
+  }));
+}
+
+/** The verdict rows a notebook displays (and re-checks with claims). */
+export function verdictRows(checks: readonly FindingCheck[], title: string): Rows {
+  return {
+    rows: checks.map((c) => ({
+      finding: c.finding,
+      covers: c.covers,
+      "ours (mean [95% t interval over seeds])": c.evidence,
+      verdict: c.label,
+    })),
+    title,
+  };
+}
+
+export const VERDICTS_BEGIN = "<!-- verdicts:begin -->";
+export const VERDICTS_END = "<!-- verdicts:end -->";
+
+/**
+ * The README's verdict table, generated from the committed results of every experiment with the
+ * notebooks' rules (a Markdown table between the verdict markers).
+ */
+export function verdictTable(): string {
+  const rows = [["experiment", "finding", "covers", "verdict"]];
+  for (const name of EXPERIMENTS) {
+    const status = committedStatus(name);
+    const checks = experimentVerdicts(name, committedSeries(name, status));
+    const planned = status.results.length + status.missing.length;
+    for (const c of checks) {
+      rows.push([
+        `${name} (${status.results.length}/${planned} runs)`,
+        c.finding,
+        c.covers,
+        c.label,
+      ]);
+    }
+  }
+  // padded as deno fmt pads Markdown tables, so formatting the README leaves the table alone
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => [...r[i]].length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => c + " ".repeat(widths[i] - [...c].length)).join(" | ")} |`;
+  const note = "Generated by `deno task experiment --summary` from `data/results/`: one-sided " +
+    "Welch (or one-sample) t-tests over seeds, Holm-adjusted across each experiment's findings; " +
+    `"agrees" and "disagrees" only at adjusted p < ${ALPHA}, otherwise "inconclusive" with the ` +
+    "adjusted p-value.";
+  return [
+    VERDICTS_BEGIN,
+    "",
+    line(rows[0]),
+    line(widths.map((w) => "-".repeat(w))),
+    ...rows.slice(1).map(line),
+    "",
+    ...wrap(note, 100),
+    "",
+    VERDICTS_END,
+  ].join("\n");
+}
+
+/** Words of `text` in lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(" ")) {
+    const last = lines.length - 1;
+    if (last >= 0 && [...lines[last]].length + 1 + [...word].length <= width) {
+      lines[last] += ` ${word}`;
+    } else lines.push(word);
+  }
+  return lines;
+}
+
+/** README text with the part between the verdict markers replaced by `table` (markers kept). */
+export function replaceVerdictTable(readme: string, table: string): string {
+  const begin = readme.indexOf(VERDICTS_BEGIN);
+  const end = readme.indexOf(VERDICTS_END);
+  if (begin === -1 || end === -1 || end < begin) {
+    throw new InputError(
+      "README.md",
+      "no verdict markers",
+      `expected ${VERDICTS_BEGIN} … ${VERDICTS_END}`,
+    );
+  }
+  return readme.slice(0, begin) + table + readme.slice(end + VERDICTS_END.length);
 }

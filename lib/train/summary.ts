@@ -1,13 +1,15 @@
 /**
  * From result files to figures and verdicts: results grouped by pattern and configuration, one
  * point per x value (layers, or sparsity level) with the mean and spread over seeds; line-plot
- * series with error bars; and "clearly better" tests that notebooks use to decide whether our
- * numbers agree with a finding of the paper, disagree with it, or cannot tell.
+ * series with error bars; and the verdict rules every experiment notebook uses: one-sided Welch
+ * and one-sample t-tests over seeds, Holm-adjusted across a notebook's findings, so that a finding
+ * agrees or disagrees only at adjusted p < 0.05 and is inconclusive (p shown) otherwise.
  */
 import { meanAndSpread } from "./metrics.ts";
 import type { RunResult } from "./results.ts";
 import { choiceLabel } from "./sweep_grid.ts";
 import { InputError } from "../util/errors.ts";
+import { formatP, holmAdjust, meanInterval, oneSampleTest, welchTest } from "./statistics.ts";
 
 export interface SummaryPoint {
   /** Layers, or the exact achieved sparsity (mean over seeds; RANDOM's differs by a hair). */
@@ -25,6 +27,8 @@ export interface SummarySeries {
   configuration: string;
   /** The exact achieved sparsity, mean over every run of the series. */
   sparsity: number;
+  /** Assumption 1's mixing depth s of the series' schedule (null: never mixes; absent: unknown). */
+  mixingDepth?: number | null;
   points: SummaryPoint[];
 }
 
@@ -76,6 +80,7 @@ export function summarize(results: readonly RunResult[], key: string, axis: Axis
       pattern: runs[0].pattern,
       configuration: runs[0].configuration,
       sparsity: meanAndSpread(runs.map((r) => r.sparsity)).mean,
+      mixingDepth: runs[0].mixingDepth,
       points,
     };
   }).sort((a, b) => a.label.localeCompare(b.label));
@@ -109,19 +114,6 @@ export function plotSeries(
   });
 }
 
-/**
- * True when `a` beats `b` beyond noise: the gap of the means exceeds twice its standard error
- * (Welch; with fewer than two seeds on a side nothing is clear).
- */
-export function clearlyBetter(a: SummaryPoint, b: SummaryPoint, higherIsBetter: boolean): boolean {
-  if (a.values.length < 2 || b.values.length < 2) return false;
-  const gap = higherIsBetter ? a.mean - b.mean : b.mean - a.mean;
-  const standardError = Math.sqrt(
-    a.std ** 2 / a.values.length + b.std ** 2 / b.values.length,
-  );
-  return gap > 2 * standardError && gap > 0;
-}
-
 /** The point of `series` at sparsity level `target` (or layer count), if it was run. */
 export function pointAt(series: SummarySeries, x: number, axis: Axis): SummaryPoint | undefined {
   return series.points.find((p) => (axis === "layers" ? p.x === x : p.target === x));
@@ -129,11 +121,111 @@ export function pointAt(series: SummarySeries, x: number, axis: Axis): SummaryPo
 
 export type Verdict = "agrees" | "disagrees" | "inconclusive";
 
-/** "agrees" / "disagrees" when exactly one side holds, else "inconclusive". */
-export function verdictOf(agreeing: boolean, disagreeing: boolean): Verdict {
-  if (agreeing && !disagreeing) return "agrees";
-  if (disagreeing && !agreeing) return "disagrees";
-  return "inconclusive";
+/** Family-wise error rate of each notebook's verdicts (Holm-adjusted p below it decides). */
+export const ALPHA = 0.05;
+
+/** Seeds a point needs before a verdict leans on it (the full sweep runs 3). */
+export const MIN_SEEDS = 3;
+
+/**
+ * One one-sided test behind a finding. `supports`: a significant result is evidence for the
+ * finding (every such test must be significant for "agrees"); otherwise it is evidence against
+ * it (any significant one makes "disagrees").
+ */
+export interface Comparison {
+  label: string;
+  p: number;
+  supports: boolean;
+}
+
+/** A finding before judgement: its tests and what it covers. */
+export interface Finding {
+  finding: string;
+  /** The parameters the verdict covers (sizes, layers, levels, seeds, patterns compared). */
+  covers: string;
+  comparisons: Comparison[];
+  /** Means with 95% t intervals over seeds, per judged point. */
+  notes: string[];
+}
+
+export interface FindingCheck {
+  finding: string;
+  covers: string;
+  verdict: Verdict;
+  /** The Holm-adjusted p-value the verdict rests on (null when nothing could be tested). */
+  p: number | null;
+  /** The verdict as printed: "agrees (p = …)", "inconclusive (p = …)", … */
+  label: string;
+  evidence: string;
+}
+
+const shown = (p: SummaryPoint) => {
+  if (p.values.length < 2) return `${p.mean.toFixed(3)} (1 seed)`;
+  const i = meanInterval(p.values);
+  return `${p.mean.toFixed(3)} [${i.lower.toFixed(3)}, ${i.upper.toFixed(3)}]`;
+};
+
+/** One-sided Welch test that `a` is better than `b` (higher or lower metric). */
+function better(
+  a: { label: string; point: SummaryPoint },
+  b: { label: string; point: SummaryPoint },
+  higherIsBetter: boolean,
+  supports: boolean,
+  where: string,
+): Comparison {
+  const { p } = welchTest(a.point.values, b.point.values, higherIsBetter ? "greater" : "less");
+  return { label: `${where}: ${a.label} better than ${b.label}`, p, supports };
+}
+
+/** One-sided one-sample test that a point's mean is above (or below) `threshold`. */
+function beyond(
+  label: string,
+  point: SummaryPoint,
+  threshold: number,
+  above: boolean,
+  supports: boolean,
+): Comparison {
+  const { p } = oneSampleTest(point.values, threshold, above ? "greater" : "less");
+  return { label: `${label} ${above ? "above" : "below"} ${threshold}`, p, supports };
+}
+
+/**
+ * Judges a notebook's findings together: every comparison of every finding is Holm-adjusted in
+ * one family; a finding agrees when all its supporting tests (at least one) and none of its
+ * opposing tests are significant at adjusted p < ALPHA, disagrees when an opposing test is and
+ * not all supporting ones are, and is inconclusive otherwise, with the p-value shown: for
+ * "agrees"/"inconclusive" the largest adjusted supporting p, for "disagrees" the smallest
+ * adjusted opposing p.
+ */
+export function judgeFindings(findings: readonly Finding[]): FindingCheck[] {
+  const all = findings.flatMap((f) => f.comparisons);
+  const adjusted = holmAdjust(all.map((c) => c.p));
+  let offset = 0;
+  return findings.map((f) => {
+    const ps = adjusted.slice(offset, offset + f.comparisons.length);
+    offset += f.comparisons.length;
+    const supporting = ps.filter((_, i) => f.comparisons[i].supports);
+    const opposing = ps.filter((_, i) => !f.comparisons[i].supports);
+    const pFor = supporting.length ? Math.max(...supporting) : null;
+    const pAgainst = opposing.length ? Math.min(...opposing) : null;
+    const holds = pFor !== null && pFor < ALPHA;
+    const opposite = pAgainst !== null && pAgainst < ALPHA;
+    const verdict: Verdict = holds && !opposite
+      ? "agrees"
+      : opposite && !holds
+      ? "disagrees"
+      : "inconclusive";
+    const p = verdict === "disagrees" ? pAgainst : pFor;
+    const label = p === null ? `${verdict} (nothing to test)` : `${verdict} (p ${formatP(p)})`;
+    return {
+      finding: f.finding,
+      covers: f.covers,
+      verdict,
+      p,
+      label,
+      evidence: f.notes.join("; ") || "no runs yet",
+    };
+  });
 }
 
 /** The sparsity levels at which at least one sparse pattern was run, ascending. */
@@ -150,108 +242,165 @@ export function rankAt(
   series: readonly SummarySeries[],
   level: number,
   higherIsBetter: boolean,
+  axis: Axis = "sparsity",
 ): { series: SummarySeries; point: SummaryPoint }[] {
   return series.flatMap((s) => {
-    const point = s.pattern === "dense" ? undefined : pointAt(s, level, "sparsity");
+    const point = s.pattern === "dense" ? undefined : pointAt(s, level, axis);
     return point ? [{ series: s, point }] : [];
   }).sort((a, b) => (higherIsBetter ? b.point.mean - a.point.mean : a.point.mean - b.point.mean));
 }
 
-export interface FindingCheck {
-  verdict: Verdict;
-  evidence: string;
-}
-
-/** Seeds a point needs before a verdict leans on it (the full sweep runs 3). */
-export const MIN_SEEDS = 3;
-
-const seedsEnough = (ranked: { point: SummaryPoint }[]) =>
-  ranked.every((r) => r.point.values.length >= MIN_SEEDS);
-
-const shown = (p: SummaryPoint) => `${p.mean.toFixed(3)}±${p.std.toFixed(3)}`;
-
 type Ranked = ReturnType<typeof rankAt>[number];
 
+const named = (r: Ranked) => ({ label: r.series.label, point: r.point });
+
+/** Where the comparisons of a finding were made, from the series themselves. */
+function coverage(ranked: Ranked[][], where: string[]): string {
+  const points = ranked.flat();
+  if (points.length === 0) return "no runs yet";
+  const seeds = [...new Set(points.map((r) => r.point.values.length))].sort((a, b) => a - b);
+  const patterns = [...new Set(points.map((r) => r.series.label))].length;
+  return `${where.join(", ")}; ${patterns} series; ${seeds.join("–")} seeds per point`;
+}
+
 /**
- * Applies `judge` at every level where claimed and other series were both run with enough
- * seeds: the finding agrees when it holds at every judged level (at least one), disagrees when
- * some level shows the opposite beyond noise, and is inconclusive otherwise.
+ * Collects the comparisons of a finding at every level (or layer count, on the layers axis)
+ * where claimed and other series were both run with enough seeds.
  */
-function judgeEveryLevel(
+function collectEveryLevel(
+  finding: string,
   series: readonly SummarySeries[],
   claimed: (s: SummarySeries) => boolean,
   higherIsBetter: boolean,
-  judge: (mine: Ranked[], others: Ranked[], ranked: Ranked[]) => {
-    holds: boolean;
-    opposite: boolean;
+  compare: (mine: Ranked[], others: Ranked[], where: string) => {
+    comparisons: Comparison[];
     note: string;
   },
-): FindingCheck {
-  let holdsEverywhere = true;
-  let judged = 0;
-  let opposite = false;
+  options: { axis?: Axis; at?: number[] } = {},
+): Finding {
+  const axis = options.axis ?? "sparsity";
+  const comparisons: Comparison[] = [];
   const notes: string[] = [];
-  for (const level of levelsOf(series)) {
-    const ranked = rankAt(series, level, higherIsBetter);
+  const judged: Ranked[][] = [];
+  const where: string[] = [];
+  for (const level of options.at ?? levelsOf(series)) {
+    const ranked = rankAt(series, level, higherIsBetter, axis);
     const mine = ranked.filter((r) => claimed(r.series));
     const others = ranked.filter((r) => !claimed(r.series));
+    const at = axis === "layers" ? `L = ${level}` : `level ${level}`;
     if (mine.length === 0 || others.length === 0) continue; // nothing to compare here
-    if (!seedsEnough(ranked)) {
-      notes.push(`at ${level}: fewer than ${MIN_SEEDS} seeds for some pattern`);
+    if (!ranked.every((r) => r.point.values.length >= MIN_SEEDS)) {
+      notes.push(`${at}: fewer than ${MIN_SEEDS} seeds for some pattern`);
       continue;
     }
-    judged++;
-    const judgement = judge(mine, others, ranked);
-    holdsEverywhere &&= judgement.holds;
-    opposite ||= judgement.opposite;
-    notes.push(`at ${level}: ${judgement.note}`);
+    const made = compare(mine, others, at);
+    comparisons.push(...made.comparisons);
+    notes.push(`${at}: ${made.note}`);
+    judged.push(ranked);
+    where.push(at);
   }
-  return {
-    verdict: verdictOf(holdsEverywhere && judged > 0, opposite),
-    evidence: notes.join("; ") || "no runs yet",
-  };
+  return { finding, covers: coverage(judged, where), comparisons, notes };
 }
 
 /**
- * "The claimed series are the best sparse ones at every level": holds where the best claimed
- * series is clearly better than every other; the opposite is an unclaimed series clearly better
- * than every claimed one.
+ * "The claimed series are the best sparse ones at every level": supported where the best
+ * claimed series (by mean) beats the best other one, opposed where the best other beats it.
  */
+export function bestComparisons(
+  finding: string,
+  series: readonly SummarySeries[],
+  claimed: (s: SummarySeries) => boolean,
+  higherIsBetter: boolean,
+  options: { axis?: Axis; at?: number[] } = {},
+): Finding {
+  return collectEveryLevel(finding, series, claimed, higherIsBetter, ([m], [o], at) => ({
+    comparisons: [
+      better(named(m), named(o), higherIsBetter, true, at),
+      better(named(o), named(m), higherIsBetter, false, at),
+    ],
+    note: `best claimed ${m.series.label} ${shown(m.point)} vs best other ` +
+      `${o.series.label} ${shown(o.point)}`,
+  }), options);
+}
+
+/**
+ * "The claimed series is worse than every other sparse one at every level": supported where
+ * every other series beats it, opposed where it beats any other.
+ */
+export function worstComparisons(
+  finding: string,
+  series: readonly SummarySeries[],
+  claimed: (s: SummarySeries) => boolean,
+  higherIsBetter: boolean,
+  options: { axis?: Axis; at?: number[] } = {},
+): Finding {
+  return collectEveryLevel(finding, series, claimed, higherIsBetter, ([worst], others, at) => ({
+    comparisons: others.flatMap((o) => [
+      better(named(o), named(worst), higherIsBetter, true, at),
+      better(named(worst), named(o), higherIsBetter, false, at),
+    ]),
+    note: `${worst.series.label} ${shown(worst.point)} against ${others.length} others, ` +
+      `from ${others.map((o) => `${o.series.label} ${shown(o.point)}`).join(", ")}`,
+  }), options);
+}
+
+/** {@link bestComparisons} judged on its own (a family of one finding). */
 export function bestAtEveryLevel(
   series: readonly SummarySeries[],
   claimed: (s: SummarySeries) => boolean,
   higherIsBetter: boolean,
 ): FindingCheck {
-  return judgeEveryLevel(series, claimed, higherIsBetter, ([bestMine], [bestOther]) => ({
-    holds: clearlyBetter(bestMine.point, bestOther.point, higherIsBetter),
-    opposite: clearlyBetter(bestOther.point, bestMine.point, higherIsBetter),
-    note: `best claimed ${bestMine.series.label} ${shown(bestMine.point)} vs best other ` +
-      `${bestOther.series.label} ${shown(bestOther.point)}`,
-  }));
+  return judgeFindings([bestComparisons("best", series, claimed, higherIsBetter)])[0];
 }
 
-/**
- * "The claimed series is worse than every other sparse one at every level": holds where every
- * other series is clearly better; the opposite is the claimed series clearly beating another.
- */
+/** {@link worstComparisons} judged on its own (a family of one finding). */
 export function worstAtEveryLevel(
   series: readonly SummarySeries[],
   claimed: (s: SummarySeries) => boolean,
   higherIsBetter: boolean,
 ): FindingCheck {
-  return judgeEveryLevel(series, claimed, higherIsBetter, ([worst], others, ranked) => {
-    const outranked = others.filter((o) => clearlyBetter(o.point, worst.point, higherIsBetter));
-    return {
-      holds: outranked.length === others.length,
-      opposite: others.some((o) => clearlyBetter(worst.point, o.point, higherIsBetter)),
-      note: `${worst.series.label} ${shown(worst.point)} is clearly beaten by ` +
-        `${outranked.length} of ${others.length}, ranks ${
-          ranked.indexOf(worst) + 1
-        }/${ranked.length}`,
-    };
-  });
+  return judgeFindings([worstComparisons("worst", series, claimed, higherIsBetter)])[0];
 }
 
+/** Accuracy a point must exceed (mean over seeds, one-sided test) to count as learned. */
+export const LEARNED = 0.9;
+
+/**
+ * "Every series `claimed` selects has learned (or, with `learned` false, has not) at depth L":
+ * one-sample tests of each point's mean against {@link LEARNED}, supporting in the claimed
+ * direction and opposing in the other.
+ */
+export function learnedComparisons(
+  finding: string,
+  series: readonly SummarySeries[],
+  claimed: (s: SummarySeries) => boolean,
+  layers: number,
+  learned: boolean,
+): Finding {
+  const comparisons: Comparison[] = [];
+  const notes: string[] = [];
+  const judged: Ranked[] = [];
+  for (const s of series.filter(claimed)) {
+    const point = pointAt(s, layers, "layers");
+    if (!point || point.values.length < MIN_SEEDS) {
+      notes.push(`${s.label} at L = ${layers}: fewer than ${MIN_SEEDS} seeds`);
+      continue;
+    }
+    const where = `${s.label} at L = ${layers}`;
+    comparisons.push(
+      beyond(where, point, LEARNED, learned, true),
+      beyond(where, point, LEARNED, !learned, false),
+    );
+    notes.push(`${where}: ${shown(point)}`);
+    judged.push({ series: s, point });
+  }
+  return {
+    finding,
+    covers: judged.length ? coverage([judged], [`L = ${layers}`]) : "no runs yet",
+    comparisons,
+    notes,
+  };
+}
 /**
  * Reversal needs output k to see input n−1−k. After L layers of the schedule, token k sees
  * exactly its reach set S_k^L, so the best achievable accuracy is f + (1 − f)/symbols, where
