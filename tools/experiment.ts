@@ -38,7 +38,7 @@ import { SWEEP_PATTERNS } from "../lib/train/sweep_grid.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { requireWritableFolder } from "../lib/util/output_folder.ts";
 import { pathFromUrl, writeFileAtomicSync } from "../lib/util/system.ts";
-import { replaceVerdictTable, verdictTable } from "../lib/train/report.ts";
+import { readmeVerdictTable, replaceVerdictTable } from "../lib/train/report.ts";
 
 const USAGE = `usage: deno task experiment NAME [--quick | --full] [--pattern P,...] ` +
   `[--configuration C,...] [--sparsity S,...] [--seed N,...] [--layers L,...] [--jobs N] ` +
@@ -79,7 +79,7 @@ function summaryCommand(flags: Map<string, string | true>): number {
   if (flags.has("check") && flags.has("write")) {
     throw new InputError("--check", true, "choose --check or --write, not both");
   }
-  const table = verdictTable();
+  const table = readmeVerdictTable();
   if (!flags.has("check") && !flags.has("write")) {
     console.log(table);
     return 0;

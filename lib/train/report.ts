@@ -370,7 +370,7 @@ export const VERDICTS_END = "<!-- verdicts:end -->";
  * The README's verdict table, generated from the committed results of every experiment with the
  * notebooks' rules (a Markdown table between the verdict markers).
  */
-export function verdictTable(): string {
+export function readmeVerdictTable(): string {
   const rows = [["experiment", "finding", "covers", "verdict"]];
   for (const name of EXPERIMENTS) {
     const status = committedStatus(name);
