@@ -156,6 +156,8 @@ Deno.test({
         return notebook?._fully_loaded === true && notebook.kernel?.is_connected() === true &&
           notebook.kernel.info_reply !== undefined;
       }, { timeout: 30_000 });
+      // plotly.js comes with the page (the lab's Notebook extension), before any cell runs.
+      await page.waitForFunction(() => "Plotly" in globalThis, { timeout: 15_000 });
       const codeCells = await page.evaluate(() => {
         const notebook = (globalThis as unknown as NotebookPage).Jupyter.notebook!;
         notebook.set_autosave_interval(0); // the run's outputs are never written back

@@ -5,7 +5,8 @@
  * (registered in .jupyter-data/, the user's Jupyter setup untouched). The server listens on
  * 127.0.0.1 only. `--port` fixes the port (the server fails rather than move to another one);
  * `--token` fixes the login token (otherwise the Notebook makes a random one); `--no-browser`
- * starts the server without opening a browser. A SIGTERM to this process stops the server,
+ * starts the server without opening a browser. plotly.js is served once, as a Notebook
+ * extension in .jupyter-data/, rather than inside the first figure's output. A SIGTERM to this process stops the server,
  * which shuts its kernels down.
  */
 import {
@@ -19,11 +20,13 @@ import {
 import {
   INSTALL_HINT,
   installProjectKernel,
+  jupyterDataDir,
   jupyterEnvironment,
   jupyterProgram,
 } from "./runner/jupyter.ts";
+import { PLOTLY_DELIVERY_VARIABLE, readPlotlySource } from "../lib/plot/plotly_page.ts";
 import { InputError } from "../lib/util/errors.ts";
-import { runCommand } from "../lib/util/system.ts";
+import { runCommand, writeFileAtomic } from "../lib/util/system.ts";
 
 const USAGE =
   "usage: deno task lab [--notebooks DIR] [--port P] [--token T] [--no-browser] [-- jupyter flags]";
@@ -32,6 +35,27 @@ const USAGE =
 export const MAX_TOKEN_LENGTH = 256;
 /** Characters a token may hold: the URL-safe ones, so `?token=T` needs no escaping. */
 const TOKEN_PATTERN = /^[A-Za-z0-9._~-]+$/;
+
+/** Name of the Notebook extension that defines window.Plotly in every notebook page. */
+export const PLOTLY_EXTENSION = "lab-plotly";
+
+/**
+ * Writes the extension (plotly.js wrapped as a require.js module) into
+ * .jupyter-data/nbextensions/ and a config folder that enables it; returns that folder.
+ */
+async function installPlotlyExtension(): Promise<string> {
+  const extensionDir = `${jupyterDataDir}/nbextensions/${PLOTLY_EXTENSION}`;
+  const configDir = `${jupyterDataDir}/config`;
+  await Deno.mkdir(extensionDir, { recursive: true });
+  await Deno.mkdir(`${configDir}/nbconfig`, { recursive: true });
+  // plotly.js's bundle sets window.Plotly when no CommonJS `module` is in scope.
+  const main = `define([], function () {\n${readPlotlySource()}\n` +
+    "return { load_ipython_extension: function () {} };\n});\n";
+  await writeFileAtomic(`${extensionDir}/main.js`, main);
+  const enabled = { load_extensions: { [`${PLOTLY_EXTENSION}/main`]: true } };
+  await writeFileAtomic(`${configDir}/nbconfig/notebook.json`, JSON.stringify(enabled) + "\n");
+  return configDir;
+}
 
 await runTool("lab", async () => {
   const separator = Deno.args.indexOf("--");
@@ -73,6 +97,13 @@ await runTool("lab", async () => {
     return EXIT_BAD_INPUT;
   }
   await installProjectKernel();
+  // plotly.js reaches the page once, as a Notebook extension in the project's Jupyter folder
+  // (enabled through an extra config folder on JUPYTER_CONFIG_PATH, the user's own config kept),
+  // and the kernel's figures leave it out (LAB_PLOTLY_JS=page). Carried inside the first figure
+  // instead, it makes a 5 MB message that the Deno kernel can garble on a busy machine (the
+  // server drops it: "Invalid Signature"), and then no figure is drawn.
+  const configDir = await installPlotlyExtension();
+  const configPath = [configDir, Deno.env.get("JUPYTER_CONFIG_PATH")].filter(Boolean).join(":");
   const args = [
     "notebook",
     `--notebook-dir=${notebooksDir}`,
@@ -86,7 +117,11 @@ await runTool("lab", async () => {
   ];
   const server = new Deno.Command(jupyterProgram(), {
     args,
-    env: jupyterEnvironment(),
+    env: {
+      ...jupyterEnvironment(),
+      [PLOTLY_DELIVERY_VARIABLE]: "page",
+      JUPYTER_CONFIG_PATH: configPath,
+    },
     stdin: "inherit",
     stdout: "inherit",
     stderr: "inherit",
