@@ -5,13 +5,14 @@
  * inlined; it is never loaded from a CDN. The environment variable LAB_PLOTLY_JS picks who
  * inlines it (read only here):
  *
- * - `inline-once` (default; live classic Notebook): the first figure shown in a kernel
+ * - `inline-once` (default; a kernel outside `deno task lab`): the first figure shown in a kernel
  *   session carries plotly.js (about 5 MB) in its `text/html`; later figures reuse
  *   `window.Plotly`. If that first output is cleared and the page reloaded, re-run the cell
  *   that drew the first figure, or set LAB_PLOTLY_JS=inline-each.
  * - `inline-each`: every figure carries plotly.js (robust, heavy).
  * - `page`: no figure carries it; the page provides it. `deno task reproduce` sets this and
- *   inlines plotly.js once in the head of each exported HTML page (plotlyScriptTag).
+ *   inlines plotly.js once in the head of each exported HTML page (plotlyScriptTag);
+ *   `deno task lab` sets it and serves plotly.js to the classic Notebook as an extension.
  *
  * Every figure's html is a div holding the text summary (what a viewer without JavaScript
  * sees) plus a script that draws into it when `window.Plotly` exists.
