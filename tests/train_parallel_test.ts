@@ -12,6 +12,7 @@ import {
   runSweep,
 } from "../lib/train/mod.ts";
 import { trainDataParallel } from "../lib/train/data_parallel.ts";
+import { parseResult } from "../lib/train/results.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { awkwardCheckout } from "./support/awkward_checkout.ts";
 import { runTool } from "./support/run_tool.ts";
@@ -188,7 +189,10 @@ Deno.test({
   fn: async () => {
     const root = Deno.makeTempDirSync({ prefix: "dying worker " });
     const dir = `${root}/copying`;
-    const child = experiment([...SMALL_SWEEP, "--jobs", "2"], { RESULTS_DIR: root });
+    // enough runs that the worker process, which starts a second after the sweep, gets some
+    const child = experiment([...SMALL_SWEEP, "--seed", "0,1,2,3,4,5,6,7", "--jobs", "2"], {
+      RESULTS_DIR: root,
+    });
     let victim: { runId: string; pid: number } | undefined;
     for (let tries = 0; tries < 3000 && !victim; tries++) {
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -221,7 +225,13 @@ Deno.test({
       `experiment: run ${victim.runId} failed: its worker exited with signal SIGKILL`,
     );
     assert.ok(!names(dir).some((name) => name.endsWith(".claim")), "claims removed");
-    assert.ok(!names(dir).includes(`${victim.runId}.json`), "the killed run wrote nothing");
+    // killed before its result was written, nothing; killed between the write and the release of
+    // its claim, a whole result (writes are atomic): never half a file
+    if (names(dir).includes(`${victim.runId}.json`)) {
+      const result = parseResult(Deno.readTextFileSync(`${dir}/${victim.runId}.json`));
+      assert.equal(typeof result, "object", `a complete result or none: ${result}`);
+    }
+    assert.ok(!names(dir).some((name) => name.endsWith(".tmp")), "no temporary file left");
     Deno.removeSync(root, { recursive: true });
   },
 });
@@ -256,7 +266,10 @@ Deno.test({
   fn: async () => {
     const root = Deno.makeTempDirSync({ prefix: "interrupted " });
     const dir = `${root}/copying`;
-    const child = experiment([...SMALL_SWEEP, "--jobs", "2"], { RESULTS_DIR: root });
+    // enough runs that the worker process, which starts a second after the sweep, gets some
+    const child = experiment([...SMALL_SWEEP, "--seed", "0,1,2,3,4,5,6,7", "--jobs", "2"], {
+      RESULTS_DIR: root,
+    });
     let claimed = false;
     for (let tries = 0; tries < 3000 && !claimed; tries++) {
       await new Promise((resolve) => setTimeout(resolve, 5));

@@ -93,7 +93,13 @@ export function currentOwner(): ClaimOwner {
  * process holds it; takes over a stale claim (its process is gone) and says whose it was.
  * The returned `release` removes the claim only while it is still this process's.
  */
-export function claimRun(dir: string, runId: string, owner = currentOwner()): ClaimOutcome {
+export function claimRun(
+  dir: string,
+  runId: string,
+  owner = currentOwner(),
+  /** Pids whose claims are never taken over, even once gone (a sweep's own workers). */
+  keepClaimsOf: (pid: number) => boolean = () => false,
+): ClaimOutcome {
   const path = claimPath(dir, runId);
   let reclaimedFrom: number | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -109,7 +115,7 @@ export function claimRun(dir: string, runId: string, owner = currentOwner()): Cl
       if (holder === null) {
         // being written right now, or left empty by a process killed at that instant
         if (ageMs(path) < UNWRITTEN_CLAIM_GRACE_MS) return { state: "held", path, pid: null };
-      } else if (ownerIsAlive(holder)) {
+      } else if (ownerIsAlive(holder) || keepClaimsOf(holder.pid)) {
         return { state: "held", path, pid: holder.pid };
       }
       if (!takeOverStale(path, holder)) continue;

@@ -242,6 +242,7 @@ export async function runParallel(
       await trainRuns(plan, name, options, runIds.map((id) => byId.get(id)!), {
         progress: stepProgress,
         log,
+        keepClaimsOf: (pid) => workers.some((worker) => worker.child?.pid === pid),
         onRun: (runId, event) => {
           void onEvent(
             local,
@@ -295,11 +296,13 @@ export async function runParallel(
       });
       worker.done = (async () => {
         const [status] = await Promise.all([child.status, stdout, stderr]);
-        releaseClaimsOf(plan.dir, child!.pid);
+        // the run it held: the one it announced, or the one it had only just claimed
+        const released = releaseClaimsOf(plan.dir, child!.pid);
+        const runId = worker.current ?? released[0]?.slice(0, -".claim".length) ?? null;
         if (!status.success && failure === null && !interrupted) {
           fail(
             new RunFailedError(
-              worker.current,
+              runId,
               `its worker exited with ${
                 status.signal ? `signal ${status.signal}` : `code ${status.code}`
               }`,

@@ -295,6 +295,11 @@ export interface TrainHooks {
   reusedBefore?: number;
   /** Told when a run starts training (after its claim), and how it ended. */
   onRun?: (runId: string, event: "start" | "trained" | "reused" | "held") => void;
+  /**
+   * Pids whose claims this process never takes over: the sweep's own worker processes, whose
+   * death fails the sweep instead of handing their run to another worker.
+   */
+  keepClaimsOf?: (pid: number) => boolean;
 }
 
 /**
@@ -322,7 +327,7 @@ export async function trainRuns(
   const units = definition.steps(size);
   for (const [index, run] of runs.entries()) {
     progress.startRun(`run ${index + 1}/${runs.length} ${run.runId}`, units);
-    const claim = claimRun(dir, run.runId);
+    const claim = claimRun(dir, run.runId, undefined, hooks.keepClaimsOf);
     if (claim.state === "held") {
       progress.endRun();
       heldElsewhere.push(run.runId);
