@@ -3,16 +3,14 @@ import { runTool } from "./support/run_tool.ts";
 import { awkwardCheckout } from "./support/awkward_checkout.ts";
 import {
   BENCH_PATTERNS,
-  benchMarkdown,
   type BenchRecord,
   type BenchResult,
   checkFloors,
-  mergeRecords,
-  parseBenchResult,
   requireBenchPattern,
   runBenchmark,
   usefulFlops,
 } from "../lib/bench/attention.ts";
+import { benchMarkdown, mergeRecords, parseBenchResult } from "../tools/bench/attention_results.ts";
 import {
   bigbird,
   slidingWindow,

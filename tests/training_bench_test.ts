@@ -7,7 +7,7 @@ import {
   runTrainingBenchmark,
   TRAINING_BENCH_CONFIGS,
   trainingMarkdown,
-} from "../lib/bench/training.ts";
+} from "../tools/bench/training.ts";
 import { runTool } from "./support/run_tool.ts";
 
 await initTf();

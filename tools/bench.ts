@@ -13,7 +13,7 @@
  * and the table data/bench/attention.md is rewritten.
  *
  * --train times one training step (forward + backward + Adam) of the language-modelling
- * experiment's model at the fixed configurations of lib/bench/training.ts and writes
+ * experiment's model at the fixed configurations of tools/bench/training.ts and writes
  * training.json (the array of records) and training.md to the same folders; --quick runs one
  * untimed and one timed step per configuration (a smoke test, not a measurement).
  *
@@ -32,17 +32,17 @@ import {
 } from "./cli/flags.ts";
 import { ATTENTION_IMPLS, type AttentionImpl } from "../lib/attention/mod.ts";
 import {
-  benchMarkdown,
   type BenchResult,
   checkFloors,
-  mergeRecords,
-  parseBenchResult,
   requireBenchPattern,
   runBenchmark,
+} from "../lib/bench/mod.ts";
+import { benchMarkdown, mergeRecords, parseBenchResult } from "./bench/attention_results.ts";
+import {
   runTrainingBenchmark,
   TRAINING_BENCH_CONFIGS,
   trainingMarkdown,
-} from "../lib/bench/mod.ts";
+} from "./bench/training.ts";
 import { InputError, requireInteger } from "../lib/util/errors.ts";
 import { BENCH_DENSE_MAX_TOKENS, BENCH_MAX_TOKENS } from "../lib/util/limits.ts";
 import { PathError, reasonOf, requireWritableFolder } from "../lib/util/output_folder.ts";
@@ -183,7 +183,7 @@ await runTool("bench", async () => {
   return 0;
 });
 
-/** --train: the training benchmark (lib/bench/training.ts). */
+/** --train: the training benchmark (tools/bench/training.ts). */
 async function trainingBench(flags: Map<string, string | true>): Promise<number> {
   const names = TRAINING_BENCH_CONFIGS.map((c) => c.name as string);
   const configs = (listFlag("config", flags.get("config")) ?? names).map((name) => {

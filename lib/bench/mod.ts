@@ -1,8 +1,7 @@
 /**
  * lib/bench: the attention benchmark that notebook 04 runs live and `deno task bench` runs in
  * full — forward + backward time and peak memory of one attention layer, dense-masked against
- * the O(n·k) core, with the backend's own matmul rate measured in the same run — and the
- * training benchmark (one language-model training step, kernels per step).
+ * the O(n·k) core, with the backend's own matmul rate measured in the same run. The training
+ * benchmark and the results files live with the tool, in tools/bench/.
  */
 export * from "./attention.ts";
-export * from "./training.ts";

@@ -253,7 +253,7 @@ export async function runTokenTask(task: TokenTask, run: TaskRun): Promise<TaskO
  * The language model of one run and its training batches: the causal decoder built from the
  * run's pattern and sizes, and `trainingBatch(rng)`, one batch of `size.batch` random windows
  * of the training text with its loss. runLanguageModel trains through this, and so does the
- * training benchmark (lib/bench/training.ts), so both time the same code.
+ * training benchmark (tools/bench/training.ts), so both time the same code.
  */
 export function languageModelSetup(run: Omit<TaskRun, "progress">) {
   const slice = loadMobyDick();

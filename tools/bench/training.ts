@@ -24,14 +24,14 @@
  * connections of layer l's causal graph (scores 2·C·d, weighted sum 2·C·d), 8d² the four
  * projections and 4df the feed-forward per token, 2dV the output head.
  */
-import { initTf, tf } from "../attention/tf/backend.ts";
-import { adamTrainer, type Trainer } from "../attention/tf/fused_adam.ts";
-import { languageModelSetup, type TaskSize } from "../train/tasks.ts";
-import { resolvePattern } from "../train/sweep_grid.ts";
-import { measureMatmulGflops } from "./attention.ts";
-import { InputError, requireInteger } from "../util/errors.ts";
-import { median } from "../util/statistics.ts";
-import { type Rng, seededRng } from "../util/random.ts";
+import { initTf, tf } from "../../lib/attention/tf/backend.ts";
+import { adamTrainer, type Trainer } from "../../lib/attention/tf/fused_adam.ts";
+import { languageModelSetup, type TaskSize } from "../../lib/train/tasks.ts";
+import { resolvePattern } from "../../lib/train/sweep_grid.ts";
+import { measureMatmulGflops } from "../../lib/bench/attention.ts";
+import { InputError, requireInteger } from "../../lib/util/errors.ts";
+import { median } from "../../lib/util/statistics.ts";
+import { type Rng, seededRng } from "../../lib/util/random.ts";
 
 export interface TrainingBenchConfig {
   name: "small" | "large";
