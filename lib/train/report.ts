@@ -247,6 +247,21 @@ export function experimentFindings(
   const sparse = series.filter(paperPatterns);
   const deepest = Math.max(...definition.budgets.full.layers);
   const is = (...patterns: string[]) => (s: SummarySeries) => patterns.includes(s.pattern);
+  // findings the paper makes for more than one experiment
+  const randomWorst = () =>
+    worstComparisons(
+      "RANDOM is worse than every deterministic pattern",
+      sparse,
+      is("random"),
+      higher,
+    );
+  const starStruggles = () =>
+    bestComparisons(
+      "STAR struggles (it is never the best pattern)",
+      sparse,
+      (s) => s.pattern !== "star",
+      higher,
+    );
   switch (name) {
     case "copying":
       return [
@@ -280,12 +295,7 @@ export function experimentFindings(
           is("strided", "star"),
           higher,
         ),
-        worstComparisons(
-          "RANDOM is worse than every deterministic pattern",
-          sparse,
-          is("random"),
-          higher,
-        ),
+        randomWorst(),
       ];
     case "seq2seq":
       return [
@@ -295,33 +305,13 @@ export function experimentFindings(
           (s) => s.configuration === "union",
           higher,
         ),
-        worstComparisons(
-          "RANDOM is worse than every deterministic pattern",
-          sparse,
-          is("random"),
-          higher,
-        ),
-        bestComparisons(
-          "STAR struggles (it is never the best pattern)",
-          sparse,
-          (s) => s.pattern !== "star",
-          higher,
-        ),
+        randomWorst(),
+        starStruggles(),
       ];
     case "classification":
       return [
-        worstComparisons(
-          "RANDOM is worse than every deterministic pattern",
-          sparse,
-          is("random"),
-          higher,
-        ),
-        bestComparisons(
-          "STAR struggles (it is never the best pattern)",
-          sparse,
-          (s) => s.pattern !== "star",
-          higher,
-        ),
+        randomWorst(),
+        starStruggles(),
       ];
     case "depth-vs-mixing":
       return series.filter((s) => typeof s.mixingDepth === "number").map((s) =>
