@@ -8,7 +8,7 @@ import {
   oneSampleTest,
   welchTest,
   wilsonInterval,
-} from "../lib/train/statistics.ts";
+} from "../lib/util/statistics.ts";
 import { InputError } from "../lib/util/errors.ts";
 
 const close = (actual: number, expected: number, tolerance: number, what: string) =>

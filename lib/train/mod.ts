@@ -12,4 +12,4 @@ export * from "./sweep.ts";
 export * from "./summary.ts";
 export * from "./report.ts";
 export * from "./claims.ts";
-export * from "./statistics.ts";
+export * from "../util/statistics.ts";

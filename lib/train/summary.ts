@@ -9,7 +9,7 @@ import { meanAndSpread } from "./metrics.ts";
 import type { RunResult } from "./results.ts";
 import { choiceLabel } from "./sweep_grid.ts";
 import { InputError } from "../util/errors.ts";
-import { formatP, holmAdjust, meanInterval, oneSampleTest, welchTest } from "./statistics.ts";
+import { formatP, holmAdjust, meanInterval, oneSampleTest, welchTest } from "../util/statistics.ts";
 
 export interface SummaryPoint {
   /** Layers, or the exact achieved sparsity (mean over seeds; RANDOM's differs by a hair). */
