@@ -25,3 +25,6 @@ export * from "./export/mod.ts";
 export * from "./plot/mod.ts";
 // bench: the attention benchmark notebook 04 runs live
 export * from "./bench/mod.ts";
+// construction harnesses notebook 07 shows: exact id traces, the price of sparsity in depth
+export * from "./construction/trace.ts";
+export * from "./construction/depth_price.ts";
