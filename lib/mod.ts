@@ -28,3 +28,7 @@ export * from "./bench/mod.ts";
 // construction harnesses notebook 07 shows: exact id traces, the price of sparsity in depth
 export * from "./construction/trace.ts";
 export * from "./construction/depth_price.ts";
+// Theorem 1 end to end: the distances from f to f̄, ḡ and g (notebook 10)
+export { smoothingSetting, theorem1Errors } from "./construction/end_to_end.ts";
+// an exported ONNX file read back: operators, opsets, stored masks (notebook 16)
+export { STANDARD_OPERATORS, summarizeOnnxGraph } from "./export/graph_summary.ts";
