@@ -5,11 +5,12 @@
  * tools and lib modules import them directly.
  */
 // util: the quick-mode switch, input errors that name the parameter, seeded randomness,
-// claims that throw when a notebook's statement is false, and a log-log slope fit
+// claims that throw when a notebook's statement is false, exercise checks, and a log-log slope fit
 export { quickMode } from "./env.ts";
 export { InputError } from "./util/errors.ts";
 export { seededRng } from "./util/random.ts";
 export { claim, claimClose, ClaimError } from "./util/claim.ts";
+export { checkExercise } from "./util/exercise.ts";
 export { logLogSlope } from "./util/fit.ts";
 // pattern: which tokens may talk — patterns, schedules, the zoo, Assumption 1
 export * from "./pattern/mod.ts";

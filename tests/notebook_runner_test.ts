@@ -268,3 +268,136 @@ Deno.test({
     }
   },
 });
+
+/** A Deno notebook of code cells; `[source, exercise]` marks an answer cell. */
+function exerciseNotebook(cells: (string | [string, number])[]): string {
+  const exerciseModule = new URL("../lib/util/exercise.ts", import.meta.url).href;
+  const claimModule = new URL("../lib/util/claim.ts", import.meta.url).href;
+  const imports = `import { checkExercise } from ${JSON.stringify(exerciseModule)};\n` +
+    `import { claim } from ${JSON.stringify(claimModule)};`;
+  return JSON.stringify({
+    cells: [imports, ...cells].map((cell, index) => ({
+      cell_type: "code",
+      id: `cell-${index}`,
+      metadata: typeof cell === "string" ? {} : { lab: { exercise: cell[1] } },
+      source: typeof cell === "string" ? cell : cell[0],
+      execution_count: null,
+      outputs: [],
+    })),
+    metadata: { kernelspec: { display_name: "Deno", language: "typescript", name: "deno" } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  });
+}
+
+const BLANK_ANSWER = "const answer1: number | undefined = undefined;";
+const CHECK_ANSWER = 'checkExercise(1, answer1, (answer) => claim(answer === n * n, "n squared"));';
+
+Deno.test({
+  name: "reproduce with solutions: answer cells filled and checked; a wrong solution fails its " +
+    "cell, solutions that do not match the answer cells and a silent exercise fail the notebook",
+  ignore: missing !== undefined,
+  async fn() {
+    const notebooksDir = await Deno.makeTempDir({ prefix: "lab-test-exercises-" });
+    const outDir = await Deno.makeTempDir({ prefix: "lab-test-out-" });
+    const studentOut = await Deno.makeTempDir({ prefix: "lab-test-out-" });
+    try {
+      const write = (name: string, text: string) =>
+        Deno.writeTextFile(join(notebooksDir, name), text);
+      await Deno.mkdir(join(notebooksDir, "solutions"));
+      const answered = [
+        "const n = 3;",
+        [BLANK_ANSWER, 1],
+        CHECK_ANSWER,
+        [
+          "const rows2: number | undefined = undefined;\nconst columns2: number | undefined = undefined;",
+          2,
+        ],
+        'checkExercise(2, { rows2, columns2 }, (a) => claim(a.rows2 === a.columns2, "square"));',
+      ] as (string | [string, number])[];
+      await write("01_good.ipynb", exerciseNotebook(answered));
+      await write(
+        "solutions/01.ts",
+        "// Solutions to 01.\n\n// @exercise 1\nconst answer1 = n * 3;\n\n" +
+          "// @exercise 2\nconst rows2 = n;\nconst columns2 = 3;\n",
+      );
+      await write(
+        "02_wrong.ipynb",
+        exerciseNotebook(["const n = 3;", [BLANK_ANSWER, 1], CHECK_ANSWER]),
+      );
+      await write("solutions/02.ts", "// @exercise 1\nconst answer1 = 8;\n");
+      await write(
+        "03_mismatch.ipynb",
+        exerciseNotebook(["const n = 3;", [BLANK_ANSWER, 1], CHECK_ANSWER]),
+      );
+      await write(
+        "solutions/03.ts",
+        "// @exercise 1\nconst answer1 = 9;\n// @exercise 2\nconst b = 1;\n",
+      );
+      await write("04_silent.ipynb", exerciseNotebook(["const n = 3;", [BLANK_ANSWER, 1]]));
+      await write("solutions/04.ts", "// @exercise 1\nconst answer1 = 9;\n");
+
+      const lines: string[] = [];
+      const report = await reproduce({
+        notebooksDir,
+        outDir,
+        quick: true,
+        solutions: true,
+        keepGoing: true,
+        onProgress: (line) => lines.push(line),
+      });
+      assert.deepEqual(report.notebooks.map((n) => [n.name, n.status]), [
+        ["01_good.ipynb", "ok"],
+        ["02_wrong.ipynb", "failed"],
+        ["03_mismatch.ipynb", "failed"],
+        ["04_silent.ipynb", "failed"],
+      ]);
+      assert.match(
+        lines[0],
+        /^\[1\/4\] 01_good\.ipynb: ok in [\d.]+ s, 0 figures, exercises: 2 checked, 0 not answered yet$/,
+      );
+      assert.deepEqual(report.notebooks.slice(1).map(describeFailure), [
+        "notebook 02_wrong.ipynb, cell 4: ClaimError: claim failed: n squared",
+        "notebook 03_mismatch.ipynb: solutions/03.ts solves exercise 2, but 03_mismatch.ipynb has " +
+        'no answer cell for it (a code cell with metadata {"lab": {"exercise": 2}})',
+        'notebook 04_silent.ipynb: exercise 1 printed no "Exercise k:" line (its check cell ' +
+        "should call checkExercise)",
+      ]);
+      // The executed copy shows the solutions, with their checks' output.
+      const executed = await readNotebook(join(outDir, "01_good.ipynb"));
+      const sources = executed.cells.map(cellSource);
+      assert.equal(sources[2], "const answer1 = n * 3;");
+      assert.equal(sources[4], "const rows2 = n;\nconst columns2 = 3;");
+      const printed = executed.cells.map((cell) =>
+        (cell.outputs ?? []).map((output) => [output.text ?? ""].flat().join("")).join("")
+      );
+      assert.equal(printed[3], "✓ n squared\nExercise 1: checked\n");
+      assert.equal(printed[5], "✓ square\nExercise 2: checked\n");
+      assert.match(
+        await Deno.readTextFile(join(outDir, "index.html")),
+        /Quick mode \(LAB_QUICK=1\), with the exercises' solutions[^]*2 exercises/,
+      );
+
+      // As shipped: every exercise not answered yet, and the run passes.
+      const student = await reproduce({
+        notebooksDir,
+        outDir: studentOut,
+        quick: true,
+        only: "01",
+      });
+      assert.equal(student.failure, undefined);
+      assert.deepEqual(student.notebooks[0].exercises, {
+        exercises: [1, 2],
+        checked: [],
+        notAnswered: [1, 2],
+        silent: [],
+      });
+      const shipped = await readNotebook(join(studentOut, "01_good.ipynb"));
+      assert.equal(cellSource(shipped.cells[2]), BLANK_ANSWER);
+    } finally {
+      for (const dir of [notebooksDir, outDir, studentOut]) {
+        await Deno.remove(dir, { recursive: true });
+      }
+    }
+  },
+});

@@ -51,6 +51,16 @@ Deno.test("reproduce CLI: a bad flag is one line naming it, exit 2", async () =>
   assert.match(result.stderr, /--fast/);
 });
 
+Deno.test("reproduce CLI: --help lists --solutions and its folder; --solutions takes no value", async () => {
+  const help = await runCommand(Deno.execPath(), ["run", "-A", reproduceTool, "--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^usage: deno task reproduce \[--quick\] \[--solutions\]/);
+  assert.match(help.stdout, /--solutions +fill the exercises' answer cells[^]*out-solutions/);
+  const valued = await runCommand(Deno.execPath(), ["run", "-A", reproduceTool, "--solutions=yes"]);
+  assert.equal(valued.code, 2);
+  assert.match(valued.stderr, /^reproduce: --solutions = "yes": takes no value/);
+});
+
 Deno.test({
   name: "reproduce CLI: a throwing cell stops the run with exit 1 naming notebook, cell, error",
   ignore: missing !== undefined,

@@ -1,8 +1,10 @@
 /**
- * deno task reproduce [--quick] [--only NAME] [--out DIR] [--notebooks DIR]
+ * deno task reproduce [--quick] [--solutions] [--only NAME] [--out DIR] [--notebooks DIR]
  *
  * Executes every notebook and writes executed copies, HTML pages, SVG figures and an index
- * to out/ (tools/runner/reproduce.ts). Exit 1 when a cell fails, 2 for bad flags, a notebooks
+ * to out/ (tools/runner/reproduce.ts). With --solutions the exercises' answer cells are filled
+ * from notebooks/solutions/ and the output goes to out-solutions/, so out/ can be handed to
+ * students as it is; a notebook then fails unless every exercise checks. Exit 1 when a cell fails, 2 for bad flags, a notebooks
  * folder with no notebooks, an --out that is not a folder, or a missing prerequisite; bad
  * input is refused before anything is written.
  */
@@ -22,11 +24,24 @@ import {
 import { selectNotebooks } from "./runner/notebook.ts";
 import { InputError } from "../lib/util/errors.ts";
 
-const USAGE = "usage: deno task reproduce [--quick] [--only NAME] [--out DIR] [--notebooks DIR]";
+/** The student version: the notebooks as shipped, answer cells blank. */
+const STUDENT_OUT = "out";
+/** Kept apart from out/ so handing out out/ never hands out the solutions. */
+const SOLUTIONS_OUT = "out-solutions";
+
+const USAGE = `usage: deno task reproduce [--quick] [--solutions] [--only NAME] [--out DIR] \
+[--notebooks DIR]
+  --quick      small sizes (LAB_QUICK=1): every notebook in about a minute
+  --solutions  fill the exercises' answer cells from <notebooks>/solutions/NN.ts and fail
+               unless every exercise checks; writes to ${SOLUTIONS_OUT} unless --out is given
+  --only NAME  one notebook: file name, stem or number (e.g. 03)
+  --out DIR    where the executed notebooks, pages, figures and index go (default ${STUDENT_OUT},
+               ${SOLUTIONS_OUT} with --solutions)
+  --notebooks DIR  the notebooks to run (default notebooks)`;
 
 await runTool("reproduce", async () => {
-  const parsed = parseFlags(Deno.args, ["quick", "help"]);
-  rejectUnknownFlags(parsed, ["quick", "only", "out", "notebooks", "help"]);
+  const parsed = parseFlags(Deno.args, ["quick", "solutions", "help"]);
+  rejectUnknownFlags(parsed, ["quick", "solutions", "only", "out", "notebooks", "help"]);
   rejectPositionals(parsed);
   if (parsed.flags.has("help")) return void console.log(USAGE);
   const stringFlag = (name: string, fallback?: string) => {
@@ -36,7 +51,8 @@ await runTool("reproduce", async () => {
     }
     return value;
   };
-  const outDir = stringFlag("out", "out")!;
+  const solutions = parsed.flags.has("solutions");
+  const outDir = stringFlag("out", solutions ? SOLUTIONS_OUT : STUDENT_OUT)!;
   const notebooksDir = stringFlag("notebooks", "notebooks")!;
   const only = stringFlag("only");
   // Every flag is checked here, under its own name, before anything is written.
@@ -49,6 +65,7 @@ await runTool("reproduce", async () => {
       notebooksDir,
       outDir,
       quick: parsed.flags.has("quick"),
+      solutions,
       only,
       onProgress: (line) => console.log(line),
     });

@@ -81,6 +81,8 @@ export interface CourseEntry {
   /** SVG paths relative to the index. */
   figures: string[];
   intro: NotebookIntro;
+  /** How many exercises (answer cells) the notebook has, when known. */
+  exercises?: number;
   /** One line for a failed notebook. */
   failure?: string;
 }
@@ -95,6 +97,8 @@ export function coursePart(name: string): string {
 
 export interface IndexOptions {
   quick: boolean;
+  /** The answer cells were filled from the solutions (reproduce --solutions). */
+  solutions?: boolean;
   /** Link to the course plan (relative URL), when there is one. */
   coursePlanHref?: string;
   generatedAt?: Date;
@@ -120,13 +124,18 @@ function entryHtml(entry: CourseEntry): string {
     ? ""
     : `<p class="error">${escapeHtml(entry.failure)}</p>`;
   const figures = entry.figures.length === 1 ? "1 figure" : `${entry.figures.length} figures`;
+  const exercises = entry.exercises
+    ? ` · <span class="exercises">${entry.exercises} exercise${
+      entry.exercises === 1 ? "" : "s"
+    }</span>`
+    : "";
   return `<li class="notebook ${entry.status}" data-notebook="${escapeHtml(entry.name)}">
 ${thumbnail}
 <div class="about">
 <h3>${heading}</h3>
 <p class="summary">${inlineHtml(entry.intro.summary)}</p>
 <p class="meta"><span class="status">${entry.status}</span> · <span class="time">${time}</span> · ` +
-    `${figures}${links === "" ? "" : ` · ${links}`}</p>
+    `${figures}${exercises}${links === "" ? "" : ` · ${links}`}</p>
 ${failure}</div>
 </li>`;
 }
@@ -176,9 +185,9 @@ li.skipped { color: #888; }
 <h1>The O(n) lab: a course in executed notebooks</h1>
 <p>An executable companion to Yun et al. (2020), <em>O(n) Connections are Expressive Enough</em>,
 in study order.${plan}</p>
-<p class="mode">${options.quick ? "Quick mode (LAB_QUICK=1)" : "Full mode"}, generated ${
-    escapeHtml(generated)
-  }.</p>
+<p class="mode">${options.quick ? "Quick mode (LAB_QUICK=1)" : "Full mode"}${
+    options.solutions ? ", with the exercises' solutions" : ""
+  }, generated ${escapeHtml(generated)}.</p>
 ${sections.join("\n")}
 </body>
 </html>

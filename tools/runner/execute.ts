@@ -45,19 +45,28 @@ export interface ExecutionResult {
  * the kernel, so an error thrown after a cell returned fails the run too, and it names the
  * cell of every failure (a syntax error, which the kernel reports without a reason, is parsed
  * again here to say what is wrong; a kernel that dies is reported with its exit code).
+ * `prepared`, when given, is executed instead of the file's contents (solutions mode).
  */
 export async function executeNotebook(
   notebookPath: string,
   scratchDir: string,
   quick: boolean,
+  prepared?: Notebook,
 ): Promise<ExecutionResult> {
   const started = performance.now();
   const directory = dirname(notebookPath);
   const fileName = basename(notebookPath);
   const executedPath = join(scratchDir, fileName);
+  // A prepared copy (the answer cells filled in) runs from scratchDir, still with the
+  // notebook's own folder as working directory, so its relative imports resolve the same.
+  let input = fileName;
+  if (prepared !== undefined) {
+    input = join(scratchDir, `prepared-${fileName}`);
+    await Deno.writeTextFile(input, JSON.stringify(prepared));
+  }
   const result = await runCommand(jupyterPython(), [
     EXECUTOR,
-    fileName,
+    input,
     executedPath,
     "--kernel",
     KERNEL_NAME,

@@ -2,7 +2,11 @@
  * `deno task reproduce`: execute every notebook in order with the project's Deno kernel and
  * write to outDir the executed notebooks, one self-contained HTML page each, every figure as
  * SVG under figures/<notebook>/, and index.html: the course site (course.ts), each notebook
- * with its title, summary, status, run time and first figure, in study order.
+ * with its title, summary, status, run time, first figure and number of exercises, in study order.
+ *
+ * With `solutions`, each notebook's answer cells get their blocks of notebooks/solutions/NN.ts
+ * before it runs (exercises.ts), so the executed copies show the solutions, and a notebook fails
+ * unless every exercise printed "checked". Without, the exercises are only counted.
  */
 import { SvgRenderer } from "../../lib/plot/svg.ts";
 import { join, relative } from "node:path";
@@ -12,7 +16,23 @@ import { InputError } from "../../lib/util/errors.ts";
 import { sweepStaleTemporaries, writeFileAtomic } from "../../lib/util/system.ts";
 import { executeNotebook, exportFigures, exportHtml } from "./execute.ts";
 import { installProjectKernel, missingPrerequisites } from "./jupyter.ts";
-import { listNotebooks, notebookStem, readNotebook, selectNotebooks } from "./notebook.ts";
+import {
+  listNotebooks,
+  type Notebook,
+  notebookStem,
+  readNotebook,
+  selectNotebooks,
+} from "./notebook.ts";
+import {
+  answerCells,
+  countExercises,
+  describeExerciseCount,
+  type ExerciseCount,
+  ExerciseSetupError,
+  solutionsFailure,
+  solutionsFileName,
+  withSolutions,
+} from "./exercises.ts";
 
 export interface ReproduceOptions {
   notebooksDir: string;
@@ -21,6 +41,10 @@ export interface ReproduceOptions {
   quick?: boolean;
   /** One notebook: file name with or without .ipynb, or its numeric prefix. */
   only?: string;
+  /** These notebooks (file names in notebooksDir), instead of all or `only`. */
+  notebooks?: string[];
+  /** Fill the answer cells from notebooks/solutions/NN.ts; fail unless every exercise checks. */
+  solutions?: boolean;
   /** Run the remaining notebooks after a failure (tests count every notebook). */
   keepGoing?: boolean;
   /** Called with one line per notebook as it finishes. */
@@ -34,6 +58,8 @@ export interface NotebookReport {
   /** SVG paths relative to outDir. */
   figures: string[];
   error?: CellError;
+  /** The exercise lines it printed (absent when it did not run to the end). */
+  exercises?: ExerciseCount;
 }
 
 export interface ReproduceReport {
@@ -86,12 +112,16 @@ function progressLine(report: NotebookReport, position: string): string {
   const time = `${report.seconds.toFixed(1)} s`;
   if (report.status === "failed") return `${position} ${report.name}: FAILED after ${time}`;
   const figures = report.figures.length === 1 ? "1 figure" : `${report.figures.length} figures`;
-  return `${position} ${report.name}: ok in ${time}, ${figures}`;
+  const exercises = report.exercises && describeExerciseCount(report.exercises);
+  return `${position} ${report.name}: ok in ${time}, ${figures}${
+    exercises ? `, ${exercises}` : ""
+  }`;
 }
 
 export async function reproduce(options: ReproduceOptions): Promise<ReproduceReport> {
   const available = await requireNotebooks(options.notebooksDir);
-  const names = options.only === undefined ? available : selectNotebooks(available, options.only);
+  const names = options.notebooks ??
+    (options.only === undefined ? available : selectNotebooks(available, options.only));
   await requireOutputFolder(options.outDir);
   const missing = await missingPrerequisites(true);
   if (missing !== undefined) throw new PrerequisiteError(missing);
@@ -122,14 +152,12 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRep
     for (const [index, report] of reports.entries()) {
       const stem = notebookStem(report.name);
       const started = performance.now();
-      const execution = await executeNotebook(
-        join(options.notebooksDir, report.name),
-        scratchDir,
-        options.quick ?? false,
-      );
-      if (execution.notebook === undefined) {
+      const execution = await runNotebook(report.name, options, scratchDir);
+      const exerciseFailure = execution.notebook &&
+        checkExercises(report, execution.notebook, options);
+      if (execution.notebook === undefined || exerciseFailure !== undefined) {
         Object.assign(report, { status: "failed", seconds: execution.seconds });
-        report.error = execution.error;
+        report.error = execution.error ?? { message: exerciseFailure! };
         failure ??= describeFailure(report);
       } else {
         report.figures = await exportFigures(execution.notebook, stem, outDir, launchRendererOnce);
@@ -147,10 +175,41 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRep
     await Deno.remove(scratchDir, { recursive: true });
     await writeFileAtomic(
       `${outDir}/index.html`,
-      await courseIndex(reports, options.notebooksDir, outDir, options.quick ?? false),
+      await courseIndex(reports, options, outDir),
     );
   }
   return { notebooks: reports, failure };
+}
+
+/**
+ * Executes one notebook; in solutions mode with its answer cells filled in. Answer cells that
+ * do not line up with the solutions (or repeat a number) fail it before it runs.
+ */
+async function runNotebook(name: string, options: ReproduceOptions, scratchDir: string) {
+  const path = join(options.notebooksDir, name);
+  try {
+    const source = await readNotebook(path);
+    answerCells(source, name);
+    const prepared = options.solutions
+      ? await withSolutions(source, name, options.notebooksDir)
+      : undefined;
+    return await executeNotebook(path, scratchDir, options.quick ?? false, prepared);
+  } catch (error) {
+    if (!(error instanceof ExerciseSetupError)) throw error;
+    return { ok: false, seconds: 0, notebook: undefined, error: { message: error.message } };
+  }
+}
+
+/** Counts the exercise lines into the report; in solutions mode, why the count fails the run. */
+function checkExercises(
+  report: NotebookReport,
+  executed: Notebook,
+  options: ReproduceOptions,
+): string | undefined {
+  report.exercises = countExercises(executed, report.name);
+  if (!options.solutions) return undefined;
+  const solutionsName = solutionsFileName(report.name) ?? "no solutions file";
+  return solutionsFailure(report.exercises, join(options.notebooksDir, solutionsName));
 }
 
 /** Removes what interrupted atomic writes left in outDir and its figure folders. */
@@ -171,18 +230,18 @@ export const COURSE_PLAN = "README.md";
 /** The index page for these reports, titles and summaries read from the source notebooks. */
 async function courseIndex(
   reports: NotebookReport[],
-  notebooksDir: string,
+  options: ReproduceOptions,
   outDir: string,
-  quick: boolean,
 ): Promise<string> {
+  const notebooksDir = options.notebooksDir;
   const entries: CourseEntry[] = [];
   for (const report of reports) {
     let intro = { title: notebookStem(report.name), summary: "" };
+    let exercises: number | undefined;
     try {
-      intro = notebookIntro(
-        await readNotebook(join(notebooksDir, report.name)),
-        notebookStem(report.name),
-      );
+      const notebook = await readNotebook(join(notebooksDir, report.name));
+      intro = notebookIntro(notebook, notebookStem(report.name));
+      exercises = answerCells(notebook, report.name).size;
     } catch {
       // an unreadable notebook is listed under its file name; its run already said why
     }
@@ -192,6 +251,7 @@ async function courseIndex(
       seconds: report.seconds,
       figures: report.figures,
       intro,
+      exercises,
       failure: report.status === "failed" ? describeFailure(report) : undefined,
     });
   }
@@ -205,5 +265,9 @@ async function courseIndex(
   } catch {
     // no course plan next to these notebooks: the index has no link to one
   }
-  return indexPage(entries, { quick, coursePlanHref });
+  return indexPage(entries, {
+    quick: options.quick ?? false,
+    solutions: options.solutions ?? false,
+    coursePlanHref,
+  });
 }

@@ -1,12 +1,22 @@
 /**
  * `deno task test`: the whole project checked the way CI checks it. Each static check (fmt,
- * notebook format, lint, type check) counts as one test, every unit test counts as one (from Deno's summary
- * line), and every notebook executed in quick mode counts as one.
+ * notebook format, lint, type check) counts as one test, every unit test counts as one (from
+ * Deno's summary line), every notebook executed in quick mode counts as one, and every notebook
+ * with exercises counts once more, executed in quick mode with its solutions.
+ *
+ * In the student run (the notebooks as shipped) an exercise that prints "checked" fails its
+ * notebook: the shipped answer cell gives the solution away. notebooks/solutions/*.ts are cell
+ * fragments, not modules (they use what the notebook defined above them), so the type check
+ * leaves them out (they are not under SOURCE_DIRS) and deno.json excludes them from lint; the
+ * solutions run executes, and so checks, every one of them.
  */
 import { type CommandResult, runCommand, runStreaming } from "../../lib/util/system.ts";
 import { checkFormatExceptNotebooks, checkNotebookFormat } from "./format.ts";
-import { describeFailure, PrerequisiteError, reproduce } from "./reproduce.ts";
+import { describeFailure, type NotebookReport, PrerequisiteError, reproduce } from "./reproduce.ts";
+import { hasExercises } from "./exercises.ts";
+import { listNotebooks, readNotebook, selectNotebooks } from "./notebook.ts";
 import { InputError } from "../../lib/util/errors.ts";
+import { join } from "node:path";
 
 export interface SuiteOptions {
   /** Only unit tests whose name contains this (deno test --filter). */
@@ -79,31 +89,68 @@ export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult>
     total.failed += counts.failed;
   }
 
-  const outDir = await Deno.makeTempDir({ prefix: "lab-test-notebooks-" });
-  try {
-    log("notebooks (quick mode):");
-    const report = await reproduce({
-      notebooksDir: options.notebooksDir ?? "notebooks",
-      outDir,
-      quick: true,
-      only: options.only,
-      keepGoing: true,
-      onProgress: (line) => log(`  ${line}`),
-    });
-    for (const notebook of report.notebooks) {
-      if (notebook.status === "ok") total.passed++;
-      else {
-        total.failed++;
-        log(`  ${describeFailure(notebook)}`);
+  const notebooksDir = options.notebooksDir ?? "notebooks";
+  const notebookRuns = [
+    { title: "notebooks (quick mode)", solutions: false },
+    { title: "notebooks with their solutions (quick mode)", solutions: true },
+  ];
+  for (const { title, solutions } of notebookRuns) {
+    const outDir = await Deno.makeTempDir({ prefix: "lab-test-notebooks-" });
+    try {
+      const notebooks = solutions
+        ? await notebooksWithExercises(notebooksDir, options.only)
+        : undefined;
+      if (notebooks?.length === 0) continue;
+      log(`${title}:`);
+      const report = await reproduce({
+        notebooksDir,
+        outDir,
+        quick: true,
+        only: options.only,
+        notebooks,
+        solutions,
+        keepGoing: true,
+        onProgress: (line) => log(`  ${line}`),
+      });
+      for (const notebook of report.notebooks) {
+        const failure = notebook.status === "ok"
+          ? (solutions ? undefined : answeredAsShipped(notebook))
+          : describeFailure(notebook);
+        if (failure === undefined) total.passed++;
+        else {
+          total.failed++;
+          log(`  ${failure}`);
+        }
       }
+    } catch (error) {
+      // A missing tool or an unusable notebooks folder is one failed test with one line.
+      if (!(error instanceof PrerequisiteError || error instanceof InputError)) throw error;
+      total.failed++;
+      log(`${title}: ${error.message}`);
+    } finally {
+      await Deno.remove(outDir, { recursive: true });
     }
-  } catch (error) {
-    // A missing tool or an unusable notebooks folder is one failed test with one line.
-    if (!(error instanceof PrerequisiteError || error instanceof InputError)) throw error;
-    total.failed++;
-    log(`notebooks: ${error.message}`);
-  } finally {
-    await Deno.remove(outDir, { recursive: true });
   }
   return total;
+}
+
+/** The notebooks (file names) the solutions change: those with answer cells or a solutions file. */
+async function notebooksWithExercises(notebooksDir: string, only?: string): Promise<string[]> {
+  const available = await listNotebooks(notebooksDir, "notebooksDir");
+  const names = only === undefined ? available : selectNotebooks(available, only);
+  const picked: string[] = [];
+  for (const name of names) {
+    if (await hasExercises(notebooksDir, name, await readNotebook(join(notebooksDir, name)))) {
+      picked.push(name);
+    }
+  }
+  return picked;
+}
+
+/** Why a notebook run as shipped fails: an exercise it checked, whose answer cell is not blank. */
+export function answeredAsShipped(report: NotebookReport): string | undefined {
+  const checked = report.exercises?.checked ?? [];
+  if (checked.length === 0) return undefined;
+  return `notebook ${report.name}: exercise ${checked.join(", ")} printed "checked" as ` +
+    "shipped (its answer cell should be blank; the solution belongs in notebooks/solutions/)";
 }
