@@ -33,3 +33,6 @@ export * from "./construction/depth_price.ts";
 export { smoothingSetting, theorem1Errors } from "./construction/end_to_end.ts";
 // an exported ONNX file read back: operators, opsets, stored masks (notebook 16)
 export { STANDARD_OPERATORS, summarizeOnnxGraph } from "./export/graph_summary.ts";
+// attention harnesses notebook 04 shows: one head's weight matrix, implementation parity
+export * from "./attention/weights.ts";
+export * from "./attention/implementation_parity.ts";
