@@ -55,26 +55,32 @@ export function isBlankAnswer(answer: unknown): boolean {
  * Checks exercise `exercise`'s answer: prints `Exercise k: not answered yet` and returns when the
  * answer is blank (see isBlankAnswer); otherwise runs `check(answer)` and prints
  * `Exercise k: checked` once it returned (or its promise resolved). A wrong answer makes
- * `check` throw, and the error propagates unchanged.
+ * `check` throw, and the error propagates unchanged. `check` sees the answer without `undefined`
+ * in its type: a blank answer cell's `const answerK = undefined` narrows the answer to
+ * `undefined`, and the check cell still type-checks (as `never`) in an editor.
  */
 // The asynchronous overload comes first: an async check is also a `(answer) => void`.
 export function checkExercise<T>(
   exercise: number,
   answer: T,
-  check: (answer: T) => Promise<void>,
+  check: (answer: NonNullable<T>) => Promise<void>,
 ): Promise<void>;
-export function checkExercise<T>(exercise: number, answer: T, check: (answer: T) => void): void;
 export function checkExercise<T>(
   exercise: number,
   answer: T,
-  check: (answer: T) => void | Promise<void>,
+  check: (answer: NonNullable<T>) => void,
+): void;
+export function checkExercise<T>(
+  exercise: number,
+  answer: T,
+  check: (answer: NonNullable<T>) => void | Promise<void>,
 ): void | Promise<void> {
   requireInteger("exercise", exercise, 1);
   if (typeof check !== "function") {
     throw new InputError("check", check, "expected a function (answer) => void that claims");
   }
   if (isBlankAnswer(answer)) return void console.log(exerciseLine(exercise, "not answered yet"));
-  const checked = check(answer);
+  const checked = check(answer as NonNullable<T>);
   if (checked instanceof Promise) {
     return checked.then(() => console.log(exerciseLine(exercise, "checked")));
   }
