@@ -4,6 +4,7 @@
  * path's loss curve against the unfused one.
  */
 import assert from "node:assert/strict";
+import { learningRateAt } from "../lib/train/schedule.ts";
 import { initTf, tf } from "../lib/attention/tf/backend.ts";
 import {
   embedOp,
@@ -303,6 +304,8 @@ Deno.test("the fused training path's loss curve equals the unfused one within 1e
     batch: 4,
     steps: 50,
     learningRate: 3e-3,
+    // both paths follow the warm-up and decay schedule (TfAdam through its rate field)
+    warmup: 10,
     evalEvery: 50,
     extra: 0,
   };
@@ -321,7 +324,14 @@ Deno.test("the fused training path's loss curve equals the unfused one within 1e
     const rng = seededRng(5);
     const losses: number[] = [];
     const tensorsBefore = tf.memory().numTensors;
+    const schedule = {
+      peak: size.learningRate,
+      warmup: size.warmup,
+      steps: size.steps,
+      floor: 0.1,
+    };
     for (let step = 0; step < size.steps; step++) {
+      trainer.setLearningRate(learningRateAt(schedule, step + 1));
       const batch = setup.trainingBatch(rng);
       losses.push(trainer.step(batch.loss));
       tf.dispose(batch.inputs);

@@ -29,8 +29,9 @@ Deno.test("the committed caches load without rebuilding and have disjoint, fixed
   assert.ok(words.data.test.every(([w]) => !trainWords.has(w)), "test words are unseen");
   const trainEmails = new Set(emails.data.train.map(([t]) => t));
   assert.ok(emails.data.test.every(([t]) => !trainEmails.has(t)), "test e-mails are unseen");
-  const spamShare = emails.data.test.filter(([, spam]) => spam === 1).length / 300;
-  assert.ok(spamShare > 0.35 && spamShare < 0.65, `balanced test split (${spamShare})`);
+  assert.equal(emails.data.test.length, 1000);
+  const spamShare = emails.data.test.filter(([, spam]) => spam === 1).length / 1000;
+  assert.ok(spamShare > 0.45 && spamShare < 0.55, `balanced test split (${spamShare})`);
 });
 
 Deno.test("a slice is built once, then read from the cache; a corrupt cache is refused", () => {

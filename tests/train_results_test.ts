@@ -83,7 +83,7 @@ Deno.test("an interrupted sweep resumes: finished runs are reused, a corrupt one
   const dir = Deno.makeTempDirSync();
   const options = {
     mode: "quick" as const,
-    patterns: ["dense", "star"],
+    patterns: ["dense", "random"],
     layers: [1],
     resultsDir: dir,
     progress: { output: "silent" as const },
@@ -92,12 +92,12 @@ Deno.test("an interrupted sweep resumes: finished runs are reused, a corrupt one
   assert.deepEqual(first.trained, ["dense-single-full-L1-seed0"]);
   const second = await runSweep("copying", options);
   assert.deepEqual(second.reused, ["dense-single-full-L1-seed0"]);
-  assert.deepEqual(second.trained, ["star-single-s0.65-L1-seed0"]);
+  assert.deepEqual(second.trained, ["random-single-s0.65-L1-seed0"]);
   assert.deepEqual(second.redone, []);
   assert.deepEqual(second.removedTemporaries, []);
-  const corrupt = `${dir}/star-single-s0.65-L1-seed0.json`;
+  const corrupt = `${dir}/random-single-s0.65-L1-seed0.json`;
   Deno.writeTextFileSync(corrupt, "{ interrupted");
-  const stale = "star-single-s0.65-L1-seed0.json.4999999.0123abcd.tmp";
+  const stale = "random-single-s0.65-L1-seed0.json.4999999.0123abcd.tmp";
   Deno.writeTextFileSync(`${dir}/${stale}`, "{");
   const lines: string[] = [];
   const third = await runSweep("copying", { ...options, log: (line) => lines.push(line) });
@@ -109,9 +109,9 @@ Deno.test("an interrupted sweep resumes: finished runs are reused, a corrupt one
     `${corrupt} is corrupt (${third.redone[0].reason}); running it again`,
   ]);
   assert.ok(!Deno.readDirSync(dir).some((e) => e.name.endsWith(".tmp")), "no *.tmp left");
-  assert.deepEqual(third.trained, ["star-single-s0.65-L1-seed0"]);
+  assert.deepEqual(third.trained, ["random-single-s0.65-L1-seed0"]);
   assert.equal(third.results.length, 2);
-  const result = third.results.find((r) => r.pattern === "star")!;
+  const result = third.results.find((r) => r.pattern === "random")!;
   assert.equal(result.sparsity, 1 - result.connections / 16 ** 2, "the exact achieved sparsity");
   assert.ok(result.curve.length === 25 && result.final.accuracy >= 0);
   Deno.removeSync(dir, { recursive: true });

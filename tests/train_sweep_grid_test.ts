@@ -1,11 +1,13 @@
 /** Sparsity matching, the reversal ceiling and the verdict rules, each against a hand count. */
 import assert from "node:assert/strict";
 import {
+  admissiblePatterns,
   bestAtEveryLevel,
   reachableLevels,
   requireChoice,
   resolvePattern,
   reversalAccuracyBound,
+  SPARSITY_TOLERANCE,
   type SummarySeries,
   SWEEP_PATTERNS,
   worstAtEveryLevel,
@@ -55,10 +57,10 @@ function series(label: string, pattern: string, values: number[]): SummarySeries
   };
 }
 
-Deno.test("verdicts: agrees, disagrees, inconclusive, and never from fewer than 3 seeds", () => {
-  const good = series("strided", "strided", [0.90, 0.91, 0.92]);
-  const bad = series("random", "random", [0.50, 0.51, 0.52]);
-  const close = series("star", "star", [0.89, 0.93, 0.91]);
+Deno.test("verdicts: agrees, disagrees, inconclusive, and never from fewer than 5 seeds", () => {
+  const good = series("strided", "strided", [0.89, 0.9, 0.91, 0.92, 0.93]);
+  const bad = series("random", "random", [0.49, 0.5, 0.51, 0.52, 0.53]);
+  const close = series("star", "star", [0.89, 0.93, 0.91, 0.88, 0.94]);
   const isStrided = (s: SummarySeries) => s.pattern === "strided";
   const isRandom = (s: SummarySeries) => s.pattern === "random";
   assert.equal(bestAtEveryLevel([good, bad], isStrided, true).verdict, "agrees");
@@ -66,8 +68,8 @@ Deno.test("verdicts: agrees, disagrees, inconclusive, and never from fewer than 
   assert.equal(bestAtEveryLevel([good, close], isStrided, true).verdict, "inconclusive");
   assert.equal(worstAtEveryLevel([good, bad], isRandom, true).verdict, "agrees");
   assert.equal(worstAtEveryLevel([good, bad], isStrided, true).verdict, "disagrees");
-  const twoSeeds = series("strided", "strided", [0.9, 0.91]);
-  assert.equal(bestAtEveryLevel([twoSeeds, bad], isStrided, true).verdict, "inconclusive");
+  const fourSeeds = series("strided", "strided", [0.9, 0.91, 0.92, 0.93]);
+  assert.equal(bestAtEveryLevel([fourSeeds, bad], isStrided, true).verdict, "inconclusive");
   assert.equal(bestAtEveryLevel([bad], isStrided, true).verdict, "inconclusive", "no claimed runs");
 });
 
@@ -84,21 +86,21 @@ Deno.test("pattern and configuration names are looked up as own entries only", (
   }
 });
 
-Deno.test("every sweep series is a zoo entry; STAR is the window-relay, named as the results are", () => {
+Deno.test("every sweep series is a zoo entry; STAR is the Star-Transformer, the widened one is window-relay", () => {
   for (const [pattern, { zoo }] of Object.entries(SWEEP_PATTERNS)) {
     assert.ok(Object.hasOwn(ZOO, zoo), `${pattern} → ${zoo}`);
   }
-  assert.equal(SWEEP_PATTERNS.star.zoo, "window-relay");
+  assert.equal(SWEEP_PATTERNS.star.zoo, "star");
+  assert.equal(SWEEP_PATTERNS["window-relay"].zoo, "window-relay");
   const n = 32;
-  // w = 1: the Star-Transformer itself, under the results' name "star"
-  const narrow = resolvePattern(requireChoice("star", "single"), n, undefined, 0, { w: 1 });
-  assert.equal(narrow.schedule.name, "star");
-  assert.deepEqual(narrow.schedule.patterns[0].toLists(), star({ n }).patterns[0].toLists());
-  assert.match(narrow.description, /window-relay|window half-width w plus relay/);
-  // wider: window |j − k| ≤ w plus relay 31, patternName "star(w=4)" as in the results files
-  const wide = resolvePattern(requireChoice("star", "single"), n, undefined, 0, { w: 4 });
-  assert.equal(wide.schedule.name, "star(w=4)");
-  assert.equal(wide.label, "star (w=4)");
+  // "star" has no parameter: the Star-Transformer at its own sparsity
+  const paperStar = resolvePattern(requireChoice("star", "single"), n, undefined, 0, {});
+  assert.deepEqual(paperStar.schedule.patterns[0].toLists(), star({ n }).patterns[0].toLists());
+  assert.equal(paperStar.label, "star");
+  // the widened variant is its own series: window |j − k| ≤ w plus relay 31
+  const wide = resolvePattern(requireChoice("window-relay", "single"), n, undefined, 0, { w: 4 });
+  assert.equal(wide.label, "window-relay (w=4)");
+  assert.match(wide.description, /not the paper's/);
   assert.deepEqual(
     wide.schedule.patterns[0].toLists(),
     windowRelay({ n, w: 4 }).patterns[0].toLists(),
@@ -110,4 +112,20 @@ Deno.test("every sweep series is a zoo entry; STAR is the window-relay, named as
     sliding.schedule.patterns[0].toLists(),
     slidingWindow({ n, w: 3 }).patterns[0].toLists(),
   );
+});
+
+Deno.test("a level admits every parameter within ±0.02, FIXED with its summary cells", () => {
+  const n = 128;
+  const strided = admissiblePatterns(requireChoice("strided", "sequential"), n, 0.8);
+  assert.deepEqual(strided.map((p) => p.parameters.c), [3, 22, 23, 24, 25, 26, 27, 28]);
+  assert.ok(strided.every((p) => Math.abs(p.sparsity - 0.8) <= SPARSITY_TOLERANCE));
+  const fixed = admissiblePatterns(requireChoice("fixed", "sequential"), n, 0.9);
+  assert.deepEqual(fixed.map((p) => p.parameters), [{ c: 8, summary: 1 }, { c: 16, summary: 1 }]);
+  // sequential FIXED(c = 16, c′ = 1), the mean of its two patterns: the own block (16 keys per
+  // row) and the 8 summary cells plus self (itself a summary cell in 8 rows)
+  assert.equal(fixed[1].connections, (128 * 16 + (128 * 8 + 128 - 8)) / 2);
+  assert.equal(admissiblePatterns(requireChoice("strided", "union"), n, 0.9).length, 0);
+  const random = admissiblePatterns(requireChoice("random", "single"), n, 0.8, 3);
+  assert.equal(random.length, 1);
+  assert.equal(SPARSITY_TOLERANCE, 0.02);
 });

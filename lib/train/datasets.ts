@@ -19,7 +19,7 @@ import { type Rng, seededRng, shuffle } from "../util/random.ts";
 export const SLICE_CHECKSUMS: Record<string, string | undefined> = {
   "moby-dick-chars": "db7f5d88de362b5f0115953c383a37cebdfcd245a6749b2a7b99d6f0c8b86760",
   "cmudict-g2p": "690bc6f2d5fcdc82544b94b61fc3231edf8ed130b36ae7f3aeef9d266211aea3",
-  "spam-assassin-bodies": "c2335fd451ad09d4f9652be7dbf5943e142a0f0c954aeef5a01a4837476106b0",
+  "spam-assassin-bodies": "6a65f8ef648e4aa8f46af591e45c2e47817f504e3ea8fb9b75029d5c10b1e86b",
 };
 
 const SPLIT_SEED = 20200607; // fixed: the splits never depend on a run's seed
@@ -95,8 +95,8 @@ export const cmudictSource: SliceSource<Splits<Pronunciation[]>> = {
 export type LabelledText = [text: string, spam: 0 | 1];
 
 const EMAIL_CHARS = 128;
-const EMAILS_PER_CLASS = 1200;
-const EMAIL_SPLIT_SIZES = { valid: 300, test: 300 };
+/** A test set of 1,000 e-mails puts the binomial standard error of an accuracy near 0.95 at 0.007. */
+const EMAIL_SPLIT_SIZES = { valid: 300, test: 1000 };
 
 function emailBody(message: string): string {
   const start = message.indexOf("\n\n");
@@ -122,7 +122,9 @@ export const spamAssassinSource: SliceSource<Splits<LabelledText[]>> = {
       byClass[spam].push([body, spam]);
     }
     const rng = seededRng(SPLIT_SEED);
-    const balanced = byClass.flatMap((items) => shuffle(items, rng).slice(0, EMAILS_PER_CLASS));
+    // balanced: as many of each class as the rarer one (spam) has
+    const perClass = Math.min(byClass[0].length, byClass[1].length);
+    const balanced = byClass.flatMap((items) => shuffle(items, rng).slice(0, perClass));
     shuffle(balanced, rng);
     const { valid, test } = EMAIL_SPLIT_SIZES;
     return {

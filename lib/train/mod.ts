@@ -13,3 +13,5 @@ export * from "./summary.ts";
 export * from "./report.ts";
 export * from "./claims.ts";
 export * from "../util/statistics.ts";
+export * from "./competence.ts";
+export * from "./bag_of_words.ts";

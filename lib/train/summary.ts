@@ -54,9 +54,9 @@ export function summarize(results: readonly RunResult[], key: string, axis: Axis
         `result ${result.runId} has ${Object.keys(result.final)}`,
       );
     }
-    const parameters = result.sparsityTarget === null
-      ? Object.entries(result.patternParameters).map(([k, v]) => `${k}=${v}`).join(", ")
-      : "";
+    // every parameter is its own series: a level admits several, each reported
+    const parameters = Object.entries(result.patternParameters).map(([k, v]) => `${k}=${v}`)
+      .join(", ");
     const label = choiceLabel(result) +
       (parameters && result.pattern !== "dense" ? ` (${parameters})` : "");
     bySeries.set(label, [...(bySeries.get(label) ?? []), result]);
@@ -124,8 +124,8 @@ export type Verdict = "agrees" | "disagrees" | "inconclusive";
 /** Family-wise error rate of each notebook's verdicts (Holm-adjusted p below it decides). */
 export const ALPHA = 0.05;
 
-/** Seeds a point needs before a verdict leans on it (the full sweep runs 3). */
-export const MIN_SEEDS = 3;
+/** Seeds a point needs before a verdict leans on it (the full sweep runs 5). */
+export const MIN_SEEDS = 5;
 
 /**
  * One one-sided test behind a finding. `supports`: a significant result is evidence for the

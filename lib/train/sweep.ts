@@ -5,6 +5,7 @@
  * exists, trains the rest one after another and writes each result atomically.
  */
 import {
+  admissiblePatterns,
   canReach,
   choiceLabel,
   CONFIGURATIONS,
@@ -13,6 +14,7 @@ import {
   requireChoice,
   type ResolvedPattern,
   resolvePattern,
+  spreadOfAdmissible,
 } from "./sweep_grid.ts";
 import {
   EXPERIMENT_DEFINITIONS,
@@ -96,10 +98,12 @@ export function requireExperiment(name: string): ExperimentDefinition {
   return EXPERIMENT_DEFINITIONS[name as ExperimentName];
 }
 
+/** The level and the pattern's parameters, e.g. "s0.80-c16summary2"; "full" for dense. */
 function levelTag(run: Omit<PlannedRun, "runId">): string {
   const parameters = Object.entries(run.pattern.parameters).map(([k, v]) => `${k}${v}`).join("");
   if (run.sparsityTarget === null) return parameters || "full";
-  return `s${run.sparsityTarget.toFixed(2)}`;
+  const level = `s${run.sparsityTarget.toFixed(2)}`;
+  return parameters ? `${level}-${parameters}` : level;
 }
 
 export function runIdOf(run: Omit<PlannedRun, "runId">): string {
@@ -175,10 +179,19 @@ export function planSweep(name: string, options: SweepOptions): SweepPlan {
           if (seed === seeds[0]) unreachable.push(`${choiceLabel(choice)} @ ${target}`);
           continue;
         }
-        for (const layers of layerCounts) {
-          const pattern = resolvePattern(choice, n, target ?? undefined, seed, choice.parameters);
-          const run = { pattern, sparsityTarget: target, layers, seed };
-          runs.push({ ...run, runId: runIdOf(run) });
+        // every parameter admissible at the level, not only the nearest (see sweep_grid.ts)
+        const patterns = target === null
+          ? [resolvePattern(choice, n, undefined, seed, choice.parameters)]
+          : spreadOfAdmissible(
+            admissiblePatterns(choice, n, target, seed),
+            target,
+            budget.parametersPerLevel ?? Infinity,
+          );
+        for (const pattern of patterns) {
+          for (const layers of layerCounts) {
+            const run = { pattern, sparsityTarget: target, layers, seed };
+            runs.push({ ...run, runId: runIdOf(run) });
+          }
         }
       }
     }

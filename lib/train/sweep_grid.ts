@@ -4,37 +4,43 @@
  * Sparsity of a configuration = 1 − (mean connections per attention head and layer) / n²:
  * SEQUENTIAL (the family's two patterns cycled over layers, p = 2) and MULTIHEAD (half the heads
  * on each pattern) average the two patterns; UNION (one pattern holding both) counts the union.
- * A level is matched by scanning the pattern's own parameter (stride or block size c, the window
- * half-width w) and taking the value whose achieved sparsity is nearest; RANDOM hits any level
- * exactly. The achieved sparsity, not the target, is what results record.
+ * A level admits every parameter of the pattern (stride or block size c, FIXED's summary cells
+ * c′, the window half-width w) whose achieved sparsity is within ±SPARSITY_TOLERANCE of it, and a
+ * sweep trains each of them: which parameter a level happens to pick decides outcomes (a block
+ * that coincides with a task's halves, a stride that divides its offset), so none is singled out.
+ * RANDOM hits any level exactly. The achieved sparsity, not the target, is what results record.
  *
- * Every schedule is built from a zoo entry (lib/pattern/zoo.ts), named by SWEEP_PATTERNS. The
- * series the results files call "star" is the zoo's `window-relay`: a window of half-width w
- * plus one relay token. At w = 1 it is exactly the Star-Transformer (the paper's STAR, the
- * zoo's `star`); wider windows reach the lower sparsity levels the experiments ask for, which
- * the Star-Transformer alone (about 5n connections) cannot.
+ * Every schedule is built from a zoo entry (lib/pattern/zoo.ts), named by SWEEP_PATTERNS. "star"
+ * is the Star-Transformer (the paper's STAR) at its own sparsity, about 5n connections;
+ * "window-relay" is a widened variant (window half-width w plus the relay token) that reaches
+ * the lower levels STAR itself cannot, a pattern of the lab's own, never called STAR.
  */
 import { analyzeAssumption1, Schedule, sequential, union } from "../pattern/mod.ts";
 import { requireZooEntry } from "../pattern/zoo.ts";
 import { InputError } from "../util/errors.ts";
 
-export const PATTERNS = ["dense", "strided", "fixed", "star", "random", "window"] as const;
+export const PATTERNS = [
+  "dense",
+  "strided",
+  "fixed",
+  "star",
+  "window-relay",
+  "random",
+  "window",
+] as const;
 export type PatternName = typeof PATTERNS[number];
 
-/**
- * The zoo entry each experiment series is built from, and what a notebook may say of it. The
- * series label stays the one the results files use; "star" is the window-relay variant.
- */
+/** The zoo entry each experiment series is built from, and what a notebook may say of it. */
 export const SWEEP_PATTERNS: Readonly<
   Record<PatternName, { zoo: string; description: string }>
 > = Object.freeze({
   dense: { zoo: "dense", description: "dense attention" },
   strided: { zoo: "strided", description: "Child et al. strided, bidirectional (p = 2)" },
   fixed: { zoo: "fixed", description: "Child et al. fixed, bidirectional (p = 2)" },
-  star: {
+  star: { zoo: "star", description: "Star-Transformer: neighbours k−1, k, k+1 and relay n−1" },
+  "window-relay": {
     zoo: "window-relay",
-    description:
-      "STAR, widened: window half-width w plus relay token n−1 (w = 1: Star-Transformer)",
+    description: "the lab's widened STAR: window half-width w plus relay n−1 (not the paper's)",
   },
   random: { zoo: "random", description: "self-loops plus uniformly random pairs (seeded)" },
   window: { zoo: "window", description: "sliding window |j − k| ≤ w" },
@@ -50,8 +56,8 @@ export type Configuration = typeof CONFIGURATIONS[number];
 /** Patterns made of two factorized patterns, which the paper combines in three ways. */
 const TWO_PATTERN_FAMILIES: readonly PatternName[] = ["strided", "fixed"];
 
-/** How far (in sparsity) the nearest achievable level may be from the requested one. */
-export const SPARSITY_TOLERANCE = 0.05;
+/** How far (in sparsity) an admissible parameter's achieved level may be from the target. */
+export const SPARSITY_TOLERANCE = 0.02;
 
 export interface PatternChoice {
   pattern: PatternName;
@@ -137,20 +143,22 @@ function candidates(choice: PatternChoice, n: number): Candidate[] {
       }));
     case "fixed":
       // c must divide n, or the last block has no summary cell and Assumption 1 fails; c = n
-      // is left out: one block holding the whole sequence is dense attention
-      return range(2, Math.max(2, n - 1)).filter((c) => n % c === 0).map((c) => ({
-        schedule: configured(fromZoo("fixed", { n, c, summary: 1 }), choice.configuration),
-        parameters: { c },
-      }));
+      // is left out: one block holding the whole sequence is dense attention. The summary
+      // cells (c′, the last `summary` cells of each block) run over powers of two below c:
+      // Child et al. use several for long blocks, and one alone is a one-token bottleneck.
+      return range(2, Math.max(2, n - 1)).filter((c) => n % c === 0).flatMap((c) =>
+        range(0, Math.floor(Math.log2(c - 1))).map((e) => 2 ** e).map((summary) => ({
+          schedule: configured(fromZoo("fixed", { n, c, summary }), choice.configuration),
+          parameters: { c, summary },
+        }))
+      );
     case "star":
-      // the window-relay variant: w = 1 is the Star-Transformer, wider windows give lower
-      // sparsity levels. Schedule names stay those of the committed results ("star" at w = 1,
-      // "star(w=…)" above), so a rerun writes the same patternName.
-      return range(1, n).map((w) => {
-        const built = fromZoo("star", { n, w });
-        const name = w === 1 ? "star" : `star(w=${w})`;
-        return { schedule: new Schedule(name, built.patterns), parameters: { w } };
-      });
+      return [{ schedule: fromZoo("star", { n }), parameters: {} }];
+    case "window-relay":
+      return range(1, n).map((w) => ({
+        schedule: fromZoo("window-relay", { n, w }),
+        parameters: { w },
+      }));
     case "window":
       return range(1, n - 1).map((w) => ({
         schedule: fromZoo("window", { n, w }),
@@ -245,6 +253,49 @@ export function resolvePattern(
     );
   }
   return resolved(choice, n, best);
+}
+
+/**
+ * Every parameter of the pattern whose achieved sparsity is within ±SPARSITY_TOLERANCE of
+ * `target`, in the order of its parameters (RANDOM: the one schedule at exactly the level).
+ * Empty when the pattern cannot reach the level at n.
+ */
+export function admissiblePatterns(
+  choice: PatternChoice,
+  n: number,
+  target: number,
+  seed = 0,
+): ResolvedPattern[] {
+  if (choice.pattern === "random") {
+    return canReach(choice, n, target) ? [resolvePattern(choice, n, target, seed)] : [];
+  }
+  return candidates(choice, n)
+    .filter((c) => Math.abs(sparsityOf(c.schedule) - target) <= SPARSITY_TOLERANCE + 1e-12)
+    .map((c) => resolved(choice, n, c));
+}
+
+/**
+ * The admissible parameters a sweep trains when there are more than `most`: the first and the
+ * last in parameter order (the geometric extremes: the smallest and the largest block or stride)
+ * and, between them, those nearest the level. At n = 128 and level 0.8, STRIDED admits c = 3
+ * and c = 22…28; the seven large strides share one reach structure, so training all of them
+ * would spend most of a sweep on near-copies.
+ */
+export function spreadOfAdmissible(
+  admissible: readonly ResolvedPattern[],
+  target: number,
+  most: number,
+): ResolvedPattern[] {
+  if (admissible.length <= most) return [...admissible];
+  if (most < 2) throw new InputError("most", most, "expected at least 2 (both extremes)");
+  const ends = [admissible[0], admissible[admissible.length - 1]];
+  const middle = admissible.slice(1, -1)
+    .map((pattern, index) => ({ pattern, index, gap: Math.abs(pattern.sparsity - target) }))
+    .sort((a, b) => a.gap - b.gap || a.index - b.index)
+    .slice(0, most - 2)
+    .sort((a, b) => a.index - b.index)
+    .map((m) => m.pattern);
+  return [ends[0], ...middle, ends[1]];
 }
 
 /** True when `target` is within tolerance of a level the pattern reaches at n. */

@@ -24,6 +24,8 @@ import { loadCmudict, loadMobyDick, loadSpamAssassin, type Pronunciation } from 
 import { bitsPerCharacter, corpusBleu, perplexity, phonemeErrorRate } from "./metrics.ts";
 import { BOS, EOS, MASK, PAD, padTo, Vocabulary } from "./vocab.ts";
 import { type Rng, seededRng } from "../util/random.ts";
+import { InputError } from "../util/errors.ts";
+import { learningRateAt } from "./schedule.ts";
 
 /** Model and training sizes of one experiment at one budget. */
 export interface TaskSize {
@@ -33,7 +35,10 @@ export interface TaskSize {
   ffHidden: number;
   batch: number;
   steps: number;
+  /** The peak learning rate (after warm-up; the schedule is lib/train/schedule.ts). */
   learningRate: number;
+  /** Steps of linear warm-up before the cosine decay (0: none). */
+  warmup: number;
   /** Validation every this many steps (and at the end). */
   evalEvery: number;
   /** Token tasks: distinct symbols. Seq2seq: words per sentence. Classification: MLM steps. */
@@ -61,6 +66,9 @@ export interface TaskOutcome {
   final: Record<string, number>;
   dataChecksum: string | null;
 }
+
+/** The last step's learning rate as a fraction of the peak. */
+export const LEARNING_RATE_FLOOR = 0.1;
 
 /** Seed of every fixed evaluation set: the same test examples for every run. */
 const EVALUATION_SEED = 987_654_321;
@@ -157,7 +165,14 @@ async function trainLoop(
   const pointEvery = Math.max(1, Math.floor(steps / 100));
   let lossSum = 0;
   let lossCount = 0;
+  const schedule = {
+    peak: run.size.learningRate,
+    warmup: Math.min(run.size.warmup, steps),
+    steps,
+    floor: LEARNING_RATE_FLOOR,
+  };
   for (let step = 1; step <= steps; step++) {
+    trainer.setLearningRate(learningRateAt(schedule, step));
     const batch = batchLoss(step);
     const loss = trainer.step(batch.loss);
     tf.dispose(batch.inputs);
@@ -186,6 +201,23 @@ export type TokenTask = "copy" | "reverse";
 /** Token 0 marks the positions to fill; symbols are 1 … symbols. */
 const BLANK = 0;
 
+/**
+ * How far back each copied token lies: the smallest prime above n/2. Position k ≥ offset must
+ * output the token at k − offset. A prime offset is divisible by no stride c ≤ n/2, so no
+ * STRIDED parameter holds the source in one hop by construction (n/2 itself would be, for every
+ * c dividing it). Source tokens n − offset … offset − 1 are shown but never asked for.
+ */
+export function copyOffset(n: number): number {
+  const isPrime = (m: number) => {
+    for (let d = 2; d * d <= m; d++) if (m % d === 0) return false;
+    return m > 1;
+  };
+  let offset = Math.floor(n / 2) + 1;
+  while (!isPrime(offset)) offset++;
+  if (offset >= n) throw new InputError("n", n, "too short to copy at a prime offset below n");
+  return offset;
+}
+
 function tokenBatch(task: TokenTask, rng: Rng, batch: number, n: number, symbols: number) {
   const input: number[][] = [];
   const target: number[][] = [];
@@ -193,10 +225,10 @@ function tokenBatch(task: TokenTask, rng: Rng, batch: number, n: number, symbols
   for (let b = 0; b < batch; b++) {
     const x = Array.from({ length: n }, () => 1 + rng.int(symbols));
     if (task === "copy") {
-      const half = n / 2;
-      input.push(x.map((v, i) => (i < half ? v : BLANK)));
-      target.push(x.map((_, i) => x[i < half ? i : i - half]));
-      weight.push(x.map((_, i) => (i < half ? 0 : 1)));
+      const offset = copyOffset(n);
+      input.push(x.map((v, i) => (i < offset ? v : BLANK)));
+      target.push(x.map((_, i) => x[i < offset ? i : i - offset]));
+      weight.push(x.map((_, i) => (i < offset ? 0 : 1)));
     } else {
       input.push(x);
       target.push(x.map((_, i) => x[n - 1 - i]));
@@ -507,6 +539,7 @@ export async function runClassification(run: TaskRun): Promise<TaskOutcome> {
   );
   const final = {
     accuracy: classify(emails.test),
+    testExamples: emails.test.length,
     mlmLoss: pretrainCurve.length > 0 ? pretrainCurve[pretrainCurve.length - 1].loss : NaN,
   };
   if (!Number.isFinite(final.mlmLoss)) delete (final as Partial<typeof final>).mlmLoss;

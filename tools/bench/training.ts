@@ -113,6 +113,7 @@ export function prepareTrainingCell(config: TrainingBenchConfig, fused = true): 
     batch: config.batch,
     steps: 1,
     learningRate: config.learningRate,
+    warmup: 0,
     evalEvery: 1,
     extra: 0,
   };

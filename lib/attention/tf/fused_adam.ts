@@ -23,11 +23,13 @@ export interface AdamOptions {
 /** One training step: minimizes `loss` once and returns its value. */
 export interface Trainer {
   step(loss: () => tf.Scalar): number;
+  /** Sets the rate the next steps take (a schedule calls this before each step). */
+  setLearningRate(learningRate: number): void;
   dispose(): void;
 }
 
 export class FlatAdam implements Trainer {
-  readonly learningRate: number;
+  learningRate: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -58,6 +60,10 @@ export class FlatAdam implements Trainer {
     this.second = new Float32Array(total);
     this.accBeta1 = Math.fround(this.beta1);
     this.accBeta2 = Math.fround(this.beta2);
+  }
+
+  setLearningRate(learningRate: number): void {
+    this.learningRate = requireNumber("learningRate", learningRate, 0);
   }
 
   /** Gradients by the tape, then one loop over every parameter; returns the loss. */
@@ -136,6 +142,15 @@ export class TfAdam implements Trainer {
       options.beta1,
       options.beta2,
       options.epsilon,
+    );
+  }
+
+  setLearningRate(learningRate: number): void {
+    // TF.js reads the rate field on every step; it has no public setter
+    (this.optimizer as unknown as { learningRate: number }).learningRate = requireNumber(
+      "learningRate",
+      learningRate,
+      0,
     );
   }
 
