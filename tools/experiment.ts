@@ -52,7 +52,9 @@ NAME: ${EXPERIMENTS.join(", ")}
 P, and the zoo entry each is built from (deno task pattern --list):
 ${
     Object.entries(SWEEP_PATTERNS)
-      .map(([name, { zoo, description }]) => `  ${name.padEnd(8)} ${zoo.padEnd(13)} ${description}`)
+      .map(([name, { zoo, description }]) =>
+        `  ${name.padEnd(12)} ${zoo.padEnd(12)} ${description}`
+      )
       .join("\n")
   }`;
 
@@ -177,7 +179,7 @@ async function main(): Promise<number> {
   if (flags.has("dry-run")) {
     for (const run of plan.runs) {
       console.log(
-        `${run.runId.padEnd(44)} sparsity ${run.pattern.sparsity.toFixed(4)}  ${run.pattern.label}`,
+        `${run.runId.padEnd(56)} sparsity ${run.pattern.sparsity.toFixed(4)}  ${run.pattern.label}`,
       );
     }
     for (const missing of plan.unreachable) {
