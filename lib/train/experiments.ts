@@ -51,6 +51,11 @@ export interface ExperimentDefinition {
   metric: { key: string; label: string; higherIsBetter: boolean };
   patterns: GridPattern[];
   budgets: Record<RunMode, Budget>;
+  /**
+   * Where a full sweep keeps its best sparse model (relative to the checkout, without
+   * extension) and the test metric that ranks it (lower is better): lib/train/best_model.ts.
+   */
+  bestModel?: { stem: string; metric: string };
   /** Training steps of one run (the progress bar's units). */
   steps(size: TaskSize): number;
   run(task: TaskRun): Promise<TaskOutcome>;
@@ -161,6 +166,8 @@ export const EXPERIMENT_DEFINITIONS: Record<ExperimentName, ExperimentDefinition
       },
     },
     steps: trainingSteps,
+    // the explorer page serves this model (deno task serve)
+    bestModel: { stem: "data/models/moby-dick-best", metric: "test bits per character" },
     run: runLanguageModel,
   },
   "seq2seq": {

@@ -36,6 +36,7 @@ import {
 } from "./results.ts";
 import { Progress, type ProgressOptions } from "./progress.ts";
 import { claimRun } from "./claims.ts";
+import { type BestModelKeeper, bestModelKeeper } from "./best_model.ts";
 import { requireJobs, runParallel } from "./parallel.ts";
 import { initTf } from "../attention/mod.ts";
 import { InputError } from "../util/errors.ts";
@@ -109,6 +110,17 @@ function levelTag(run: Omit<PlannedRun, "runId">): string {
 export function runIdOf(run: Omit<PlannedRun, "runId">): string {
   const { pattern, configuration } = run.pattern;
   return `${pattern}-${configuration}-${levelTag(run)}-L${run.layers}-seed${run.seed}`;
+}
+
+/**
+ * The keeper of the sweep's best model, for a full sweep into the committed results folder only
+ * (a sweep into a scratch folder must not replace the committed model).
+ */
+function keeperFor(plan: SweepPlan, runId: string): BestModelKeeper | undefined {
+  const best = plan.definition.bestModel;
+  const committed = pathFromUrl(`../../data/results/${plan.definition.name}`, import.meta.url);
+  if (!best || plan.mode !== "full" || plan.dir !== committed) return undefined;
+  return bestModelKeeper(pathFromUrl(`../../${best.stem}`, import.meta.url), runId, best.metric);
 }
 
 /** Builds and validates the whole plan; throws an InputError on any bad option. */
@@ -366,6 +378,7 @@ export async function trainRuns(
         seed: run.seed,
         size,
         progress,
+        keepBest: keeperFor(plan, run.runId),
       });
       progress.endRun();
       const { pattern } = run;

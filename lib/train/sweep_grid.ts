@@ -303,3 +303,21 @@ export function canReach(choice: PatternChoice, n: number, target: number): bool
   if (choice.pattern === "random") return target >= 0 && target <= 1 - 1 / n;
   return reachableLevels(choice, n).some((level) => Math.abs(level - target) <= SPARSITY_TOLERANCE);
 }
+
+/**
+ * The zoo entry and parameters that rebuild the pattern at any length (a saved model records
+ * them, so it can be exported and served at another n): SEQUENTIAL and UNION through the zoo's
+ * `sequential` and `union` entries, MULTIHEAD as the family itself (the model's patternMode
+ * "heads" spreads it over heads). RANDOM's pairs depend on its level and seed, which a resolved
+ * pattern does not carry, so it has none.
+ */
+export function patternSpecOf(
+  pattern: ResolvedPattern,
+): { name: string; params: Record<string, number | string> } | undefined {
+  if (pattern.pattern === "random") return undefined;
+  const { zoo } = SWEEP_PATTERNS[pattern.pattern];
+  if (pattern.configuration === "sequential" || pattern.configuration === "union") {
+    return { name: pattern.configuration, params: { of: zoo, ...pattern.parameters } };
+  }
+  return { name: zoo, params: { ...pattern.parameters } };
+}

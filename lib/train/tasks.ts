@@ -17,7 +17,8 @@ import {
   tf,
 } from "../attention/mod.ts";
 import type { ParameterSet } from "../attention/tf/parameters.ts";
-import type { ResolvedPattern } from "./sweep_grid.ts";
+import { patternSpecOf, type ResolvedPattern } from "./sweep_grid.ts";
+import type { BestModelKeeper } from "./best_model.ts";
 import type { CurvePoint } from "./results.ts";
 import type { Progress } from "./progress.ts";
 import { loadCmudict, loadMobyDick, loadSpamAssassin, type Pronunciation } from "./datasets.ts";
@@ -56,6 +57,8 @@ export interface TaskRun {
    * true. false runs tfjs's own op chains and tf.train.adam: the same function, more kernels.
    */
   fused?: boolean;
+  /** Offered the trained model with its test score; keeps the sweep's best (best_model.ts). */
+  keepBest?: BestModelKeeper;
 }
 
 const fusedRun = (run: Pick<TaskRun, "fused">) => run.fused !== false;
@@ -293,11 +296,16 @@ export function languageModelSetup(run: Omit<TaskRun, "progress">) {
   const vocab = new Vocabulary(text.train);
   const { n, batch } = run.size;
   const fused = fusedRun(run);
-  const model = new CausalDecoder({
+  // patternSpec and vocabulary ride along in the config: a saved model's weights file records
+  // them, so it can be rebuilt, exported and served
+  const config = {
     ...stackConfig(run as TaskRun, vocab.size),
-    input: { kind: "tokens", vocabSize: vocab.size },
+    input: { kind: "tokens" as const, vocabSize: vocab.size },
     seed: run.seed,
-  });
+    patternSpec: patternSpecOf(run.pattern),
+    vocabulary: vocab.symbols,
+  };
+  const model = new CausalDecoder(config);
   const windows = (source: string, starts: number[]) => {
     const ids = starts.map((s) => vocab.encode(source.slice(s, s + n + 1)));
     return { input: ids.map((w) => w.slice(0, n)), target: ids.map((w) => w.slice(1)) };
@@ -343,6 +351,17 @@ export async function runLanguageModel(run: TaskRun): Promise<TaskOutcome> {
     () => perplexity(meanNll(text.valid, 64)),
   );
   const testNll = meanNll(text.test, Infinity);
+  // a saved model must be rebuildable: RANDOM's pairs are not recorded (patternSpecOf)
+  if (run.keepBest && patternSpecOf(run.pattern) !== undefined && run.pattern.pattern !== "dense") {
+    const bits = bitsPerCharacter(testNll);
+    await run.keepBest.offer(bits, (stem, record) =>
+      model.save(stem, {
+        keptAsBest: record,
+        description: `character language model on Moby Dick, ${run.pattern.label}, ` +
+          `L = ${run.layers}, seed ${run.seed}: ${bits.toFixed(3)} test bits per character, ` +
+          "the best sparse model of the language-modelling sweep",
+      }));
+  }
   model.dispose();
   return {
     metricName: "valid perplexity",

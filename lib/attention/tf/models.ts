@@ -217,8 +217,12 @@ abstract class Model {
     return [];
   }
 
-  save(stem: string): Promise<void> {
-    return this.params.save(stem, { kind: this.kind, config: serializableConfig(this.config) });
+  /** Writes the weights with the config; `record` adds entries to the recorded config. */
+  save(stem: string, record: Record<string, unknown> = {}): Promise<void> {
+    return this.params.save(stem, {
+      kind: this.kind,
+      config: { ...serializableConfig(this.config), ...record },
+    });
   }
 
   async load(stem: string): Promise<void> {
