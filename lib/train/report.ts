@@ -24,10 +24,13 @@ import {
   LEARNED,
   learnedComparisons,
   plotSeries,
+  type SeriesCeilings,
   summarize,
   type SummarySeries,
   worstComparisons,
 } from "./summary.ts";
+import type { ResolvedPattern } from "./sweep_grid.ts";
+import { type Schedule, union } from "../pattern/mod.ts";
 import { EXPERIMENT_DEFINITIONS, type ExperimentName, EXPERIMENTS } from "./experiments.ts";
 import { Figure } from "../plot/figure.ts";
 import { linePlot, type Series } from "../plot/line.ts";
@@ -202,6 +205,33 @@ export function experimentFigure(
     data: figure.data,
     layout: { ...figure.layout, legend },
   }, figure.summary);
+}
+
+/** A planned series with the schedule its layers use and its ceiling at each planned depth. */
+export interface PlannedCeilings extends SeriesCeilings {
+  pattern: ResolvedPattern;
+  /** What each layer sees: the schedule, or for MULTIHEAD the union its heads hold together. */
+  layerSchedule: Schedule;
+}
+
+/**
+ * The distinct series of an experiment's full plan, each with `bound(layerSchedule, L)` at every
+ * planned depth L: a ceiling computed from the patterns alone, before any training.
+ */
+export function plannedCeilings(
+  name: ExperimentName,
+  bound: (layerSchedule: Schedule, layers: number) => number,
+): PlannedCeilings[] {
+  const plan = planSweep(name, { mode: "full" });
+  const depths = [...new Set(plan.runs.map((r) => r.layers))].sort((a, b) => a - b);
+  const patterns = [...new Map(plan.runs.map((r) => [r.pattern.label, r.pattern])).values()];
+  return patterns.map((pattern) => {
+    const layerSchedule = pattern.patternMode === "heads"
+      ? union(pattern.schedule)
+      : pattern.schedule;
+    const ceilings = depths.map((layers) => ({ layers, ceiling: bound(layerSchedule, layers) }));
+    return { label: pattern.label, pattern, layerSchedule, ceilings };
+  });
 }
 
 /** Summarized committed results of an experiment on its own metric and axis. */

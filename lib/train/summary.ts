@@ -8,7 +8,7 @@
 import { meanAndSpread } from "./metrics.ts";
 import type { RunResult } from "./results.ts";
 import { choiceLabel } from "./sweep_grid.ts";
-import { InputError } from "../util/errors.ts";
+import { InputError, requireInteger } from "../util/errors.ts";
 import { formatP, holmAdjust, meanInterval, oneSampleTest, welchTest } from "../util/statistics.ts";
 
 export interface SummaryPoint {
@@ -401,33 +401,195 @@ export function learnedComparisons(
     notes,
   };
 }
+/** What a reach ceiling reads of a schedule: its length and each layer's pattern rows. */
+export interface LayeredSchedule {
+  n: number;
+  patternAt(layer: number): { row(k: number): ArrayLike<number> };
+}
+
+/**
+ * The inputs each token depends on after layers 1, 2, …, `layers` of the schedule, with the
+ * residual stream: R_k^0 = {k}, R_k^ℓ = R_k^(ℓ−1) ∪ ⋃_{j ∈ A_k^ℓ} R_j^(ℓ−1). For patterns with
+ * self-loops (every pattern of the sweeps) R_k^ℓ is Assumption 1's reach set S_k^ℓ; without them
+ * the residual keeps what the model, whose blocks add attention to their input, can still see.
+ * Yields one n × n table per layer: entry [k][j] is 1 when token k depends on input j.
+ */
+function* reachByLayer(schedule: LayeredSchedule, layers: number): Generator<Uint8Array[]> {
+  const n = schedule.n;
+  let reach = ownInputs(n);
+  for (let layer = 0; layer < layers; layer++) {
+    const pattern = schedule.patternAt(layer);
+    reach = reach.map((own, k) => {
+      const next = own.slice();
+      for (const j of Array.from(pattern.row(k))) {
+        for (let i = 0; i < n; i++) if (reach[j][i]) next[i] = 1;
+      }
+      return next;
+    });
+    yield reach;
+  }
+}
+
+/** R^0: each token depends on its own input only. */
+function ownInputs(n: number): Uint8Array[] {
+  return Array.from({ length: n }, (_, k) => {
+    const row = new Uint8Array(n);
+    row[k] = 1;
+    return row;
+  });
+}
+
+/** The reach table after `layers` layers (R^0 at 0). */
+function reachAfter(schedule: LayeredSchedule, layers: number): Uint8Array[] {
+  requireInteger("layers", layers, 0);
+  let last: Uint8Array[] = ownInputs(schedule.n);
+  for (const reach of reachByLayer(schedule, layers)) last = reach;
+  return last;
+}
+
+/**
+ * Best expected accuracy when a fraction `seeing` of the scored positions can read their answer
+ * and the rest can only guess one of `symbols`: seeing + (1 − seeing)/symbols.
+ */
+function ceilingOf(seeing: number, symbols: number): number {
+  requireInteger("symbols", symbols, 1);
+  return seeing + (1 - seeing) / symbols;
+}
+
 /**
  * Reversal needs output k to see input n−1−k. After L layers of the schedule, token k sees
  * exactly its reach set S_k^L, so the best achievable accuracy is f + (1 − f)/symbols, where
  * f is the fraction of tokens whose mirror lies in their reach set (the rest can only guess).
  */
 export function reversalAccuracyBound(
-  schedule: { n: number; patternAt(layer: number): { row(k: number): ArrayLike<number> } },
+  schedule: LayeredSchedule,
   layers: number,
   symbols: number,
 ): number {
   const n = schedule.n;
-  // reach[k] = the set of inputs token k depends on after the layers so far (bit j of a row)
-  let reach = Array.from({ length: n }, (_, k) => {
-    const row = new Uint8Array(n);
-    row[k] = 1;
-    return row;
-  });
-  for (let layer = 0; layer < layers; layer++) {
-    const pattern = schedule.patternAt(layer);
-    reach = reach.map((_, k) => {
-      const next = new Uint8Array(n);
-      for (const j of Array.from(pattern.row(k))) {
-        for (let i = 0; i < n; i++) if (reach[j][i]) next[i] = 1;
-      }
-      return next;
+  const seeing = reachAfter(schedule, layers).filter((row, k) => row[n - 1 - k] === 1).length / n;
+  return ceilingOf(seeing, symbols);
+}
+
+/** The copy positions k = offset … n − 1, after checking that the offset fits the length. */
+function copyPositions(n: number, offset: number): number[] {
+  requireInteger("offset", offset, 1);
+  if (offset >= n) throw new InputError("offset", offset, `expected below the length n = ${n}`);
+  return Array.from({ length: n - offset }, (_, i) => offset + i);
+}
+
+/**
+ * Copying at offset o scores positions k ≥ o, each of which must output input k − o (its own
+ * input is blank). After L layers token k sees its reach set, so the best achievable accuracy is
+ * f + (1 − f)/symbols, f the fraction of scored positions whose source k − o is in reach: the
+ * copy analogue of {@link reversalAccuracyBound}.
+ */
+export function copyAccuracyBound(
+  schedule: LayeredSchedule,
+  layers: number,
+  symbols: number,
+  offset: number,
+): number {
+  const positions = copyPositions(schedule.n, offset);
+  const reach = reachAfter(schedule, layers);
+  const seeing = positions.filter((k) => reach[k][k - offset] === 1).length / positions.length;
+  return ceilingOf(seeing, symbols);
+}
+
+/**
+ * For each copy position k = offset … n − 1 (index k − offset), the number of layers (hops) after
+ * which its source k − o first lies in its reach set, or null when it does not within
+ * `maxLayers`.
+ */
+export function copySourceHops(
+  schedule: LayeredSchedule,
+  offset: number,
+  maxLayers: number,
+): (number | null)[] {
+  const positions = copyPositions(schedule.n, offset);
+  requireInteger("maxLayers", maxLayers, 1);
+  const hops: (number | null)[] = positions.map(() => null);
+  let layer = 0;
+  for (const reach of reachByLayer(schedule, maxLayers)) {
+    layer++;
+    positions.forEach((k, i) => {
+      if (hops[i] === null && reach[k][k - offset] === 1) hops[i] = layer;
     });
+    if (hops.every((h) => h !== null)) break;
   }
-  const seeing = reach.filter((row, k) => row[n - 1 - k] === 1).length / n;
-  return seeing + (1 - seeing) / symbols;
+  return hops;
+}
+
+/** A series' accuracy ceiling at each planned depth (from its schedule's reach sets). */
+export interface SeriesCeilings {
+  label: string;
+  ceilings: { layers: number; ceiling: number }[];
+}
+
+/** One committed point set against its series' ceiling at its depth. */
+export interface CeilingCheck {
+  label: string;
+  layers: number;
+  mean: number;
+  /** Lower end of the 95% t interval over seeds. */
+  lower: number;
+  ceiling: number;
+  seeds: number;
+  /** The whole interval lies above the ceiling: significantly more than the reach sets allow. */
+  above: boolean;
+}
+
+/**
+ * Every committed point (layers axis, at least two seeds) of a series that has ceilings, set
+ * against its ceiling at its depth. A correct model never beats what its reach sets let it see,
+ * so a point `above` its ceiling means a bug in the model, the masks or the ceiling.
+ */
+export function pointsAgainstCeilings(
+  series: readonly SummarySeries[],
+  ceilings: readonly SeriesCeilings[],
+): CeilingCheck[] {
+  return ceilings.flatMap(({ label, ceilings: atDepth }) => {
+    const found = series.find((s) => s.label === label);
+    return atDepth.flatMap(({ layers, ceiling }) => {
+      const point = found && pointAt(found, layers, "layers");
+      if (!point || point.values.length < 2) return [];
+      const { lower } = meanInterval(point.values);
+      const seeds = point.values.length;
+      return [{ label, layers, mean: point.mean, lower, ceiling, seeds, above: lower > ceiling }];
+    });
+  });
+}
+
+/**
+ * One row per series with ceilings: its mean ± standard deviation at each depth ("—" where no
+ * committed run is), the best mean and the ceiling at that depth (the gap is what training did
+ * not find, not what the pattern forbids).
+ */
+export function accuracyAgainstCeilingRows(
+  series: readonly SummarySeries[],
+  ceilings: readonly SeriesCeilings[],
+): Record<string, string>[] {
+  return ceilings.map(({ label, ceilings: atDepth }) => {
+    const found = series.find((s) => s.label === label);
+    const points = atDepth.map(({ layers, ceiling }) => ({
+      layers,
+      ceiling,
+      point: found && pointAt(found, layers, "layers"),
+    }));
+    const cells = points.map(({ layers, point }) => [
+      `L=${layers}`,
+      point ? `${point.mean.toFixed(2)}±${point.std.toFixed(2)}` : "—",
+    ]);
+    const run = points.filter((p) => p.point !== undefined);
+    const best = run.reduce<typeof run[number] | undefined>(
+      (a, b) => (!a || b.point!.mean > a.point!.mean ? b : a),
+      undefined,
+    );
+    return {
+      pattern: label,
+      ...Object.fromEntries(cells),
+      "best mean (at L)": best ? `${best.point!.mean.toFixed(3)} (L=${best.layers})` : "—",
+      "ceiling there": best ? best.ceiling.toFixed(3) : "—",
+    };
+  });
 }
