@@ -8,6 +8,11 @@ export {
   type HamiltonianPathReport,
   isHamiltonianPath,
 } from "./hamiltonian_path.ts";
-export { REACH_BITSET_MAX_N, type ReachOptions, type ReachReport } from "./reach_report.ts";
+export {
+  firstCoveringLayer,
+  REACH_BITSET_MAX_N,
+  type ReachOptions,
+  type ReachReport,
+} from "./reach_report.ts";
 export { reachSets } from "./reach_sets.ts";
 export { reachSetsBitset } from "./reach_sets_bitset.ts";

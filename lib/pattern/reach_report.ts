@@ -5,6 +5,18 @@
  */
 import { InputError, requireInteger } from "../util/errors.ts";
 
+/**
+ * The first layer t whose recorded sizes show S_k^t = [n] for every token k (the minimum of
+ * |S_k^t| over k is n), or null when no recorded layer does. Read from the size trace alone, it
+ * cross-checks a report's `mixingDepth`, which the engines may find another way (squaring,
+ * closure).
+ */
+export function firstCoveringLayer(reach: Pick<ReachReport, "sizes">, n: number): number | null {
+  requireInteger("n", n, 1);
+  const index = reach.sizes.findIndex((size) => size.min === n);
+  return index === -1 ? null : index + 1;
+}
+
 /** Largest n the bitset engine takes on by itself (n² bits per state: 2 MiB at 4096). */
 export const REACH_BITSET_MAX_N = 4096;
 
