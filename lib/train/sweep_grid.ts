@@ -128,8 +128,26 @@ interface Candidate {
   parameters: Record<string, number>;
 }
 
+/**
+ * Candidates and resolved patterns are pure functions of (pattern, configuration, n[,
+ * parameters]), and a plan asks for the same ones once per seed and level: building every stride
+ * and window at n = 128 and analysing each took seconds per plan, so both are kept.
+ */
+const candidateCache = new Map<string, Candidate[]>();
+const resolvedCache = new Map<string, ResolvedPattern>();
+
 /** Every schedule the pattern's parameter can give at length n (RANDOM is handled apart). */
 function candidates(choice: PatternChoice, n: number): Candidate[] {
+  const key = `${choice.pattern}|${choice.configuration}|${n}`;
+  let found = candidateCache.get(key);
+  if (found === undefined) {
+    found = buildCandidates(choice, n);
+    candidateCache.set(key, found);
+  }
+  return found;
+}
+
+function buildCandidates(choice: PatternChoice, n: number): Candidate[] {
   const range = (from: number, to: number) =>
     Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
   switch (choice.pattern) {
@@ -186,6 +204,23 @@ function describeLevels(choice: PatternChoice, n: number): string {
 }
 
 function resolved(choice: PatternChoice, n: number, candidate: Candidate): ResolvedPattern {
+  // RANDOM's schedule depends on its level and seed, which the key does not hold
+  if (choice.pattern === "random") return resolveCandidate(choice, n, candidate);
+  const key = `${choice.pattern}|${choice.configuration}|${n}|` +
+    JSON.stringify(candidate.parameters);
+  let found = resolvedCache.get(key);
+  if (found === undefined) {
+    found = resolveCandidate(choice, n, candidate);
+    resolvedCache.set(key, found);
+  }
+  return found;
+}
+
+function resolveCandidate(
+  choice: PatternChoice,
+  n: number,
+  candidate: Candidate,
+): ResolvedPattern {
   const { schedule, parameters } = candidate;
   const mixingDepth = choice.configuration === "multihead"
     ? analyzeAssumption1(union(schedule)).reach.mixingDepth // every layer sees both patterns
