@@ -5,6 +5,7 @@
  * kernel on typed arrays (sparse_kernel/); trainable TensorFlow.js layers and models (tf/).
  */
 export * from "./probability_maps.ts";
+export * from "./assumption2.ts";
 export * from "./reference.ts";
 export * from "./sparse_kernel/mod.ts";
 export * from "./tf/mod.ts";
