@@ -89,3 +89,29 @@ Deno.test("bench --train --quick --json writes training.json and .md; bad --conf
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("bench --data-parallel --quick writes one record per worker count; --config is refused", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    const output = await runTool("bench", ["--data-parallel", "--quick", "--json", "--out", out]);
+    assert.equal(output.code, 0, output.stderr);
+    const printed = JSON.parse(output.stdout);
+    assert.deepEqual(printed.map((r: { workers: number }) => r.workers), [1, 2]);
+    assert.equal(printed[0].speedup, 1);
+    for (const r of printed) {
+      assert.equal(r.config, "large");
+      // tokens per step of the large configuration (batch 32 × n 128) over the step time
+      assert.ok(
+        Math.abs(r.tokensPerSecond - 4096 / (r.msPerStep / 1000)) <
+          0.01 * Math.abs(r.tokensPerSecond),
+      );
+    }
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(`${out}/data_parallel.json`)), printed);
+    assert.match(await Deno.readTextFile(`${out}/data_parallel.md`), /\| large \| 2 \|/);
+    const bad = await runTool("bench", ["--data-parallel", "--config", "small", "--out", out]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--config/);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});

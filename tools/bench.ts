@@ -2,6 +2,7 @@
  * deno task bench [--pattern window,star] [--n 2048,4096] [--impl dense,sparse]
  *                 [--dense-max-n 4096] [--json] [--save | --out DIR]
  * deno task bench --train [--config small,large] [--quick] [--json] [--save | --out DIR]
+ * deno task bench --data-parallel [--quick] [--json] [--save | --out DIR]
  *
  * Times one multi-head attention layer (forward + backward) dense-masked versus sparse and
  * records peak memory (lib/bench/attention.ts). Progress goes to stderr; the Markdown table (or,
@@ -16,6 +17,10 @@
  * experiment's model at the fixed configurations of tools/bench/training.ts and writes
  * training.json (the array of records) and training.md to the same folders; --quick runs one
  * untimed and one timed step per configuration (a smoke test, not a measurement).
+ *
+ * --data-parallel times the `large` configuration trained by 1 and by 2 workers sharing
+ * gradients (tools/bench/data_parallel.ts) and writes data_parallel.json and .md likewise;
+ * --quick runs 1 and 2 steps instead of 2 and 8.
  *
  * Everything is checked before the first step is timed: every flag against its range, the
  * output folder (created and proved writable), and with --save the committed results file (a
@@ -43,6 +48,7 @@ import {
   TRAINING_BENCH_CONFIGS,
   trainingMarkdown,
 } from "./bench/training.ts";
+import { dataParallelMarkdown, runDataParallelBenchmark } from "./bench/data_parallel.ts";
 import { InputError, requireInteger } from "../lib/util/errors.ts";
 import { BENCH_DENSE_MAX_TOKENS, BENCH_MAX_TOKENS } from "../lib/util/limits.ts";
 import { PathError, reasonOf, requireWritableFolder } from "../lib/util/output_folder.ts";
@@ -54,6 +60,7 @@ const SAVED_FOLDER = pathFromUrl("../data/bench", import.meta.url);
 const USAGE = `usage: deno task bench [--pattern window,star] [--n 2048,4096] [--impl dense,sparse]
                        [--dense-max-n 4096] [--json] [--save | --out DIR]
        deno task bench --train [--config small,large] [--quick] [--json] [--save | --out DIR]
+       deno task bench --data-parallel [--quick] [--json] [--save | --out DIR]
 An ad-hoc run writes out/bench/ (or --out DIR); only --save touches data/bench/.`;
 
 const AD_HOC_FOLDER = pathFromUrl("../out/bench", import.meta.url);
@@ -113,21 +120,32 @@ async function write(path: string, content: string): Promise<void> {
 }
 
 await runTool("bench", async () => {
-  const parsed = parseFlags(Deno.args, ["json", "save", "train", "quick", "help"]);
+  const parsed = parseFlags(Deno.args, [
+    "json",
+    "save",
+    "train",
+    "data-parallel",
+    "quick",
+    "help",
+  ]);
   if (parsed.flags.has("help")) {
     console.log(USAGE);
     return 0;
   }
   const train = parsed.flags.has("train");
+  const dataParallel = parsed.flags.has("data-parallel");
   rejectUnknownFlags(
     parsed,
     train
       ? ["train", "config", "quick", "json", "save", "out"]
+      : dataParallel
+      ? ["data-parallel", "quick", "json", "save", "out"]
       : ["pattern", "n", "impl", "dense-max-n", "json", "save", "out"],
   );
   rejectPositionals(parsed, "see --help");
   const { flags } = parsed;
   if (train) return await trainingBench(flags);
+  if (dataParallel) return await dataParallelBench(flags);
   const patterns = listFlag("pattern", flags.get("pattern"))?.map(requireBenchPattern);
   const impls = listFlag("impl", flags.get("impl"))?.map((impl) => {
     if (!ATTENTION_IMPLS.includes(impl as AttentionImpl)) {
@@ -208,5 +226,22 @@ async function trainingBench(flags: Map<string, string | true>): Promise<number>
   await write(`${folder}/training.md`, trainingMarkdown(records));
   console.log(flags.has("json") ? JSON.stringify(records, null, 1) : trainingMarkdown(records));
   console.error(`wrote ${folder}/training.json and ${folder}/training.md`);
+  return 0;
+}
+
+/** --data-parallel: 1 and 2 workers on one model (tools/bench/data_parallel.ts). */
+async function dataParallelBench(flags: Map<string, string | true>): Promise<number> {
+  const folder = outputFolder(flags, flags.has("save"));
+  const records = await runDataParallelBenchmark({
+    ...(flags.has("quick") ? { steps: [1, 2] as [number, number] } : {}),
+    onRecord: (r) =>
+      console.error(
+        `${r.workers} worker(s): ${r.msPerStep} ms/step, ${r.tokensPerSecond} tokens/s`,
+      ),
+  });
+  await write(`${folder}/data_parallel.json`, JSON.stringify(records, null, 1) + "\n");
+  await write(`${folder}/data_parallel.md`, dataParallelMarkdown(records));
+  console.log(flags.has("json") ? JSON.stringify(records, null, 1) : dataParallelMarkdown(records));
+  console.error(`wrote ${folder}/data_parallel.json and ${folder}/data_parallel.md`);
   return 0;
 }
