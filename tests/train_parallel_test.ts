@@ -28,7 +28,7 @@ const SMALL_SWEEP = ["copying", "--quick", "--pattern", "dense,star,random", "--
 const RUN_IDS = [
   "dense-single-full-L1-seed0",
   "random-single-s0.65-L1-seed0",
-  "star-single-s0.65-L1-seed0",
+  "star-single-full-L1-seed0",
 ];
 
 function experiment(args: string[], env: Record<string, string>) {
