@@ -7,9 +7,8 @@
  * start-up cancels out.
  */
 import { trainDataParallel } from "../../lib/train/data_parallel.ts";
-import type { TaskSize } from "../../lib/train/tasks.ts";
 import { InputError, requireInteger } from "../../lib/util/errors.ts";
-import { TRAINING_BENCH_CONFIGS } from "./training.ts";
+import { TRAINING_BENCH_CONFIGS, trainingBenchSize } from "./training.ts";
 
 export interface DataParallelBenchRecord {
   config: string;
@@ -39,18 +38,6 @@ export async function runDataParallelBenchmark(
   const [short, long] = options.steps ?? [2, 8];
   requireInteger("steps (short)", short, 1);
   requireInteger("steps (long)", long, short + 1);
-  const size: TaskSize = {
-    n: config.n,
-    width: config.width,
-    heads: config.heads,
-    ffHidden: config.ffHidden,
-    batch: config.batch,
-    steps: long,
-    learningRate: config.learningRate,
-    warmup: 0,
-    evalEvery: long,
-    extra: 0,
-  };
   const records: DataParallelBenchRecord[] = [];
   for (const workers of counts) {
     const wall = async (steps: number) =>
@@ -58,7 +45,7 @@ export async function runDataParallelBenchmark(
         pattern: { pattern: "strided", configuration: "sequential", parameters: { c: config.c } },
         layers: config.layers,
         seed: 0,
-        size: { ...size, steps },
+        size: trainingBenchSize(config, steps),
         steps,
         workers,
         fused: options.fused !== false,

@@ -103,20 +103,25 @@ export interface TrainingCell {
   dispose(): void;
 }
 
-/** Builds a configuration through the experiments' own code (tasks.ts, sweep_grid.ts). */
-export function prepareTrainingCell(config: TrainingBenchConfig, fused = true): TrainingCell {
-  const size: TaskSize = {
+/** A configuration's sizes as the tasks take them, for `steps` steps at a constant rate. */
+export function trainingBenchSize(config: TrainingBenchConfig, steps: number): TaskSize {
+  return {
     n: config.n,
     width: config.width,
     heads: config.heads,
     ffHidden: config.ffHidden,
     batch: config.batch,
-    steps: 1,
+    steps,
     learningRate: config.learningRate,
     warmup: 0,
-    evalEvery: 1,
+    evalEvery: steps,
     extra: 0,
   };
+}
+
+/** Builds a configuration through the experiments' own code (tasks.ts, sweep_grid.ts). */
+export function prepareTrainingCell(config: TrainingBenchConfig, fused = true): TrainingCell {
+  const size = trainingBenchSize(config, 1);
   const pattern = resolvePattern(
     { pattern: "strided", configuration: "sequential" },
     config.n,
