@@ -82,13 +82,32 @@ Deno.test("a boolean flag takes no value: --json=false and --json=1 are errors",
   }
 });
 
-Deno.test("a flag missing its value is an error naming the flag", () => {
+Deno.test("a flag missing its value is an error naming the flag, when read or checked", () => {
   for (
     const args of [["--n"], ["--n", "--json"], ["--n="], ["--name", "window", "--n"], ["--n", ""]]
   ) {
-    assertInputError(() => parseFlags(args, ["json"]), ["--n", "expected a value"], args.join(" "));
+    const parsed = parseFlags(args, ["json"]);
+    assert.deepEqual(parsed.valueless, ["n"], args.join(" "));
+    assertInputError(() => parsed.flags.get("n"), ["--n", "expected a value"], args.join(" "));
+    assertInputError(() => parsed.flags.has("n"), ["--n", "expected a value"], args.join(" "));
+    assertInputError(
+      () => rejectUnknownFlags(parsed, ["n", "name", "json"]),
+      ["--n", "expected a value"],
+      args.join(" "),
+    );
   }
   assertInputError(() => parseFlags(["--=8"]), ['flag = "--=8"']);
+  assertInputError(() => parseFlags(["--n", "--n", "8"]), ["--n", "given twice"]);
+  assertInputError(() => parseFlags(["--n", "8", "--n"]), ["--n", "given twice"]);
+});
+
+Deno.test("an unknown flag given last, without a value, is named as unknown", () => {
+  const parsed = parseFlags(["--name", "window", "--bogus"], ["json"]);
+  assert.equal(parsed.flags.get("name"), "window");
+  assertInputError(() => rejectUnknownFlags(parsed, ["name", "n", "json"]), [
+    "--bogus = undefined",
+    "unknown flag; known: --name, --n, --json",
+  ]);
 });
 
 Deno.test("unknown flags name the flag, with control characters escaped", () => {

@@ -11,9 +11,37 @@ import { describeValue, InputError } from "../../lib/util/errors.ts";
 import { printable } from "../../lib/util/text.ts";
 
 export interface ParsedFlags {
-  /** `--key value` and `--key=value` pairs; bare `--flag` maps to true. */
+  /**
+   * `--key value` and `--key=value` pairs; bare `--flag` maps to true. Reading a flag that was
+   * given without its value (`has` or `get`) throws the InputError saying so.
+   */
   flags: Map<string, string | true>;
   positional: string[];
+  /** Flags given without the value they need, in the order given. */
+  valueless: string[];
+}
+
+/**
+ * The parsed flags, where a flag given without its value is an error the moment it is read.
+ * Reporting it at parse time would call an unknown flag given last (`--bogus`) "missing a
+ * value"; deferred, rejectUnknownFlags names it as unknown first.
+ */
+class FlagMap extends Map<string, string | true> {
+  constructor(private readonly valueless: ReadonlySet<string>) {
+    super();
+  }
+  override has(key: string): boolean {
+    if (this.valueless.has(key)) throw missingValue(key);
+    return super.has(key);
+  }
+  override get(key: string): string | true | undefined {
+    if (this.valueless.has(key)) throw missingValue(key);
+    return super.get(key);
+  }
+}
+
+function missingValue(key: string): InputError {
+  return new InputError(flagName(key), undefined, "expected a value after the flag");
 }
 
 /** `--name` for messages, its control characters escaped. */
@@ -24,12 +52,15 @@ function flagName(key: string): string {
 /**
  * Parses argv. `booleans` lists flags that take no value; every other flag needs one, given
  * as `--key value` or `--key=value` (a value that itself starts with `--` only in the second
- * form). A flag given twice, a boolean given a value and a flag without its value throw an
- * InputError naming the flag. Unknown flags are not rejected here: the caller knows which
- * flags it accepts (see rejectUnknownFlags).
+ * form). A flag given twice and a boolean given a value throw an InputError naming the flag; a
+ * flag without its value throws when it is read or when rejectUnknownFlags finds it known.
+ * Unknown flags are not rejected here: the caller knows which flags it accepts (see
+ * rejectUnknownFlags).
  */
 export function parseFlags(args: readonly string[], booleans: readonly string[] = []): ParsedFlags {
-  const flags = new Map<string, string | true>();
+  const valueless: string[] = [];
+  const valuelessSet = new Set<string>();
+  const flags = new FlagMap(valuelessSet);
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -61,12 +92,20 @@ export function parseFlags(args: readonly string[], booleans: readonly string[] 
       else i++;
     }
     if (value === undefined || value === "") {
-      throw new InputError(flagName(key), value, "expected a value after the flag");
+      if (valuelessSet.has(key) || Map.prototype.has.call(flags, key)) {
+        throw new InputError(flagName(key), value, "given twice; give it once");
+      }
+      valueless.push(key);
+      valuelessSet.add(key);
+      continue;
+    }
+    if (valuelessSet.has(key)) {
+      throw new InputError(flagName(key), value, "given twice; give it once");
     }
     rejectRepeated(flags, key, value);
     flags.set(key, value);
   }
-  return { flags, positional };
+  return { flags, positional, valueless };
 }
 
 function rejectRepeated(flags: Map<string, string | true>, key: string, value: string | true) {
@@ -92,18 +131,22 @@ export function rejectPositionals(parsed: ParsedFlags, hint = "see --help"): voi
   }
 }
 
-/** Throws naming the first flag not in `allowed`. */
+/**
+ * Throws naming the first flag not in `allowed` (given with a value or without one), then the
+ * first known flag given without its value.
+ */
 export function rejectUnknownFlags(parsed: ParsedFlags, allowed: Iterable<string>): void {
   const known = new Set(allowed);
-  for (const key of parsed.flags.keys()) {
+  for (const key of [...parsed.flags.keys(), ...parsed.valueless]) {
     if (!known.has(key)) {
       throw new InputError(
         flagName(key),
-        parsed.flags.get(key),
+        parsed.valueless.includes(key) ? undefined : parsed.flags.get(key),
         `unknown flag; known: ${[...known].map((k) => `--${k}`).join(", ")}`,
       );
     }
   }
+  if (parsed.valueless.length > 0) throw missingValue(parsed.valueless[0]);
 }
 
 /**
