@@ -13,16 +13,8 @@ const share = 950 / trials;
 const answer2 = (z * Math.sqrt(share * (1 - share) / trials + z ** 2 / (4 * trials ** 2))) /
   (1 + z ** 2 / trials);
 // @exercise 3
-// block pattern: n·c connections; summary pattern: every token reads the (n/c)·c′ summary cells
-// plus itself when it is not one; MULTIHEAD averages the two. c divides n, c′ a power of two < c
-const highest = Math.max(...definition.budgets.full.levels);
-const fixedMultiheadSparsity = (c: number, summary: number) => {
-  const summaryCells = (full.n / c) * summary;
-  const summaryConnections = full.n * summaryCells + (full.n - summaryCells);
-  return 1 - (full.n * c + summaryConnections) / 2 / full.n ** 2;
-};
-const pairs = Array.from({ length: full.n - 2 }, (_, i) => i + 2)
-  .filter((c) => full.n % c === 0)
-  .flatMap((c) => [1, 2, 4, 8, 16, 32, 64].filter((s) => s < c).map((s) => [c, s]));
-const answer3 = pairs
-  .filter(([c, s]) => Math.abs(fixedMultiheadSparsity(c, s) - highest) <= 0.02 + 1e-12).length;
+// half-width z·√(p(1−p)/N + z²/4N²)/(1 + z²/N) at p = 0.95, searched over N = 100, 200, …
+const halfWidthAt = (emails: number) =>
+  (z * Math.sqrt(0.95 * 0.05 / emails + z ** 2 / (4 * emails ** 2))) / (1 + z ** 2 / emails);
+let answer3 = 100;
+while (halfWidthAt(answer3) > 0.01) answer3 += 100;
