@@ -36,6 +36,14 @@ Deno.test("an offer replaces the kept model only when its score is lower", async
   Deno.removeSync(dir, { recursive: true });
 });
 
+Deno.test("the first offer creates the model's folder when it does not exist", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "best model " });
+  const stem = `${dir}/models/not yet/best`;
+  assert.equal(await bestModelKeeper(stem, "a", "bits").offer(2.6, fakeSave), true);
+  assert.deepEqual(keptRecord(stem), { runId: "a", score: 2.6, metric: "bits" });
+  Deno.removeSync(dir, { recursive: true });
+});
+
 Deno.test("a kept language model records its pattern and vocabulary and rebuilds at another n", async () => {
   await initTf();
   const dir = Deno.makeTempDirSync({ prefix: "best model " });

@@ -6,6 +6,7 @@
  * holds a lock file (`<stem>.lock`, holding its pid) while it compares and writes; a lock left by
  * a process that is gone is taken over.
  */
+import { dirname } from "node:path";
 import { processIsRunning } from "../util/system.ts";
 import { InputError } from "../util/errors.ts";
 
@@ -76,6 +77,8 @@ export function bestModelKeeper(stem: string, runId: string, metric: string): Be
     stem,
     offer(score, save) {
       if (!Number.isFinite(score)) return Promise.resolve(false);
+      // the folder may not exist yet in a fresh checkout: the first offer creates it
+      Deno.mkdirSync(dirname(stem), { recursive: true });
       return withLock(`${stem}.lock`, async () => {
         const kept = keptRecord(stem);
         if (kept !== undefined && kept.score <= score) return false;
