@@ -17,7 +17,7 @@ import { type Rng, seededRng, shuffle } from "../util/random.ts";
 
 /** The SHA-256 of every cached slice's JSON text: the data a committed result was trained on. */
 export const SLICE_CHECKSUMS: Record<string, string | undefined> = {
-  "moby-dick-chars": "db7f5d88de362b5f0115953c383a37cebdfcd245a6749b2a7b99d6f0c8b86760",
+  "moby-dick-chars": "acc78550991b98a22afac5ba6153ed9af99941063282b4a51ebd7c1ebe77d9d4",
   "cmudict-g2p": "690bc6f2d5fcdc82544b94b61fc3231edf8ed130b36ae7f3aeef9d266211aea3",
   "spam-assassin-bodies": "6a65f8ef648e4aa8f46af591e45c2e47817f504e3ea8fb9b75029d5c10b1e86b",
 };
@@ -40,8 +40,13 @@ function normalizeText(text: string): string {
     .replace(/ +/g, " ");
 }
 
+/**
+ * Character offsets into the normalised book. The training text is long enough that a width-64
+ * model does not memorise it within the planned steps (on 150,000 characters the dense reference
+ * stalled at 2.56 test bits per character while its training loss kept falling).
+ */
 const MOBY_SLICE = {
-  train: [20_000, 170_000],
+  train: [20_000, 600_000],
   valid: [600_000, 610_000],
   test: [900_000, 910_000],
 };
