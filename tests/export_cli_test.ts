@@ -40,7 +40,7 @@ Deno.test("--model exports the saved character model with its vocabulary and att
   const out = `${dir}/char.onnx`;
   const { code, stderr } = await exportTool([
     "--model",
-    "data/models/char-placeholder",
+    "data/models/moby-dick-best",
     "--n",
     "24",
     "--attention",
@@ -62,7 +62,7 @@ Deno.test("--model with --file: a saved model exported with a pattern file of on
   await Deno.writeTextFile(file, JSON.stringify(scheduleToJson(buildPattern("star", { n: 20 }))));
   const { code, stderr } = await exportTool([
     "--model",
-    "data/models/char-placeholder",
+    "data/models/moby-dick-best",
     "--file",
     file,
     "--n",
@@ -88,7 +88,7 @@ Deno.test("bad input: one line naming flag and value, exit 2", async () => {
     ],
     [["--model", "no/such/model", "--n", "8", "--out", "x.onnx"], /no\/such\/model/],
     [
-      ["--model", "data/models/char-placeholder", "--seed", "1", "--n", "8", "--out", "x"],
+      ["--model", "data/models/moby-dick-best", "--seed", "1", "--n", "8", "--out", "x"],
       /--seed/,
     ],
     [["--random", "--pattern", "star", "--n", "8", "--out", "x.onnx", "extra"], /"extra"/],
@@ -161,8 +161,7 @@ Deno.test("size bombs, built-in names and strict flags: one line naming flag, va
       [random("--pattern", "star", "--n", "8", "--json=false"), ['--json = "false"']],
       [random("--pattern", "star", "--n", "8", "--seed", "1.5"), ['--seed = "1.5"']],
       [random("--model", "m", "--pattern", "star", "--n", "8"), ['--random and --model = "m"']],
-      [["--train-placeholder", "--seconds", "100000"], ['--seconds = "100000"', "limit 3600"]],
-      [["--train-placeholder", "--seconds", "1e9"], ['--seconds = "1e9"']],
+      [["--train-placeholder"], ["--train-placeholder = undefined: unknown flag"]],
     ];
     for (const [args, parts] of cases) await assertRefused(args, parts);
     assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing written");

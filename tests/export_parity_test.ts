@@ -12,8 +12,9 @@ import {
   loadSavedModel,
   officialOnnxCheck,
   OnnxRunner,
-  PLACEHOLDER_CHAR_MODEL,
   randomModel,
+  SERVED_CHAR_MODEL,
+  servedModelRecord,
 } from "../lib/export/mod.ts";
 import { buildPattern, ZOO } from "../lib/pattern/mod.ts";
 
@@ -67,11 +68,17 @@ Deno.test("every model kind and norm placement, GELU, per-head patterns: parity 
   }
 });
 
-Deno.test("the committed character model exports with its attention maps at parity", async () => {
-  const saved = await loadSavedModel(PLACEHOLDER_CHAR_MODEL);
-  const { maxAbsDiff, exported } = await parityOf(saved.model, { n: 32 });
-  assert.ok(maxAbsDiff <= TOLERANCE, `max |diff| = ${maxAbsDiff}`);
-  assert.deepEqual(exported.metadata.patterns, { decoder: "strided-causal(c=8)" });
+Deno.test("the served character model exports with its attention maps at parity", async () => {
+  for (const length of [32, 128]) {
+    const saved = await loadSavedModel(SERVED_CHAR_MODEL); // parityOf disposes the model
+    const spec = saved.patternSpec!;
+    const { maxAbsDiff, exported } = await parityOf(saved.model, { n: length });
+    assert.ok(maxAbsDiff <= TOLERANCE, `n = ${length}: max |diff| = ${maxAbsDiff}`);
+    // the exported mask is the recorded pattern rebuilt at this length
+    const expected = buildPattern(spec.name, { ...spec.params, n: length }).name;
+    assert.deepEqual(exported.metadata.patterns, { decoder: expected });
+  }
+  assert.equal(servedModelRecord()?.metric, "test bits per character");
 });
 
 Deno.test("the official ONNX checker passes every model kind (full check, strict shapes)", async () => {

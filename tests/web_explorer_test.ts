@@ -13,11 +13,11 @@ import { findChromium, launchChromium, type Page } from "../lib/plot/chromium.ts
 import { OnnxRunner } from "../lib/export/runtime.ts";
 import { predictNextCharacter } from "../lib/export/char_text.ts";
 import { exportToOnnx } from "../lib/export/export_model.ts";
-import { PLACEHOLDER_CHAR_MODEL } from "../lib/export/char_model.ts";
+import { SERVED_CHAR_MODEL } from "../lib/export/served_model.ts";
 import { loadSavedModel } from "../lib/export/saved_model.ts";
 import { BUILD_DIR, buildExplorer, serveExplorer } from "../web/server.ts";
 
-const TEXT = "sparse transformers with only o(n) conn";
+const TEXT = "call me ishmael. some years ago, never m";
 
 /** Opens a page that may load only from the lab's server (and data:/blob:/about:). */
 async function localPage(
@@ -143,7 +143,7 @@ Deno.test({
         await upload("notes.onnx", new TextEncoder().encode("hello")),
         /not an ONNX model/,
       );
-      const saved = await loadSavedModel(PLACEHOLDER_CHAR_MODEL);
+      const saved = await loadSavedModel(SERVED_CHAR_MODEL);
       const other = exportToOnnx(saved.model, {
         n: 16,
         attentionOutputs: true,

@@ -3,68 +3,39 @@
  * TensorFlow.js and pass it through the official ONNX checker.
  *
  *   deno task export --random --pattern star --n 64 --out m.onnx --check --json
- *   deno task export --model data/models/char-placeholder --n 32 --out char.onnx --attention
- *   deno task export --train-placeholder [--seconds 30]
+ *   deno task export --model data/models/moby-dick-best --n 32 --out char.onnx --attention
  */
 import {
   integerFlag,
-  numberFlag,
   parseFlags,
   rejectConflicts,
   rejectPositionals,
   rejectUnknownFlags,
   runTool,
 } from "./cli/flags.ts";
-import { scheduleFromFlags } from "./cli/pattern_flags.ts";
+import { patternParameterFlags, scheduleFromFlags } from "./cli/pattern_flags.ts";
 import { initTf } from "../lib/attention/tf/backend.ts";
 import { checkParity, EXPORTED_KINDS, randomModel } from "../lib/export/parity.ts";
 import { exportToOnnx } from "../lib/export/export_model.ts";
 import { OnnxRunner } from "../lib/export/runtime.ts";
 import { officialOnnxCheck } from "../lib/export/checker.ts";
 import { loadSavedModel } from "../lib/export/saved_model.ts";
-import {
-  ABSTRACT_CORPUS,
-  PLACEHOLDER_CHAR_MODEL,
-  trainCharModel,
-} from "../lib/export/char_model.ts";
 import type { ExportedKind } from "../lib/export/metadata.ts";
 import { writeFileAtomic } from "../lib/util/system.ts";
 import { InputError } from "../lib/util/errors.ts";
-import { MAX_EXPORT_N, MAX_TRAIN_PLACEHOLDER_SECONDS } from "../lib/util/limits.ts";
+import { MAX_EXPORT_N } from "../lib/util/limits.ts";
 import { printable, printableJson } from "../lib/util/text.ts";
 
 const USAGE = `usage: deno task export (--random [--kind KIND] [--seed S] | --model STEM)
          [--pattern NAME [pattern flags] | --file PATTERN.json] --n N --out FILE
          [--attention] [--check] [--json]
-       deno task export --train-placeholder [--seconds S]
 kinds: ${EXPORTED_KINDS.join(", ")}
-n is at most ${MAX_EXPORT_N} (the pattern is stored as an n×n mask); S at most ${MAX_TRAIN_PLACEHOLDER_SECONDS}`;
+n is at most ${MAX_EXPORT_N} (the pattern is stored as an n×n mask)`;
 
 /** Largest |ONNX − TensorFlow.js| that --check accepts. */
 const TOLERANCE = 1e-4;
 
-const BOOLEANS = ["random", "check", "json", "attention", "help", "train-placeholder"];
-
-async function trainPlaceholder(flags: Map<string, string | true>): Promise<number> {
-  const seconds = flags.has("seconds") ? numberFlag("seconds", flags.get("seconds")!) : 30;
-  if (!(seconds > 0)) throw new InputError("--seconds", flags.get("seconds"), "expected S > 0");
-  if (seconds > MAX_TRAIN_PLACEHOLDER_SECONDS) {
-    throw new InputError(
-      "--seconds",
-      flags.get("seconds"),
-      `exceeds the limit ${MAX_TRAIN_PLACEHOLDER_SECONDS} (the training run's wall time)`,
-    );
-  }
-  await initTf();
-  const corpus = await Deno.readTextFile(ABSTRACT_CORPUS);
-  const trained = trainCharModel({ corpus, seconds });
-  await trained.model.save(PLACEHOLDER_CHAR_MODEL);
-  console.log(
-    `${PLACEHOLDER_CHAR_MODEL}: ${trained.steps} steps in ${trained.seconds.toFixed(1)} s, ` +
-      `loss ${trained.firstLoss.toFixed(3)} → ${trained.lastLoss.toFixed(3)}`,
-  );
-  return 0;
-}
+const BOOLEANS = ["random", "check", "json", "attention", "help"];
 
 /**
  * Refuses an output path that cannot take the file before any work is done: an existing
@@ -105,15 +76,14 @@ async function main(): Promise<number> {
     return 0;
   }
   rejectPositionals(parsed);
-  if (flags.has("train-placeholder")) {
-    rejectUnknownFlags(parsed, ["train-placeholder", "seconds"]);
-    return await trainPlaceholder(flags);
-  }
+  const toolFlags = [...BOOLEANS, "model", "kind", "seed", "n", "out"];
+  // a flag no form of the command takes is named first (the pattern's own flags are checked
+  // against the chosen pattern below)
+  rejectUnknownFlags(parsed, [...toolFlags, "pattern", "file", ...patternParameterFlags()]);
   rejectConflicts(parsed, "random", "model", "a random model or a saved one");
   if (flags.has("random") === flags.has("model")) {
     throw new InputError("--random / --model", undefined, "give exactly one (see --help)");
   }
-  const toolFlags = [...BOOLEANS, "model", "kind", "seed", "n", "out"];
   for (const randomOnly of ["kind", "seed"]) {
     if (flags.has("model") && flags.has(randomOnly)) {
       throw new InputError(

@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { initTf } from "../lib/attention/tf/backend.ts";
 import { exportToOnnx } from "../lib/export/export_model.ts";
-import { PLACEHOLDER_CHAR_MODEL } from "../lib/export/char_model.ts";
+import { SERVED_CHAR_MODEL } from "../lib/export/served_model.ts";
 import { loadSavedModel } from "../lib/export/saved_model.ts";
 import { SERVED_FILE_MAX_BYTES } from "../lib/util/limits.ts";
 import {
@@ -32,8 +32,11 @@ import {
 const ROOT = pathFromUrl("../", import.meta.url);
 /** The folder the build writes (a file-system path). */
 export const BUILD_DIR = join(ROOT, "out", "web");
-/** Lengths the character model is exported for; the page runs it when its n is one of them. */
-export const SERVED_LENGTHS = [16, 32, 64];
+/**
+ * Lengths the character model is exported for (at most the length it was trained at); the page
+ * runs it when its n is one of them.
+ */
+export const SERVED_LENGTHS = [32, 64, 128];
 
 const PAGE_DIR = join(ROOT, "web");
 const ORT_DIR = join(ROOT, "node_modules", "onnxruntime-web", "dist");
@@ -142,11 +145,11 @@ export function nodeImports(bundle: string): string[] {
 }
 
 /**
- * Exports the placeholder character model (data/models/char-placeholder, trained for a few
- * seconds; see lib/export/char_model.ts) with its attention maps for every served n, and
- * writes the manifest the page reads.
+ * Exports the served character model (the language-modelling sweep's best sparse model; see
+ * lib/export/served_model.ts) with its attention maps for every served n, and writes the
+ * manifest the page reads.
  */
-export async function exportServedModels(stem = PLACEHOLDER_CHAR_MODEL): Promise<string[]> {
+export async function exportServedModels(stem = SERVED_CHAR_MODEL): Promise<string[]> {
   await initTf();
   const folder = join(BUILD_DIR, "models");
   await Deno.mkdir(folder, { recursive: true });

@@ -1,7 +1,7 @@
 /**
  * lib/export: trained or random sparse Transformers as ONNX graphs of standard operators
  * (the pattern a constant mask), run in onnxruntime-web and compared with TensorFlow.js; the
- * official checker; the placeholder character model the explorer page runs.
+ * official checker; the trained character model the explorer page runs.
  */
 export * from "./onnx_graph.ts";
 export * from "./metadata.ts";
@@ -12,4 +12,4 @@ export * from "./parity.ts";
 export * from "./checker.ts";
 export * from "./saved_model.ts";
 export * from "./char_text.ts";
-export * from "./char_model.ts";
+export * from "./served_model.ts";

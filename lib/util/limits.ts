@@ -52,9 +52,6 @@ export const MAX_PLANNED_LAYERS = 1_048_576;
  */
 export const MAX_EXPORT_N = 2_048;
 
-/** Longest `deno task export --train-placeholder --seconds S`: bounds a training run's wall time. */
-export const MAX_TRAIN_PLACEHOLDER_SECONDS = 3_600;
-
 /**
  * Largest sequence length the attention benchmark times (twice its default largest length): the
  * sparse layer's arrays grow with the connections, O(n^1.5) for the strided pattern.

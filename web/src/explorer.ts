@@ -258,7 +258,7 @@ async function refreshModelForN(n: number): Promise<void> {
       say(
         "model-error",
         `the character model is exported for n = ${available}; choose one of those, or export ` +
-          `it for n = ${n} (deno task export --model data/models/char-placeholder --n ${n} ` +
+          `it for n = ${n} (deno task export --model data/models/moby-dick-best --n ${n} ` +
           `--attention --out char-${n}.onnx) and load the file below`,
       );
       return;

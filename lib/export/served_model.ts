@@ -1,0 +1,57 @@
+/**
+ * The character model the explorer page runs: the best sparse model of the language-modelling
+ * sweep on Moby Dick (kept as the sweep trains; lib/train/best_model.ts). Its weights file records
+ * the pattern, the vocabulary and why it was kept, so it can be rebuilt at any n up to the
+ * length it was trained at, exported to ONNX and served.
+ */
+import { EXPERIMENT_DEFINITIONS } from "../train/experiments.ts";
+import { type KeptRecord, keptRecord } from "../train/best_model.ts";
+import type { RunResult } from "../train/results.ts";
+import { committedStatus } from "../train/sweep.ts";
+import { InputError } from "../util/errors.ts";
+import { pathFromUrl } from "../util/system.ts";
+
+const languageModeling = EXPERIMENT_DEFINITIONS["language-modeling"];
+
+/** Weights stem (`.json` + `.bin`) of the served character model. */
+export const SERVED_CHAR_MODEL = pathFromUrl(
+  `../../${languageModeling.bestModel!.stem}`,
+  import.meta.url,
+);
+
+/** Why the served model was kept (its run and test score), or undefined when none is saved. */
+export function servedModelRecord(): KeptRecord | undefined {
+  return keptRecord(SERVED_CHAR_MODEL);
+}
+
+/** The served model beside the committed results of the sweep that kept it. */
+export interface ServedModelStanding {
+  record: KeptRecord;
+  /** The committed result of the run the model was kept from (undefined if not committed). */
+  keptFrom?: RunResult;
+  /** The committed sparse run (RANDOM aside: its pairs are not recorded) with the lowest score. */
+  bestSparse?: RunResult;
+  /** The model is the best sparse run's, and its recorded score is that run's test score. */
+  consistent: boolean;
+}
+
+/**
+ * Checks the served model against the committed language-modelling results: it must come from
+ * the committed sparse run with the lowest test bits per character, with that run's score.
+ * Throws when no model is saved.
+ */
+export function servedModelStanding(): ServedModelStanding {
+  const record = servedModelRecord();
+  if (record === undefined) {
+    throw new InputError("served model", SERVED_CHAR_MODEL, "no saved model (run the sweep)");
+  }
+  const bits = (result: RunResult) => result.final.bitsPerCharacter;
+  const sparse = committedStatus(languageModeling.name).results
+    .filter((result) => result.pattern !== "dense" && result.pattern !== "random")
+    .sort((a, b) => bits(a) - bits(b));
+  const keptFrom = sparse.find((result) => result.runId === record.runId);
+  const bestSparse = sparse[0];
+  const consistent = keptFrom !== undefined && keptFrom === bestSparse &&
+    Math.abs(bits(keptFrom) - record.score) <= 1e-9;
+  return { record, keptFrom, bestSparse, consistent };
+}
