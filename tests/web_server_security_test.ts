@@ -30,7 +30,7 @@ const ALLOWED: Record<string, string> = {
   "/web/style.css": "web/style.css",
   "/build/explorer.js": "out/web/explorer.js",
   "/build/models/manifest.json": "out/web/models/manifest.json",
-  "/build/models/char-n16.onnx": "out/web/models/char-n16.onnx",
+  "/build/models/char-n128.onnx": "out/web/models/char-n128.onnx",
   "/build/models/char-n32.onnx": "out/web/models/char-n32.onnx",
   "/build/models/char-n64.onnx": "out/web/models/char-n64.onnx",
   "/vendor/plotly.min.js": "node_modules/plotly.js-dist-min/plotly.min.js",
@@ -548,7 +548,7 @@ Deno.test({
             await make(join(models, name));
           };
           await replace("manifest.json", (path) => Deno.symlink("/etc/passwd", path));
-          await replace("char-n16.onnx", (path) => Deno.symlink("/dev/zero", path));
+          await replace("char-n128.onnx", (path) => Deno.symlink("/dev/zero", path));
           await replace("char-n32.onnx", async (path) => {
             const made = await runCommand("mkfifo", [path]);
             assert.equal(made.code, 0, made.stderr);
@@ -564,7 +564,7 @@ Deno.test({
           for (
             const path of [
               "/build/models/manifest.json",
-              "/build/models/char-n16.onnx",
+              "/build/models/char-n128.onnx",
               "/build/models/char-n32.onnx",
               "/build/models/char-n64.onnx",
               "/build/explorer.js",
