@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import {
   bestComparisons,
+  committedSeries,
+  committedStatus,
   experimentVerdicts,
   judgeFindings,
   learnedComparisons,
@@ -105,6 +107,20 @@ Deno.test("experiment verdicts on no results are inconclusive with nothing to te
   assert.ok(checks.every((c) => c.verdict === "inconclusive" && c.p === null));
   const { n } = EXPERIMENT_DEFINITIONS.classification.budgets.full.size;
   assert.equal(checks[0].covers, `n = ${n}, L = 2, no runs yet`);
+});
+
+Deno.test("a finding with nothing to compare in a complete sweep says no runs are planned and why", () => {
+  const status = committedStatus("seq2seq");
+  assert.ok(status.complete, "the committed seq2seq sweep is complete");
+  const checks = experimentVerdicts("seq2seq", committedSeries("seq2seq", status), status);
+  const union = checks.find((c) => c.finding.includes("UNION"))!;
+  assert.equal(union.p, null);
+  assert.match(union.covers, /no runs planned$/);
+  assert.match(union.evidence, /not reachable at n = 32: .*strided union @ 0\.7/);
+  // findings with comparisons keep their coverage
+  assert.ok(checks.filter((c) => c !== union).every((c) => /seeds per point/.test(c.covers)));
+  // an incomplete sweep with nothing to compare yet still says so
+  assert.match(experimentVerdicts("seq2seq", [])[0].covers, /no runs yet$/);
 });
 
 Deno.test("the README table is replaced between its markers, and only there", () => {

@@ -366,14 +366,28 @@ export function experimentFindings(
 export function experimentVerdicts(
   name: ExperimentName,
   series: readonly SummarySeries[],
+  status?: CommittedStatus,
 ): FindingCheck[] {
   const { axis, budgets } = EXPERIMENT_DEFINITIONS[name];
   const sizes = `n = ${budgets.full.size.n}` +
     (axis === "sparsity" ? `, L = ${budgets.full.layers.join(", ")}` : "");
-  return judgeFindings(experimentFindings(name, series)).map((c) => ({
-    ...c,
-    covers: `${sizes}, ${c.covers}`,
-  }));
+  // a finding with nothing to test in a complete sweep will never have runs: say why
+  const unplanned = () => {
+    const { unreachable } = planSweep(name, { mode: "full" });
+    return unreachable.length
+      ? `none comparable in the complete plan (not reachable at n = ${budgets.full.size.n}: ` +
+        `${unreachable.join(", ")})`
+      : "none comparable in the complete plan";
+  };
+  const findings = experimentFindings(name, series);
+  return judgeFindings(findings).map((c, i) => {
+    const untestable = findings[i].comparisons.length === 0 && status?.complete === true;
+    return {
+      ...c,
+      covers: `${sizes}, ${untestable ? "no runs planned" : c.covers}`,
+      evidence: untestable ? unplanned() : c.evidence,
+    };
+  });
 }
 
 /** The verdict rows a notebook displays (and re-checks with claims). */
@@ -400,7 +414,7 @@ export function readmeVerdictTable(): string {
   const rows = [["experiment", "finding", "covers", "verdict"]];
   for (const name of EXPERIMENTS) {
     const status = committedStatus(name);
-    const checks = experimentVerdicts(name, committedSeries(name, status));
+    const checks = experimentVerdicts(name, committedSeries(name, status), status);
     const planned = status.results.length + status.missing.length;
     for (const c of checks) {
       rows.push([
