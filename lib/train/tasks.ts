@@ -21,9 +21,15 @@ import { patternSpecOf, type ResolvedPattern } from "./sweep_grid.ts";
 import type { BestModelKeeper } from "./best_model.ts";
 import type { CurvePoint } from "./results.ts";
 import type { Progress } from "./progress.ts";
-import { loadCmudict, loadMobyDick, loadSpamAssassin, type Pronunciation } from "./datasets.ts";
+import {
+  loadCmudict,
+  loadMobyDick,
+  loadSpamAssassin,
+  type Pronunciation,
+  tokensOf,
+} from "./datasets.ts";
 import { bitsPerCharacter, corpusBleu, perplexity, phonemeErrorRate } from "./metrics.ts";
-import { BOS, EOS, MASK, PAD, padTo, Vocabulary } from "./vocab.ts";
+import { BOS, EOS, MASK, mostFrequent, PAD, padTo, Vocabulary } from "./vocab.ts";
 import { type Rng, seededRng } from "../util/random.ts";
 import { InputError } from "../util/errors.ts";
 import { learningRateAt } from "./schedule.ts";
@@ -486,10 +492,21 @@ export async function runSeq2seq(run: TaskRun): Promise<TaskOutcome> {
 // ---------------------------------------------------------------------------------------------
 // Masked-LM pretraining, then spam / ham fine-tuning (the BERT stand-in).
 
+/**
+ * The e-mail vocabulary: the most frequent tokens of the pretraining e-mails, seen at least
+ * three times; rarer tokens (most of them numbers, names and misspellings) become <unk>.
+ */
+export const EMAIL_VOCABULARY = 4000;
+const EMAIL_VOCABULARY_MIN_COUNT = 3;
+
 export async function runClassification(run: TaskRun): Promise<TaskOutcome> {
   const slice = loadSpamAssassin();
   const emails = slice.data;
-  const vocab = new Vocabulary(emails.train.flatMap(([text]) => [...text]));
+  // pretraining reads every e-mail outside the valid and test splits, labelled or not
+  const pretrainingTexts = [...emails.train.map(([text]) => text), ...emails.unlabelled];
+  const vocab = new Vocabulary(
+    mostFrequent(pretrainingTexts.flatMap(tokensOf), EMAIL_VOCABULARY, EMAIL_VOCABULARY_MIN_COUNT),
+  );
   const { n, batch, extra: pretrainSteps } = run.size;
   const model = new EncoderClassifier({
     ...stackConfig(run, vocab.size),
@@ -503,12 +520,13 @@ export async function runClassification(run: TaskRun): Promise<TaskOutcome> {
     vocab.size,
     fusedRun(run),
   );
-  const encode = (text: string) => padTo(vocab.encode(text), n);
+  const encode = (text: string) => padTo(vocab.encode(tokensOf(text)), n);
   const rng = seededRng(run.seed);
   const pick = () => emails.train[rng.int(emails.train.length)];
-  // MLM: 15% of the non-padding characters become <mask>; the loss is on those only
+  const pickPretraining = () => pretrainingTexts[rng.int(pretrainingTexts.length)];
+  // MLM: 15% of the non-padding tokens become <mask>; the loss is on those only
   const pretrainLoss = () => {
-    const ids = Array.from({ length: batch }, () => encode(pick()[0]));
+    const ids = Array.from({ length: batch }, () => encode(pickPretraining()));
     const masked = ids.map((row) => row.map((id) => (id !== PAD && rng.next() < 0.15 ? MASK : id)));
     const weights = masked.map((row) => row.map((id) => (id === MASK ? 1 : 0)));
     weights[0][0] = 1; // never an all-zero weight batch
