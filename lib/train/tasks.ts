@@ -10,6 +10,7 @@ import {
   CausalDecoder,
   EncoderClassifier,
   EncoderDecoder,
+  gatherRowsOp,
   linearOp,
   softmaxCrossEntropyOp,
   SparseEncoder,
@@ -131,13 +132,39 @@ function tokenHead(
 ) {
   const w = params.create(`${name}.w`, [width, outputs], "glorot");
   const b = params.create(`${name}.b`, [outputs], "zeros");
-  return (states: tf.Tensor3D) =>
+  return <T extends tf.Tensor>(states: T): T =>
     tf.tidy(() => {
-      if (fused) return linearOp(states, [w], [b]) as tf.Tensor3D;
-      const [batch, n] = states.shape;
-      const flat = tf.add(tf.matMul(tf.reshape(states, [batch * n, width]), w), b);
-      return tf.reshape(flat, [batch, n, outputs]) as tf.Tensor3D;
+      if (fused) return linearOp(states, [w], [b]) as T;
+      const flat = tf.add(tf.matMul(tf.reshape(states, [-1, width]), w), b);
+      return tf.reshape(flat, [...states.shape.slice(0, -1), outputs]) as T;
     });
+}
+
+/**
+ * The masked-LM loss: the mean cross-entropy of the head's predictions of `targets` at the
+ * positions where `masked` holds MASK. Fused, the head runs on those positions' states only
+ * (`gatherRowsOp`), about a seventh of its work on every position at a 15% masking rate;
+ * unfused, on every position with weight 0 elsewhere (the reference it is tested against).
+ */
+export function maskedTokenLoss(
+  states: tf.Tensor3D,
+  head: (states: tf.Tensor) => tf.Tensor,
+  masked: number[][],
+  targets: number[][],
+  fused: boolean,
+): tf.Scalar {
+  const weights = masked.map((row) => row.map((id) => (id === MASK ? 1 : 0)));
+  if (!fused) return maskedCrossEntropy(head(states), targets, weights, false);
+  const positions = weights.flat().flatMap((w, i) => (w === 1 ? [i] : []));
+  const flatTargets = targets.flat();
+  return tf.tidy(() =>
+    maskedCrossEntropy(
+      head(gatherRowsOp(states, positions)),
+      [positions.map((i) => flatTargets[i])],
+      [positions.map(() => 1)],
+      true,
+    )
+  );
 }
 
 function argmaxRows(logits: tf.Tensor): number[][] {
@@ -528,13 +555,12 @@ export async function runClassification(run: TaskRun): Promise<TaskOutcome> {
   const pretrainLoss = () => {
     const ids = Array.from({ length: batch }, () => encode(pickPretraining()));
     const masked = ids.map((row) => row.map((id) => (id !== PAD && rng.next() < 0.15 ? MASK : id)));
-    const weights = masked.map((row) => row.map((id) => (id === MASK ? 1 : 0)));
-    weights[0][0] = 1; // never an all-zero weight batch
+    if (!masked.flat().includes(MASK)) masked[0][0] = MASK; // never a batch with nothing to predict
     const input = int2d(masked);
     return {
       loss: () =>
         tf.tidy(() =>
-          maskedCrossEntropy(mlmHead(model.stack.apply(input)), ids, weights, fusedRun(run))
+          maskedTokenLoss(model.stack.apply(input), mlmHead, masked, ids, fusedRun(run))
         ),
       inputs: [input],
     };
