@@ -8,13 +8,15 @@ import { learningRateAt } from "../lib/train/schedule.ts";
 import { initTf, tf } from "../lib/attention/tf/backend.ts";
 import {
   embedOp,
+  gatherRowsOp,
   layerNormOp,
   linearOp,
   residualAddOp,
   softmaxCrossEntropyOp,
 } from "../lib/attention/tf/fused_ops.ts";
 import { FlatAdam, TfAdam } from "../lib/attention/tf/fused_adam.ts";
-import { languageModelSetup, type TaskSize } from "../lib/train/tasks.ts";
+import { languageModelSetup, maskedTokenLoss, type TaskSize } from "../lib/train/tasks.ts";
+import { MASK } from "../lib/train/vocab.ts";
 import { resolvePattern } from "../lib/train/sweep_grid.ts";
 import { seededRng } from "../lib/util/random.ts";
 
@@ -189,6 +191,70 @@ Deno.test("layerNormOp matches float64 LayerNorm in value and all three gradient
     assert.ok(error < 1e-4, `gradient ${i}: ${error}`); // finite differences: ≈ 1e-8 error
   });
   tf.dispose(inputs);
+});
+
+Deno.test("gatherRowsOp: the picked rows, their gradient added back (twice for a row picked twice)", () => {
+  const [batch, n, d] = [2, 3, 4];
+  const rows = [4, 0, 4, 5];
+  const x = random(batch * n * d, 31);
+  const r = random(rows.length * d, 32);
+  const y = new Float64Array(rows.length * d);
+  const dx = new Float64Array(batch * n * d);
+  rows.forEach((row, i) => {
+    for (let c = 0; c < d; c++) {
+      y[i * d + c] = x[row * d + c];
+      dx[row * d + c] += r[i * d + c];
+    }
+  });
+  const inputs = [f32(x, [batch, n, d])];
+  const got = valueAndGrads((t) => gatherRowsOp(t, rows), inputs, r);
+  assert.ok(relativeError(got.value, y) < TOLERANCE);
+  assert.ok(relativeError(got.grads[0], dx) < TOLERANCE);
+  assert.throws(() => gatherRowsOp(inputs[0], [6]), /row/);
+  tf.dispose(inputs);
+});
+
+Deno.test("maskedTokenLoss: the head on the masked positions only equals the full-logits loss and float64", () => {
+  const [batch, n, d, vocab] = [2, 5, 4, 7];
+  const masked = [[MASK, 9, 9, MASK, 9], [9, 9, MASK, 9, 9]];
+  const targets = [[1, 2, 3, 4, 5], [6, 0, 2, 1, 3]];
+  const states = random(batch * n * d, 41);
+  const w = random(d * vocab, 42);
+  const b = random(vocab, 43, 0.5);
+  // float64: mean over the three masked positions of logsumexp(z) − z[target]
+  let expected = 0;
+  const positions = [0, 3, 7];
+  for (const p of positions) {
+    const z = Array.from({ length: vocab }, (_, o) => {
+      let sum = b[o];
+      for (let c = 0; c < d; c++) sum += states[p * d + c] * w[c * vocab + o];
+      return sum;
+    });
+    const top = Math.max(...z);
+    const logSumExp = top + Math.log(z.reduce((acc, v) => acc + Math.exp(v - top), 0));
+    expected += (logSumExp - z[targets[Math.floor(p / n)][p % n]]) / positions.length;
+  }
+  const [W, B] = [f32(w, [d, vocab]), f32(b, [vocab])];
+  const head = (x: tf.Tensor) => linearOp(x, [W], [B]);
+  const x = f32(states, [batch, n, d]);
+  const lossOf = (fused: boolean) => (t: tf.Tensor) =>
+    maskedTokenLoss(t as tf.Tensor3D, head, masked, targets, fused);
+  const [fused, reference] = [true, false].map((f) => {
+    const value = tf.tidy(() => lossOf(f)(x).dataSync()[0]);
+    const [grad] = tf.grads(lossOf(f))([x]);
+    const out = { value, grad: grad.dataSync() as Float32Array };
+    grad.dispose();
+    return out;
+  });
+  assert.ok(Math.abs(fused.value - expected) < TOLERANCE, `${fused.value} vs ${expected}`);
+  assert.ok(Math.abs(reference.value - expected) < TOLERANCE, `${reference.value} vs ${expected}`);
+  assert.ok(relativeError(fused.grad, Float64Array.from(reference.grad)) < TOLERANCE);
+  // only the masked positions' states get a gradient
+  for (let p = 0; p < batch * n; p++) {
+    const touched = fused.grad.slice(p * d, (p + 1) * d).some((g) => g !== 0);
+    assert.equal(touched, positions.includes(p), `position ${p}`);
+  }
+  tf.dispose([W, B, x]);
 });
 
 Deno.test("embedOp: lookup + positional rows, scatter-add and batch-sum gradients", () => {

@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import {
   cmudictSource,
+  EMAIL_TOKENS,
+  emailTokens,
   loadCmudict,
   loadMobyDick,
   loadSlice,
@@ -9,6 +11,7 @@ import {
   mobyDickSource,
   SLICE_CHECKSUMS,
   spamAssassinSource,
+  tokensOf,
 } from "../lib/train/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { sha256 } from "../lib/util/system.ts";
@@ -32,6 +35,31 @@ Deno.test("the committed caches load without rebuilding and have disjoint, fixed
   assert.equal(emails.data.test.length, 1000);
   const spamShare = emails.data.test.filter(([, spam]) => spam === 1).length / 1000;
   assert.ok(spamShare > 0.45 && spamShare < 0.55, `balanced test split (${spamShare})`);
+  // the unlabelled e-mails pretrain: none of them is a valid or test e-mail
+  const heldOut = new Set([...emails.data.valid, ...emails.data.test].map(([t]) => t));
+  assert.ok(emails.data.unlabelled.length > 2000, `${emails.data.unlabelled.length} unlabelled`);
+  assert.ok(emails.data.unlabelled.every((t) => !heldOut.has(t)), "no held-out e-mail pretrains");
+  for (const [text] of emails.data.train) {
+    assert.ok(tokensOf(text).length >= 8 && tokensOf(text).length <= EMAIL_TOKENS, text);
+  }
+});
+
+Deno.test("an e-mail's tokens: subject then body, HTML removed, words, numbers and symbols", () => {
+  const message = "From: a@b\nSubject: WIN $500 now!\n\n<p>Click&nbsp;HERE</p> 100% free";
+  assert.deepEqual(emailTokens(message), [
+    "WIN",
+    "$",
+    "500",
+    "now",
+    "!",
+    "Click",
+    "HERE",
+    "100",
+    "%",
+    "free",
+  ]);
+  assert.deepEqual(tokensOf("WIN $ 500"), ["WIN", "$", "500"]);
+  assert.deepEqual(tokensOf(""), []);
 });
 
 Deno.test("a slice is built once, then read from the cache; a corrupt cache is refused", () => {

@@ -49,7 +49,8 @@ export function trainBagOfWords(
   options: BagOfWordsOptions = {},
 ): BagOfWordsModel {
   const vocabularySize = requireInteger("vocabulary", options.vocabulary ?? 2000, 1);
-  const steps = requireInteger("steps", options.steps ?? 300, 1);
+  // on the e-mails the validation accuracy stops rising by 1,000 steps
+  const steps = requireInteger("steps", options.steps ?? 1000, 1);
   const learningRate = requireNumber("learningRate", options.learningRate ?? 2, 0);
   const l2 = requireNumber("l2", options.l2 ?? 1e-3, 0);
   if (examples.length === 0) throw new RangeError("trainBagOfWords: no examples");

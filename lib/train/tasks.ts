@@ -10,6 +10,7 @@ import {
   CausalDecoder,
   EncoderClassifier,
   EncoderDecoder,
+  gatherRowsOp,
   linearOp,
   softmaxCrossEntropyOp,
   SparseEncoder,
@@ -21,9 +22,15 @@ import { patternSpecOf, type ResolvedPattern } from "./sweep_grid.ts";
 import type { BestModelKeeper } from "./best_model.ts";
 import type { CurvePoint } from "./results.ts";
 import type { Progress } from "./progress.ts";
-import { loadCmudict, loadMobyDick, loadSpamAssassin, type Pronunciation } from "./datasets.ts";
+import {
+  loadCmudict,
+  loadMobyDick,
+  loadSpamAssassin,
+  type Pronunciation,
+  tokensOf,
+} from "./datasets.ts";
 import { bitsPerCharacter, corpusBleu, perplexity, phonemeErrorRate } from "./metrics.ts";
-import { BOS, EOS, MASK, PAD, padTo, Vocabulary } from "./vocab.ts";
+import { BOS, EOS, MASK, mostFrequent, PAD, padTo, Vocabulary } from "./vocab.ts";
 import { type Rng, seededRng } from "../util/random.ts";
 import { InputError } from "../util/errors.ts";
 import { learningRateAt } from "./schedule.ts";
@@ -125,13 +132,39 @@ function tokenHead(
 ) {
   const w = params.create(`${name}.w`, [width, outputs], "glorot");
   const b = params.create(`${name}.b`, [outputs], "zeros");
-  return (states: tf.Tensor3D) =>
+  return <T extends tf.Tensor>(states: T): T =>
     tf.tidy(() => {
-      if (fused) return linearOp(states, [w], [b]) as tf.Tensor3D;
-      const [batch, n] = states.shape;
-      const flat = tf.add(tf.matMul(tf.reshape(states, [batch * n, width]), w), b);
-      return tf.reshape(flat, [batch, n, outputs]) as tf.Tensor3D;
+      if (fused) return linearOp(states, [w], [b]) as T;
+      const flat = tf.add(tf.matMul(tf.reshape(states, [-1, width]), w), b);
+      return tf.reshape(flat, [...states.shape.slice(0, -1), outputs]) as T;
     });
+}
+
+/**
+ * The masked-LM loss: the mean cross-entropy of the head's predictions of `targets` at the
+ * positions where `masked` holds MASK. Fused, the head runs on those positions' states only
+ * (`gatherRowsOp`), about a seventh of its work on every position at a 15% masking rate;
+ * unfused, on every position with weight 0 elsewhere (the reference it is tested against).
+ */
+export function maskedTokenLoss(
+  states: tf.Tensor3D,
+  head: (states: tf.Tensor) => tf.Tensor,
+  masked: number[][],
+  targets: number[][],
+  fused: boolean,
+): tf.Scalar {
+  const weights = masked.map((row) => row.map((id) => (id === MASK ? 1 : 0)));
+  if (!fused) return maskedCrossEntropy(head(states), targets, weights, false);
+  const positions = weights.flat().flatMap((w, i) => (w === 1 ? [i] : []));
+  const flatTargets = targets.flat();
+  return tf.tidy(() =>
+    maskedCrossEntropy(
+      head(gatherRowsOp(states, positions)),
+      [positions.map((i) => flatTargets[i])],
+      [positions.map(() => 1)],
+      true,
+    )
+  );
 }
 
 function argmaxRows(logits: tf.Tensor): number[][] {
@@ -486,10 +519,21 @@ export async function runSeq2seq(run: TaskRun): Promise<TaskOutcome> {
 // ---------------------------------------------------------------------------------------------
 // Masked-LM pretraining, then spam / ham fine-tuning (the BERT stand-in).
 
+/**
+ * The e-mail vocabulary: the most frequent tokens of the pretraining e-mails, seen at least
+ * three times; rarer tokens (most of them numbers, names and misspellings) become <unk>.
+ */
+export const EMAIL_VOCABULARY = 4000;
+const EMAIL_VOCABULARY_MIN_COUNT = 3;
+
 export async function runClassification(run: TaskRun): Promise<TaskOutcome> {
   const slice = loadSpamAssassin();
   const emails = slice.data;
-  const vocab = new Vocabulary(emails.train.flatMap(([text]) => [...text]));
+  // pretraining reads every e-mail outside the valid and test splits, labelled or not
+  const pretrainingTexts = [...emails.train.map(([text]) => text), ...emails.unlabelled];
+  const vocab = new Vocabulary(
+    mostFrequent(pretrainingTexts.flatMap(tokensOf), EMAIL_VOCABULARY, EMAIL_VOCABULARY_MIN_COUNT),
+  );
   const { n, batch, extra: pretrainSteps } = run.size;
   const model = new EncoderClassifier({
     ...stackConfig(run, vocab.size),
@@ -503,20 +547,20 @@ export async function runClassification(run: TaskRun): Promise<TaskOutcome> {
     vocab.size,
     fusedRun(run),
   );
-  const encode = (text: string) => padTo(vocab.encode(text), n);
+  const encode = (text: string) => padTo(vocab.encode(tokensOf(text)), n);
   const rng = seededRng(run.seed);
   const pick = () => emails.train[rng.int(emails.train.length)];
-  // MLM: 15% of the non-padding characters become <mask>; the loss is on those only
+  const pickPretraining = () => pretrainingTexts[rng.int(pretrainingTexts.length)];
+  // MLM: 15% of the non-padding tokens become <mask>; the loss is on those only
   const pretrainLoss = () => {
-    const ids = Array.from({ length: batch }, () => encode(pick()[0]));
+    const ids = Array.from({ length: batch }, () => encode(pickPretraining()));
     const masked = ids.map((row) => row.map((id) => (id !== PAD && rng.next() < 0.15 ? MASK : id)));
-    const weights = masked.map((row) => row.map((id) => (id === MASK ? 1 : 0)));
-    weights[0][0] = 1; // never an all-zero weight batch
+    if (!masked.flat().includes(MASK)) masked[0][0] = MASK; // never a batch with nothing to predict
     const input = int2d(masked);
     return {
       loss: () =>
         tf.tidy(() =>
-          maskedCrossEntropy(mlmHead(model.stack.apply(input)), ids, weights, fusedRun(run))
+          maskedTokenLoss(model.stack.apply(input), mlmHead, masked, ids, fusedRun(run))
         ),
       inputs: [input],
     };

@@ -1,6 +1,6 @@
 /**
- * Tokenizers: a fixed symbol list with the special tokens first. Characters for Moby Dick and
- * the e-mails, letters and phonemes for CMUdict. Ids are stable because the symbol lists are
+ * Tokenizers: a fixed symbol list with the special tokens first. Characters for Moby Dick, words
+ * for the e-mails, letters and phonemes for CMUdict. Ids are stable because the symbol lists are
  * derived deterministically from the cached slices.
  */
 import { InputError } from "../util/errors.ts";
@@ -46,6 +46,21 @@ export class Vocabulary {
     }
     return out;
   }
+}
+
+/**
+ * The `most` most frequent symbols seen at least `minCount` times, most frequent first (ties in
+ * code-point order, so the list is deterministic): a word vocabulary's ordinary symbols, the
+ * rest becoming <unk>.
+ */
+export function mostFrequent(symbols: Iterable<string>, most: number, minCount = 1): string[] {
+  const counts = new Map<string, number>();
+  for (const symbol of symbols) counts.set(symbol, (counts.get(symbol) ?? 0) + 1);
+  return [...counts.entries()]
+    .filter(([, count]) => count >= minCount)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, most)
+    .map(([symbol]) => symbol);
 }
 
 /** `ids` cut or padded with PAD to exactly `length`. */

@@ -358,6 +358,40 @@ export function embedOp(
   return op(positional, table ?? input) as tf.Tensor3D;
 }
 
+/**
+ * The rows `rows` of x, whose leading axes are flattened to rows of its last axis: [count, width].
+ * Backward: dy added back into a zero gradient of x's shape at those rows (a row picked twice
+ * gets both). Lets a head run on a few positions (the masked ones) instead of every one.
+ */
+export function gatherRowsOp(x: tf.Tensor, rows: readonly number[]): tf.Tensor2D {
+  const width = x.shape[x.rank - 1] as number;
+  const total = x.size / width;
+  for (const row of rows) {
+    if (!(Number.isInteger(row) && row >= 0 && row < total)) {
+      throw new InputError("row", row, `expected an integer in 0…${total - 1}`);
+    }
+  }
+  const shape = [rows.length, width];
+  const op = tf.customGrad((...inputs) => {
+    const source = inputs[0] as tf.Tensor;
+    const out = outputArray(rows.length * width);
+    withValues(source, (s) => {
+      rows.forEach((row, r) => out.set(s.subarray(row * width, (row + 1) * width), r * width));
+    });
+    const gradFunc = (dy: tf.Tensor) => {
+      const dx = new Float32Array(total * width);
+      withValues(dy, (d) => {
+        rows.forEach((row, r) => {
+          for (let c = 0; c < width; c++) dx[row * width + c] += d[r * width + c];
+        });
+      });
+      return [tf.tensor(dx, source.shape)];
+    };
+    return { value: tensorFrom(out, shape), gradFunc };
+  });
+  return op(x) as tf.Tensor2D;
+}
+
 /** a + b (same shape): one add kernel forward; the gradient passes dy to both, no kernel. */
 export function residualAddOp<T extends tf.Tensor>(a: T, b: T): T {
   if (a.shape.join() !== b.shape.join()) {
