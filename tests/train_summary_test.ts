@@ -109,6 +109,14 @@ Deno.test("experiment verdicts on no results are inconclusive with nothing to te
   assert.equal(checks[0].covers, `n = ${n}, L = 2, no runs yet`);
 });
 
+Deno.test("a finding whose runs have too few seeds says so rather than 'no runs yet'", () => {
+  const few = [series("strided", "strided", [0.9]), series("random", "random", [0.5])];
+  const finding = bestComparisons("strided best", few, (s) => s.pattern === "strided", true);
+  assert.equal(finding.comparisons.length, 0);
+  assert.equal(finding.covers, "fewer than 5 seeds per point so far");
+  assert.equal(bestComparisons("none", [], () => true, true).covers, "no runs yet");
+});
+
 Deno.test("a finding with nothing to compare in a complete sweep says no runs are planned and why", () => {
   const status = committedStatus("seq2seq");
   assert.ok(status.complete, "the committed seq2seq sweep is complete");

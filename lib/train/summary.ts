@@ -254,10 +254,15 @@ type Ranked = ReturnType<typeof rankAt>[number];
 
 const named = (r: Ranked) => ({ label: r.series.label, point: r.point });
 
+/** What a finding covers before any comparison: runs still too few in seeds, or none. */
+function nothingJudged(notes: readonly string[]): string {
+  return notes.length > 0 ? `fewer than ${MIN_SEEDS} seeds per point so far` : "no runs yet";
+}
+
 /** Where the comparisons of a finding were made, from the series themselves. */
-function coverage(ranked: Ranked[][], where: string[]): string {
+function coverage(ranked: Ranked[][], where: string[], notes: readonly string[]): string {
   const points = ranked.flat();
-  if (points.length === 0) return "no runs yet";
+  if (points.length === 0) return nothingJudged(notes);
   const seeds = [...new Set(points.map((r) => r.point.values.length))].sort((a, b) => a - b);
   const patterns = [...new Set(points.map((r) => r.series.label))].length;
   return `${where.join(", ")}; ${patterns} series; ${seeds.join("–")} seeds per point`;
@@ -299,7 +304,7 @@ function collectEveryLevel(
     judged.push(ranked);
     where.push(at);
   }
-  return { finding, covers: coverage(judged, where), comparisons, notes };
+  return { finding, covers: coverage(judged, where, notes), comparisons, notes };
 }
 
 /**
@@ -396,7 +401,7 @@ export function learnedComparisons(
   }
   return {
     finding,
-    covers: judged.length ? coverage([judged], [`L = ${layers}`]) : "no runs yet",
+    covers: coverage([judged], [`L = ${layers}`], notes),
     comparisons,
     notes,
   };
