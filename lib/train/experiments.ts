@@ -217,6 +217,8 @@ export const EXPERIMENT_DEFINITIONS: Record<ExperimentName, ExperimentDefinition
         levels: [0.7],
       },
       full: {
+        // dense, one seed, on 128 word tokens: 0.957 test accuracy (validation 0.96–0.97 from
+        // fine-tuning step 400); 2,000 masked-LM steps instead of 800 gave the same 0.957
         size: size({
           n: 128,
           width: 64,
