@@ -7,6 +7,7 @@
  * Float64 throughout, full-batch gradient descent with L2 regularisation, deterministic.
  */
 import { requireInteger, requireNumber } from "../util/errors.ts";
+import { mostFrequent } from "./vocab.ts";
 
 export interface BagOfWordsOptions {
   /** The most frequent training words kept as features. */
@@ -54,15 +55,11 @@ export function trainBagOfWords(
   const learningRate = requireNumber("learningRate", options.learningRate ?? 2, 0);
   const l2 = requireNumber("l2", options.l2 ?? 1e-3, 0);
   if (examples.length === 0) throw new RangeError("trainBagOfWords: no examples");
-  const counts = new Map<string, number>();
-  for (const [text] of examples) {
-    for (const word of new Set(wordsOf(text))) counts.set(word, (counts.get(word) ?? 0) + 1);
-  }
-  // most frequent first; ties broken alphabetically so the vocabulary is deterministic
-  const words = [...counts.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, vocabularySize)
-    .map(([word]) => word);
+  // the words in the most training texts (each counted once per text), deterministically
+  const words = mostFrequent(
+    examples.flatMap(([text]) => [...new Set(wordsOf(text))]),
+    vocabularySize,
+  );
   const index = new Map(words.map((word, i) => [word, i]));
   const features = examples.map(([text]) => featureIndices(text, index));
   const labels = examples.map(([, label]) => label);

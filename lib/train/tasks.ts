@@ -521,7 +521,7 @@ export async function runSeq2seq(run: TaskRun): Promise<TaskOutcome> {
 
 /**
  * The e-mail vocabulary: the most frequent tokens of the pretraining e-mails, seen at least
- * three times; rarer tokens (most of them numbers, names and misspellings) become <unk>.
+ * three times; rarer tokens become <unk>.
  */
 export const EMAIL_VOCABULARY = 4000;
 const EMAIL_VOCABULARY_MIN_COUNT = 3;
