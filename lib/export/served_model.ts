@@ -5,7 +5,7 @@
  * length it was trained at, exported to ONNX and served.
  */
 import { EXPERIMENT_DEFINITIONS } from "../train/experiments.ts";
-import { type KeptRecord, keptRecord } from "../train/best_model.ts";
+import { keepableAsBestSparse, type KeptRecord, keptRecord } from "../train/best_model.ts";
 import type { RunResult } from "../train/results.ts";
 import { committedStatus } from "../train/sweep.ts";
 import { InputError } from "../util/errors.ts";
@@ -47,7 +47,7 @@ export function servedModelStanding(): ServedModelStanding {
   }
   const bits = (result: RunResult) => result.final.bitsPerCharacter;
   const sparse = committedStatus(languageModeling.name).results
-    .filter((result) => result.pattern !== "dense" && result.pattern !== "random")
+    .filter((result) => keepableAsBestSparse(result.pattern))
     .sort((a, b) => bits(a) - bits(b));
   const keptFrom = sparse.find((result) => result.runId === record.runId);
   const bestSparse = sparse[0];

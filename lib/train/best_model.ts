@@ -10,6 +10,14 @@ import { dirname } from "node:path";
 import { processIsRunning } from "../util/system.ts";
 import { InputError } from "../util/errors.ts";
 
+/**
+ * Whether a run of this pattern may be kept as the best sparse model: not dense, and rebuildable
+ * from its weights file (RANDOM's pairs are not recorded there).
+ */
+export function keepableAsBestSparse(pattern: string): boolean {
+  return pattern !== "dense" && pattern !== "random";
+}
+
 /** What the kept model's weights file records about why it was kept. */
 export interface KeptRecord {
   runId: string;

@@ -19,7 +19,7 @@ import {
 } from "../attention/mod.ts";
 import type { ParameterSet } from "../attention/tf/parameters.ts";
 import { patternSpecOf, type ResolvedPattern } from "./sweep_grid.ts";
-import type { BestModelKeeper } from "./best_model.ts";
+import { type BestModelKeeper, keepableAsBestSparse } from "./best_model.ts";
 import type { CurvePoint } from "./results.ts";
 import type { Progress } from "./progress.ts";
 import {
@@ -384,8 +384,7 @@ export async function runLanguageModel(run: TaskRun): Promise<TaskOutcome> {
     () => perplexity(meanNll(text.valid, 64)),
   );
   const testNll = meanNll(text.test, Infinity);
-  // a saved model must be rebuildable: RANDOM's pairs are not recorded (patternSpecOf)
-  if (run.keepBest && patternSpecOf(run.pattern) !== undefined && run.pattern.pattern !== "dense") {
+  if (run.keepBest && keepableAsBestSparse(run.pattern.pattern)) {
     const bits = bitsPerCharacter(testNll);
     await run.keepBest.offer(bits, (stem, record) =>
       model.save(stem, {
