@@ -45,6 +45,7 @@ Deno.test("runTrainingBenchmark: one record per configuration, fields consistent
   const [r] = records;
   assert.equal(r.config, "small");
   assert.ok(r.msPerStep > 0 && r.matmulGflops > 0 && r.usefulGflops > 0);
+  assert.ok(r.simdMatmulGflops !== null && r.simdMatmulGflops > 0, "the SIMD matmul's rate");
   // tokens/s is batch·n per step time
   assert.ok(
     Math.abs(r.tokensPerSecond - (16 * 64) / (r.msPerStep / 1000)) / r.tokensPerSecond < 0.01,
@@ -52,6 +53,7 @@ Deno.test("runTrainingBenchmark: one record per configuration, fields consistent
   assert.ok(r.kernelsPerStep > 0 && r.kernelsPerStep <= 300);
   const table = trainingMarkdown(records);
   assert.match(table, /\| small \| [\d.]+ \| \d+ \| [\d.]+ \([\d.]+%\) \| \d+ \|/);
+  assert.match(table, /the lab's SIMD matmul [\d.]+ GFLOP\/s/);
 });
 
 Deno.test("bench --train --quick --json writes training.json and .md; bad --config exits 2", async () => {
@@ -73,6 +75,7 @@ Deno.test("bench --train --quick --json writes training.json and .md; bad --conf
       "kernelsPerStep",
       "matmulGflops",
       "msPerStep",
+      "simdMatmulGflops",
       "tokensPerSecond",
       "usefulGflops",
     ]);

@@ -1,8 +1,8 @@
 /**
  * The training benchmark: one step (forward + backward + Adam update) of the language-modelling
  * experiment's model, exactly as lib/train/tasks.ts trains it (languageModelSetup and the same
- * trainer), at two fixed configurations, with the backend's 2-D matmul rate measured in the
- * same run.
+ * trainer), at two fixed configurations, with the 2-D matmul rates of tfjs and of the lab's
+ * SIMD matmul (the one the training path multiplies with on wasm) measured in the same run.
  *
  * - small: causal pre-LN decoder on Moby Dick characters, n = 64, width 32, 2 blocks, 4 heads,
  *   feed-forward 64 (ReLU), batch 16, STRIDED in the SEQUENTIAL configuration with c = 10,
@@ -28,7 +28,7 @@ import { initTf, tf } from "../../lib/attention/tf/backend.ts";
 import { adamTrainer, type Trainer } from "../../lib/attention/tf/fused_adam.ts";
 import { languageModelSetup, type TaskSize } from "../../lib/train/tasks.ts";
 import { resolvePattern } from "../../lib/train/sweep_grid.ts";
-import { measureMatmulGflops } from "../../lib/bench/attention.ts";
+import { measureHeapMatmulGflops, measureMatmulGflops } from "../../lib/bench/attention.ts";
 import { InputError, requireInteger } from "../../lib/util/errors.ts";
 import { median } from "../../lib/util/statistics.ts";
 import { type Rng, seededRng } from "../../lib/util/random.ts";
@@ -76,7 +76,10 @@ export interface TrainingBenchRecord {
   msPerStep: number;
   tokensPerSecond: number;
   usefulGflops: number;
+  /** tfjs's 2-D matmul rate in the same run. */
   matmulGflops: number;
+  /** The lab's SIMD heap matmul rate in the same run (null off the wasm backend). */
+  simdMatmulGflops: number | null;
   kernelsPerStep: number;
 }
 
@@ -196,6 +199,8 @@ export async function runTrainingBenchmark(
   const steps = requireInteger("steps", options.steps ?? 5, 1, 1000);
   await initTf();
   const matmulGflops = round(measureMatmulGflops(), 2);
+  const heapRate = measureHeapMatmulGflops();
+  const simdMatmulGflops = heapRate === null ? null : round(heapRate, 2);
   const cells = configs.map((config) => prepareTrainingCell(config, options.fused !== false));
   try {
     const kernels: number[] = [];
@@ -219,6 +224,7 @@ export async function runTrainingBenchmark(
         tokensPerSecond: Math.round((cell.config.batch * cell.config.n) / (ms / 1000)),
         usefulGflops: round(cell.usefulFlops / (ms * 1e6), 3),
         matmulGflops,
+        simdMatmulGflops,
         kernelsPerStep: kernels[i],
       };
       options.onRecord?.(record);
@@ -231,11 +237,15 @@ export async function runTrainingBenchmark(
 
 /** The records as a Markdown table. */
 export function trainingMarkdown(records: readonly TrainingBenchRecord[]): string {
+  const simd = records[0]?.simdMatmulGflops;
   const lines = [
     "Language-model training step (forward + backward + Adam), STRIDED SEQUENTIAL, " +
-    `${tf.getBackend()} backend, 2-D matmul ceiling ${records[0]?.matmulGflops ?? "–"} GFLOP/s.`,
+    `${tf.getBackend()} backend; 2-D matmul (512 × 512): tfjs ${
+      records[0]?.matmulGflops ?? "–"
+    } GFLOP/s` +
+    (simd == null ? "." : `, the lab's SIMD matmul ${simd} GFLOP/s.`),
     "",
-    "| config | ms/step | tokens/s | useful GFLOP/s (of matmul) | kernels/step |",
+    "| config | ms/step | tokens/s | useful GFLOP/s (of tfjs matmul) | kernels/step |",
     "|---|---:|---:|---:|---:|",
   ];
   for (const r of records) {

@@ -5,8 +5,10 @@
  * twice as much again while the gradient tape records it), so the op count, not the FLOPs,
  * dominates a small training step.
  *
- * - `linearOp`: x·[W₁|W₂|…] + [b₁|b₂|…] (optionally ReLU) as one matmul forward and two plain
- *   matmuls backward; the weight parts stay separate variables (concatenated in JavaScript).
+ * - `linearOp`: x·[W₁|W₂|…] + [b₁|b₂|…] (optionally ReLU); the weight parts stay separate
+ *   variables. On the wasm backend every product runs in place in the backend's memory through
+ *   the lab's SIMD matmul (./simd_matmul/, no kernel, no copy); elsewhere one tfjs matmul
+ *   forward and two plain ones backward (the parts concatenated in JavaScript).
  * - `layerNormOp`: LayerNorm over the last axis, forward and backward in one loop each.
  * - `embedOp`: table[ids] + positional[0…n−1] (or x + positional), gradient by scatter-add.
  * - `residualAddOp`: a + b, whose gradient hands dy to both inputs without a kernel.
@@ -20,6 +22,17 @@
 import { tf } from "./backend.ts";
 import { give, outputArray, readTensor, tensorFrom } from "./buffers.ts";
 import { InputError } from "../../util/errors.ts";
+import {
+  columns,
+  columnSums,
+  emptyTensor,
+  heapMatmulAvailable,
+  matrix,
+  multiply,
+  multiplyInto,
+  reluGate,
+  transposed,
+} from "./simd_matmul/mod.ts";
 
 /** A tensor of another shape on the same data: no kernel, no tape entry (use inside ops). */
 function view<R extends tf.Rank>(tensor: tf.Tensor, shape: number[]): tf.Tensor<R> {
@@ -80,7 +93,8 @@ export interface LinearOptions {
 
 /**
  * x·[W₁|…|W_p] + [b₁|…|b_p] over the last axis of x (any rank ≥ 2; leading axes are rows),
- * optionally followed by ReLU. Forward: one fused matmul kernel. Backward: dx = dy·Wᵀ and
+ * optionally followed by ReLU. On the wasm backend: `linearOnHeap`. Elsewhere, forward: one
+ * fused matmul kernel; backward: dx = dy·Wᵀ and
  * [dW; db] = [xᵀ; 1ᵀ]·dy, two plain 2-D matmuls (tfjs-wasm's transposed matmuls leave
  * XNNPACK and run ≈ 10× slower), with Wᵀ and [xᵀ; 1ᵀ] built in JavaScript and the parts of
  * [dW; db] split out in JavaScript.
@@ -111,6 +125,9 @@ export function linearOp(
   const rows = x.size / width;
   const hasBias = biases.length > 0;
   const relu = options.relu === true;
+  if (heapMatmulAvailable()) {
+    return linearOnHeap(x, weights, biases, parts, relu);
+  }
   const op = tf.customGrad((...inputs) => {
     const tensors = inputs as tf.Tensor[];
     const input = tensors[0];
@@ -181,6 +198,67 @@ export function linearOp(
         return [...dws, ...dbs];
       });
       return [view(dx, input.shape), ...grads];
+    };
+    return { value, gradFunc };
+  });
+  return op(x, ...weights, ...biases);
+}
+
+/**
+ * linearOp on the wasm backend: every product runs in the backend's memory through the SIMD
+ * matmul (simd_matmul/), reading x and the weight parts where they lie. Forward: one product per
+ * weight part into its columns of the output, bias and ReLU applied as each tile is stored.
+ * Backward: dx = Σ_p dy_p·W_pᵀ accumulated in place, dW_p = xᵀ·dy_p and db_p = column sums of
+ * dy_p, with dy first gated by the output (ReLU). Transposes and column slices are strides, so
+ * nothing is copied. While the tape records, the forward keeps views of x, of the weight parts
+ * and (ReLU) of the output for the backward pass, which releases them: a gradient is taken
+ * once per recorded forward.
+ */
+function linearOnHeap(
+  x: tf.Tensor,
+  weights: readonly tf.Tensor[],
+  biases: readonly tf.Tensor[],
+  parts: readonly number[],
+  relu: boolean,
+): tf.Tensor {
+  const width = x.shape[x.rank - 1] as number;
+  const outputs = parts.reduce((a, b) => a + b, 0);
+  const starts = parts.map((_, i) => parts.slice(0, i).reduce((a, b) => a + b, 0));
+  const op = tf.customGrad((...inputs) => {
+    const tensors = inputs as tf.Tensor[];
+    const input = tensors[0];
+    const ws = tensors.slice(1, 1 + weights.length);
+    const bs = tensors.slice(1 + weights.length, 1 + weights.length + biases.length);
+    const value = emptyTensor([...input.shape.slice(0, -1), outputs]);
+    const out = matrix(value, outputs);
+    ws.forEach((w, p) => {
+      multiplyInto(columns(out, starts[p], parts[p]), matrix(input, width), matrix(w), {
+        bias: bs[p],
+        relu,
+      });
+    });
+    const kept = recording()
+      ? {
+        input: tf.keep(view(input, input.shape)),
+        ws: ws.map((w) => tf.keep(view(w, w.shape))),
+        output: relu ? tf.keep(view(value, value.shape)) : undefined,
+      }
+      : undefined;
+    const gradFunc = (dy: tf.Tensor) => {
+      if (!kept) throw new InputError("linearOp", "backward", "no tape was recording");
+      const gated = kept.output ? reluGate(dy, kept.output) : dy;
+      const upstream = matrix(gated, outputs);
+      const dx = emptyTensor(input.shape);
+      const dws: tf.Tensor[] = [];
+      const dbs: tf.Tensor[] = [];
+      kept.ws.forEach((w, p) => {
+        const slice = columns(upstream, starts[p], parts[p]);
+        multiplyInto(matrix(dx, width), slice, transposed(matrix(w)), { accumulate: p > 0 });
+        dws.push(multiply(transposed(matrix(kept.input, width)), slice));
+        if (bs.length > 0) dbs.push(columnSums(slice));
+      });
+      tf.dispose([kept.input, ...kept.ws, ...(kept.output ? [kept.output, gated] : [])]);
+      return [dx, ...dws, ...dbs];
     };
     return { value, gradFunc };
   });

@@ -1,0 +1,345 @@
+// Dense float32 matrix products for the training path, in WebAssembly SIMD with the relaxed
+// fused multiply-add (f32x4.relaxed_madd), written in AssemblyScript and compiled by
+// tools/build_wasm.ts into matmul.wasm. The module imports the memory of TensorFlow.js's wasm
+// backend, so it reads its operands and writes its results where the tensors already live: no
+// copy in or out.
+//
+// C = A·B (+ bias) (ReLU), or C += A·B. Every operand is a strided view: element (i, k) of A is
+// the float at a + 4·(i·aRow + k·aK), element (k, j) of B at b + 4·(k·bK + j·bN), so a
+// transposed operand or a column slice is a choice of strides, never a copy by the caller. C is
+// row-major with leading dimension ldc.
+//
+// The blocking is the classic one for a cache hierarchy: K in blocks of KC; for each, B is packed
+// into panels of 8 columns (KC × 8 floats, kept in L1 while a panel is in use), and A is taken MC
+// rows at a time, read in place when its rows are runs in memory and otherwise (a transposed A,
+// a last partial tile) packed into blocks of 6 rows first. The micro-kernel keeps a 6 × 8 tile of
+// C in twelve f32x4 registers, and per k loads 8 floats of B, broadcasts 6 of A and issues 12
+// multiply-adds. Partial tiles at the edges are padded with zeros and only their valid part is
+// stored.
+
+const MR: i32 = 6;
+const NR: i32 = 8;
+const KC: i32 = 256;
+const MC: i32 = 96;
+
+@inline function at(base: usize, index: i32): usize {
+  return base + (<usize>index << 2);
+}
+
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  return f32x4.relaxed_madd(a, b, c);
+}
+
+/** Bytes of scratch memory matmul needs for a product with N columns. */
+export function scratchBytes(N: i32): i32 {
+  const panels = (N + NR - 1) / NR;
+  return KC * panels * NR * 4 + MC * KC * 4 + MR * NR * 4;
+}
+
+/** Packs rows k0 … k0 + kc − 1 of B into panels of 8 columns (zero beyond column N). */
+function packB(b: usize, bK: i32, bN: i32, k0: i32, kc: i32, N: i32, out: usize): void {
+  const panels = (N + NR - 1) / NR;
+  for (let p = 0; p < panels; p++) {
+    const col = p * NR;
+    const width = min(NR, N - col);
+    let dst = out + <usize>p * <usize>kc * (NR * 4);
+    for (let k = 0; k < kc; k++) {
+      const row = (k0 + k) * bK;
+      if (bN == 1 && width == NR) {
+        const src = at(b, row + col);
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+      } else {
+        for (let j = 0; j < NR; j++) {
+          const value: f32 = j < width ? load<f32>(at(b, row + (col + j) * bN)) : 0;
+          store<f32>(at(dst, j), value);
+        }
+      }
+      dst += NR * 4;
+    }
+  }
+}
+
+/** Packs rows i0 … i0 + mc − 1, depths k0 … k0 + kc − 1 of A into blocks of 6 rows. */
+function packA(a: usize, aRow: i32, aK: i32, i0: i32, mc: i32, k0: i32, kc: i32, out: usize): void {
+  const blocks = (mc + MR - 1) / MR;
+  for (let block = 0; block < blocks; block++) {
+    const first = i0 + block * MR;
+    const rows = min(MR, i0 + mc - first);
+    let dst = out + <usize>block * <usize>kc * (MR * 4);
+    if (rows == MR && aK == 1) {
+      // rows in memory: read each row's run of k once
+      for (let r = 0; r < MR; r++) {
+        const src = at(a, (first + r) * aRow + k0);
+        for (let k = 0; k < kc; k++) store<f32>(at(dst, k * MR + r), load<f32>(at(src, k)));
+      }
+      continue;
+    }
+    for (let k = 0; k < kc; k++) {
+      const depth = (k0 + k) * aK;
+      for (let r = 0; r < MR; r++) {
+        const value: f32 = r < rows ? load<f32>(at(a, (first + r) * aRow + depth)) : 0;
+        store<f32>(at(dst, r), value);
+      }
+      dst += MR * 4;
+    }
+  }
+}
+
+/**
+ * One 6 × 8 tile: the product of a packed A block and a packed B panel over kc, combined with
+ * what C holds (`accumulate`) or the bias (`bias` ≠ 0), ReLU when `relu`, stored into the
+ * tile's `rows` × `cols` valid part of C.
+ */
+function tile(
+  ap: usize,
+  rowBytesA: usize,
+  kBytesA: usize,
+  bp: usize,
+  kc: i32,
+  c: usize,
+  ldc: i32,
+  rows: i32,
+  cols: i32,
+  accumulate: bool,
+  bias: usize,
+  relu: bool,
+  temp: usize,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  const a0 = ap;
+  const a1 = a0 + rowBytesA;
+  const a2 = a1 + rowBytesA;
+  const a3 = a2 + rowBytesA;
+  const a4 = a3 + rowBytesA;
+  const a5 = a4 + rowBytesA;
+  let off: usize = 0;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(a0 + off);
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
+    x = v128.load32_splat(a1 + off);
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
+    x = v128.load32_splat(a2 + off);
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
+    x = v128.load32_splat(a3 + off);
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
+    x = v128.load32_splat(a4 + off);
+    c40 = madd(x, b0, c40);
+    c41 = madd(x, b1, c41);
+    x = v128.load32_splat(a5 + off);
+    c50 = madd(x, b0, c50);
+    c51 = madd(x, b1, c51);
+    off += kBytesA;
+    bp += NR * 4;
+  }
+  const rowBytes = <usize>ldc << 2;
+  if (rows == MR && cols == NR) {
+    if (accumulate) {
+      let o = c;
+      c00 = f32x4.add(c00, v128.load(o));
+      c01 = f32x4.add(c01, v128.load(o, 16));
+      o += rowBytes;
+      c10 = f32x4.add(c10, v128.load(o));
+      c11 = f32x4.add(c11, v128.load(o, 16));
+      o += rowBytes;
+      c20 = f32x4.add(c20, v128.load(o));
+      c21 = f32x4.add(c21, v128.load(o, 16));
+      o += rowBytes;
+      c30 = f32x4.add(c30, v128.load(o));
+      c31 = f32x4.add(c31, v128.load(o, 16));
+      o += rowBytes;
+      c40 = f32x4.add(c40, v128.load(o));
+      c41 = f32x4.add(c41, v128.load(o, 16));
+      o += rowBytes;
+      c50 = f32x4.add(c50, v128.load(o));
+      c51 = f32x4.add(c51, v128.load(o, 16));
+    } else if (bias != 0) {
+      const b0 = v128.load(bias);
+      const b1 = v128.load(bias, 16);
+      c00 = f32x4.add(c00, b0);
+      c01 = f32x4.add(c01, b1);
+      c10 = f32x4.add(c10, b0);
+      c11 = f32x4.add(c11, b1);
+      c20 = f32x4.add(c20, b0);
+      c21 = f32x4.add(c21, b1);
+      c30 = f32x4.add(c30, b0);
+      c31 = f32x4.add(c31, b1);
+      c40 = f32x4.add(c40, b0);
+      c41 = f32x4.add(c41, b1);
+      c50 = f32x4.add(c50, b0);
+      c51 = f32x4.add(c51, b1);
+    }
+    if (relu) {
+      const zero = f32x4.splat(0);
+      c00 = f32x4.max(c00, zero);
+      c01 = f32x4.max(c01, zero);
+      c10 = f32x4.max(c10, zero);
+      c11 = f32x4.max(c11, zero);
+      c20 = f32x4.max(c20, zero);
+      c21 = f32x4.max(c21, zero);
+      c30 = f32x4.max(c30, zero);
+      c31 = f32x4.max(c31, zero);
+      c40 = f32x4.max(c40, zero);
+      c41 = f32x4.max(c41, zero);
+      c50 = f32x4.max(c50, zero);
+      c51 = f32x4.max(c51, zero);
+    }
+    let o = c;
+    v128.store(o, c00);
+    v128.store(o, c01, 16);
+    o += rowBytes;
+    v128.store(o, c10);
+    v128.store(o, c11, 16);
+    o += rowBytes;
+    v128.store(o, c20);
+    v128.store(o, c21, 16);
+    o += rowBytes;
+    v128.store(o, c30);
+    v128.store(o, c31, 16);
+    o += rowBytes;
+    v128.store(o, c40);
+    v128.store(o, c41, 16);
+    o += rowBytes;
+    v128.store(o, c50);
+    v128.store(o, c51, 16);
+    return;
+  }
+  // an edge tile: through the temporary 6 × 8 block, element by element
+  v128.store(temp, c00);
+  v128.store(temp, c01, 16);
+  v128.store(temp, c10, 32);
+  v128.store(temp, c11, 48);
+  v128.store(temp, c20, 64);
+  v128.store(temp, c21, 80);
+  v128.store(temp, c30, 96);
+  v128.store(temp, c31, 112);
+  v128.store(temp, c40, 128);
+  v128.store(temp, c41, 144);
+  v128.store(temp, c50, 160);
+  v128.store(temp, c51, 176);
+  for (let r = 0; r < rows; r++) {
+    const o = c + <usize>r * rowBytes;
+    for (let j = 0; j < cols; j++) {
+      let value = load<f32>(at(temp, r * NR + j));
+      if (accumulate) value += load<f32>(at(o, j));
+      else if (bias != 0) value += load<f32>(at(bias, j));
+      if (relu) value = max(value, <f32>0);
+      store<f32>(at(o, j), value);
+    }
+  }
+}
+
+/**
+ * C (M × N, leading dimension ldc) = A·B + bias (bias = 0: none), ReLU when `relu`; with
+ * `accumulate`, C += A·B instead (no bias; ReLU then applies to the sum). A is M × K and B is
+ * K × N, both as strided views (the module comment). `scratch` holds scratchBytes(N) bytes.
+ */
+export function matmul(
+  M: i32,
+  N: i32,
+  K: i32,
+  a: usize,
+  aRow: i32,
+  aK: i32,
+  b: usize,
+  bK: i32,
+  bN: i32,
+  c: usize,
+  ldc: i32,
+  bias: usize,
+  relu: bool,
+  accumulate: bool,
+  scratch: usize,
+): void {
+  const panels = (N + NR - 1) / NR;
+  const packedB = scratch;
+  const packedA = packedB + <usize>KC * <usize>panels * (NR * 4);
+  const temp = packedA + <usize>(MC * KC * 4);
+  if (K == 0) {
+    // an empty sum: C keeps its values (accumulate) or becomes the bias
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        const o = at(c, i * ldc + j);
+        let value: f32 = accumulate ? load<f32>(o) : bias != 0 ? load<f32>(at(bias, j)) : 0;
+        if (relu) value = max(value, <f32>0);
+        store<f32>(o, value);
+      }
+    }
+    return;
+  }
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const firstBlock = k0 == 0;
+    const lastBlock = k0 + kc >= K;
+    packB(b, bK, bN, k0, kc, N, packedB);
+    for (let i0 = 0; i0 < M; i0 += MC) {
+      const mc = min(MC, M - i0);
+      // A is read in place when its rows are runs in memory and the block holds whole tiles;
+      // otherwise (a transposed A, the last rows) packed into blocks of 6 rows first
+      const direct = aK == 1 && mc % MR == 0;
+      if (!direct) packA(a, aRow, aK, i0, mc, k0, kc, packedA);
+      const blocks = (mc + MR - 1) / MR;
+      for (let p = 0; p < panels; p++) {
+        const col = p * NR;
+        const cols = min(NR, N - col);
+        const bp = packedB + <usize>p * <usize>kc * (NR * 4);
+        const tileBias = firstBlock && !accumulate && bias != 0 ? at(bias, col) : 0;
+        for (let block = 0; block < blocks; block++) {
+          const row = i0 + block * MR;
+          tile(
+            direct
+              ? at(a, row * aRow + k0)
+              : packedA + <usize>block * <usize>kc * (MR * 4),
+            direct ? <usize>aRow << 2 : 4,
+            direct ? 4 : MR * 4,
+            bp,
+            kc,
+            at(c, row * ldc + col),
+            ldc,
+            min(MR, i0 + mc - row),
+            cols,
+            accumulate || !firstBlock,
+            tileBias,
+            relu && lastBlock,
+            temp,
+          );
+        }
+      }
+    }
+  }
+}
+
+/** out[j] = Σ_i src[i·ld + j] for j < cols (the bias gradient of a linear layer), row by row. */
+export function columnSums(src: usize, rows: i32, ld: i32, cols: i32, out: usize): void {
+  for (let j = 0; j < cols; j++) store<f32>(at(out, j), 0);
+  for (let i = 0; i < rows; i++) {
+    const row = at(src, i * ld);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      v128.store(at(out, j), f32x4.add(v128.load(at(out, j)), v128.load(at(row, j))));
+    }
+    for (; j < cols; j++) store<f32>(at(out, j), load<f32>(at(out, j)) + load<f32>(at(row, j)));
+  }
+}
+
+/** out[i] = dy[i] where y[i] > 0, else 0 (the gradient through a ReLU), for i < count. */
+export function reluGate(dy: usize, y: usize, count: i32, out: usize): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const open = f32x4.gt(v128.load(at(y, i)), zero);
+    v128.store(at(out, i), v128.and(v128.load(at(dy, i)), open));
+  }
+  for (; i < count; i++) store<f32>(at(out, i), load<f32>(at(y, i)) > 0 ? load<f32>(at(dy, i)) : 0);
+}

@@ -1,0 +1,259 @@
+/**
+ * Dense float32 matrix products computed where TensorFlow.js's wasm backend keeps its tensors:
+ * a small WebAssembly module (matmul.wasm, built from matmul.as by `deno task build-wasm`) that
+ * imports the backend's memory and multiplies with f32x4 relaxed fused multiply-adds. Operands
+ * are strided views of tensors (a transposed matrix or a column slice is a choice of strides),
+ * results are written into tensors the backend allocates, so nothing is copied in or out and
+ * no tfjs kernel is dispatched.
+ *
+ * Available only on the wasm backend of an engine with relaxed SIMD (`heapMatmulAvailable`);
+ * elsewhere callers use tfjs's own matmul. The arithmetic is float32 with fused multiply-adds
+ * where the processor has them: it agrees with a float64 product to float32 rounding (the tests
+ * state the tolerances).
+ */
+import { tf } from "../backend.ts";
+import { InputError } from "../../../util/errors.ts";
+import { pathFromUrl } from "../../../util/system.ts";
+
+interface MatmulExports {
+  scratchBytes(columns: number): number;
+  matmul(...args: number[]): void;
+  columnSums(src: number, rows: number, ld: number, cols: number, out: number): void;
+  reluGate(dy: number, y: number, count: number, out: number): void;
+}
+
+interface WasmBackendInternals {
+  wasm: {
+    asm?: { memory?: WebAssembly.Memory };
+    _malloc(bytes: number): number;
+    _free(address: number): void;
+  };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+}
+
+export const MATMUL_WASM_PATH = pathFromUrl("./matmul.wasm", import.meta.url);
+
+interface Bound {
+  backend: WasmBackendInternals;
+  exports: MatmulExports;
+  scratch: number;
+  scratchBytes: number;
+}
+
+/** The module bound to one backend instance (a new backend, after a reset, binds anew). */
+let bound: Bound | undefined;
+let unavailable = false;
+
+function wasmBackend(): WasmBackendInternals | undefined {
+  if (tf.getBackend() !== "wasm") return undefined;
+  const backend = tf.backend() as unknown as Partial<WasmBackendInternals>;
+  const memory = backend.wasm?.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory) || !backend.dataIdMap || !backend.makeOutput) {
+    return undefined;
+  }
+  return backend as WasmBackendInternals;
+}
+
+function bind(): Bound | undefined {
+  const backend = wasmBackend();
+  if (backend === undefined || unavailable) return undefined;
+  if (bound?.backend === backend) return bound;
+  try {
+    const module = new WebAssembly.Module(Deno.readFileSync(MATMUL_WASM_PATH));
+    const instance = new WebAssembly.Instance(module, {
+      env: {
+        memory: backend.wasm.asm!.memory!,
+        abort: () => {
+          throw new Error("matmul.wasm aborted");
+        },
+      },
+    });
+    bound = {
+      backend,
+      exports: instance.exports as unknown as MatmulExports,
+      scratch: 0,
+      scratchBytes: 0,
+    };
+    return bound;
+  } catch {
+    // an engine without relaxed SIMD rejects the module: tfjs's matmul serves instead
+    unavailable = true;
+    return undefined;
+  }
+}
+
+/** Whether the products below can run (the wasm backend, an engine with relaxed SIMD). */
+export function heapMatmulAvailable(): boolean {
+  return bind() !== undefined;
+}
+
+function requireBound(): Bound {
+  const b = bind();
+  if (b === undefined) {
+    throw new InputError("backend", tf.getBackend(), "heap matmul needs the wasm backend");
+  }
+  return b;
+}
+
+/** Byte address of a float32 tensor's first element in the backend's memory. */
+function addressOf(b: Bound, tensor: tf.Tensor): number {
+  if (tensor.dtype !== "float32") {
+    throw new InputError("tensor.dtype", tensor.dtype, 'expected "float32"');
+  }
+  const info = b.backend.dataIdMap.get(tensor.dataId);
+  if (info === undefined) throw new InputError("tensor", tensor.id, "is disposed");
+  return info.memoryOffset;
+}
+
+function scratchFor(b: Bound, columns: number): number {
+  const bytes = b.exports.scratchBytes(columns);
+  if (bytes > b.scratchBytes) {
+    if (b.scratch !== 0) b.backend.wasm._free(b.scratch);
+    b.scratch = b.backend.wasm._malloc(bytes);
+    b.scratchBytes = bytes;
+  }
+  return b.scratch;
+}
+
+/**
+ * A rows × cols view of a float32 tensor: element (i, j) is the tensor's flat element
+ * offset + i·rowStride + j·colStride.
+ */
+export interface MatrixView {
+  tensor: tf.Tensor;
+  rows: number;
+  cols: number;
+  offset: number;
+  rowStride: number;
+  colStride: number;
+}
+
+/** The tensor as a rows × cols row-major matrix (its leading axes flattened). */
+export function matrix(tensor: tf.Tensor, cols = tensor.shape[tensor.rank - 1] as number) {
+  const rows = tensor.size / cols;
+  if (!Number.isInteger(rows)) {
+    throw new InputError("cols", cols, `expected a divisor of the size ${tensor.size}`);
+  }
+  return { tensor, rows, cols, offset: 0, rowStride: cols, colStride: 1 } as MatrixView;
+}
+
+/** The transpose of a view (no copy). */
+export function transposed(view: MatrixView): MatrixView {
+  return {
+    ...view,
+    rows: view.cols,
+    cols: view.rows,
+    rowStride: view.colStride,
+    colStride: view.rowStride,
+  };
+}
+
+/** Columns start … start + count − 1 of a view (no copy). */
+export function columns(view: MatrixView, start: number, count: number): MatrixView {
+  if (!Number.isInteger(start) || start < 0 || !Number.isInteger(count) || count < 0) {
+    throw new InputError("columns", `${start}+${count}`, "expected non-negative integers");
+  }
+  if (start + count > view.cols) {
+    throw new InputError("columns", `${start}+${count}`, `at most ${view.cols} columns`);
+  }
+  return { ...view, cols: count, offset: view.offset + start * view.colStride };
+}
+
+/** A new float32 tensor of this shape in the backend's memory (values unset: write them all). */
+export function emptyTensor(shape: number[]): tf.Tensor {
+  const b = requireBound();
+  const info = b.backend.makeOutput(shape, "float32");
+  return tf.engine().makeTensorFromTensorInfo(info, tf.backend()) as tf.Tensor;
+}
+
+export interface ProductOptions {
+  /** A float32 vector of the product's column count added to every row. */
+  bias?: tf.Tensor;
+  /** Applies max(0, ·) to the result. */
+  relu?: boolean;
+  /** Adds the product to what `into` holds instead of overwriting it (no bias). */
+  accumulate?: boolean;
+}
+
+/**
+ * Writes a·b (+ bias) (ReLU) into `into`, a row-major view (rowStride ≥ cols, colStride 1) of
+ * a.rows × b.cols; with `accumulate`, adds a·b to it.
+ */
+export function multiplyInto(
+  into: MatrixView,
+  a: MatrixView,
+  b: MatrixView,
+  options: ProductOptions = {},
+): void {
+  const bound = requireBound();
+  if (a.cols !== b.rows) {
+    throw new InputError("b.rows", b.rows, `expected a.cols = ${a.cols}`);
+  }
+  if (into.rows !== a.rows || into.cols !== b.cols || into.colStride !== 1) {
+    throw new InputError(
+      "into",
+      `${into.rows}×${into.cols}`,
+      `expected a row-major ${a.rows}×${b.cols} view`,
+    );
+  }
+  if (options.bias && options.accumulate) {
+    throw new InputError("bias", "with accumulate", "expected one of bias or accumulate");
+  }
+  if (options.bias && options.bias.size !== b.cols) {
+    throw new InputError("bias.size", options.bias.size, `expected ${b.cols}`);
+  }
+  const scratch = scratchFor(bound, b.cols);
+  const address = (view: MatrixView) => addressOf(bound, view.tensor) + 4 * view.offset;
+  bound.exports.matmul(
+    a.rows,
+    b.cols,
+    a.cols,
+    address(a),
+    a.rowStride,
+    a.colStride,
+    address(b),
+    b.rowStride,
+    b.colStride,
+    address(into),
+    into.rowStride,
+    options.bias ? addressOf(bound, options.bias) : 0,
+    options.relu ? 1 : 0,
+    options.accumulate ? 1 : 0,
+    scratch,
+  );
+}
+
+/** a·b (+ bias) (ReLU) as a new [a.rows, b.cols] tensor. */
+export function multiply(a: MatrixView, b: MatrixView, options: ProductOptions = {}): tf.Tensor2D {
+  if (options.accumulate) {
+    throw new InputError("accumulate", true, "a new tensor has nothing to add to");
+  }
+  const out = emptyTensor([a.rows, b.cols]) as tf.Tensor2D;
+  multiplyInto(matrix(out), a, b, options);
+  return out;
+}
+
+/** The sums of a row-major view's columns, as a new [cols] tensor (a bias gradient). */
+export function columnSums(view: MatrixView): tf.Tensor1D {
+  const bound = requireBound();
+  if (view.colStride !== 1) throw new InputError("view.colStride", view.colStride, "expected 1");
+  const out = emptyTensor([view.cols]) as tf.Tensor1D;
+  bound.exports.columnSums(
+    addressOf(bound, view.tensor) + 4 * view.offset,
+    view.rows,
+    view.rowStride,
+    view.cols,
+    addressOf(bound, out),
+  );
+  return out;
+}
+
+/** dy where y > 0, else 0, as a new tensor of dy's shape (the gradient through a ReLU). */
+export function reluGate(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  const bound = requireBound();
+  if (dy.size !== y.size) throw new InputError("y.size", y.size, `expected ${dy.size}`);
+  const out = emptyTensor(dy.shape);
+  bound.exports.reluGate(addressOf(bound, dy), addressOf(bound, y), dy.size, addressOf(bound, out));
+  return out;
+}
