@@ -61,9 +61,9 @@ function valueAndGrads(
 const TOLERANCE = 2e-5; // float32 against float64 over sums of ≤ 64 terms of order 1
 
 /**
- * linearOp takes the SIMD heap matmul on the wasm backend and tfjs's matmul elsewhere: both
- * paths are checked, at a tiny size (edges everywhere) and at one that spans several of the
- * heap matmul's tiles and panels.
+ * linearOp, layerNormOp and softmaxCrossEntropyOp run heap kernels on the wasm backend and tfjs
+ * or JavaScript elsewhere: both paths are checked, at sizes with edges everywhere and (linearOp)
+ * at one that spans several of the heap matmul's tiles and panels.
  */
 const LINEAR_PATHS = [
   { backend: "wasm", path: "SIMD heap matmul" },
@@ -180,8 +180,20 @@ function checkWithoutBias(): void {
   tf.dispose(inputs);
 }
 
-Deno.test("layerNormOp matches float64 LayerNorm in value and all three gradients", () => {
-  const [rows, d, eps] = [6, 8, 1e-5];
+for (const { backend } of LINEAR_PATHS) {
+  const kernels = backend === "wasm" ? "heap kernels" : "JavaScript loops";
+  Deno.test(`layerNormOp (${kernels}) matches float64 LayerNorm in value and all three gradients`, async () => {
+    // widths on and off the four-lane grid
+    await onBackend(backend, () => [8, 7, 37].forEach(checkLayerNorm));
+  });
+  Deno.test(`softmaxCrossEntropyOp (${kernels}) matches float64 and tfjs's loss`, async () => {
+    // class counts on and off the four-lane grid
+    await onBackend(backend, () => [4, 7, 53].forEach(checkSoftmaxCrossEntropy));
+  });
+}
+
+function checkLayerNorm(d: number): void {
+  const [rows, eps] = [6, 1e-5];
   const x = random(rows * d, 11, 2);
   const gamma = random(d, 12).map((v) => 1 + 0.5 * v);
   const beta = random(d, 13, 0.3);
@@ -223,13 +235,13 @@ Deno.test("layerNormOp matches float64 LayerNorm in value and all three gradient
   differentiate(beta, dBeta);
   const inputs = [f32(x, [2, 3, d]), f32(gamma, [d]), f32(beta, [d])];
   const got = valueAndGrads((xi, g, b) => layerNormOp(xi, g, b, eps), inputs, r);
-  assert.ok(relativeError(got.value, y) < TOLERANCE, "value");
+  assert.ok(relativeError(got.value, y) < TOLERANCE, `width ${d}: value`);
   [dx, dGamma, dBeta].forEach((expected, i) => {
     const error = relativeError(got.grads[i], expected);
-    assert.ok(error < 1e-4, `gradient ${i}: ${error}`); // finite differences: ≈ 1e-8 error
+    assert.ok(error < 1e-4, `width ${d}: gradient ${i}: ${error}`); // finite differences: ≈ 1e-8
   });
   tf.dispose(inputs);
-});
+}
 
 Deno.test("gatherRowsOp: the picked rows, their gradient added back (twice for a row picked twice)", () => {
   const [batch, n, d] = [2, 3, 4];
@@ -327,7 +339,7 @@ Deno.test("embedOp: lookup + positional rows, scatter-add and batch-sum gradient
   tf.dispose([idTensor, ...inputs]);
 });
 
-Deno.test("residualAddOp and softmaxCrossEntropyOp match float64", () => {
+Deno.test("residualAddOp matches float64", () => {
   const a = random(6, 31);
   const b = random(6, 32);
   const r = random(6, 33);
@@ -335,10 +347,13 @@ Deno.test("residualAddOp and softmaxCrossEntropyOp match float64", () => {
   const sum = valueAndGrads((x, y) => residualAddOp(x, y), inputs, r);
   assert.ok(relativeError(sum.value, a.map((v, i) => v + b[i])) < 1e-6);
   assert.ok(relativeError(sum.grads[0], r) < 1e-6 && relativeError(sum.grads[1], r) < 1e-6);
+  tf.dispose(inputs);
+});
 
-  const [rows, classes] = [5, 4];
+function checkSoftmaxCrossEntropy(classes: number): void {
+  const rows = 5;
   const z = random(rows * classes, 34, 3);
-  const labels = [0, 3, 2, 2, 1];
+  const labels = [0, classes - 1, 2, 2, 1];
   const weights = [1, 0, 1, 1, 0.5];
   const nonzero = weights.filter((w) => w !== 0).length;
   let loss = 0;
@@ -355,8 +370,8 @@ Deno.test("residualAddOp and softmaxCrossEntropyOp match float64", () => {
   const logits = f32(z, [rows, classes]);
   const [grad] = tf.grads((l: tf.Tensor) => softmaxCrossEntropyOp(l, labels, weights))([logits]);
   const value = softmaxCrossEntropyOp(logits, labels, weights);
-  assert.ok(Math.abs(value.dataSync()[0] - loss) < 1e-6, "loss");
-  assert.ok(relativeError(grad.dataSync(), dz) < 1e-6, "gradient");
+  assert.ok(Math.abs(value.dataSync()[0] - loss) < 1e-6, `${classes} classes: loss`);
+  assert.ok(relativeError(grad.dataSync(), dz) < 1e-6, `${classes} classes: gradient`);
   // the same value as tfjs's own loss with one-hot labels and weights
   const tfLoss = tf.losses.softmaxCrossEntropy(
     tf.oneHot(tf.tensor1d(labels, "int32"), classes),
@@ -364,8 +379,8 @@ Deno.test("residualAddOp and softmaxCrossEntropyOp match float64", () => {
     tf.tensor1d(weights),
   );
   assert.ok(Math.abs(tfLoss.dataSync()[0] - loss) < 1e-5, "tfjs agrees");
-  tf.dispose([...inputs, logits, grad, value, tfLoss]);
-});
+  tf.dispose([logits, grad, value, tfLoss]);
+}
 
 Deno.test("FlatAdam follows tf.train.adam's trajectory within float32 rounding", () => {
   const make = () => [

@@ -6,8 +6,12 @@
  * recording the compiler, its options and the SHA-256 of the source and of the binary:
  *
  * - the float32 SIMD sparse attention core (lib/attention/sparse_kernel/simd/core.as);
- * - the dense SIMD matrix product of the training path (lib/attention/tf/simd_matmul/matmul.as),
- *   which imports TensorFlow.js's wasm memory and uses the relaxed fused multiply-add.
+ * - the heap kernels of the training path (lib/attention/tf/heap_kernels/kernels.as: the dense
+ *   matrix product, LayerNorm, the softmax cross-entropy), which import TensorFlow.js's wasm
+ *   memory and use the relaxed fused multiply-add.
+ *
+ * Both import their shared helpers from lib/attention/simd_math.as, supplied to the compiler as
+ * "./simd_math" (its SHA-256 is recorded in each manifest too).
  *
  * The build is reproducible: the same source and compiler give the same bytes, which the tests
  * check against the committed binaries. `--check` compares fresh builds with the committed files
@@ -41,8 +45,12 @@ export interface WasmManifest {
   compiler: string;
   options: WasmBuildOptions;
   sourceSha256: string;
+  sharedSha256: string;
   wasmSha256: string;
 }
+
+/** The helpers every module imports as "./simd_math". */
+export const SHARED_SOURCE_PATH = pathFromUrl("../lib/attention/simd_math.as", import.meta.url);
 
 function moduleAt(name: string, folder: string, stem: string, options: WasmBuildOptions) {
   const base = pathFromUrl(`${folder}${stem}`, import.meta.url);
@@ -63,11 +71,11 @@ export const SPARSE_CORE: WasmModuleSpec = moduleAt(
   { optimizeLevel: 3, shrinkLevel: 0, runtime: "stub", noAssert: true, enable: ["simd"] },
 );
 
-/** The dense product: as the core, plus relaxed SIMD, and the memory imported, not its own. */
-export const DENSE_MATMUL: WasmModuleSpec = moduleAt(
-  "dense matrix product",
-  "../lib/attention/tf/simd_matmul/",
-  "matmul",
+/** The heap kernels: as the core, plus relaxed SIMD, and the memory imported, not their own. */
+export const HEAP_KERNELS: WasmModuleSpec = moduleAt(
+  "heap kernels",
+  "../lib/attention/tf/heap_kernels/",
+  "kernels",
   {
     optimizeLevel: 3,
     shrinkLevel: 0,
@@ -78,21 +86,57 @@ export const DENSE_MATMUL: WasmModuleSpec = moduleAt(
   },
 );
 
-export const WASM_MODULES: readonly WasmModuleSpec[] = [SPARSE_CORE, DENSE_MATMUL];
+export const WASM_MODULES: readonly WasmModuleSpec[] = [SPARSE_CORE, HEAP_KERNELS];
 
-/** Compiles a source text to wasm bytes; throws with the compiler's diagnostics on failure. */
+/** The options as the compiler's command-line arguments. */
+export function compilerArguments(options: WasmBuildOptions): string[] {
+  return [
+    "--optimizeLevel",
+    String(options.optimizeLevel),
+    "--shrinkLevel",
+    String(options.shrinkLevel),
+    "--runtime",
+    options.runtime,
+    ...(options.noAssert ? ["--noAssert"] : []),
+    "--enable",
+    options.enable.join(","),
+    ...(options.importMemory ? ["--importMemory"] : []),
+  ];
+}
+
+/**
+ * Compiles a module's source (with the shared helpers available as "./simd_math") to wasm bytes;
+ * throws with the compiler's diagnostics on failure. The files live in memory: the module is
+ * the only entry, so only its own exports become the binary's.
+ */
 export async function compileModule(
   source: string,
+  shared: string,
   options: WasmBuildOptions,
 ): Promise<Uint8Array> {
-  const result = await asc.compileString({ "module.ts": source }, {
-    ...options,
-    enable: [...options.enable],
+  const files: Record<string, string> = { "module.ts": source, "simd_math.ts": shared };
+  const written: Record<string, Uint8Array | string> = {};
+  const stderr = asc.createMemoryStream();
+  const args = [
+    "module.ts",
+    "--outFile",
+    "module.wasm",
+    ...compilerArguments(options),
+  ];
+  const result = await asc.main(args, {
+    readFile: (name: string) => Object.hasOwn(files, name) ? files[name] : null,
+    writeFile: (name: string, contents: Uint8Array | string) => {
+      written[name] = contents;
+    },
+    listFiles: () => [],
+    stdout: asc.createMemoryStream(),
+    stderr,
   });
-  if (result.error || !result.binary) {
-    throw new Error(`asc failed: ${result.error?.message ?? "no binary"}\n${result.stderr}`);
+  const binary = written["module.wasm"];
+  if (result.error || !(binary instanceof Uint8Array)) {
+    throw new Error(`asc failed: ${result.error?.message ?? "no binary"}\n${stderr.toString()}`);
   }
-  return result.binary;
+  return binary;
 }
 
 /** A fresh build of a module's committed source, with its manifest. */
@@ -100,11 +144,13 @@ export async function buildModule(
   spec: WasmModuleSpec,
 ): Promise<{ wasm: Uint8Array; manifest: WasmManifest }> {
   const source = Deno.readTextFileSync(spec.sourcePath);
-  const wasm = await compileModule(source, spec.options);
+  const shared = Deno.readTextFileSync(SHARED_SOURCE_PATH);
+  const wasm = await compileModule(source, shared, spec.options);
   const manifest: WasmManifest = {
     compiler: COMPILER,
     options: spec.options,
     sourceSha256: sha256(source),
+    sharedSha256: sha256(shared),
     wasmSha256: sha256(wasm),
   };
   return { wasm, manifest };

@@ -13,7 +13,7 @@ import { initTf, tf } from "../attention/tf/backend.ts";
 import { ATTENTION_IMPLS, type AttentionImpl } from "../attention/tf/attention_op.ts";
 import { MultiHeadAttention } from "../attention/tf/layers.ts";
 import { ParameterSet } from "../attention/tf/parameters.ts";
-import { heapMatmulAvailable, matrix, multiply } from "../attention/tf/simd_matmul/mod.ts";
+import { heapKernelsAvailable, matrix, multiply } from "../attention/tf/heap_kernels/mod.ts";
 import { graphOfPattern } from "../attention/sparse_kernel/mod.ts";
 import { requireZooEntry, resolvePatternParams } from "../pattern/zoo.ts";
 import type { SparsityPattern } from "../pattern/pattern.ts";
@@ -128,11 +128,11 @@ export function measureMatmulGflops(size = 512): number {
 }
 
 /**
- * The lab's SIMD heap matmul rate (lib/attention/tf/simd_matmul), measured as
+ * The lab's SIMD heap matmul rate (lib/attention/tf/heap_kernels), measured as
  * measureMatmulGflops measures tfjs's; null where it cannot run (not the wasm backend).
  */
 export function measureHeapMatmulGflops(size = 512): number | null {
-  if (!heapMatmulAvailable()) return null;
+  if (!heapKernelsAvailable()) return null;
   const a = tf.randomUniform([size, size], -1, 1, "float32", 1);
   const b = tf.randomUniform([size, size], -1, 1, "float32", 2);
   const times: number[] = [];

@@ -7,7 +7,7 @@
  *
  * - `linearOp`: x·[W₁|W₂|…] + [b₁|b₂|…] (optionally ReLU); the weight parts stay separate
  *   variables. On the wasm backend every product runs in place in the backend's memory through
- *   the lab's SIMD matmul (./simd_matmul/, no kernel, no copy); elsewhere one tfjs matmul
+ *   the lab's SIMD matmul (./heap_kernels/, no kernel, no copy); elsewhere one tfjs matmul
  *   forward and two plain ones backward (the parts concatenated in JavaScript).
  * - `layerNormOp`: LayerNorm over the last axis, forward and backward in one loop each.
  * - `embedOp`: table[ids] + positional[0…n−1] (or x + positional), gradient by scatter-add.
@@ -26,13 +26,17 @@ import {
   columns,
   columnSums,
   emptyTensor,
-  heapMatmulAvailable,
+  heapKernelsAvailable,
+  layerNormBackward,
+  layerNormForward,
   matrix,
   multiply,
   multiplyInto,
   reluGate,
+  scaleInPlace,
+  softmaxCrossEntropySum,
   transposed,
-} from "./simd_matmul/mod.ts";
+} from "./heap_kernels/mod.ts";
 
 /** A tensor of another shape on the same data: no kernel, no tape entry (use inside ops). */
 function view<R extends tf.Rank>(tensor: tf.Tensor, shape: number[]): tf.Tensor<R> {
@@ -125,7 +129,7 @@ export function linearOp(
   const rows = x.size / width;
   const hasBias = biases.length > 0;
   const relu = options.relu === true;
-  if (heapMatmulAvailable()) {
+  if (heapKernelsAvailable()) {
     return linearOnHeap(x, weights, biases, parts, relu);
   }
   const op = tf.customGrad((...inputs) => {
@@ -303,6 +307,7 @@ export function layerNormOp(
       throw new InputError(`${name}.shape`, t.shape, `expected [${width}]`);
     }
   }
+  if (heapKernelsAvailable()) return layerNormOnHeap(x, gamma, beta, epsilon);
   const rows = x.size / width;
   const op = tf.customGrad((...inputs) => {
     const [input, g, b] = inputs as tf.Tensor[];
@@ -369,6 +374,36 @@ export function layerNormOp(
       ];
     };
     return { value: tensorFrom(out, input.shape), gradFunc };
+  });
+  return op(x, gamma, beta);
+}
+
+/**
+ * layerNormOp on the wasm backend: forward and backward are heap kernels (./heap_kernels/).
+ * While the tape records, the forward keeps views of x and γ and each row's μ and ρ; the
+ * backward recomputes x̂ from them and releases them.
+ */
+function layerNormOnHeap(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon: number,
+): tf.Tensor {
+  const op = tf.customGrad((...inputs) => {
+    const [input, g, b] = inputs as tf.Tensor[];
+    const keep = recording();
+    const { out, stats } = layerNormForward(input, g, b, epsilon, keep);
+    const kept = stats
+      ? { input: tf.keep(view(input, input.shape)), gamma: tf.keep(view(g, g.shape)), stats }
+      : undefined;
+    if (kept) tf.keep(kept.stats);
+    const gradFunc = (dy: tf.Tensor) => {
+      if (!kept) throw new InputError("layerNormOp", "backward", "no tape was recording");
+      const { dx, dGamma, dBeta } = layerNormBackward(kept.input, kept.gamma, kept.stats, dy);
+      tf.dispose([kept.input, kept.gamma, kept.stats]);
+      return [dx, dGamma, dBeta];
+    };
+    return { value: out, gradFunc };
   });
   return op(x, gamma, beta);
 }
@@ -510,6 +545,7 @@ export function softmaxCrossEntropyOp(
   }
   let nonzero = 0;
   for (let i = 0; i < rows; i++) if (!weights || weights[i] !== 0) nonzero++;
+  if (heapKernelsAvailable()) return softmaxCrossEntropyOnHeap(logits, labels, weights, nonzero);
   const op = tf.customGrad((...inputs) => {
     const z = inputs[0] as tf.Tensor;
     const keep = recording();
@@ -541,6 +577,40 @@ export function softmaxCrossEntropyOp(
       return [tf.tensor(grad, z.shape, "float32")];
     };
     return { value: tf.scalar(nonzero > 0 ? total / nonzero : 0), gradFunc };
+  });
+  return op(logits) as tf.Scalar;
+}
+
+/**
+ * softmaxCrossEntropyOp on the wasm backend: the sum and its gradient (already divided by the
+ * count of nonzero weights) come from one heap kernel; the backward scales that gradient by the
+ * upstream scalar in place and hands it on.
+ */
+function softmaxCrossEntropyOnHeap(
+  logits: tf.Tensor,
+  labels: ArrayLike<number>,
+  weights: ArrayLike<number> | undefined,
+  nonzero: number,
+): tf.Scalar {
+  const op = tf.customGrad((...inputs) => {
+    const z = inputs[0] as tf.Tensor;
+    const perRow = nonzero > 0 ? 1 / nonzero : 0;
+    const { total, grad } = softmaxCrossEntropySum(
+      z,
+      labels,
+      weights,
+      recording() ? perRow : undefined,
+    );
+    if (grad) tf.keep(grad);
+    const gradFunc = (dy: tf.Tensor) => {
+      if (!grad) throw new InputError("softmaxCrossEntropyOp", "backward", "no tape recording");
+      const scale = dy.dataSync()[0];
+      if (scale !== 1) scaleInPlace(grad, scale);
+      const handed = view(grad, grad.shape);
+      grad.dispose();
+      return [handed];
+    };
+    return { value: tf.scalar(total * perRow), gradFunc };
   });
   return op(logits) as tf.Scalar;
 }

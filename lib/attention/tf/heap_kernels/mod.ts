@@ -1,25 +1,30 @@
 /**
- * Dense float32 matrix products computed where TensorFlow.js's wasm backend keeps its tensors:
- * a small WebAssembly module (matmul.wasm, built from matmul.as by `deno task build-wasm`) that
- * imports the backend's memory and multiplies with f32x4 relaxed fused multiply-adds. Operands
- * are strided views of tensors (a transposed matrix or a column slice is a choice of strides),
- * results are written into tensors the backend allocates, so nothing is copied in or out and
- * no tfjs kernel is dispatched.
+ * The training path's dense kernels, computed where TensorFlow.js's wasm backend keeps its
+ * tensors: a small WebAssembly module (kernels.wasm, built from kernels.as by
+ * `deno task build-wasm`) that imports the backend's memory. It multiplies matrices with f32x4
+ * relaxed fused multiply-adds (operands are strided views of tensors, so a transposed matrix or
+ * a column slice is a choice of strides), and computes LayerNorm forward and backward and the
+ * softmax cross-entropy with its gradient. Results are written into tensors the backend
+ * allocates, so nothing is copied in or out and no tfjs kernel is dispatched.
  *
- * Available only on the wasm backend of an engine with relaxed SIMD (`heapMatmulAvailable`);
- * elsewhere callers use tfjs's own matmul. The arithmetic is float32 with fused multiply-adds
- * where the processor has them: it agrees with a float64 product to float32 rounding (the tests
- * state the tolerances).
+ * Available only on the wasm backend of an engine with relaxed SIMD (`heapKernelsAvailable`);
+ * elsewhere callers use their tfjs or JavaScript paths. The arithmetic is float32 (fused
+ * multiply-adds where the processor has them): it agrees with float64 to float32 rounding (the
+ * tests state the tolerances).
  */
 import { tf } from "../backend.ts";
 import { InputError } from "../../../util/errors.ts";
 import { pathFromUrl } from "../../../util/system.ts";
 
-interface MatmulExports {
+interface KernelExports {
   scratchBytes(columns: number): number;
   matmul(...args: number[]): void;
   columnSums(src: number, rows: number, ld: number, cols: number, out: number): void;
   reluGate(dy: number, y: number, count: number, out: number): void;
+  layerNormForward(...args: number[]): void;
+  layerNormBackward(...args: number[]): void;
+  softmaxCrossEntropy(...args: number[]): number;
+  scaleInPlace(x: number, count: number, s: number): void;
 }
 
 interface WasmBackendInternals {
@@ -32,13 +37,17 @@ interface WasmBackendInternals {
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
 }
 
-export const MATMUL_WASM_PATH = pathFromUrl("./matmul.wasm", import.meta.url);
+export const HEAP_KERNELS_WASM_PATH = pathFromUrl("./kernels.wasm", import.meta.url);
 
 interface Bound {
   backend: WasmBackendInternals;
-  exports: MatmulExports;
+  memory: WebAssembly.Memory;
+  exports: KernelExports;
   scratch: number;
   scratchBytes: number;
+  /** Where a call's int32 labels and float32 weights are written (grown as needed). */
+  rowData: number;
+  rowDataBytes: number;
 }
 
 /** The module bound to one backend instance (a new backend, after a reset, binds anew). */
@@ -60,20 +69,23 @@ function bind(): Bound | undefined {
   if (backend === undefined || unavailable) return undefined;
   if (bound?.backend === backend) return bound;
   try {
-    const module = new WebAssembly.Module(Deno.readFileSync(MATMUL_WASM_PATH));
+    const module = new WebAssembly.Module(Deno.readFileSync(HEAP_KERNELS_WASM_PATH));
     const instance = new WebAssembly.Instance(module, {
       env: {
         memory: backend.wasm.asm!.memory!,
         abort: () => {
-          throw new Error("matmul.wasm aborted");
+          throw new Error("kernels.wasm aborted");
         },
       },
     });
     bound = {
       backend,
-      exports: instance.exports as unknown as MatmulExports,
+      memory: backend.wasm.asm!.memory!,
+      exports: instance.exports as unknown as KernelExports,
       scratch: 0,
       scratchBytes: 0,
+      rowData: 0,
+      rowDataBytes: 0,
     };
     return bound;
   } catch {
@@ -83,15 +95,15 @@ function bind(): Bound | undefined {
   }
 }
 
-/** Whether the products below can run (the wasm backend, an engine with relaxed SIMD). */
-export function heapMatmulAvailable(): boolean {
+/** Whether the kernels below can run (the wasm backend, an engine with relaxed SIMD). */
+export function heapKernelsAvailable(): boolean {
   return bind() !== undefined;
 }
 
 function requireBound(): Bound {
   const b = bind();
   if (b === undefined) {
-    throw new InputError("backend", tf.getBackend(), "heap matmul needs the wasm backend");
+    throw new InputError("backend", tf.getBackend(), "the heap kernels need the wasm backend");
   }
   return b;
 }
@@ -256,4 +268,124 @@ export function reluGate(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
   const out = emptyTensor(dy.shape);
   bound.exports.reluGate(addressOf(bound, dy), addressOf(bound, y), dy.size, addressOf(bound, out));
   return out;
+}
+
+function rowDataFor(b: Bound, bytes: number): number {
+  if (bytes > b.rowDataBytes) {
+    if (b.rowData !== 0) b.backend.wasm._free(b.rowData);
+    b.rowData = b.backend.wasm._malloc(bytes);
+    b.rowDataBytes = bytes;
+  }
+  return b.rowData;
+}
+
+function requireLastAxis(name: string, t: tf.Tensor, width: number): void {
+  if (t.rank !== 1 || t.shape[0] !== width) {
+    throw new InputError(`${name}.shape`, t.shape, `expected [${width}]`);
+  }
+}
+
+/**
+ * LayerNorm over the last axis of x: γ·(x − μ)·ρ + β, ρ = 1/√(σ² + ε). With `keepStats`, also a
+ * [rows, 2] tensor of each row's μ and ρ for layerNormBackward.
+ */
+export function layerNormForward(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon: number,
+  keepStats: boolean,
+): { out: tf.Tensor; stats?: tf.Tensor } {
+  const b = requireBound();
+  const width = x.shape[x.rank - 1] as number;
+  requireLastAxis("gamma", gamma, width);
+  requireLastAxis("beta", beta, width);
+  const rows = x.size / width;
+  const out = emptyTensor(x.shape);
+  const stats = keepStats ? emptyTensor([rows, 2]) : undefined;
+  b.exports.layerNormForward(
+    addressOf(b, x),
+    addressOf(b, gamma),
+    addressOf(b, beta),
+    rows,
+    width,
+    epsilon,
+    addressOf(b, out),
+    stats ? addressOf(b, stats) : 0,
+  );
+  return { out, stats };
+}
+
+/** LayerNorm's gradients for x, γ and β from the upstream dy and the forward's stats. */
+export function layerNormBackward(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  stats: tf.Tensor,
+  dy: tf.Tensor,
+): { dx: tf.Tensor; dGamma: tf.Tensor1D; dBeta: tf.Tensor1D } {
+  const b = requireBound();
+  const width = x.shape[x.rank - 1] as number;
+  const rows = x.size / width;
+  requireLastAxis("gamma", gamma, width);
+  if (stats.size !== 2 * rows) {
+    throw new InputError("stats.size", stats.size, `expected ${2 * rows}`);
+  }
+  if (dy.size !== x.size) throw new InputError("dy.size", dy.size, `expected ${x.size}`);
+  const dx = emptyTensor(x.shape);
+  const dGamma = emptyTensor([width]) as tf.Tensor1D;
+  const dBeta = emptyTensor([width]) as tf.Tensor1D;
+  b.exports.layerNormBackward(
+    addressOf(b, x),
+    addressOf(b, gamma),
+    addressOf(b, stats),
+    addressOf(b, dy),
+    rows,
+    width,
+    addressOf(b, dx),
+    addressOf(b, dGamma),
+    addressOf(b, dBeta),
+  );
+  return { dx, dGamma, dBeta };
+}
+
+/**
+ * Σ_r w_r·(logsumexp(z_r) − z_r[label_r]) over the rows of logits z (… × classes), and, with
+ * `gradientScale` set, that sum's gradient times the scale (a tensor of z's shape). Labels must
+ * be integers in 0 … classes − 1 (the caller checks them); no weights: every weight 1.
+ */
+export function softmaxCrossEntropySum(
+  z: tf.Tensor,
+  labels: ArrayLike<number>,
+  weights: ArrayLike<number> | undefined,
+  gradientScale?: number,
+): { total: number; grad?: tf.Tensor } {
+  const b = requireBound();
+  const classes = z.shape[z.rank - 1] as number;
+  const rows = z.size / classes;
+  if (labels.length !== rows) {
+    throw new InputError("labels.length", labels.length, `expected ${rows}`);
+  }
+  if (weights && weights.length !== rows) {
+    throw new InputError("weights.length", weights.length, `expected ${rows}`);
+  }
+  const data = rowDataFor(b, 8 * rows);
+  new Int32Array(b.memory.buffer, data, rows).set(labels);
+  if (weights) new Float32Array(b.memory.buffer, data + 4 * rows, rows).set(weights);
+  const grad = gradientScale === undefined ? undefined : emptyTensor(z.shape);
+  const total = b.exports.softmaxCrossEntropy(
+    addressOf(b, z),
+    data,
+    weights ? data + 4 * rows : 0,
+    rows,
+    classes,
+    gradientScale ?? 0,
+    grad ? addressOf(b, grad) : 0,
+  );
+  return { total, grad };
+}
+
+/** Multiplies a float32 tensor's values by s, in place (a tensor no one else reads yet). */
+export function scaleInPlace(tensor: tf.Tensor, s: number): void {
+  const b = requireBound();
+  b.exports.scaleInPlace(addressOf(b, tensor), tensor.size, s);
 }

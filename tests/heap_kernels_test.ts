@@ -1,23 +1,23 @@
 /**
- * The dense SIMD matrix product (lib/attention/tf/simd_matmul) against float64 products:
+ * The dense SIMD matrix product (lib/attention/tf/heap_kernels) against float64 products:
  * every edge of its blocking (partial row and column tiles, depths beyond one K block, rows
  * beyond one M block), transposed operands and column slices as strides, bias, ReLU and
  * accumulation; its bias-gradient column sums and ReLU gate; and that the committed
- * matmul.wasm is what its source compiles to.
+ * kernels.wasm is what its source compiles to.
  */
 import assert from "node:assert/strict";
 import { initTf, tf } from "../lib/attention/tf/backend.ts";
 import {
   columns,
   columnSums,
-  heapMatmulAvailable,
+  heapKernelsAvailable,
   matrix,
   multiply,
   multiplyInto,
   reluGate,
   transposed,
-} from "../lib/attention/tf/simd_matmul/mod.ts";
-import { buildModule, DENSE_MATMUL, manifestText } from "../tools/build_wasm.ts";
+} from "../lib/attention/tf/heap_kernels/mod.ts";
+import { buildModule, HEAP_KERNELS, manifestText } from "../tools/build_wasm.ts";
 import { sha256 } from "../lib/util/system.ts";
 import { seededRng } from "../lib/util/random.ts";
 
@@ -55,7 +55,7 @@ const tolerance = (depth: number) => 4e-7 * Math.sqrt(depth) * 8;
 
 Deno.test("the dense SIMD product is available on the wasm backend", () => {
   assert.equal(tf.getBackend(), "wasm");
-  assert.equal(heapMatmulAvailable(), true);
+  assert.equal(heapKernelsAvailable(), true);
 });
 
 Deno.test("a·b + bias, ReLU: every tile edge and block boundary, against float64", () => {
@@ -149,15 +149,15 @@ Deno.test("bad views are refused with the parameter named", () => {
   tf.dispose([a, b]);
 });
 
-Deno.test("the committed matmul.wasm is what its source compiles to", async () => {
-  const manifest = Deno.readTextFileSync(DENSE_MATMUL.manifestPath);
-  const committed = Deno.readFileSync(DENSE_MATMUL.wasmPath);
+Deno.test("the committed kernels.wasm is what its source compiles to", async () => {
+  const manifest = Deno.readTextFileSync(HEAP_KERNELS.manifestPath);
+  const committed = Deno.readFileSync(HEAP_KERNELS.wasmPath);
   assert.equal(
     JSON.parse(manifest).sourceSha256,
-    sha256(Deno.readTextFileSync(DENSE_MATMUL.sourcePath)),
+    sha256(Deno.readTextFileSync(HEAP_KERNELS.sourcePath)),
   );
   assert.equal(JSON.parse(manifest).wasmSha256, sha256(committed));
-  const fresh = await buildModule(DENSE_MATMUL);
+  const fresh = await buildModule(HEAP_KERNELS);
   assert.equal(manifestText(fresh.manifest), manifest);
   assert.deepEqual(new Uint8Array(fresh.wasm), committed);
 });

@@ -1,10 +1,11 @@
-// Dense float32 matrix products for the training path, in WebAssembly SIMD with the relaxed
-// fused multiply-add (f32x4.relaxed_madd), written in AssemblyScript and compiled by
-// tools/build_wasm.ts into matmul.wasm. The module imports the memory of TensorFlow.js's wasm
-// backend, so it reads its operands and writes its results where the tensors already live: no
-// copy in or out.
+// The training path's dense kernels in float32 WebAssembly SIMD, written in AssemblyScript and
+// compiled by tools/build_wasm.ts into kernels.wasm: the matrix product (with the relaxed fused
+// multiply-add, f32x4.relaxed_madd), LayerNorm forward and backward, and the softmax
+// cross-entropy with its gradient. The module imports the memory of TensorFlow.js's wasm backend,
+// so it reads its operands and writes its results where the tensors already live: no copy in or
+// out. Every pointer is a byte address in that memory.
 //
-// C = A·B (+ bias) (ReLU), or C += A·B. Every operand is a strided view: element (i, k) of A is
+// The product: C = A·B (+ bias) (ReLU), or C += A·B. Every operand is a strided view: element (i, k) of A is
 // the float at a + 4·(i·aRow + k·aK), element (k, j) of B at b + 4·(k·bK + j·bN), so a
 // transposed operand or a column slice is a choice of strides, never a copy by the caller. C is
 // row-major with leading dimension ldc.
@@ -17,14 +18,12 @@
 // multiply-adds. Partial tiles at the edges are padded with zeros and only their valid part is
 // stored.
 
+import { at, expNonPositive, hsum } from "./simd_math";
+
 const MR: i32 = 6;
 const NR: i32 = 8;
 const KC: i32 = 256;
 const MC: i32 = 96;
-
-@inline function at(base: usize, index: i32): usize {
-  return base + (<usize>index << 2);
-}
 
 @inline function madd(a: v128, b: v128, c: v128): v128 {
   return f32x4.relaxed_madd(a, b, c);
@@ -342,4 +341,198 @@ export function reluGate(dy: usize, y: usize, count: i32, out: usize): void {
     v128.store(at(out, i), v128.and(v128.load(at(dy, i)), open));
   }
   for (; i < count; i++) store<f32>(at(out, i), load<f32>(at(y, i)) > 0 ? load<f32>(at(dy, i)) : 0);
+}
+
+/**
+ * LayerNorm of each of `rows` rows of `width` floats: out = γ·(x − μ)·ρ + β with μ the row's
+ * mean and ρ = 1/√(σ² + ε) (σ² the population variance). `stats` (0: none) receives μ and ρ per
+ * row, what the backward pass needs besides x and γ.
+ */
+export function layerNormForward(
+  x: usize,
+  gamma: usize,
+  beta: usize,
+  rows: i32,
+  width: i32,
+  epsilon: f32,
+  out: usize,
+  stats: usize,
+): void {
+  const inverseWidth = <f32>1 / <f32>width;
+  for (let r = 0; r < rows; r++) {
+    const row = at(x, r * width);
+    const o = at(out, r * width);
+    let acc = f32x4.splat(0);
+    let c = 0;
+    for (; c + 4 <= width; c += 4) acc = f32x4.add(acc, v128.load(at(row, c)));
+    let sum = hsum(acc);
+    for (; c < width; c++) sum += load<f32>(at(row, c));
+    const mean = sum * inverseWidth;
+    const mean4 = f32x4.splat(mean);
+    acc = f32x4.splat(0);
+    c = 0;
+    for (; c + 4 <= width; c += 4) {
+      const d = f32x4.sub(v128.load(at(row, c)), mean4);
+      acc = f32x4.add(acc, f32x4.mul(d, d));
+    }
+    let squares = hsum(acc);
+    for (; c < width; c++) {
+      const d = load<f32>(at(row, c)) - mean;
+      squares += d * d;
+    }
+    const rho = <f32>1 / Mathf.sqrt(squares * inverseWidth + epsilon);
+    const rho4 = f32x4.splat(rho);
+    c = 0;
+    for (; c + 4 <= width; c += 4) {
+      const hat = f32x4.mul(f32x4.sub(v128.load(at(row, c)), mean4), rho4);
+      v128.store(
+        at(o, c),
+        f32x4.add(f32x4.mul(hat, v128.load(at(gamma, c))), v128.load(at(beta, c))),
+      );
+    }
+    for (; c < width; c++) {
+      const hat = (load<f32>(at(row, c)) - mean) * rho;
+      store<f32>(at(o, c), hat * load<f32>(at(gamma, c)) + load<f32>(at(beta, c)));
+    }
+    if (stats != 0) {
+      store<f32>(at(stats, 2 * r), mean);
+      store<f32>(at(stats, 2 * r + 1), rho);
+    }
+  }
+}
+
+/**
+ * LayerNorm's gradients from the upstream dy, with x̂ = (x − μ)·ρ recomputed from `stats` and
+ * g = dy·γ: dx = (g − mean(g) − x̂·mean(g·x̂))·ρ, dγ = Σ_rows dy·x̂, dβ = Σ_rows dy.
+ */
+export function layerNormBackward(
+  x: usize,
+  gamma: usize,
+  stats: usize,
+  dy: usize,
+  rows: i32,
+  width: i32,
+  dx: usize,
+  dGamma: usize,
+  dBeta: usize,
+): void {
+  const inverseWidth = <f32>1 / <f32>width;
+  for (let c = 0; c < width; c++) {
+    store<f32>(at(dGamma, c), 0);
+    store<f32>(at(dBeta, c), 0);
+  }
+  for (let r = 0; r < rows; r++) {
+    const row = at(x, r * width);
+    const up = at(dy, r * width);
+    const o = at(dx, r * width);
+    const mean = load<f32>(at(stats, 2 * r));
+    const rho = load<f32>(at(stats, 2 * r + 1));
+    const mean4 = f32x4.splat(mean);
+    const rho4 = f32x4.splat(rho);
+    let sumG = f32x4.splat(0);
+    let sumGHat = f32x4.splat(0);
+    let c = 0;
+    for (; c + 4 <= width; c += 4) {
+      const hat = f32x4.mul(f32x4.sub(v128.load(at(row, c)), mean4), rho4);
+      const d = v128.load(at(up, c));
+      v128.store(at(dGamma, c), f32x4.add(v128.load(at(dGamma, c)), f32x4.mul(d, hat)));
+      v128.store(at(dBeta, c), f32x4.add(v128.load(at(dBeta, c)), d));
+      const g = f32x4.mul(d, v128.load(at(gamma, c)));
+      sumG = f32x4.add(sumG, g);
+      sumGHat = f32x4.add(sumGHat, f32x4.mul(g, hat));
+    }
+    let meanG = hsum(sumG);
+    let meanGHat = hsum(sumGHat);
+    for (let t = c; t < width; t++) {
+      const hat = (load<f32>(at(row, t)) - mean) * rho;
+      const d = load<f32>(at(up, t));
+      store<f32>(at(dGamma, t), load<f32>(at(dGamma, t)) + d * hat);
+      store<f32>(at(dBeta, t), load<f32>(at(dBeta, t)) + d);
+      const g = d * load<f32>(at(gamma, t));
+      meanG += g;
+      meanGHat += g * hat;
+    }
+    meanG *= inverseWidth;
+    meanGHat *= inverseWidth;
+    const meanG4 = f32x4.splat(meanG);
+    const meanGHat4 = f32x4.splat(meanGHat);
+    c = 0;
+    for (; c + 4 <= width; c += 4) {
+      const hat = f32x4.mul(f32x4.sub(v128.load(at(row, c)), mean4), rho4);
+      const g = f32x4.mul(v128.load(at(up, c)), v128.load(at(gamma, c)));
+      const centred = f32x4.sub(f32x4.sub(g, meanG4), f32x4.mul(hat, meanGHat4));
+      v128.store(at(o, c), f32x4.mul(centred, rho4));
+    }
+    for (; c < width; c++) {
+      const hat = (load<f32>(at(row, c)) - mean) * rho;
+      const g = load<f32>(at(up, c)) * load<f32>(at(gamma, c));
+      store<f32>(at(o, c), (g - meanG - hat * meanGHat) * rho);
+    }
+  }
+}
+
+/** e^x for one x ≤ 0, through the four-lane version (the same rounding as the lanes). */
+@inline function expScalar(x: f32): f32 {
+  return f32x4.extract_lane(expNonPositive(f32x4.splat(x)), 0);
+}
+
+/**
+ * Σ_r w_r·(logsumexp(z_r) − z_r[label_r]) over `rows` rows of `classes` logits, with int32
+ * labels and float32 weights (`weights` 0: every weight 1). With `grad` ≠ 0 it also writes
+ * the gradient of that sum times `scale`: scale·w_r·(softmax(z_r) − onehot(label_r)).
+ */
+export function softmaxCrossEntropy(
+  z: usize,
+  labels: usize,
+  weights: usize,
+  rows: i32,
+  classes: i32,
+  scale: f32,
+  grad: usize,
+): f64 {
+  let total: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = at(z, r * classes);
+    let top = f32x4.splat(-Infinity);
+    let c = 0;
+    for (; c + 4 <= classes; c += 4) top = f32x4.max(top, v128.load(at(row, c)));
+    let largest = max(
+      max(f32x4.extract_lane(top, 0), f32x4.extract_lane(top, 1)),
+      max(f32x4.extract_lane(top, 2), f32x4.extract_lane(top, 3)),
+    );
+    for (; c < classes; c++) largest = max(largest, load<f32>(at(row, c)));
+    const largest4 = f32x4.splat(largest);
+    let sums = f32x4.splat(0);
+    c = 0;
+    for (; c + 4 <= classes; c += 4) {
+      sums = f32x4.add(sums, expNonPositive(f32x4.sub(v128.load(at(row, c)), largest4)));
+    }
+    let sum = hsum(sums);
+    for (; c < classes; c++) sum += expScalar(load<f32>(at(row, c)) - largest);
+    const logSum = largest + Mathf.log(sum);
+    const label = load<i32>(labels + (<usize>r << 2));
+    const w: f32 = weights != 0 ? load<f32>(at(weights, r)) : 1;
+    total += <f64>w * <f64>(logSum - load<f32>(at(row, label)));
+    if (grad == 0) continue;
+    const factor = scale * w;
+    const factor4 = f32x4.splat(factor);
+    const logSum4 = f32x4.splat(logSum);
+    const g = at(grad, r * classes);
+    c = 0;
+    for (; c + 4 <= classes; c += 4) {
+      const p = expNonPositive(f32x4.sub(v128.load(at(row, c)), logSum4));
+      v128.store(at(g, c), f32x4.mul(factor4, p));
+    }
+    for (; c < classes; c++) store<f32>(at(g, c), factor * expScalar(load<f32>(at(row, c)) - logSum));
+    store<f32>(at(g, label), load<f32>(at(g, label)) - factor);
+  }
+  return total;
+}
+
+/** x[i] *= s for i < count. */
+export function scaleInPlace(x: usize, count: i32, s: f32): void {
+  const s4 = f32x4.splat(s);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) v128.store(at(x, i), f32x4.mul(v128.load(at(x, i)), s4));
+  for (; i < count; i++) store<f32>(at(x, i), load<f32>(at(x, i)) * s);
 }
