@@ -111,40 +111,43 @@ export function requireBenchPattern(name: string): string {
   return name;
 }
 
-/** The backend's 2-D matmul rate: median of 5 products of 512×512 matrices, after a warm-up. */
-export function measureMatmulGflops(size = 512): number {
-  const a = tf.randomUniform([size, size], -1, 1, "float32", 1);
-  const b = tf.randomUniform([size, size], -1, 1, "float32", 2);
+/**
+ * A 2-D product's rate: median of 5 products of [m × k]·[k × n], after a warm-up. The lab's
+ * backends (wasm, cpu) compute when the op is called, so the time is the product's own; reading
+ * the result back (or even slicing one element out of it) would time a pass over the whole
+ * result as well, which for a multi-megabyte product costs as much as the arithmetic.
+ */
+function productRate(
+  multiplyOnce: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor,
+  m: number,
+  k: number,
+  n: number,
+): number {
+  const a = tf.randomUniform([m, k], -1, 1, "float32", 1) as tf.Tensor2D;
+  const b = tf.randomUniform([k, n], -1, 1, "float32", 2) as tf.Tensor2D;
   const times: number[] = [];
   for (let run = 0; run < 6; run++) {
     const start = performance.now();
-    const product = tf.matMul(a, b);
-    product.dataSync();
+    const product = multiplyOnce(a, b);
     if (run > 0) times.push(performance.now() - start);
     product.dispose();
   }
   tf.dispose([a, b]);
-  return (2 * size ** 3) / (median(times) * 1e6);
+  return (2 * m * k * n) / (median(times) * 1e6);
+}
+
+/** The backend's 2-D matmul rate on [m × k]·[k × n] (default 512 × 512 squares). */
+export function measureMatmulGflops(m = 512, k = m, n = m): number {
+  return productRate((a, b) => tf.matMul(a, b), m, k, n);
 }
 
 /**
  * The lab's SIMD heap matmul rate (lib/attention/tf/heap_kernels), measured as
  * measureMatmulGflops measures tfjs's; null where it cannot run (not the wasm backend).
  */
-export function measureHeapMatmulGflops(size = 512): number | null {
+export function measureHeapMatmulGflops(m = 512, k = m, n = m): number | null {
   if (!heapKernelsAvailable()) return null;
-  const a = tf.randomUniform([size, size], -1, 1, "float32", 1);
-  const b = tf.randomUniform([size, size], -1, 1, "float32", 2);
-  const times: number[] = [];
-  for (let run = 0; run < 6; run++) {
-    const start = performance.now();
-    const product = multiply(matrix(a), matrix(b));
-    product.dataSync();
-    if (run > 0) times.push(performance.now() - start);
-    product.dispose();
-  }
-  tf.dispose([a, b]);
-  return (2 * size ** 3) / (median(times) * 1e6);
+  return productRate((a, b) => multiply(matrix(a), matrix(b)), m, k, n);
 }
 
 export function usefulFlops(n: number, connections: number, width = BENCH_WIDTH): number {
