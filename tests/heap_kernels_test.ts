@@ -18,6 +18,7 @@ import {
   transposed,
 } from "../lib/attention/tf/heap_kernels/mod.ts";
 import { buildModule, HEAP_KERNELS, manifestText } from "../tools/build_wasm.ts";
+import { copyTensorInto } from "../lib/attention/tf/buffers.ts";
 import { sha256 } from "../lib/util/system.ts";
 import { seededRng } from "../lib/util/random.ts";
 
@@ -160,4 +161,19 @@ Deno.test("the committed kernels.wasm is what its source compiles to", async () 
   const fresh = await buildModule(HEAP_KERNELS);
   assert.equal(manifestText(fresh.manifest), manifest);
   assert.deepEqual(new Uint8Array(fresh.wasm), committed);
+});
+
+Deno.test("copyTensorInto copies a tensor's values at an offset, from the wasm heap and on cpu", async () => {
+  for (const backend of ["wasm", "cpu"] as const) {
+    await tf.setBackend(backend);
+    try {
+      const t = tf.tensor([1.5, -2, 3.25], [3]);
+      const target = new Float32Array(6).fill(9);
+      copyTensorInto(t, target, 2);
+      assert.deepEqual(Array.from(target), [9, 9, 1.5, -2, 3.25, 9], backend);
+      t.dispose();
+    } finally {
+      await tf.setBackend("wasm");
+    }
+  }
 });

@@ -118,3 +118,32 @@ Deno.test("bench --data-parallel --quick writes one record per worker count; --c
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("bench --parallel-runs --quick: one and two processes per configuration, speed-ups consistent", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    const output = await runTool("bench", ["--parallel-runs", "--quick", "--json", "--out", out]);
+    assert.equal(output.code, 0, output.stderr);
+    const printed = JSON.parse(output.stdout);
+    assert.deepEqual(
+      printed.map((r: { config: string; processes: number }) => `${r.config}×${r.processes}`),
+      ["small×1", "small×2", "large×1", "large×2"],
+    );
+    for (const [one, two] of [[printed[0], printed[1]], [printed[2], printed[3]]]) {
+      assert.equal(one.speedup, 1);
+      assert.equal(one.msPerStep.length, 1);
+      assert.equal(two.msPerStep.length, 2);
+      // steps per second: each process's 1000 / ms, summed; the speed-up is the ratio
+      const together = two.msPerStep.reduce((sum: number, ms: number) => sum + 1000 / ms, 0);
+      assert.ok(Math.abs(together - two.stepsPerSecond) < 0.02 * together);
+      assert.ok(Math.abs(two.speedup - two.stepsPerSecond / one.stepsPerSecond) < 0.02);
+    }
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(`${out}/parallel_runs.json`)), printed);
+    assert.match(await Deno.readTextFile(`${out}/parallel_runs.md`), /\| large \| 2 \|/);
+    const bad = await runTool("bench", ["--parallel-runs", "--config", "small", "--out", out]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--config/);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});

@@ -3,6 +3,7 @@
  *                 [--dense-max-n 4096] [--json] [--save | --out DIR]
  * deno task bench --train [--config small,large] [--quick] [--json] [--save | --out DIR]
  * deno task bench --data-parallel [--quick] [--json] [--save | --out DIR]
+ * deno task bench --parallel-runs [--quick] [--json] [--save | --out DIR]
  *
  * Times one multi-head attention layer (forward + backward) dense-masked versus sparse and
  * records peak memory (lib/bench/attention.ts). Progress goes to stderr; the Markdown table (or,
@@ -21,6 +22,10 @@
  * --data-parallel times the `large` configuration trained by 1 and by 2 workers sharing
  * gradients (tools/bench/data_parallel.ts) and writes data_parallel.json and .md likewise;
  * --quick runs 1 and 2 steps instead of 2 and 8.
+ *
+ * --parallel-runs times each training configuration trained by one process alone and by two
+ * processes at once (what `deno task experiment --jobs 2` does; tools/bench/parallel_runs.ts)
+ * and writes parallel_runs.json and .md likewise; --quick trains 1 second instead of 10.
  *
  * Everything is checked before the first step is timed: every flag against its range, the
  * output folder (created and proved writable), and with --save the committed results file (a
@@ -49,6 +54,7 @@ import {
   trainingMarkdown,
 } from "./bench/training.ts";
 import { dataParallelMarkdown, runDataParallelBenchmark } from "./bench/data_parallel.ts";
+import { parallelRunsMarkdown, runParallelRunsBenchmark } from "./bench/parallel_runs.ts";
 import { InputError, requireInteger } from "../lib/util/errors.ts";
 import { BENCH_DENSE_MAX_TOKENS, BENCH_MAX_TOKENS } from "../lib/util/limits.ts";
 import { PathError, reasonOf, requireWritableFolder } from "../lib/util/output_folder.ts";
@@ -61,6 +67,7 @@ const USAGE = `usage: deno task bench [--pattern window,star] [--n 2048,4096] [-
                        [--dense-max-n 4096] [--json] [--save | --out DIR]
        deno task bench --train [--config small,large] [--quick] [--json] [--save | --out DIR]
        deno task bench --data-parallel [--quick] [--json] [--save | --out DIR]
+       deno task bench --parallel-runs [--quick] [--json] [--save | --out DIR]
 An ad-hoc run writes out/bench/ (or --out DIR); only --save touches data/bench/.`;
 
 const AD_HOC_FOLDER = pathFromUrl("../out/bench", import.meta.url);
@@ -125,6 +132,7 @@ await runTool("bench", async () => {
     "save",
     "train",
     "data-parallel",
+    "parallel-runs",
     "quick",
     "help",
   ]);
@@ -134,18 +142,22 @@ await runTool("bench", async () => {
   }
   const train = parsed.flags.has("train");
   const dataParallel = parsed.flags.has("data-parallel");
+  const parallelRuns = parsed.flags.has("parallel-runs");
   rejectUnknownFlags(
     parsed,
     train
       ? ["train", "config", "quick", "json", "save", "out"]
       : dataParallel
       ? ["data-parallel", "quick", "json", "save", "out"]
+      : parallelRuns
+      ? ["parallel-runs", "quick", "json", "save", "out"]
       : ["pattern", "n", "impl", "dense-max-n", "json", "save", "out"],
   );
   rejectPositionals(parsed, "see --help");
   const { flags } = parsed;
   if (train) return await trainingBench(flags);
   if (dataParallel) return await dataParallelBench(flags);
+  if (parallelRuns) return await parallelRunsBench(flags);
   const patterns = listFlag("pattern", flags.get("pattern"))?.map(requireBenchPattern);
   const impls = listFlag("impl", flags.get("impl"))?.map((impl) => {
     if (!ATTENTION_IMPLS.includes(impl as AttentionImpl)) {
@@ -243,5 +255,22 @@ async function dataParallelBench(flags: Map<string, string | true>): Promise<num
   await write(`${folder}/data_parallel.md`, dataParallelMarkdown(records));
   console.log(flags.has("json") ? JSON.stringify(records, null, 1) : dataParallelMarkdown(records));
   console.error(`wrote ${folder}/data_parallel.json and ${folder}/data_parallel.md`);
+  return 0;
+}
+
+/** --parallel-runs: one training process against two at once (tools/bench/parallel_runs.ts). */
+async function parallelRunsBench(flags: Map<string, string | true>): Promise<number> {
+  const folder = outputFolder(flags, flags.has("save"));
+  const records = await runParallelRunsBenchmark({
+    ...(flags.has("quick") ? { seconds: 1 } : {}),
+    onRecord: (r) =>
+      console.error(
+        `${r.config} × ${r.processes}: ${r.msPerStep.join(", ")} ms/step, ${r.speedup}×`,
+      ),
+  });
+  await write(`${folder}/parallel_runs.json`, JSON.stringify(records, null, 1) + "\n");
+  await write(`${folder}/parallel_runs.md`, parallelRunsMarkdown(records));
+  console.log(flags.has("json") ? JSON.stringify(records, null, 1) : parallelRunsMarkdown(records));
+  console.error(`wrote ${folder}/parallel_runs.json and ${folder}/parallel_runs.md`);
   return 0;
 }

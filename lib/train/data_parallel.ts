@@ -3,10 +3,12 @@
  * gradients through a SharedArrayBuffer. Every worker builds the same model (same seed, same
  * initial weights) and draws the same global batch from the same seeded generator; worker r
  * computes the gradient of the mean loss on its 1/W share of the batch and writes it, flat, into
- * its slot of the shared buffer. After a barrier each worker averages the W slots in the same
- * order and applies the same Adam update to its own copy of the weights, so the copies stay
- * identical without ever being sent; a second barrier keeps a fast worker from overwriting its
- * slot while a slow one still reads it. With one worker this is plain training on the global
+ * its slot of the shared buffer. The variables are split among the workers: after a barrier each
+ * worker averages the W slots of its own variables (in rank order), applies Adam to them and
+ * writes their new values into the buffer; after a second barrier (which also keeps a fast worker
+ * from overwriting its slot while a slow one still reads it) every worker copies the others'
+ * variables, so all copies hold the same values and the averaging and the optimizer's work are
+ * shared rather than repeated. With one worker this is plain training on the global
  * batch: the gradient of the mean over the batch is the mean of the W shares' gradients (equal
  * shares), so W workers follow that trajectory within float32 rounding.
  *
@@ -50,7 +52,10 @@ export interface DataParallelStart {
   workers: number;
   /** Barrier counters: [arrived, generation]. */
   barrier: SharedArrayBuffer;
-  /** workers × parameter count float32 gradients, then workers float32 losses. */
+  /**
+   * workers × parameter count float32 gradients, workers float32 losses, then the averaged
+   * gradient and the updated weights (parameter count floats each).
+   */
   shared: SharedArrayBuffer | null;
 }
 
@@ -106,7 +111,8 @@ export async function trainDataParallel(options: DataParallelOptions): Promise<D
       return reply.parameters;
     });
     if (new Set(count).size !== 1) throw new Error(`workers built different models: ${count}`);
-    const buffer = new SharedArrayBuffer(4 * workers * (count[0] + 1));
+    // W gradient slots and W losses, then the averaged gradient and the updated weights
+    const buffer = new SharedArrayBuffer(4 * (workers * (count[0] + 1) + 2 * count[0]));
     const replies = await Promise.all(pool.map((worker) => {
       const reply = nextReply(worker);
       worker.postMessage(buffer);

@@ -75,6 +75,23 @@ export function readTensor(tensor: tf.Tensor): { values: Float32Array; pooled: b
   return { values: tensor.dataSync() as Float32Array, pooled: false };
 }
 
+/** Copies a float32 tensor's values into `target` from `offset` on (on wasm, straight out of the heap). */
+export function copyTensorInto(tensor: tf.Tensor, target: Float32Array, offset = 0): void {
+  if (onWasm() && tensor.dtype === "float32") {
+    const backend = tf.backend() as unknown as Partial<WasmBackendView>;
+    const info = backend.dataIdMap?.get(tensor.dataId);
+    const heap = backend.wasm?.HEAPU8;
+    if (info && heap) {
+      target.set(
+        new Float32Array(heap.buffer, heap.byteOffset + info.memoryOffset, tensor.size),
+        offset,
+      );
+      return;
+    }
+  }
+  target.set(tensor.dataSync() as Float32Array, offset);
+}
+
 /** A float32 tensor of `values`; on wasm the array goes back to the pool at once. */
 export function tensorFrom<R extends tf.Rank>(values: Float32Array, shape: number[]): tf.Tensor<R> {
   const tensor = tf.tensor(values, shape as tf.ShapeMap[R], "float32") as tf.Tensor<R>;
