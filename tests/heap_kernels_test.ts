@@ -6,6 +6,7 @@
  * kernels.wasm is what its source compiles to.
  */
 import assert from "node:assert/strict";
+import { relativeError } from "./attention_support.ts";
 import { initTf, tf } from "../lib/attention/tf/backend.ts";
 import {
   columns,
@@ -28,16 +29,6 @@ const random = (length: number, seed: number) => {
   const rng = seededRng(seed);
   return Float64Array.from({ length }, () => 2 * rng.next() - 1);
 };
-
-/** max |a − b| / (1 + |b|). */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert.equal(actual.length, expected.length, "length");
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) {
-    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
-  }
-  return worst;
-}
 
 /** Float64 a·b for row-major a (m × k) and b (k × n). */
 function product(a: Float64Array, b: Float64Array, m: number, k: number, n: number) {
