@@ -18,7 +18,12 @@ import {
   reluGate,
   transposed,
 } from "../lib/attention/tf/heap_kernels/mod.ts";
-import { buildModule, HEAP_KERNELS, manifestText } from "../tools/build_wasm.ts";
+import {
+  buildModule,
+  HEAP_KERNELS,
+  manifestText,
+  SPARSE_CORE_ON_HEAP,
+} from "../tools/build_wasm.ts";
 import { copyTensorInto } from "../lib/attention/tf/buffers.ts";
 import { sha256 } from "../lib/util/system.ts";
 import { seededRng } from "../lib/util/random.ts";
@@ -141,18 +146,17 @@ Deno.test("bad views are refused with the parameter named", () => {
   tf.dispose([a, b]);
 });
 
-Deno.test("the committed kernels.wasm is what its source compiles to", async () => {
-  const manifest = Deno.readTextFileSync(HEAP_KERNELS.manifestPath);
-  const committed = Deno.readFileSync(HEAP_KERNELS.wasmPath);
-  assert.equal(
-    JSON.parse(manifest).sourceSha256,
-    sha256(Deno.readTextFileSync(HEAP_KERNELS.sourcePath)),
-  );
-  assert.equal(JSON.parse(manifest).wasmSha256, sha256(committed));
-  const fresh = await buildModule(HEAP_KERNELS);
-  assert.equal(manifestText(fresh.manifest), manifest);
-  assert.deepEqual(new Uint8Array(fresh.wasm), committed);
-});
+for (const spec of [HEAP_KERNELS, SPARSE_CORE_ON_HEAP]) {
+  Deno.test(`the committed ${spec.wasmPath.split("/").pop()} is what its source compiles to`, async () => {
+    const manifest = Deno.readTextFileSync(spec.manifestPath);
+    const committed = Deno.readFileSync(spec.wasmPath);
+    assert.equal(JSON.parse(manifest).sourceSha256, sha256(Deno.readTextFileSync(spec.sourcePath)));
+    assert.equal(JSON.parse(manifest).wasmSha256, sha256(committed));
+    const fresh = await buildModule(spec);
+    assert.equal(manifestText(fresh.manifest), manifest);
+    assert.deepEqual(new Uint8Array(fresh.wasm), committed);
+  });
+}
 
 Deno.test("copyTensorInto copies a tensor's values at an offset, from the wasm heap and on cpu", async () => {
   for (const backend of ["wasm", "cpu"] as const) {
