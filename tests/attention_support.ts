@@ -19,6 +19,18 @@ export function assertClose(
   }
 }
 
+/** max |a − b| / (1 + |b|) over all entries: relative for large values, absolute near 0. */
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) {
+    throw new Error(`length ${actual.length} vs ${expected.length}`);
+  }
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) {
+    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
+  }
+  return worst;
+}
+
 export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
   let max = 0;

@@ -4,6 +4,7 @@
  * path's loss curve against the unfused one.
  */
 import assert from "node:assert/strict";
+import { relativeError } from "./attention_support.ts";
 import { learningRateAt } from "../lib/train/schedule.ts";
 import { initTf, tf } from "../lib/attention/tf/backend.ts";
 import {
@@ -27,16 +28,6 @@ const random = (length: number, seed: number, scale = 1) => {
   return Float64Array.from({ length }, () => (2 * rng.next() - 1) * scale);
 };
 const f32 = (values: Float64Array, shape: number[]) => tf.tensor(Float32Array.from(values), shape);
-
-/** max |a − b| / (1 + |b|) over all entries. */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert.equal(actual.length, expected.length, "length");
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) {
-    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
-  }
-  return worst;
-}
 
 /**
  * The op's value and the gradients of Σ value·R (R a fixed random cotangent) with respect to

@@ -6,6 +6,7 @@
  * kernels.wasm is what its source compiles to.
  */
 import assert from "node:assert/strict";
+import { relativeError } from "./attention_support.ts";
 import { initTf, tf } from "../lib/attention/tf/backend.ts";
 import {
   columns,
@@ -17,7 +18,12 @@ import {
   reluGate,
   transposed,
 } from "../lib/attention/tf/heap_kernels/mod.ts";
-import { buildModule, HEAP_KERNELS, manifestText } from "../tools/build_wasm.ts";
+import {
+  buildModule,
+  HEAP_KERNELS,
+  manifestText,
+  SPARSE_CORE_ON_HEAP,
+} from "../tools/build_wasm.ts";
 import { copyTensorInto } from "../lib/attention/tf/buffers.ts";
 import { sha256 } from "../lib/util/system.ts";
 import { seededRng } from "../lib/util/random.ts";
@@ -28,16 +34,6 @@ const random = (length: number, seed: number) => {
   const rng = seededRng(seed);
   return Float64Array.from({ length }, () => 2 * rng.next() - 1);
 };
-
-/** max |a − b| / (1 + |b|). */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert.equal(actual.length, expected.length, "length");
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) {
-    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
-  }
-  return worst;
-}
 
 /** Float64 a·b for row-major a (m × k) and b (k × n). */
 function product(a: Float64Array, b: Float64Array, m: number, k: number, n: number) {
@@ -150,18 +146,17 @@ Deno.test("bad views are refused with the parameter named", () => {
   tf.dispose([a, b]);
 });
 
-Deno.test("the committed kernels.wasm is what its source compiles to", async () => {
-  const manifest = Deno.readTextFileSync(HEAP_KERNELS.manifestPath);
-  const committed = Deno.readFileSync(HEAP_KERNELS.wasmPath);
-  assert.equal(
-    JSON.parse(manifest).sourceSha256,
-    sha256(Deno.readTextFileSync(HEAP_KERNELS.sourcePath)),
-  );
-  assert.equal(JSON.parse(manifest).wasmSha256, sha256(committed));
-  const fresh = await buildModule(HEAP_KERNELS);
-  assert.equal(manifestText(fresh.manifest), manifest);
-  assert.deepEqual(new Uint8Array(fresh.wasm), committed);
-});
+for (const spec of [HEAP_KERNELS, SPARSE_CORE_ON_HEAP]) {
+  Deno.test(`the committed ${spec.wasmPath.split("/").pop()} is what its source compiles to`, async () => {
+    const manifest = Deno.readTextFileSync(spec.manifestPath);
+    const committed = Deno.readFileSync(spec.wasmPath);
+    assert.equal(JSON.parse(manifest).sourceSha256, sha256(Deno.readTextFileSync(spec.sourcePath)));
+    assert.equal(JSON.parse(manifest).wasmSha256, sha256(committed));
+    const fresh = await buildModule(spec);
+    assert.equal(manifestText(fresh.manifest), manifest);
+    assert.deepEqual(new Uint8Array(fresh.wasm), committed);
+  });
+}
 
 Deno.test("copyTensorInto copies a tensor's values at an offset, from the wasm heap and on cpu", async () => {
   for (const backend of ["wasm", "cpu"] as const) {

@@ -39,6 +39,11 @@ import {
   setDefaultSparseCore,
   type SparseCoreKind,
 } from "../lib/attention/tf/attention_op.ts";
+import {
+  sparseAttentionBackward,
+  sparseAttentionForward,
+} from "../lib/attention/tf/heap_kernels/mod.ts";
+import { causalGraph } from "../lib/attention/tf/layers.ts";
 import { buildPattern } from "../lib/pattern/zoo.ts";
 import { seededRng } from "../lib/util/random.ts";
 import { sha256 } from "../lib/util/system.ts";
@@ -312,5 +317,80 @@ Deno.test("setDefaultSparseCore switches the default and refuses an unknown core
     assert.throws(() => setDefaultSparseCore("gpu" as SparseCoreKind), refusal("sparseCore"));
   } finally {
     setDefaultSparseCore(previous);
+  }
+});
+
+Deno.test("the core on the tfjs heap equals the SIMD core bit for bit (fused q|k|v and q with k|v)", () => {
+  const n = 80; // star's relay row is longer than LONG_ROW: the all-heads path runs too
+  assert.ok(n - 1 > LONG_ROW);
+  for (
+    const [name, params] of [["star", {}], ["window", { w: 3 }], ["random", {
+      sparsity: 0.6,
+      seed: 1,
+    }]] as const
+  ) {
+    const graph = graphOfPattern(buildPattern(name, { n, ...params }).patterns[0]);
+    for (const shared of [true, false]) {
+      const heads = 2;
+      const graphs = shared ? [graph, graph] : [graph, causalGraph(graph)];
+      const spec = specOf(graphs, 2, 8);
+      const width = heads * 8;
+      const label = `${name} ${shared ? "shared" : "per head"}`;
+      // fused: one [batch, n, 3·width] array read through the q|k|v layout
+      const qkv = uniform(2 * n * 3 * width, 40);
+      const dOut = uniform(2 * n * width, 41);
+      const layout = fusedQkvLayout(width);
+      const out = new Float32Array(2 * n * width);
+      const probs = new Float32Array(coreProbabilityCount(spec));
+      simdCoreForwardInto(qkv, qkv, qkv, layout, spec, out, probs);
+      const grad = new Float32Array(qkv.length);
+      simdCoreBackwardInto(qkv, qkv, qkv, layout, probs, dOut, spec, {
+        dq: grad,
+        dk: grad,
+        dv: grad,
+      });
+      const qkvT = tf.tensor(qkv, [2, n, 3 * width]);
+      const dOutT = tf.tensor(dOut, [2, n, width]);
+      const heap = sparseAttentionForward(qkvT, qkvT, qkvT, layout, spec);
+      assert.deepEqual(heap.out.dataSync(), out, `${label}: out`);
+      assert.deepEqual(heap.probs.dataSync(), probs, `${label}: probs`);
+      const gradT = tf.zeros([2, n, 3 * width]);
+      sparseAttentionBackward(qkvT, qkvT, qkvT, layout, heap.probs, dOutT, spec, {
+        dq: gradT,
+        dk: gradT,
+        dv: gradT,
+      });
+      assert.deepEqual(gradT.dataSync(), grad, `${label}: dq|dk|dv`);
+      // cross: queries in one array, keys and values side by side in another
+      const cross = {
+        qOffset: 0,
+        qStride: width,
+        kOffset: 0,
+        kStride: 2 * width,
+        vOffset: width,
+        vStride: 2 * width,
+      };
+      const q = uniform(2 * n * width, 42);
+      const kv = uniform(2 * n * 2 * width, 43);
+      simdCoreForwardInto(q, kv, kv, cross, spec, out, probs);
+      const dq = new Float32Array(q.length);
+      const dkv = new Float32Array(kv.length);
+      simdCoreBackwardInto(q, kv, kv, cross, probs, dOut, spec, { dq, dk: dkv, dv: dkv });
+      const qT = tf.tensor(q, [2, n, width]);
+      const kvT = tf.tensor(kv, [2, n, 2 * width]);
+      const heapCross = sparseAttentionForward(qT, kvT, kvT, cross, spec);
+      assert.deepEqual(heapCross.out.dataSync(), out, `${label}: cross out`);
+      const dqT = tf.zeros([2, n, width]);
+      const dkvT = tf.zeros([2, n, 2 * width]);
+      sparseAttentionBackward(qT, kvT, kvT, cross, heapCross.probs, dOutT, spec, {
+        dq: dqT,
+        dk: dkvT,
+        dv: dkvT,
+      });
+      assert.deepEqual(dqT.dataSync(), dq, `${label}: cross dq`);
+      assert.deepEqual(dkvT.dataSync(), dkv, `${label}: cross dk|dv`);
+      tf.dispose([qkvT, dOutT, heap.out, heap.probs, gradT, qT, kvT, heapCross.out]);
+      tf.dispose([heapCross.probs, dqT, dkvT]);
+    }
   }
 });

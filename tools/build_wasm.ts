@@ -10,7 +10,10 @@
  *   matrix product, LayerNorm, the softmax cross-entropy), which import TensorFlow.js's wasm
  *   memory and use the relaxed fused multiply-add.
  *
- * Both import their shared helpers from lib/attention/simd_math.as, supplied to the compiler as
+ * - the sparse core again, compiled to import TensorFlow.js's memory as the heap kernels do
+ *   (lib/attention/tf/heap_kernels/sparse_core.wasm, from the same core.as).
+ *
+ * All import their shared helpers from lib/attention/simd_math.as, supplied to the compiler as
  * "./simd_math" (its SHA-256 is recorded in each manifest too).
  *
  * The build is reproducible: the same source and compiler give the same bytes, which the tests
@@ -86,7 +89,27 @@ export const HEAP_KERNELS: WasmModuleSpec = moduleAt(
   },
 );
 
-export const WASM_MODULES: readonly WasmModuleSpec[] = [SPARSE_CORE, HEAP_KERNELS];
+/**
+ * The sparse core again, compiled to import TensorFlow.js's memory like the heap kernels, so
+ * the training path runs it on tensors where they lie (the core has no data of its own to
+ * place in that memory: it only reads and writes the addresses it is given).
+ */
+export const SPARSE_CORE_ON_HEAP: WasmModuleSpec = {
+  name: "sparse attention core on the tfjs heap",
+  sourcePath: SPARSE_CORE.sourcePath,
+  wasmPath: pathFromUrl("../lib/attention/tf/heap_kernels/sparse_core.wasm", import.meta.url),
+  manifestPath: pathFromUrl(
+    "../lib/attention/tf/heap_kernels/sparse_core.wasm.json",
+    import.meta.url,
+  ),
+  options: { ...SPARSE_CORE.options, importMemory: true },
+};
+
+export const WASM_MODULES: readonly WasmModuleSpec[] = [
+  SPARSE_CORE,
+  HEAP_KERNELS,
+  SPARSE_CORE_ON_HEAP,
+];
 
 /** The options as the compiler's command-line arguments. */
 export function compilerArguments(options: WasmBuildOptions): string[] {

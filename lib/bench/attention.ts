@@ -179,13 +179,33 @@ interface BenchCell {
   dispose: () => void;
 }
 
+/**
+ * The harness's loss Σ y·upstream, whose gradient with respect to y is upstream itself: handed
+ * back without a kernel (tf.sum and tf.mul's own gradients would build a tensor of ones and
+ * multiply, work that belongs to no attention layer), so a step times the layer.
+ */
+function dotWithUpstream(upstream: tf.Tensor): (y: tf.Tensor) => tf.Scalar {
+  const op = tf.customGrad((...inputs) => {
+    const y = inputs[0] as tf.Tensor;
+    const value = tf.sum(tf.mul(y, upstream)) as tf.Scalar;
+    const gradFunc = (dy: tf.Tensor) => {
+      const scale = dy.dataSync()[0];
+      return scale === 1 ? tf.clone(upstream) : tf.mul(upstream, scale);
+    };
+    return { value, gradFunc };
+  });
+  return (y) => op(y) as tf.Scalar;
+}
+
 function prepareCell(impl: AttentionImpl, patternKey: string, n: number): BenchCell {
   const pattern = BENCH_PATTERNS[requireBenchPattern(patternKey)](n);
   const params = new ParameterSet(1);
+  // the fused projections are the experiments' training path (lib/train/tasks.ts)
   const layer = new MultiHeadAttention(params, "bench", {
     width: BENCH_WIDTH,
     heads: BENCH_HEADS,
     impl,
+    fused: true,
   });
   const graph = graphOfPattern(pattern);
   const graphs = Array.from({ length: BENCH_HEADS }, () => graph);
@@ -197,10 +217,11 @@ function prepareCell(impl: AttentionImpl, patternKey: string, n: number): BenchC
     );
   const x = random();
   const upstream = random();
+  const loss = dotWithUpstream(upstream);
   const step = () =>
     tf.tidy(() => {
       const { value, grads } = tf.variableGrads(
-        () => tf.sum(tf.mul(layer.apply(x, graphs), upstream)) as tf.Scalar,
+        () => loss(layer.apply(x, graphs)),
         params.list(),
       );
       // reading every gradient forces the whole backward pass to finish

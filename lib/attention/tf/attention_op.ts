@@ -9,8 +9,10 @@
  *   pattern's query–key pairs are ever touched, in forward and backward. The fused projection
  *   is read out of tfjs once, the core reads q, k and v in place, and the gradient comes back
  *   as one tensor of the same fused shape. For softmax the core is the float32 WebAssembly SIMD
- *   one (../sparse_kernel/simd/) unless `sparseCore` (or setDefaultSparseCore) asks for the
- *   float64 JavaScript one, which computes every probability map and is the reference.
+ *   one (../sparse_kernel/simd/; on the wasm backend its copy compiled for tfjs's memory,
+ *   ./heap_kernels/, which reads the projections where they lie and copies nothing) unless
+ *   `sparseCore` (or setDefaultSparseCore) asks for the float64 JavaScript one, which computes
+ *   every probability map and is the reference.
  */
 import { tf } from "./backend.ts";
 import {
@@ -32,6 +34,13 @@ import { entmaxAlpha } from "../probability_maps.ts";
 import { give, outputArray, readTensor, takeFloat32, takeFloat64, tensorFrom } from "./buffers.ts";
 import { type RhoSpec, tfProbabilityMap } from "./probability_maps.ts";
 import { InputError } from "../../util/errors.ts";
+import { recording, view } from "./fused_ops.ts";
+import {
+  emptyTensor,
+  heapKernelsAvailable,
+  sparseAttentionBackward,
+  sparseAttentionForward,
+} from "./heap_kernels/mod.ts";
 
 export type AttentionImpl = "dense" | "sparse";
 export const ATTENTION_IMPLS: readonly AttentionImpl[] = ["dense", "sparse"];
@@ -141,6 +150,7 @@ function sparseCore(projections: Projections, config: AttentionCoreConfig): tf.T
     throw new InputError("sparseCore", kind, `expected one of ${SPARSE_CORE_KINDS.join(", ")}`);
   }
   const simd = kind === "simd" && simdSupports(spec);
+  if (simd && heapKernelsAvailable()) return sparseCoreOnHeap(projections, spec, width);
   if (fused) {
     const layout = fusedQkvLayout(width);
     const run = tf.customGrad((...inputs) => {
@@ -190,6 +200,55 @@ function sparseCore(projections: Projections, config: AttentionCoreConfig): tf.T
     return { value: tensorFrom<tf.Rank.R3>(out, shape), gradFunc };
   });
   return run(projections.q, projections.kv) as tf.Tensor3D;
+}
+
+/**
+ * The SIMD core on the wasm backend, run where the projections lie (heap_kernels/): no copy of
+ * q, k or v in or out, outputs and gradients written into new tensors. While the tape records,
+ * the forward keeps a view of each projection and the probabilities for the backward pass, which
+ * releases them.
+ */
+function sparseCoreOnHeap(
+  projections: Projections,
+  spec: CoreSpec,
+  width: number,
+): tf.Tensor3D {
+  const fused = "qkv" in projections;
+  const layout: CoreLayout = fused ? fusedQkvLayout(width) : {
+    qOffset: 0,
+    qStride: width,
+    kOffset: 0,
+    kStride: 2 * width,
+    vOffset: width,
+    vStride: 2 * width,
+  };
+  const run = tf.customGrad((...inputs) => {
+    const tensors = inputs.slice(0, fused ? 1 : 2) as tf.Tensor3D[];
+    const [q, kv] = fused ? [tensors[0], tensors[0]] : tensors;
+    const { out, probs } = sparseAttentionForward(q, kv, kv, layout, spec);
+    const kept = recording()
+      ? {
+        tensors: tensors.map((t) => tf.keep(view(t, t.shape))),
+        probs: tf.keep(probs),
+      }
+      : undefined;
+    if (!kept) probs.dispose();
+    const gradFunc = (dy: tf.Tensor) => {
+      if (!kept) throw new InputError("sparse attention", "backward", "no tape was recording");
+      const [keptQ, keptKv] = fused ? [kept.tensors[0], kept.tensors[0]] : kept.tensors;
+      const grads = kept.tensors.map((t) => emptyTensor(t.shape));
+      const [dq, dkv] = fused ? [grads[0], grads[0]] : grads;
+      sparseAttentionBackward(keptQ, keptKv, keptKv, layout, kept.probs, dy, spec, {
+        dq,
+        dk: dkv,
+        dv: dkv,
+      });
+      tf.dispose([...kept.tensors, kept.probs]);
+      return grads;
+    };
+    return { value: out, gradFunc };
+  });
+  return (fused ? run(projections.qkv) : run(projections.q, projections.kv)) as tf.Tensor3D;
 }
 
 type Targets = { dq: Float32Array; dk: Float32Array; dv: Float32Array };

@@ -39,14 +39,14 @@ import {
 } from "./heap_kernels/mod.ts";
 
 /** A tensor of another shape on the same data: no kernel, no tape entry (use inside ops). */
-function view<R extends tf.Rank>(tensor: tf.Tensor, shape: number[]): tf.Tensor<R> {
+export function view<R extends tf.Rank>(tensor: tf.Tensor, shape: number[]): tf.Tensor<R> {
   // the backend counts references per buffer: the view holds one, as a Reshape output would
   tf.backend().incRef(tensor.dataId);
   return tf.engine().makeTensorFromDataId(tensor.dataId, shape, tensor.dtype) as tf.Tensor<R>;
 }
 
 /** True while tf.grads / variableGrads records (inside a customGrad forward too). */
-function recording(): boolean {
+export function recording(): boolean {
   return tf.engine().state.gradientDepth > 0;
 }
 

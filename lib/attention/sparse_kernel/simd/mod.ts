@@ -69,7 +69,7 @@ class Arena {
   }
 }
 
-function align(bytes: number): number {
+export function align(bytes: number): number {
   return Math.ceil(bytes / 16) * 16;
 }
 
@@ -86,10 +86,10 @@ function requireLength(name: string, array: Float32Array, length: number): void 
   }
 }
 
-/** Checks that every token's row of the layout lies inside its array. */
-function checkLayout(
+/** Checks that every token's row of the layout lies inside an array of `length` floats. */
+export function checkLayout(
   name: string,
-  array: Float32Array,
+  length: number,
   offset: number,
   stride: number,
   tokens: number,
@@ -103,8 +103,8 @@ function checkLayout(
     );
   }
   const end = offset + (tokens - 1) * stride + width;
-  if (end > array.length) {
-    throw new InputError(`${name}.length`, array.length, `the layout reads up to ${end}`);
+  if (end > length) {
+    throw new InputError(`${name}.length`, length, `the layout reads up to ${end}`);
   }
 }
 
@@ -112,7 +112,11 @@ function checkLayout(
  * Key and value gradients accumulate in place, so gradients sharing one target array must
  * occupy disjoint columns of the same token stride (as in a fused q|k|v or k|v array).
  */
-function checkDisjointTargets(layout: CoreLayout, targets: SimdGradientTargets, width: number) {
+export function checkDisjointTargets(
+  layout: CoreLayout,
+  targets: { dq: object; dk: object; dv: object },
+  width: number,
+) {
   const roles = [
     { name: "dq", array: targets.dq, offset: layout.qOffset, stride: layout.qStride },
     { name: "dk", array: targets.dk, offset: layout.kOffset, stride: layout.kStride },
@@ -142,7 +146,7 @@ function placeArrays(arena: Arena, arrays: Float32Array[]): Map<Float32Array, nu
   return places;
 }
 
-interface Prepared {
+export interface Prepared {
   spec: CoreSpec;
   heads: number;
   width: number;
@@ -153,10 +157,12 @@ interface Prepared {
   longest: number;
 }
 
-function prepare(
-  q: Float32Array,
-  k: Float32Array,
-  v: Float32Array,
+/**
+ * Checks a call (a softmax spec, every layout row inside its array of the given length) and
+ * returns its sizes; the core's memory (its own or an imported one) is the caller's business.
+ */
+export function prepareCall(
+  lengths: { q: number; k: number; v: number },
   layout: CoreLayout,
   spec: CoreSpec,
 ): Prepared {
@@ -167,9 +173,9 @@ function prepare(
   const { batch, heads, headSize } = spec;
   const { numQueries, numKeys } = spec.graphs[0];
   const width = heads * headSize;
-  checkLayout("q", q, layout.qOffset, layout.qStride, batch * numQueries, width);
-  checkLayout("k", k, layout.kOffset, layout.kStride, batch * numKeys, width);
-  checkLayout("v", v, layout.vOffset, layout.vStride, batch * numKeys, width);
+  checkLayout("q", lengths.q, layout.qOffset, layout.qStride, batch * numQueries, width);
+  checkLayout("k", lengths.k, layout.kOffset, layout.kStride, batch * numKeys, width);
+  checkLayout("v", lengths.v, layout.vOffset, layout.vStride, batch * numKeys, width);
   const probsPerItem = headOffset[heads];
   return {
     spec,
@@ -183,17 +189,20 @@ function prepare(
   };
 }
 
-/** Places every distinct graph and the head table; returns the table's address and a writer. */
-function placeGraphs(arena: Arena, spec: CoreSpec) {
+/**
+ * Lays every distinct graph array and the head table out from `take` (an allocator of byte
+ * addresses); `write` fills them into a memory's buffer. Returns the table's address.
+ */
+export function placeGraphs(take: (bytes: number) => number, spec: CoreSpec) {
   const headOffset = validateCoreSpec(spec);
   const graphs = new Map<Int32Array, number>();
   for (const graph of spec.graphs) {
     if (!graphs.has(graph.rowStart)) {
-      graphs.set(graph.rowStart, arena.take(4 * graph.rowStart.length));
+      graphs.set(graph.rowStart, take(4 * graph.rowStart.length));
     }
-    if (!graphs.has(graph.keys)) graphs.set(graph.keys, arena.take(4 * graph.keys.length));
+    if (!graphs.has(graph.keys)) graphs.set(graph.keys, take(4 * graph.keys.length));
   }
-  const table = arena.take(12 * spec.heads);
+  const table = take(12 * spec.heads);
   const write = (buffer: ArrayBufferLike) => {
     for (const [array, at] of graphs) new Int32Array(buffer, at, array.length).set(array);
     const entries = new Int32Array(buffer, table, 3 * spec.heads);
@@ -206,16 +215,27 @@ function placeGraphs(arena: Arena, spec: CoreSpec) {
   return { table, write };
 }
 
+/** Bytes of graph arrays and head table placeGraphs lays out (16-byte alignment included). */
+export function graphBytes(spec: CoreSpec): number {
+  let bytes = 0;
+  placeGraphs((size) => {
+    const at = bytes;
+    bytes = align(bytes + size);
+    return at;
+  }, spec);
+  return bytes;
+}
+
 function copyIn(buffer: ArrayBufferLike, places: Map<Float32Array, number>): void {
   for (const [array, at] of places) new Float32Array(buffer, at, array.length).set(array);
 }
 
-function layoutArgs(layout: CoreLayout): number[] {
+export function layoutArgs(layout: CoreLayout): number[] {
   const { qOffset, qStride, kOffset, kStride, vOffset, vStride } = layout;
   return [qOffset, qStride, kOffset, kStride, vOffset, vStride];
 }
 
-function shapeArgs(p: Prepared): number[] {
+export function shapeArgs(p: Prepared): number[] {
   const { batch, heads, headSize, scale } = p.spec;
   return [batch, heads, headSize, p.numQueries, p.numKeys, scale];
 }
@@ -237,13 +257,13 @@ export function simdCoreForwardInto(
   [q, k, v, out, probs].forEach((array, i) =>
     requireFloat32(["q", "k", "v", "out", "probs"][i], array)
   );
-  const p = prepare(q, k, v, layout, spec);
+  const p = prepareCall({ q: q.length, k: k.length, v: v.length }, layout, spec);
   requireLength("out", out, outputSize(spec, "numQueries"));
   requireLength("probs", probs, p.probCount);
   const core = wasmCore();
   const arena = new Arena(core);
   const inputs = placeArrays(arena, [q, k, v]);
-  const graphs = placeGraphs(arena, spec);
+  const graphs = placeGraphs((bytes) => arena.take(bytes), spec);
   const probsAt = arena.take(4 * p.probCount);
   const outAt = arena.take(4 * out.length);
   const scoresAt = arena.take(4 * p.heads * (p.longest + 1));
@@ -295,18 +315,39 @@ export function simdCoreBackwardInto(
   [q, k, v, probs, dOut, targets.dq, targets.dk, targets.dv].forEach((array, i) =>
     requireFloat32(names[i], array)
   );
-  const p = prepare(q, k, v, layout, spec);
+  const p = prepareCall({ q: q.length, k: k.length, v: v.length }, layout, spec);
   requireLength("probs", probs, p.probCount);
   requireLength("dOut", dOut, outputSize(spec, "numQueries"));
-  checkLayout("dq", targets.dq, layout.qOffset, layout.qStride, spec.batch * p.numQueries, p.width);
-  checkLayout("dk", targets.dk, layout.kOffset, layout.kStride, spec.batch * p.numKeys, p.width);
-  checkLayout("dv", targets.dv, layout.vOffset, layout.vStride, spec.batch * p.numKeys, p.width);
+  checkLayout(
+    "dq",
+    targets.dq.length,
+    layout.qOffset,
+    layout.qStride,
+    spec.batch * p.numQueries,
+    p.width,
+  );
+  checkLayout(
+    "dk",
+    targets.dk.length,
+    layout.kOffset,
+    layout.kStride,
+    spec.batch * p.numKeys,
+    p.width,
+  );
+  checkLayout(
+    "dv",
+    targets.dv.length,
+    layout.vOffset,
+    layout.vStride,
+    spec.batch * p.numKeys,
+    p.width,
+  );
   checkDisjointTargets(layout, targets, p.width);
   const core = wasmCore();
   const arena = new Arena(core);
   const inputs = placeArrays(arena, [q, k, v]);
   const outputs = placeArrays(arena, [targets.dq, targets.dk, targets.dv]);
-  const graphs = placeGraphs(arena, spec);
+  const graphs = placeGraphs((bytes) => arena.take(bytes), spec);
   const probsAt = arena.take(4 * p.probCount);
   const dOutAt = arena.take(4 * dOut.length);
   const dpAt = arena.take(4 * p.heads * (p.longest + 1));

@@ -4,7 +4,8 @@
  * `deno task build-wasm`) that imports the backend's memory. It multiplies matrices with f32x4
  * relaxed fused multiply-adds (operands are strided views of tensors, so a transposed matrix or
  * a column slice is a choice of strides), and computes LayerNorm forward and backward and the
- * softmax cross-entropy with its gradient. Results are written into tensors the backend
+ * softmax cross-entropy with its gradient. The sparse attention core runs here too, compiled a
+ * second time to import the same memory (sparse_core.wasm). Results are written into tensors the backend
  * allocates, so nothing is copied in or out and no tfjs kernel is dispatched.
  *
  * Available only on the wasm backend of an engine with relaxed SIMD (`heapKernelsAvailable`);
@@ -15,6 +16,17 @@
 import { tf } from "../backend.ts";
 import { InputError } from "../../../util/errors.ts";
 import { pathFromUrl } from "../../../util/system.ts";
+import { type CoreLayout, type CoreSpec, sharesOneGraph } from "../../sparse_kernel/spec.ts";
+import {
+  align,
+  checkDisjointTargets,
+  checkLayout,
+  graphBytes,
+  layoutArgs,
+  placeGraphs,
+  prepareCall,
+  shapeArgs,
+} from "../../sparse_kernel/simd/mod.ts";
 
 interface KernelExports {
   scratchBytes(columns: number): number;
@@ -38,11 +50,19 @@ interface WasmBackendInternals {
 }
 
 export const HEAP_KERNELS_WASM_PATH = pathFromUrl("./kernels.wasm", import.meta.url);
+/** The sparse attention core (../../sparse_kernel/simd/core.as) built to import the same memory. */
+export const SPARSE_CORE_ON_HEAP_WASM_PATH = pathFromUrl("./sparse_core.wasm", import.meta.url);
+
+interface SparseCoreExports {
+  forward(...args: number[]): void;
+  backward(...args: number[]): void;
+}
 
 interface Bound {
   backend: WasmBackendInternals;
   memory: WebAssembly.Memory;
   exports: KernelExports;
+  sparseCore: SparseCoreExports;
   scratch: number;
   scratchBytes: number;
   /** Where a call's int32 labels and float32 weights are written (grown as needed). */
@@ -69,19 +89,21 @@ function bind(): Bound | undefined {
   if (backend === undefined || unavailable) return undefined;
   if (bound?.backend === backend) return bound;
   try {
-    const module = new WebAssembly.Module(Deno.readFileSync(HEAP_KERNELS_WASM_PATH));
-    const instance = new WebAssembly.Instance(module, {
-      env: {
-        memory: backend.wasm.asm!.memory!,
-        abort: () => {
-          throw new Error("kernels.wasm aborted");
+    const memory = backend.wasm.asm!.memory!;
+    const instantiate = (path: string) =>
+      new WebAssembly.Instance(new WebAssembly.Module(Deno.readFileSync(path)), {
+        env: {
+          memory,
+          abort: () => {
+            throw new Error(`${path} aborted`);
+          },
         },
-      },
-    });
+      }).exports;
     bound = {
       backend,
-      memory: backend.wasm.asm!.memory!,
-      exports: instance.exports as unknown as KernelExports,
+      memory,
+      exports: instantiate(HEAP_KERNELS_WASM_PATH) as unknown as KernelExports,
+      sparseCore: instantiate(SPARSE_CORE_ON_HEAP_WASM_PATH) as unknown as SparseCoreExports,
       scratch: 0,
       scratchBytes: 0,
       rowData: 0,
@@ -388,4 +410,113 @@ export function softmaxCrossEntropySum(
 export function scaleInPlace(tensor: tf.Tensor, s: number): void {
   const b = requireBound();
   b.exports.scaleInPlace(addressOf(b, tensor), tensor.size, s);
+}
+
+/** One graph's arrays, the head table and the core's scratch, malloc'd for one call. */
+function withCallMemory<T>(
+  b: Bound,
+  spec: CoreSpec,
+  scratchBytes: number,
+  use: (table: number, scratch: number) => T,
+): T {
+  const graphBytesNeeded = graphBytes(spec);
+  const block = b.backend.wasm._malloc(graphBytesNeeded + scratchBytes + 16);
+  try {
+    const base = align(block);
+    let top = base;
+    const graphs = placeGraphs((bytes) => {
+      const at = top;
+      top = align(top + bytes);
+      return at;
+    }, spec);
+    graphs.write(b.memory.buffer);
+    return use(graphs.table, base + graphBytesNeeded);
+  } finally {
+    b.backend.wasm._free(block);
+  }
+}
+
+/**
+ * The sparse attention forward pass (softmax) on tensors in the backend's memory: q, k and v
+ * (possibly one tensor) read where the layout puts them, the heads' outputs written to a new
+ * [batch, numQueries, heads·m] tensor and each row's probabilities to a new tensor (keep it for
+ * sparseAttentionBackward). The same core as ../../sparse_kernel/simd, compiled for this memory.
+ */
+export function sparseAttentionForward(
+  q: tf.Tensor,
+  k: tf.Tensor,
+  v: tf.Tensor,
+  layout: CoreLayout,
+  spec: CoreSpec,
+): { out: tf.Tensor3D; probs: tf.Tensor1D } {
+  const b = requireBound();
+  const p = prepareCall({ q: q.size, k: k.size, v: v.size }, layout, spec);
+  const out = emptyTensor([spec.batch, p.numQueries, p.width]) as tf.Tensor3D;
+  const probs = emptyTensor([p.probCount]) as tf.Tensor1D;
+  withCallMemory(b, spec, 4 * p.heads * (p.longest + 1), (table, scores) => {
+    b.sparseCore.forward(
+      addressOf(b, q),
+      addressOf(b, k),
+      addressOf(b, v),
+      ...layoutArgs(layout),
+      ...shapeArgs(p),
+      table,
+      p.probsPerItem,
+      addressOf(b, probs),
+      addressOf(b, out),
+      scores,
+      sharesOneGraph(spec) ? 1 : 0,
+    );
+  });
+  return { out, probs };
+}
+
+/**
+ * The backward pass from sparseAttentionForward's probabilities and the upstream dOut: the
+ * gradients of q, k and v written into the target tensors (zeroed first; one tensor may take
+ * all three, in disjoint columns of the layout).
+ */
+export function sparseAttentionBackward(
+  q: tf.Tensor,
+  k: tf.Tensor,
+  v: tf.Tensor,
+  layout: CoreLayout,
+  probs: tf.Tensor,
+  dOut: tf.Tensor,
+  spec: CoreSpec,
+  targets: { dq: tf.Tensor; dk: tf.Tensor; dv: tf.Tensor },
+): void {
+  const b = requireBound();
+  const p = prepareCall({ q: q.size, k: k.size, v: v.size }, layout, spec);
+  if (probs.size !== p.probCount) {
+    throw new InputError("probs.size", probs.size, `expected ${p.probCount}`);
+  }
+  const outputs = spec.batch * p.numQueries * p.width;
+  if (dOut.size !== outputs) throw new InputError("dOut.size", dOut.size, `expected ${outputs}`);
+  const tokens = { q: spec.batch * p.numQueries, k: spec.batch * p.numKeys };
+  checkLayout("dq", targets.dq.size, layout.qOffset, layout.qStride, tokens.q, p.width);
+  checkLayout("dk", targets.dk.size, layout.kOffset, layout.kStride, tokens.k, p.width);
+  checkLayout("dv", targets.dv.size, layout.vOffset, layout.vStride, tokens.k, p.width);
+  checkDisjointTargets(layout, targets, p.width);
+  for (const target of new Set([targets.dq, targets.dk, targets.dv])) {
+    new Float32Array(b.memory.buffer, addressOf(b, target), target.size).fill(0);
+  }
+  withCallMemory(b, spec, 4 * p.heads * (p.longest + 1), (table, dp) => {
+    b.sparseCore.backward(
+      addressOf(b, q),
+      addressOf(b, k),
+      addressOf(b, v),
+      ...layoutArgs(layout),
+      ...shapeArgs(p),
+      table,
+      p.probsPerItem,
+      addressOf(b, probs),
+      addressOf(b, dOut),
+      addressOf(b, targets.dq),
+      addressOf(b, targets.dk),
+      addressOf(b, targets.dv),
+      dp,
+      sharesOneGraph(spec) ? 1 : 0,
+    );
+  });
 }
