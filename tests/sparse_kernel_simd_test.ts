@@ -22,6 +22,7 @@ import {
   type CoreSpec,
   fusedQkvLayout,
   graphOfPattern,
+  queryKeyValueLayout,
 } from "../lib/attention/sparse_kernel/mod.ts";
 import {
   simdCoreBackward,
@@ -362,14 +363,7 @@ Deno.test("the core on the tfjs heap equals the SIMD core bit for bit (fused q|k
       });
       assert.deepEqual(gradT.dataSync(), grad, `${label}: dq|dk|dv`);
       // cross: queries in one array, keys and values side by side in another
-      const cross = {
-        qOffset: 0,
-        qStride: width,
-        kOffset: 0,
-        kStride: 2 * width,
-        vOffset: width,
-        vStride: 2 * width,
-      };
+      const cross = queryKeyValueLayout(width);
       const q = uniform(2 * n * width, 42);
       const kv = uniform(2 * n * 2 * width, 43);
       simdCoreForwardInto(q, kv, kv, cross, spec, out, probs);

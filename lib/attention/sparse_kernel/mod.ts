@@ -30,6 +30,7 @@ export {
   coreProbabilityCount,
   type CoreSpec,
   fusedQkvLayout,
+  queryKeyValueLayout,
   validateCoreSpec,
 } from "./spec.ts";
 export { type CoreForward, coreForward, coreForwardInto } from "./forward.ts";

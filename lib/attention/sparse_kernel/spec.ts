@@ -79,6 +79,21 @@ export function fusedQkvLayout(width: number): CoreLayout {
   };
 }
 
+/**
+ * Cross-attention's layout: queries in their own [tokens, width] array, keys and values side
+ * by side in one [tokens, 2·width] array (k | v).
+ */
+export function queryKeyValueLayout(width: number): CoreLayout {
+  return {
+    qOffset: 0,
+    qStride: width,
+    kOffset: 0,
+    kStride: 2 * width,
+    vOffset: width,
+    vStride: 2 * width,
+  };
+}
+
 export function outputSize(spec: CoreSpec, tokens: "numQueries" | "numKeys"): number {
   return spec.batch * spec.graphs[0][tokens] * spec.heads * spec.headSize;
 }

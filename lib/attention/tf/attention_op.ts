@@ -23,6 +23,7 @@ import {
   coreProbabilityCount,
   type CoreSpec,
   fusedQkvLayout,
+  queryKeyValueLayout,
   validateGraphs,
 } from "../sparse_kernel/mod.ts";
 import {
@@ -172,14 +173,7 @@ function sparseCore(projections: Projections, config: AttentionCoreConfig): tf.T
     });
     return run(projections.qkv) as tf.Tensor3D;
   }
-  const qLayout: CoreLayout = {
-    qOffset: 0,
-    qStride: width,
-    kOffset: 0,
-    kStride: 2 * width,
-    vOffset: width,
-    vStride: 2 * width,
-  };
+  const qLayout: CoreLayout = queryKeyValueLayout(width);
   const run = tf.customGrad((...inputs) => {
     const [q, kv] = inputs as tf.Tensor3D[];
     const queries = readTensor(q);
@@ -214,14 +208,7 @@ function sparseCoreOnHeap(
   width: number,
 ): tf.Tensor3D {
   const fused = "qkv" in projections;
-  const layout: CoreLayout = fused ? fusedQkvLayout(width) : {
-    qOffset: 0,
-    qStride: width,
-    kOffset: 0,
-    kStride: 2 * width,
-    vOffset: width,
-    vStride: 2 * width,
-  };
+  const layout: CoreLayout = fused ? fusedQkvLayout(width) : queryKeyValueLayout(width);
   const run = tf.customGrad((...inputs) => {
     const tensors = inputs.slice(0, fused ? 1 : 2) as tf.Tensor3D[];
     const [q, kv] = fused ? [tensors[0], tensors[0]] : tensors;
