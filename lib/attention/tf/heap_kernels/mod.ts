@@ -63,11 +63,10 @@ interface Bound {
   memory: WebAssembly.Memory;
   exports: KernelExports;
   sparseCore: SparseCoreExports;
-  scratch: number;
-  scratchBytes: number;
-  /** Where a call's int32 labels and float32 weights are written (grown as needed). */
-  rowData: number;
-  rowDataBytes: number;
+  /** The matmul's packing scratch. */
+  scratch: HeapBlock;
+  /** Where a call's int32 labels and float32 weights are written. */
+  rowData: HeapBlock;
 }
 
 /** The module bound to one backend instance (a new backend, after a reset, binds anew). */
@@ -104,10 +103,8 @@ function bind(): Bound | undefined {
       memory,
       exports: instantiate(HEAP_KERNELS_WASM_PATH) as unknown as KernelExports,
       sparseCore: instantiate(SPARSE_CORE_ON_HEAP_WASM_PATH) as unknown as SparseCoreExports,
-      scratch: 0,
-      scratchBytes: 0,
-      rowData: 0,
-      rowDataBytes: 0,
+      scratch: { address: 0, bytes: 0 },
+      rowData: { address: 0, bytes: 0 },
     };
     return bound;
   } catch {
@@ -140,14 +137,20 @@ function addressOf(b: Bound, tensor: tf.Tensor): number {
   return info.memoryOffset;
 }
 
-function scratchFor(b: Bound, columns: number): number {
-  const bytes = b.exports.scratchBytes(columns);
-  if (bytes > b.scratchBytes) {
-    if (b.scratch !== 0) b.backend.wasm._free(b.scratch);
-    b.scratch = b.backend.wasm._malloc(bytes);
-    b.scratchBytes = bytes;
+/** A block of the backend's memory reused from call to call. */
+interface HeapBlock {
+  address: number;
+  bytes: number;
+}
+
+/** The block's address, grown (freed and allocated anew) when it holds fewer than `bytes`. */
+function atLeast(b: Bound, block: HeapBlock, bytes: number): number {
+  if (bytes > block.bytes) {
+    if (block.address !== 0) b.backend.wasm._free(block.address);
+    block.address = b.backend.wasm._malloc(bytes);
+    block.bytes = bytes;
   }
-  return b.scratch;
+  return block.address;
 }
 
 /**
@@ -237,7 +240,7 @@ export function multiplyInto(
   if (options.bias && options.bias.size !== b.cols) {
     throw new InputError("bias.size", options.bias.size, `expected ${b.cols}`);
   }
-  const scratch = scratchFor(bound, b.cols);
+  const scratch = atLeast(bound, bound.scratch, bound.exports.scratchBytes(b.cols));
   const address = (view: MatrixView) => addressOf(bound, view.tensor) + 4 * view.offset;
   bound.exports.matmul(
     a.rows,
@@ -290,15 +293,6 @@ export function reluGate(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
   const out = emptyTensor(dy.shape);
   bound.exports.reluGate(addressOf(bound, dy), addressOf(bound, y), dy.size, addressOf(bound, out));
   return out;
-}
-
-function rowDataFor(b: Bound, bytes: number): number {
-  if (bytes > b.rowDataBytes) {
-    if (b.rowData !== 0) b.backend.wasm._free(b.rowData);
-    b.rowData = b.backend.wasm._malloc(bytes);
-    b.rowDataBytes = bytes;
-  }
-  return b.rowData;
 }
 
 function requireLastAxis(name: string, t: tf.Tensor, width: number): void {
@@ -390,7 +384,7 @@ export function softmaxCrossEntropySum(
   if (weights && weights.length !== rows) {
     throw new InputError("weights.length", weights.length, `expected ${rows}`);
   }
-  const data = rowDataFor(b, 8 * rows);
+  const data = atLeast(b, b.rowData, 8 * rows);
   new Int32Array(b.memory.buffer, data, rows).set(labels);
   if (weights) new Float32Array(b.memory.buffer, data + 4 * rows, rows).set(weights);
   const grad = gradientScale === undefined ? undefined : emptyTensor(z.shape);
