@@ -8,12 +8,23 @@ import {
   judgeFindings,
   learnedComparisons,
   planSummary,
-  replaceVerdictTable,
   type SummarySeries,
-  VERDICTS_BEGIN,
-  VERDICTS_END,
   worstComparisons,
 } from "../lib/train/mod.ts";
+import {
+  busyMinutes,
+  codeVersions,
+  GENERATED_TABLES,
+  PROGRESS_BEGIN,
+  PROGRESS_END,
+  replaceGenerated,
+  resultsProgressTable,
+  runInterval,
+  timeRange,
+  VERDICTS_BEGIN,
+  VERDICTS_END,
+} from "../lib/train/readme_tables.ts";
+import type { RunResult } from "../lib/train/results.ts";
 import { EXPERIMENT_DEFINITIONS } from "../lib/train/experiments.ts";
 import { runTool } from "./support/run_tool.ts";
 import { InputError } from "../lib/util/errors.ts";
@@ -131,22 +142,81 @@ Deno.test("a finding with nothing to compare in a complete sweep says no runs ar
   assert.match(experimentVerdicts("seq2seq", [])[0].covers, /no runs yet$/);
 });
 
-Deno.test("the README table is replaced between its markers, and only there", () => {
+Deno.test("a generated table is replaced between its markers, and only there", () => {
+  const [verdicts] = GENERATED_TABLES;
   const readme = `a\n${VERDICTS_BEGIN}\nold\n${VERDICTS_END}\nb\n`;
   assert.equal(
-    replaceVerdictTable(readme, `${VERDICTS_BEGIN}\nnew\n${VERDICTS_END}`),
+    replaceGenerated(readme, verdicts, `${VERDICTS_BEGIN}\nnew\n${VERDICTS_END}`),
     `a\n${VERDICTS_BEGIN}\nnew\n${VERDICTS_END}\nb\n`,
   );
-  assert.throws(() => replaceVerdictTable("no markers", "x"), InputError);
+  assert.throws(() => replaceGenerated("no markers", verdicts, "x"), InputError);
+  // the other table's markers do not count
+  assert.throws(
+    () => replaceGenerated(`${PROGRESS_BEGIN}\n${PROGRESS_END}`, verdicts, "x"),
+    /README\.md.*no verdict table markers/,
+  );
 });
 
-Deno.test("README.md's verdict table matches the committed results (--summary --check)", async () => {
+Deno.test("training time is the union of the runs' intervals: side by side once, pauses not at all", () => {
+  const at = (minute: number) => Date.UTC(2026, 11, 1, 23, 0) + minute * 60_000;
+  // two runs side by side (0–10, 5–12), a pause, one more (30–40): 12 + 10 minutes
+  const runs = [[0, 10], [5, 12], [30, 40]].map(([s, e]) => ({ start: at(s), end: at(e) }));
+  assert.equal(busyMinutes(runs), 22);
+  assert.equal(busyMinutes([...runs].reverse()), 22);
+  assert.equal(busyMinutes([{ start: at(0), end: at(10) }, { start: at(2), end: at(3) }]), 10);
+  assert.equal(busyMinutes([]), 0);
+  // a run's interval ends at its finish and starts its own wall time before
+  const interval = runInterval({ finishedAt: new Date(at(10)).toISOString(), wallSeconds: 90 });
+  assert.deepEqual(interval, { start: at(8.5), end: at(10) });
+  assert.throws(() => runInterval({ finishedAt: "yesterday", wallSeconds: 1 }), InputError);
+  assert.equal(timeRange(runs), "2026-12-01 23:00–23:40");
+  assert.equal(timeRange([{ start: at(30), end: at(90) }]), "2026-12-01 23:30 – 12-02 00:30");
+});
+
+Deno.test("code versions: 7 hex digits, a dirty mark kept, in the order first used", () => {
+  const run = (codeVersion: string, finishedAt: string) =>
+    ({ codeVersion, finishedAt }) as RunResult;
+  const a = "0123456789abcdef0123456789abcdef01234567";
+  const b = "fedcba9876543210fedcba9876543210fedcba98";
+  assert.deepEqual(
+    codeVersions([
+      run(b, "2026-12-02T01:00:00Z"),
+      run(a, "2026-12-02T00:00:00Z"),
+      run(`${b}+dirty`, "2026-12-02T02:00:00Z"),
+      run(a, "2026-12-02T03:00:00Z"),
+    ]),
+    ["0123456", "fedcba9", "fedcba9+dirty"],
+  );
+});
+
+Deno.test("the progress table counts the committed runs of every experiment's plan", () => {
+  const table = resultsProgressTable();
+  assert.ok(table.startsWith(PROGRESS_BEGIN) && table.endsWith(PROGRESS_END));
+  for (
+    const name of Object.keys(EXPERIMENT_DEFINITIONS) as (keyof typeof EXPERIMENT_DEFINITIONS)[]
+  ) {
+    const status = committedStatus(name);
+    const planned = status.results.length + status.missing.length;
+    const row = table.split("\n").find((l) => l.startsWith(`| ${name} `));
+    assert.ok(row, name);
+    assert.match(row, new RegExp(`\\| ${status.results.length} / ${planned} +\\|`), row);
+  }
+});
+
+Deno.test("the READMEs' generated tables match the committed results (--summary --check)", async () => {
   const checked = await runTool("experiment", ["--summary", "--check"]);
   assert.equal(checked.code, 0, checked.stderr);
   const printed = await runTool("experiment", ["--summary"]);
   assert.equal(printed.code, 0);
-  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
-  assert.ok(readme.includes(printed.stdout.trim()), "the printed table is the README's");
+  for (const table of GENERATED_TABLES) {
+    const text = await Deno.readTextFile(new URL(`../${table.file}`, import.meta.url));
+    const block = printed.stdout.slice(
+      printed.stdout.indexOf(table.begin),
+      printed.stdout.indexOf(table.end) + table.end.length,
+    );
+    assert.ok(block.length > table.begin.length + table.end.length, table.title);
+    assert.ok(text.includes(block), `the printed ${table.title} is ${table.file}'s`);
+  }
   assert.match(printed.stdout, /\| copying \(\d+\/\d+ runs\) +\| STRIDED and FIXED learn/);
 });
 

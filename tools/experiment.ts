@@ -6,11 +6,12 @@
  *   deno task experiment language-modeling --full --pattern strided,star --sparsity 0.7 --seed 0
  *   deno task experiment seq2seq --full --dry-run      # list the plan, train nothing
  *   deno task experiment copying --full --jobs 1        # one run at a time, in this process
- *   deno task experiment --summary [--check] [--write]  # the README's verdict table
+ *   deno task experiment --summary [--check] [--write]  # the READMEs' generated tables
  *
- * --summary prints the verdict table generated from the committed results (data/results/) with
- * the notebooks' rules; --write puts it into README.md between the verdict markers; --check
- * exits 1 with one line when README.md's table differs from the generated one.
+ * --summary prints the tables generated from the committed results (data/results/): README.md's
+ * verdict table (the notebooks' rules) and data/results/README.md's progress table (runs,
+ * seeds, measured times, code versions); --write puts each into its file between its markers;
+ * --check exits 1 with one line per table that differs from the generated one.
  *
  * Results: one JSON file per run under data/results/NAME/ (--full) or out/results-quick/NAME/
  * (--quick); RESULTS_DIR=DIR puts them under DIR/NAME/ instead. Each is written atomically. The
@@ -38,14 +39,14 @@ import { SWEEP_PATTERNS } from "../lib/train/sweep_grid.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { requireWritableFolder } from "../lib/util/output_folder.ts";
 import { pathFromUrl, writeFileAtomicSync } from "../lib/util/system.ts";
-import { readmeVerdictTable, replaceVerdictTable } from "../lib/train/report.ts";
+import { GENERATED_TABLES, replaceGenerated } from "../lib/train/readme_tables.ts";
 
 const USAGE = `usage: deno task experiment NAME [--quick | --full] [--pattern P,...] ` +
   `[--configuration C,...] [--sparsity S,...] [--seed N,...] [--layers L,...] [--jobs N] ` +
   `[--dry-run]
        deno task experiment --summary [--check | --write]
---summary: the README's verdict table from the committed results; --check: exit 1 when
-README.md's table is stale; --write: rewrite it there
+--summary: the READMEs' tables generated from the committed results (README.md's verdicts,
+data/results/README.md's progress); --check: exit 1 when one is stale; --write: rewrite them
 --jobs N: runs trained at once, each in its own process (1 to ${machineCores()}, the machine's ` +
   `cores; default ${machineCores()})
 NAME: ${EXPERIMENTS.join(", ")}
@@ -74,32 +75,35 @@ const FLAGS = [
   "write",
 ];
 
-const README = pathFromUrl(new URL("../README.md", import.meta.url));
-
-/** --summary: print the verdict table, or check / rewrite README.md's copy of it. */
+/** --summary: print the generated tables, or check / rewrite the READMEs' copies of them. */
 function summaryCommand(flags: Map<string, string | true>): number {
   if (flags.has("check") && flags.has("write")) {
     throw new InputError("--check", true, "choose --check or --write, not both");
   }
-  const table = readmeVerdictTable();
-  if (!flags.has("check") && !flags.has("write")) {
-    console.log(table);
-    return 0;
-  }
-  const readme = Deno.readTextFileSync(README);
-  const updated = replaceVerdictTable(readme, table);
-  if (flags.has("check")) {
-    if (updated === readme) return 0;
-    console.error(
-      "experiment: README.md's verdict table is stale: run `deno task experiment --summary --write`",
+  let stale = 0;
+  for (const table of GENERATED_TABLES) {
+    const block = table.render();
+    if (!flags.has("check") && !flags.has("write")) {
+      console.log(`${table.file}: ${table.title}\n${block}\n`);
+      continue;
+    }
+    const path = pathFromUrl(`../${table.file}`, import.meta.url);
+    const text = Deno.readTextFileSync(path);
+    const updated = replaceGenerated(text, table, block);
+    if (flags.has("check")) {
+      if (updated === text) continue;
+      console.error(
+        `experiment: ${table.file}'s ${table.title} is stale: run \`deno task experiment --summary --write\``,
+      );
+      stale++;
+      continue;
+    }
+    if (updated !== text) writeFileAtomicSync(path, updated);
+    console.log(
+      `experiment: ${table.file}'s ${table.title} ${updated === text ? "unchanged" : "written"}`,
     );
-    return 1;
   }
-  if (updated !== readme) writeFileAtomicSync(README, updated);
-  console.log(
-    `experiment: README.md's verdict table ${updated === readme ? "unchanged" : "written"}`,
-  );
-  return 0;
+  return stale > 0 ? 1 : 0;
 }
 
 function list(flags: Map<string, string | true>, name: string): string[] | undefined {

@@ -15,3 +15,4 @@ export * from "./claims.ts";
 export * from "../util/statistics.ts";
 export * from "./competence.ts";
 export * from "./bag_of_words.ts";
+export * from "./readme_tables.ts";
