@@ -6,7 +6,7 @@
  * --summary --write` rewrites each between its markers; `--check` fails when one is stale.
  */
 import { committedSeries, experimentVerdicts } from "./report.ts";
-import { committedStatus, planSweep } from "./sweep.ts";
+import { committedStatus } from "./sweep.ts";
 import { ALPHA } from "./summary.ts";
 import { EXPERIMENTS } from "./experiments.ts";
 import type { RunResult } from "./results.ts";
@@ -144,8 +144,7 @@ export function resultsProgressTable(): string {
     "code versions",
   ]];
   for (const name of EXPERIMENTS) {
-    const { results } = committedStatus(name);
-    const plan = planSweep(name, { mode: "full" });
+    const { results, plan } = committedStatus(name);
     const seeds = [...new Set(plan.runs.map((r) => r.seed))].sort((a, b) => a - b);
     const perSeed = seeds.map((seed) => ({
       seed,

@@ -433,6 +433,8 @@ function writeResultOrExplain(dir: string, result: RunResult): void {
 }
 
 export interface CommittedStatus {
+  /** The full plan the results were checked against. */
+  plan: SweepPlan;
   dir: string;
   /** Usable results of the full plan. */
   results: RunResult[];
@@ -455,5 +457,5 @@ export function committedStatus(name: string): CommittedStatus {
   );
   const present = new Set(usable.map((r) => r.runId));
   const missing = plan.runs.map((r) => r.runId).filter((id) => !present.has(id));
-  return { dir, results: usable, missing, skipped, complete: missing.length === 0 };
+  return { plan, dir, results: usable, missing, skipped, complete: missing.length === 0 };
 }
