@@ -134,8 +134,14 @@ Deno.test("a finding with nothing to compare in a complete sweep says no runs ar
   const checks = experimentVerdicts("seq2seq", committedSeries("seq2seq", status), status);
   const union = checks.find((c) => c.finding.includes("UNION"))!;
   assert.equal(union.p, null);
-  assert.match(union.covers, /no runs planned$/);
-  assert.match(union.evidence, /not reachable at n = 32: .*strided union @ 0\.7/);
+  assert.match(
+    union.covers,
+    /no runs planned \(no parameter within ±0.02 of the level at n = 32: .*strided union @ 0.7.*fixed union @ 0.8\)$/,
+  );
+  assert.match(
+    union.evidence,
+    /^none comparable in the complete plan \(no parameter within ±0\.02 .*strided union @ 0\.7/,
+  );
   // findings with comparisons keep their coverage
   assert.ok(checks.filter((c) => c !== union).every((c) => /seeds per point/.test(c.covers)));
   // an incomplete sweep with nothing to compare yet still says so

@@ -28,7 +28,7 @@ import {
   type SummarySeries,
   worstComparisons,
 } from "./summary.ts";
-import type { ResolvedPattern } from "./sweep_grid.ts";
+import { type ResolvedPattern, SPARSITY_TOLERANCE } from "./sweep_grid.ts";
 import { type Schedule, union } from "../pattern/mod.ts";
 import { EXPERIMENT_DEFINITIONS, type ExperimentName } from "./experiments.ts";
 import { Figure } from "../plot/figure.ts";
@@ -369,21 +369,22 @@ export function experimentVerdicts(
   const { axis, budgets } = EXPERIMENT_DEFINITIONS[name];
   const sizes = `n = ${budgets.full.size.n}` +
     (axis === "sparsity" ? `, L = ${budgets.full.layers.join(", ")}` : "");
-  // a finding with nothing to test in a complete sweep will never have runs: say why
-  const unplanned = () => {
-    const { unreachable } = planSweep(name, { mode: "full" });
-    return unreachable.length
-      ? `none comparable in the complete plan (not reachable at n = ${budgets.full.size.n}: ` +
-        `${unreachable.join(", ")})`
-      : "none comparable in the complete plan";
-  };
+  // a finding with nothing to test in a complete sweep will never have runs: say why, in the
+  // "covers" cell too, since the README's verdict table shows that and not the evidence
+  const { unreachable } = status?.complete
+    ? planSweep(name, { mode: "full" })
+    : { unreachable: [] };
+  const why = unreachable.length
+    ? ` (no parameter within ±${SPARSITY_TOLERANCE} of the level at n = ${budgets.full.size.n}: ` +
+      `${unreachable.join(", ")})`
+    : "";
   const findings = experimentFindings(name, series);
   return judgeFindings(findings).map((c, i) => {
     const untestable = findings[i].comparisons.length === 0 && status?.complete === true;
     return {
       ...c,
-      covers: `${sizes}, ${untestable ? "no runs planned" : c.covers}`,
-      evidence: untestable ? unplanned() : c.evidence,
+      covers: `${sizes}, ${untestable ? `no runs planned${why}` : c.covers}`,
+      evidence: untestable ? `none comparable in the complete plan${why}` : c.evidence,
     };
   });
 }
