@@ -16,3 +16,4 @@ export * from "../util/statistics.ts";
 export * from "./competence.ts";
 export * from "./bag_of_words.ts";
 export * from "./readme_tables.ts";
+export * from "./copy_bottleneck.ts";

@@ -445,7 +445,7 @@ function ownInputs(n: number): Uint8Array[] {
 }
 
 /** The reach table after `layers` layers (R^0 at 0). */
-function reachAfter(schedule: LayeredSchedule, layers: number): Uint8Array[] {
+export function reachAfter(schedule: LayeredSchedule, layers: number): Uint8Array[] {
   requireInteger("layers", layers, 0);
   let last: Uint8Array[] = ownInputs(schedule.n);
   for (const reach of reachByLayer(schedule, layers)) last = reach;
@@ -477,7 +477,7 @@ export function reversalAccuracyBound(
 }
 
 /** The copy positions k = offset … n − 1, after checking that the offset fits the length. */
-function copyPositions(n: number, offset: number): number[] {
+export function copyPositions(n: number, offset: number): number[] {
   requireInteger("offset", offset, 1);
   if (offset >= n) throw new InputError("offset", offset, `expected below the length n = ${n}`);
   return Array.from({ length: n - offset }, (_, i) => offset + i);
