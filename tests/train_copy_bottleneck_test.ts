@@ -4,10 +4,20 @@ import {
   copiesInReachAvoiding,
   copyAccuracyBound,
   copyOffset,
+  copyOutcomes,
   hubTokens,
+  type SummarySeries,
   withoutTokens,
 } from "../lib/train/mod.ts";
-import { dense, fixed, slidingWindow, star, strided, windowRelay } from "../lib/pattern/mod.ts";
+import {
+  dense,
+  fixed,
+  type Schedule,
+  slidingWindow,
+  star,
+  strided,
+  windowRelay,
+} from "../lib/pattern/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
 
 // n = 8, offset 5: positions 5, 6, 7 copy sources 0, 1, 2
@@ -53,4 +63,54 @@ Deno.test("a token taken out reads nothing and is read by nobody", () => {
 Deno.test("the bottleneck measures refuse a depth below one and an offset beyond the length", () => {
   assert.throws(() => hubTokens(star({ n }), 0), InputError);
   assert.throws(() => copiesInReachAvoiding(star({ n }), 1, n, []), InputError);
+});
+
+function series(label: string, layers: number, values: number[]): SummarySeries {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return {
+    label,
+    pattern: label,
+    configuration: "single",
+    sparsity: 0.5,
+    points: [{ x: layers, target: null, mean, std: 0, values }],
+  };
+}
+
+Deno.test("each outcome gets the account that fits it: ceiling, hub bottleneck or neither", () => {
+  const symbols = 8;
+  const geometry = (label: string, schedule: Schedule) => ({
+    label,
+    layerSchedule: schedule,
+    ceilings: [2].map((layers) => ({
+      layers,
+      ceiling: copyAccuracyBound(schedule, layers, symbols, offset),
+    })),
+  });
+  const planned = [
+    geometry("dense", dense({ n })),
+    geometry("star", star({ n })),
+    geometry("window", slidingWindow({ n, w: 1 })),
+    geometry("strided", strided({ n, c: 2 })),
+    geometry("unrun", dense({ n })),
+  ];
+  const committed = [
+    series("dense", 2, [1, 1]),
+    series("star", 2, [0.3, 0.4]),
+    series("window", 2, [0.12, 0.13]),
+    series("strided", 2, [0.5, 0.7]),
+  ];
+  const outcomes = copyOutcomes(committed, planned, 2, offset);
+  assert.deepEqual(
+    outcomes.map((o) => [o.label, o.reading, o.hubs, o.copiesWithoutHubs, o.seeds]),
+    [
+      ["dense", "learns", 0, 3, 2],
+      ["star", "hub bottleneck", 1, 0, 2],
+      ["window", "ceiling below 1", 0, 0, 2],
+      ["strided", "not geometry", 0, 3, 2],
+      ["unrun", "not committed", 0, 3, 0],
+    ],
+  );
+  assert.equal(outcomes[1].mean, 0.35);
+  assert.equal(outcomes[0].copies, 3);
+  assert.throws(() => copyOutcomes(committed, planned, 3, offset), InputError);
 });
