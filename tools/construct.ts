@@ -81,7 +81,7 @@ function report(mapping: ContextualMapping, valueMapping: number, quantization: 
   ];
 }
 
-async function main(): Promise<number> {
+function main(): number {
   const parsed = parseFlags(Deno.args, ["json", "ids", "help"]);
   const { flags } = parsed;
   if (flags.has("help")) {
@@ -106,7 +106,7 @@ async function main(): Promise<number> {
     );
     requireEnumerableGrid(n, d, levels, MAX_EXHAUSTIVE_INPUTS, names);
   }
-  const schedule = await scheduleFromFlags(parsed, {
+  const schedule = scheduleFromFlags(parsed, {
     nameFlag: "pattern",
     toolFlags: ["d", "delta", "shift-c", "json", "ids"],
     maxN: MAX_CONSTRUCT_N,

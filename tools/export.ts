@@ -106,7 +106,7 @@ async function main(): Promise<number> {
   const seed = flags.has("seed") ? integerFlag("seed", flags.get("seed")!) : 0;
   // a random model needs a pattern; a saved one has its own unless --pattern/--file replaces it
   const pattern = flags.has("random") || flags.has("pattern") || flags.has("file")
-    ? await scheduleFromFlags(parsed, {
+    ? scheduleFromFlags(parsed, {
       nameFlag: "pattern",
       toolFlags,
       maxN: MAX_EXPORT_N,

@@ -18,7 +18,7 @@ const USAGE = `usage: deno task pattern (--name NAME --n N [pattern flags] | --f
 n is at most ${MAX_PATTERN_N}; a pattern's connections and a pattern file's size are bounded too
 (lib/util/limits.ts)`;
 
-async function main(): Promise<number> {
+function main(): number {
   const parsed = parseFlags(Deno.args, ["json", "list", "help"]);
   const { flags } = parsed;
   if (flags.has("help")) {
@@ -35,7 +35,7 @@ async function main(): Promise<number> {
     return 0;
   }
   rejectPositionals(parsed);
-  const schedule = await scheduleFromFlags(parsed, {
+  const schedule = scheduleFromFlags(parsed, {
     nameFlag: "name",
     toolFlags: ["json"],
     maxN: MAX_PATTERN_N,

@@ -11,7 +11,8 @@ import {
   SparseEncoder,
 } from "../attention/tf/models.ts";
 import type { PatternSource } from "../attention/tf/layers.ts";
-import type { WeightsManifest } from "../attention/tf/parameters.ts";
+import { readWeightsManifest, validateModelConfig } from "../attention/tf/model_file.ts";
+import { MAX_PRINTED_NAME_CHARS } from "../util/limits.ts";
 import { buildPattern } from "../pattern/zoo.ts";
 import { InputError } from "../util/errors.ts";
 import type { ExportableModel } from "./export_model.ts";
@@ -35,27 +36,40 @@ export interface SavedModel {
   description?: string;
 }
 
+/** A recorded patternSpec checked for shape: a zoo name and numbers or strings as parameters. */
+function validPatternSpec(value: unknown, file: string): PatternSpec | undefined {
+  if (value === undefined) return undefined;
+  const spec = value as Partial<PatternSpec> | null;
+  const paramsOk = typeof spec?.params === "object" && spec.params !== null &&
+    !Array.isArray(spec.params) &&
+    Object.values(spec.params).every((v) =>
+      (typeof v === "number" && Number.isFinite(v)) || typeof v === "string"
+    );
+  if (
+    typeof spec?.name !== "string" || spec.name.length > MAX_PRINTED_NAME_CHARS || !paramsOk
+  ) {
+    throw new InputError(
+      `${file} metadata.config.patternSpec`,
+      value,
+      "expected {name, params} with numbers or strings as parameters",
+    );
+  }
+  return spec as PatternSpec;
+}
+
 /**
  * Loads `<stem>.json` / `.bin`. `pattern` replaces the recorded patternSpec (required when
  * the file has none).
  */
 export async function loadSavedModel(stem: string, pattern?: PatternSource): Promise<SavedModel> {
-  let manifest: WeightsManifest;
-  try {
-    manifest = JSON.parse(await Deno.readTextFile(`${stem}.json`));
-  } catch (error) {
-    throw new InputError(
-      "--model",
-      stem,
-      `cannot read ${stem}.json (${(error as Error).message.split("\n")[0]})`,
-    );
+  const file = `${stem}.json`;
+  const { manifest } = readWeightsManifest(stem, "--model");
+  const { kind, config } = (manifest.metadata ?? {}) as { kind?: unknown; config?: unknown };
+  if (config === undefined) {
+    throw new InputError("--model", stem, "the weights file records no model config");
   }
-  const { kind, config } = (manifest.metadata ?? {}) as {
-    kind?: string;
-    config?: Record<string, unknown>;
-  };
-  if (!config) throw new InputError("--model", stem, "the weights file records no model config");
-  const patternSpec = config.patternSpec as PatternSpec | undefined;
+  validateModelConfig(kind, config, file);
+  const patternSpec = validPatternSpec((config as Record<string, unknown>).patternSpec, file);
   if (!pattern && !patternSpec) {
     throw new InputError(
       "--pattern",
@@ -63,8 +77,11 @@ export async function loadSavedModel(stem: string, pattern?: PatternSource): Pro
       `${stem}.json records no patternSpec; name the pattern the model was trained with`,
     );
   }
-  // deno-lint-ignore no-explicit-any
-  const rebuilt = { ...config, pattern: pattern ?? patternSourceOf(patternSpec!) } as any;
+  const rebuilt = {
+    ...(config as Record<string, unknown>),
+    pattern: pattern ?? patternSourceOf(patternSpec!),
+    // deno-lint-ignore no-explicit-any
+  } as any;
   delete rebuilt.decoderPattern; // the recorded one is text; the decoder then uses `pattern`
   const model = kind === "encoder"
     ? new SparseEncoder(rebuilt)
@@ -76,11 +93,11 @@ export async function loadSavedModel(stem: string, pattern?: PatternSource): Pro
     ? new EncoderClassifier(rebuilt)
     : undefined;
   if (!model) throw new InputError(`${stem}.json kind`, kind, "not a model kind of the lab");
-  await model.load(stem);
+  await model.load(stem, "--model");
   return {
     model,
     patternSpec,
-    vocabulary: config.vocabulary as string[] | undefined,
-    description: config.description as string | undefined,
+    vocabulary: rebuilt.vocabulary as string[] | undefined,
+    description: typeof rebuilt.description === "string" ? rebuilt.description : undefined,
   };
 }

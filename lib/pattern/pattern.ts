@@ -9,6 +9,7 @@
  * Convention: tokens are 0-indexed. The paper writes `A_k^ℓ` with 1-indexed `k` and `ℓ`.
  */
 import { InputError, requireInteger } from "../util/errors.ts";
+import { MAX_PATTERN_FILE_ARRAYS, MAX_PATTERNS_PER_FILE } from "../util/limits.ts";
 
 /** One pattern: who may attend to whom. Immutable once built. */
 export class SparsityPattern {
@@ -406,6 +407,32 @@ export interface ScheduleJson {
   patterns: number[][][];
 }
 
+/**
+ * Refuses a pattern file's text that holds more than MAX_PATTERN_FILE_ARRAYS arrays, counted
+ * on the text (brackets outside strings) before it is parsed: a parsed array costs tens of
+ * bytes, so a few megabytes of `[[0]],` would otherwise take gigabytes before any check runs.
+ */
+export function requireFewArrays(text: string, source: string): void {
+  let arrays = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b && ++arrays > MAX_PATTERN_FILE_ARRAYS) {
+      throw new InputError(
+        "pattern file",
+        source,
+        `holds more than ${MAX_PATTERN_FILE_ARRAYS} arrays (patterns and their A_k lists); ` +
+          `the limit is ${MAX_PATTERN_FILE_ARRAYS}`,
+      );
+    }
+  }
+}
+
 /** Parses the pattern file format; every defect names the pattern, token and value at fault. */
 export function scheduleFromJson(
   input: string | unknown,
@@ -414,6 +441,7 @@ export function scheduleFromJson(
 ): Schedule {
   let data: unknown = input;
   if (typeof input === "string") {
+    requireFewArrays(input, source);
     try {
       data = JSON.parse(input);
     } catch (error) {
@@ -435,6 +463,13 @@ export function scheduleFromJson(
       "pattern file patterns",
       patterns,
       "expected a non-empty list of patterns",
+    );
+  }
+  if (patterns.length > MAX_PATTERNS_PER_FILE) {
+    throw new InputError(
+      "pattern file patterns",
+      `${patterns.length} patterns`,
+      `the limit is ${MAX_PATTERNS_PER_FILE} patterns per file`,
     );
   }
   return new Schedule(

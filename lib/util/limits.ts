@@ -29,6 +29,19 @@ export const MAX_PATTERN_CONNECTIONS = 16_777_216;
 export const MAX_PATTERN_FILE_BYTES = 2 * MAX_PATTERN_CONNECTIONS;
 
 /**
+ * Most patterns a pattern file may list (the p of its schedule): a schedule cycles its patterns
+ * over layers, and no construction or experiment uses more than a handful.
+ */
+export const MAX_PATTERNS_PER_FILE = 1_024;
+
+/**
+ * Most arrays a pattern file may hold in all (one per pattern and one per A_k of each, Σ p·n):
+ * counted on the text before it is parsed, so a file of millions of tiny patterns is refused
+ * before its parsed arrays (about 60 bytes each) are allocated; 2^22 arrays parse within 0.3 GB.
+ */
+export const MAX_PATTERN_FILE_ARRAYS = 4_194_304;
+
+/**
  * The largest grid the construction enumerates, |G_δ| = (1/δ)^(n·d) inputs: bounds the time and
  * memory of running every grid input through every layer in exact BigInt arithmetic.
  */
@@ -63,3 +76,40 @@ export const BENCH_MAX_TOKENS = 32_768;
  * scores, weights and their gradients are n² floats per head, over 4 GB together at n = 8192.
  */
 export const BENCH_DENSE_MAX_TOKENS = 8_192;
+
+/** Most blocks a model (or an experiment's `--layers`) may stack: 16 times the deepest run of the lab. */
+export const MAX_MODEL_LAYERS = 64;
+
+/** Largest model width (the paper's d) a model file may declare. */
+export const MAX_MODEL_WIDTH = 4_096;
+
+/** Largest feed-forward width a model file may declare. */
+export const MAX_MODEL_FF_WIDTH = 16_384;
+
+/** Longest sequence a model file's positional table may cover. */
+export const MAX_MODEL_LENGTH = MAX_PATTERN_N;
+
+/** Largest vocabulary or class count a model file may declare. */
+export const MAX_MODEL_OUTPUTS = 1_048_576;
+
+/**
+ * Most float32 parameters a model file may hold, and a model built from its config may
+ * allocate (estimated before it is built): 64 MiB of weights, over a hundred times the lab's
+ * largest trained model, so loading one stays far below a gigabyte.
+ */
+export const MAX_MODEL_PARAMETERS = 16_777_216;
+
+/** Largest model weights file (`<stem>.bin`): exactly its parameters as float32. */
+export const MAX_MODEL_FILE_BYTES = 4 * MAX_MODEL_PARAMETERS;
+
+/** Largest model manifest (`<stem>.json`): names, shapes and offsets, the config, a vocabulary. */
+export const MAX_MODEL_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** Largest result file a sweep reads: a run's fields and its curve (the lab's are under 50 kB). */
+export const MAX_RESULT_FILE_BYTES = 4 * 1024 * 1024;
+
+/** Largest notebook the runner reads (committed notebooks have no outputs and are under 100 kB). */
+export const MAX_NOTEBOOK_FILE_BYTES = 16 * 1024 * 1024;
+
+/** Longest name from a file (a pattern's, a run's) that a message prints; the rest is cut. */
+export const MAX_PRINTED_NAME_CHARS = 200;

@@ -5,6 +5,7 @@
  * large for the tool (n, connections, file bytes) is refused before anything big is allocated.
  */
 import {
+  requireFewArrays,
   requireZooEntry,
   resolvePatternParams,
   type Schedule,
@@ -12,6 +13,7 @@ import {
   ZOO,
 } from "../../lib/pattern/mod.ts";
 import { describeValue, InputError } from "../../lib/util/errors.ts";
+import { parseJsonFile, readRegularTextFileSync } from "../../lib/util/regular_file.ts";
 import {
   MAX_PATTERN_CONNECTIONS,
   MAX_PATTERN_FILE_BYTES,
@@ -49,10 +51,10 @@ export function patternParameterFlags(): string[] {
  * pattern file given together with a pattern name or parameter; refuses n, a connection count
  * or a file above the limits; then builds the schedule.
  */
-export async function scheduleFromFlags(
+export function scheduleFromFlags(
   parsed: ParsedFlags,
   options: PatternFlagOptions,
-): Promise<Schedule> {
+): Schedule {
   const { flags } = parsed;
   const { nameFlag, toolFlags } = options;
   const maxN = options.maxN ?? MAX_PATTERN_N;
@@ -68,18 +70,16 @@ export async function scheduleFromFlags(
   if (flags.has("file")) {
     rejectUnknownFlags(parsed, ["file", ...toolFlags]);
     const path = String(flags.get("file"));
-    const text = await readPatternFile(path, options.maxFileBytes ?? MAX_PATTERN_FILE_BYTES);
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (error) {
-      throw new InputError("pattern file", path, `malformed JSON (${(error as Error).message})`);
-    }
+    const text = readPatternFile(path, options.maxFileBytes ?? MAX_PATTERN_FILE_BYTES);
+    requireFewArrays(text, path);
+    const data = parseJsonFile(path, text, "--file");
     checkPatternFileSize(data, path, maxN, maxNReason, maxConnections);
     return scheduleFromJson(data, path.replace(/^.*\//, "").replace(/\.json$/, ""), path);
   }
   const name = flags.get(nameFlag);
   if (typeof name !== "string") {
+    // a flag no form of the command takes is named before the missing pattern is
+    rejectUnknownFlags(parsed, [nameFlag, "file", ...toolFlags, ...patternParameterFlags()]);
     throw new InputError(`--${nameFlag} or --file`, undefined, "one is required (see --help)");
   }
   const entry = requireZooEntry(name, `--${nameFlag}`);
@@ -129,64 +129,13 @@ function asFlagError<T>(flagNames: Set<string>, build: () => T): T {
   }
 }
 
-function fileKind(info: Deno.FileInfo): string {
-  if (info.isDirectory) return "a directory";
-  if (info.isSymlink) return "a symbolic link";
-  if (info.isFifo) return "a FIFO";
-  if (info.isCharDevice) return "a character device";
-  if (info.isBlockDevice) return "a block device";
-  if (info.isSocket) return "a socket";
-  return "not a regular file";
-}
-
 /**
  * A pattern file's text, read only when it is a regular file of at most `maxBytes` bytes:
- * `/dev/zero`, a FIFO (whose open would block) or a directory is refused from its stat, and a
- * file that grows past the limit while being read is refused at the limit.
+ * `/dev/zero`, a FIFO or a directory is refused from the opened handle's stat, and a file that
+ * grows past the limit while being read is refused at the limit.
  */
-export async function readPatternFile(path: string, maxBytes: number): Promise<string> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch (error) {
-    const why = error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).name;
-    throw new InputError("--file", path, `cannot be read (${why})`);
-  }
-  if (!info.isFile) {
-    throw new InputError("--file", path, `is ${fileKind(info)}; a pattern file must be a file`);
-  }
-  const tooLarge = (size: string) =>
-    new InputError("--file", path, `is ${size} bytes; the limit is ${maxBytes} bytes`);
-  if (info.size > maxBytes) throw tooLarge(String(info.size));
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(path, { read: true });
-  } catch (error) {
-    throw new InputError("--file", path, `cannot be read (${(error as Error).name})`);
-  }
-  // Sized from the stat; grown (up to one byte past the limit) only if the file grows.
-  let bytes = new Uint8Array(info.size + 1);
-  let length = 0;
-  try {
-    while (length <= maxBytes) {
-      if (length === bytes.length) {
-        const grown = new Uint8Array(Math.min(maxBytes + 1, 2 * bytes.length));
-        grown.set(bytes);
-        bytes = grown;
-      }
-      const read = await file.read(bytes.subarray(length));
-      if (read === null) break;
-      length += read;
-    }
-  } finally {
-    file.close();
-  }
-  if (length > maxBytes) throw tooLarge(`more than ${maxBytes}`);
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, length));
-  } catch {
-    throw new InputError("--file", path, "is not UTF-8 text");
-  }
+export function readPatternFile(path: string, maxBytes: number): string {
+  return readRegularTextFileSync(path, { parameter: "--file", maxBytes });
 }
 
 /** Refuses a parsed pattern file whose n or connection count exceeds the tool's limits. */

@@ -225,8 +225,8 @@ abstract class Model {
     });
   }
 
-  async load(stem: string): Promise<void> {
-    const metadata = await this.params.load(stem);
+  async load(stem: string, parameter?: string): Promise<void> {
+    const metadata = await this.params.load(stem, parameter);
     if (metadata.kind !== this.kind) {
       throw new InputError("weights file kind", metadata.kind, `this model is a ${this.kind}`);
     }

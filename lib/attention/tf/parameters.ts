@@ -11,6 +11,7 @@ import { tf } from "./backend.ts";
 import { InputError } from "../../util/errors.ts";
 import { type Rng, seededRng } from "../../util/random.ts";
 import { writeFileAtomic } from "../../util/system.ts";
+import { readWeightsData, readWeightsManifest } from "./model_file.ts";
 
 export type Initializer = "glorot" | "zeros" | "ones" | "embedding";
 
@@ -129,10 +130,14 @@ export class ParameterSet {
     await writeFileAtomic(`${stem}.json`, JSON.stringify(manifest, null, 1) + "\n");
   }
 
-  async load(stem: string): Promise<Record<string, unknown>> {
-    const manifest = JSON.parse(await Deno.readTextFile(`${stem}.json`)) as WeightsManifest;
-    this.deserialize(manifest, await Deno.readFile(`${stem}.bin`));
-    return manifest.metadata;
+  /**
+   * Reads `<stem>.json` and `<stem>.bin` as untrusted files (model_file.ts checks them before
+   * anything is allocated) and assigns the weights; returns the manifest's metadata.
+   */
+  load(stem: string, parameter = "weights file"): Promise<Record<string, unknown>> {
+    const { manifest, values } = readWeightsManifest(stem, parameter);
+    this.deserialize(manifest, readWeightsData(stem, values, parameter));
+    return Promise.resolve(manifest.metadata ?? {});
   }
 }
 
