@@ -129,14 +129,35 @@ Deno.test("result states: done, missing, corrupt (with the reason), other sizes"
   assert.deepEqual(resultStatus(dir, "b"), {
     state: "corrupt",
     path: `${dir}/b.json`,
-    reason: "schema undefined, expected 1",
+    reason: "not a JSON object",
   });
+  // fields of the wrong type make a result corrupt, not done: it is never counted or reused
+  const typed = JSON.parse(Deno.readTextFileSync(`${dir}/a.json`));
+  for (
+    const [field, value, reason] of [
+      ["curve", "done", 'curve = "done": expected a list of {step, loss, metric} points'],
+      ["seed", "zero", 'seed = "zero": expected a non-negative integer'],
+      ["layers", null, "layers = null: expected an integer in [1, 64]"],
+      ["runId", "other", 'runId = "other": expected "a", the file\'s name'],
+    ] as const
+  ) {
+    Deno.writeTextFileSync(`${dir}/a.json`, JSON.stringify({ ...typed, [field]: value }));
+    assert.deepEqual(resultStatus(dir, "a"), { state: "corrupt", path: `${dir}/a.json`, reason });
+  }
   assert.equal(resultStatus(dir, "c").state, "missing");
+  // what is not a regular file within the cap is corrupt (named, then trained again), never read
   Deno.mkdirSync(`${dir}/d.json`);
-  assert.throws(
-    () => resultStatus(dir, "d"),
-    (e) => e instanceof InputError && e.message.startsWith(`${dir}/d.json: cannot be read`),
-  );
+  assert.deepEqual(resultStatus(dir, "d"), {
+    state: "corrupt",
+    path: `${dir}/d.json`,
+    reason: "is a directory; expected a regular file",
+  });
+  Deno.symlinkSync("/dev/zero", `${dir}/e.json`);
+  assert.deepEqual(resultStatus(dir, "e"), {
+    state: "corrupt",
+    path: `${dir}/e.json`,
+    reason: "is a character device; expected a regular file",
+  });
   Deno.removeSync(dir, { recursive: true });
 });
 

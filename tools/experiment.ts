@@ -33,10 +33,11 @@ import {
   runTool,
 } from "./cli/flags.ts";
 import { EXPERIMENTS } from "../lib/train/experiments.ts";
-import { planSweep, runSweep, type SweepOptions } from "../lib/train/sweep.ts";
+import { committedStatus, planSweep, runSweep, type SweepOptions } from "../lib/train/sweep.ts";
 import { machineCores, RunFailedError, SweepInterrupted } from "../lib/train/parallel.ts";
 import { SWEEP_PATTERNS } from "../lib/train/sweep_grid.ts";
 import { InputError } from "../lib/util/errors.ts";
+import { MAX_MODEL_LAYERS } from "../lib/util/limits.ts";
 import { requireWritableFolder } from "../lib/util/output_folder.ts";
 import { pathFromUrl, writeFileAtomicSync } from "../lib/util/system.ts";
 import { GENERATED_TABLES, replaceGenerated } from "../lib/train/readme_tables.ts";
@@ -79,6 +80,13 @@ const FLAGS = [
 function summaryCommand(flags: Map<string, string | true>): number {
   if (flags.has("check") && flags.has("write")) {
     throw new InputError("--check", true, "choose --check or --write, not both");
+  }
+  // a result file that is not usable counts nowhere; say which, once, before the tables
+  for (const experiment of EXPERIMENTS) {
+    const { skipped } = committedStatus(experiment);
+    for (const { path, reason } of skipped) {
+      console.error(`experiment: ${path} is corrupt (${reason}); left out of every count`);
+    }
   }
   let stale = 0;
   for (const table of GENERATED_TABLES) {
@@ -168,10 +176,9 @@ async function main(): Promise<number> {
     configurations: list(flags, "configuration"),
     sparsity: numbers(flags, "sparsity"),
     seeds: numbers(flags, "seed", true),
-    layers: numbers(flags, "layers", true)?.map((l) => {
-      if (l < 1) throw new InputError("--layers", l, "expected at least 1 layer");
-      return l;
-    }),
+    layers: list(flags, "layers")?.map((item) =>
+      integerFlag("layers", item, 1, MAX_MODEL_LAYERS, "the most blocks a model may stack")
+    ),
     jobs: flags.has("jobs")
       ? integerFlag("jobs", flags.get("jobs")!, 1, machineCores(), "the machine's cores")
       : machineCores(),

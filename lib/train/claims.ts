@@ -1,19 +1,18 @@
 /**
  * Claims on runs of a shared results folder, so that sweeps running at the same time (several
  * workers of one `--jobs` sweep, or two sweeps started over one folder) never train the same
- * run twice. A claim is a file `<runId>.claim` beside the result, created with `createNew`
- * (the file system makes exactly one creator succeed), holding the claimant's pid and that
+ * run twice. A claim is a file `<runId>.claim` beside the result, created whole (written to a
+ * temporary file, then hard-linked into place: the file system makes exactly one creator
+ * succeed, and no reader ever sees a claim empty), holding the claimant's pid and that
  * process's start time. It is removed when the run's result is written or the run fails; a
  * claim whose process is gone (no such pid, or the pid now belongs to a process started at
  * another time) is stale and is taken over.
  */
-import { reasonOf } from "../util/output_folder.ts";
-import { processIsRunning } from "../util/system.ts";
+import { PathError, reasonOf } from "../util/output_folder.ts";
+import { MISSING, readRegularTextFileSync } from "../util/regular_file.ts";
+import { processIsRunning, TEMPORARY_SUFFIX } from "../util/system.ts";
 
 export const CLAIM_SUFFIX = ".claim";
-
-/** An unreadable or empty claim younger than this is taken to be a claim being written. */
-const UNWRITTEN_CLAIM_GRACE_MS = 30_000;
 
 export interface ClaimOwner {
   pid: number;
@@ -51,23 +50,23 @@ export function ownerIsAlive(owner: ClaimOwner): boolean {
   return started === null || started === owner.started;
 }
 
+/** Largest claim file read: a pid, a start time and a token. */
+const MAX_CLAIM_BYTES = 4096;
+
+/** The claim's owner; null for a claim that is not one (not a small regular file of JSON). */
 function readOwner(path: string): ClaimOwner | null | "missing" {
   try {
-    const value = JSON.parse(Deno.readTextFileSync(path));
+    const text = readRegularTextFileSync(path, {
+      parameter: "claim",
+      maxBytes: MAX_CLAIM_BYTES,
+      missingOk: true,
+    });
+    if (text === MISSING) return "missing";
+    const value = JSON.parse(text);
     if (typeof value?.pid === "number" && typeof value?.token === "string") return value;
     return null;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return "missing";
-    return null;
-  }
-}
-
-function ageMs(path: string): number {
-  try {
-    const mtime = Deno.statSync(path).mtime;
-    return mtime ? Date.now() - mtime.getTime() : 0;
   } catch {
-    return 0;
+    return null;
   }
 }
 
@@ -102,30 +101,18 @@ export function claimRun(
 ): ClaimOutcome {
   const path = claimPath(dir, runId);
   let reclaimedFrom: number | undefined;
+  const text = JSON.stringify(owner) + "\n";
   for (let attempt = 0; attempt < 5; attempt++) {
-    let file: Deno.FsFile;
-    try {
-      file = Deno.openSync(path, { createNew: true, write: true });
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) {
-        throw new Error(`${path}: cannot be created (${reasonOf(error)})`);
-      }
+    if (!createWhole(path, text)) {
       const holder = readOwner(path);
       if (holder === "missing") continue; // released meanwhile: try again
-      if (holder === null) {
-        // being written right now, or left empty by a process killed at that instant
-        if (ageMs(path) < UNWRITTEN_CLAIM_GRACE_MS) return { state: "held", path, pid: null };
-      } else if (ownerIsAlive(holder) || keepClaimsOf(holder.pid)) {
+      // a claim is never seen half-written (createWhole), so one without an owner is garbage
+      if (holder !== null && (ownerIsAlive(holder) || keepClaimsOf(holder.pid))) {
         return { state: "held", path, pid: holder.pid };
       }
       if (!takeOverStale(path, holder)) continue;
       reclaimedFrom = holder?.pid;
       continue;
-    }
-    try {
-      file.writeSync(new TextEncoder().encode(JSON.stringify(owner) + "\n"));
-    } finally {
-      file.close();
     }
     const release = () => {
       const current = readOwner(path);
@@ -134,6 +121,27 @@ export function claimRun(
     return { state: "claimed", path, release, reclaimedFrom };
   }
   return { state: "held", path, pid: null };
+}
+
+/**
+ * Creates `path` holding `text`, whole or not at all: the text is written to a temporary
+ * sibling, which is then hard-linked to `path` (a link, like `createNew`, fails when the path
+ * exists, so exactly one creator succeeds). A full disk or a read-only folder fails the write of
+ * the temporary file, which names the claim; no empty claim is ever left. Returns false when
+ * the path already exists.
+ */
+function createWhole(path: string, text: string): boolean {
+  const temporary = `${path}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}${TEMPORARY_SUFFIX}`;
+  try {
+    Deno.writeTextFileSync(temporary, text, { createNew: true });
+    Deno.linkSync(temporary, path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return false;
+    throw new PathError(path, undefined, `cannot be written (${reasonOf(error)})`);
+  } finally {
+    removeQuietly(temporary);
+  }
 }
 
 /**

@@ -5,7 +5,11 @@
  * file already exists and parses, so an interrupted sweep resumes where it stopped. Reading
  * a directory reports a corrupt or incomplete file and skips it: it is never plotted.
  */
-import { PathError, reasonOf } from "../util/output_folder.ts";
+import { describeValue } from "../util/errors.ts";
+import { MAX_MODEL_LAYERS, MAX_PATTERN_N, MAX_RESULT_FILE_BYTES } from "../util/limits.ts";
+import { PathError } from "../util/output_folder.ts";
+import { MISSING, readRegularTextFileSync } from "../util/regular_file.ts";
+import { printable } from "../util/text.ts";
 import { pathFromUrl, writeFileAtomicSync } from "../util/system.ts";
 
 /** The checkout this module belongs to (its lib/train/ is two levels down). */
@@ -78,40 +82,115 @@ export function writeResult(dir: string, result: RunResult): string {
   return path;
 }
 
-const REQUIRED_FIELDS: (keyof RunResult)[] = [
-  "experiment",
-  "runId",
-  "pattern",
-  "configuration",
-  "sparsity",
-  "seed",
-  "layers",
-  "curve",
-  "final",
-  "wallSeconds",
-  "codeVersion",
+type Check = (value: unknown) => boolean;
+
+const isString: Check = (v) => typeof v === "string" && v.length <= MAX_RESULT_STRING_CHARS;
+const isFinite: Check = (v) => typeof v === "number" && Number.isFinite(v);
+const isCount = (max: number): Check => (v) =>
+  typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max;
+const orNull = (check: Check): Check => (v) => v === null || check(v);
+const isRecordOf = (check: Check): Check => (v) =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every(check);
+const isPoint: Check = (v) => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const point = v as Record<string, unknown>;
+  return isCount(Number.MAX_SAFE_INTEGER)(point.step) && orNull(isFinite)(point.loss) &&
+    (point.metric === undefined || orNull(isFinite)(point.metric));
+};
+
+/** Longest string field a result may hold (run ids, pattern names, versions, times). */
+const MAX_RESULT_STRING_CHARS = 1_000;
+
+/**
+ * Every field of a result file with what it must hold: the sweep trusts a result it finds (and
+ * never trains that run again), so a field of the wrong type makes the file corrupt, not done.
+ */
+const RESULT_FIELDS: [keyof RunResult, string, Check][] = [
+  ["experiment", "a string", isString],
+  ["mode", '"quick" or "full"', (v) => v === "quick" || v === "full"],
+  ["runId", "a string", isString],
+  ["pattern", "a string", isString],
+  ["configuration", "a string", isString],
+  ["patternName", "a string", isString],
+  ["patternParameters", "an object of numbers", isRecordOf(isFinite)],
+  [
+    "sparsity",
+    "a number in [0, 1]",
+    (v) => isFinite(v) && (v as number) >= 0 && (v as number) <= 1,
+  ],
+  [
+    "sparsityTarget",
+    "a number in [0, 1] or null",
+    orNull((v) => isFinite(v) && (v as number) >= 0 && (v as number) <= 1),
+  ],
+  ["connections", "a non-negative integer", isCount(Number.MAX_SAFE_INTEGER)],
+  ["mixingDepth", "a non-negative integer or null", orNull(isCount(Number.MAX_SAFE_INTEGER))],
+  ["n", "a positive integer", (v) => isCount(MAX_PATTERN_N)(v) && v !== 0],
+  [
+    "layers",
+    `an integer in [1, ${MAX_MODEL_LAYERS}]`,
+    (v) => isCount(MAX_MODEL_LAYERS)(v) && v !== 0,
+  ],
+  ["seed", "a non-negative integer", isCount(Number.MAX_SAFE_INTEGER)],
+  ["model", "an object of numbers and strings", isRecordOf((v) => isFinite(v) || isString(v))],
+  ["metricName", "a string", isString],
+  ["curve", "a list of {step, loss, metric} points", (v) => Array.isArray(v) && v.every(isPoint)],
+  ["final", "an object of finite numbers", isRecordOf(isFinite)],
+  ["wallSeconds", "a non-negative number", (v) => isFinite(v) && (v as number) >= 0],
+  ["codeVersion", "a string", isString],
+  ["dataChecksum", "a string or null", orNull(isString)],
+  [
+    "finishedAt",
+    "an ISO 8601 time",
+    (v) => isString(v) && Number.isFinite(Date.parse(v as string)),
+  ],
 ];
 
-/** Parses one file, or returns why it is unusable. */
+/** Parses one file, or returns why it is unusable (the first field that is not as written). */
 export function parseResult(text: string): RunResult | string {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return `not valid JSON (${(error as Error).message.split("\n")[0]})`;
+    return `not valid JSON (${printable((error as Error).message.split("\n")[0])})`;
   }
-  if (typeof value !== "object" || value === null) return "not a JSON object";
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return "not a JSON object";
+  }
   const record = value as Record<string, unknown>;
   if (record.schema !== RESULTS_SCHEMA) {
-    return `schema ${record.schema}, expected ${RESULTS_SCHEMA}`;
+    return `schema ${describeValue(record.schema)}, expected ${RESULTS_SCHEMA}`;
   }
-  const missing = REQUIRED_FIELDS.filter((field) => record[field] === undefined);
-  if (missing.length > 0) return `missing ${missing.join(", ")}`;
-  const final = record.final as Record<string, unknown>;
-  if (!Object.values(final).every((v) => typeof v === "number" && Number.isFinite(v))) {
-    return "a final metric is not a finite number";
+  const missing = RESULT_FIELDS.filter(([field]) => record[field] === undefined);
+  if (missing.length > 0) return `missing ${missing.map(([field]) => field).join(", ")}`;
+  for (const [field, expected, check] of RESULT_FIELDS) {
+    if (!check(record[field])) {
+      return `${field} = ${printable(describeValue(record[field]))}: expected ${expected}`;
+    }
   }
   return value as RunResult;
+}
+
+/** A parsed result whose runId is not its file's name is unusable: a sweep finds runs by name. */
+function namedAfterItsRun(parsed: RunResult | string, runId: string): RunResult | string {
+  if (typeof parsed === "string" || parsed.runId === runId) return parsed;
+  return `runId = ${printable(describeValue(parsed.runId))}: expected ${
+    printable(describeValue(runId))
+  }, the file's name`;
+}
+
+/** A result file's text: a regular file within MAX_RESULT_FILE_BYTES, or why it is not usable. */
+function readResultText(path: string): string | typeof MISSING | { unreadable: string } {
+  try {
+    return readRegularTextFileSync(path, {
+      parameter: "result",
+      maxBytes: MAX_RESULT_FILE_BYTES,
+      missingOk: true,
+    });
+  } catch (error) {
+    if (!(error instanceof PathError)) throw error;
+    return { unreadable: error.message.slice(error.message.indexOf(": ") + 2) };
+  }
 }
 
 export interface ResultsRead {
@@ -132,9 +211,13 @@ export function readResults(dir: string, options: { quiet?: boolean } = {}): Res
     throw error;
   }
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+    if (entry.isDirectory || !entry.name.endsWith(".json")) continue;
     const path = `${dir}/${entry.name}`;
-    const parsed = parseResult(Deno.readTextFileSync(path));
+    const text = readResultText(path);
+    if (text === MISSING) continue; // removed since the folder was listed
+    const parsed = typeof text === "string"
+      ? namedAfterItsRun(parseResult(text), entry.name.slice(0, -".json".length))
+      : text.unreadable;
     if (typeof parsed === "string") {
       skipped.push({ path, reason: parsed });
       if (!options.quiet) console.warn(`skipping corrupt result ${path}: ${parsed}`);
@@ -154,18 +237,16 @@ export type ResultStatus =
 
 /**
  * The state of `runId`'s result in `dir`; with `model`, a usable result trained at other sizes
- * is "other-sizes". A file that exists but cannot be read is refused (PathError naming it).
+ * is "other-sizes". A file that is not a regular file within MAX_RESULT_FILE_BYTES (a FIFO, a
+ * link to a device), or whose fields are not as written, is "corrupt": named, then trained again
+ * (the new result's atomic rename replaces whatever stood at the path).
  */
 export function resultStatus(dir: string, runId: string, model?: RunResult["model"]): ResultStatus {
   const path = resultPath(dir, runId);
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return { state: "missing", path };
-    throw new PathError(path, undefined, `cannot be read (${reasonOf(error)})`);
-  }
-  const parsed = parseResult(text);
+  const text = readResultText(path);
+  if (text === MISSING) return { state: "missing", path };
+  if (typeof text !== "string") return { state: "corrupt", path, reason: text.unreadable };
+  const parsed = namedAfterItsRun(parseResult(text), runId);
   if (typeof parsed === "string") return { state: "corrupt", path, reason: parsed };
   if (model !== undefined && !sameModel(parsed.model, model)) return { state: "other-sizes", path };
   return { state: "done", path };

@@ -449,7 +449,7 @@ export interface CommittedStatus {
 export function committedStatus(name: string): CommittedStatus {
   const plan = planSweep(name, { mode: "full" });
   const dir = pathFromUrl(`../../data/results/${plan.definition.name}`, import.meta.url);
-  const { results, skipped } = readResults(dir);
+  const { results, skipped } = readResults(dir, { quiet: true }); // callers report `skipped`
   const wanted = new Set(plan.runs.map((r) => r.runId));
   const model = modelOf(plan);
   const usable = results.filter((r) =>
