@@ -203,7 +203,7 @@ Deno.test("reproduce CLI: --out an existing file is one line naming --out, exit 
     const result = await runTool("reproduce", ["--notebooks", fixtures, "--out", file]);
     assert.equal(result.code, 2, result.stderr);
     assert.deepEqual(result.stderr.trimEnd().split("\n"), [
-      `reproduce: --out = ${JSON.stringify(file)}: exists and is not a folder`,
+      `reproduce: --out = ${JSON.stringify(file)}: is a file, not a folder`,
     ]);
     assert.equal(await Deno.readTextFile(file), "keep me\n");
     assert.deepEqual(await listTree(scratch), ["out.txt"]);
@@ -212,7 +212,7 @@ Deno.test("reproduce CLI: --out an existing file is one line naming --out, exit 
     const below = await runTool("reproduce", ["--notebooks", fixtures, "--out", `${file}/sub`]);
     assert.equal(below.code, 2);
     assert.equal(below.stderr.trimEnd().split("\n").length, 1);
-    assert.match(below.stderr, /^reproduce: --out = ".*out\.txt\/sub": cannot use it/);
+    assert.match(below.stderr, /^reproduce: --out = ".*out\.txt\/sub": cannot be created/);
   } finally {
     await Deno.remove(scratch, { recursive: true });
   }

@@ -10,14 +10,26 @@
  * route answers 4xx with a short body holding none of the target files' content, while the
  * server's resident memory stays under 200 MB; a foreign Host header gets 421; other
  * methods 405 with Allow; malformed escapes 400 with no stack trace in the server's log; symlinks
- * out of the build folder, a FIFO and an oversized file are refused; a busy port is one line
- * naming --port and exit 2, before anything is built.
+ * out of the build folder, a FIFO and an oversized file are refused; a hard link to a file
+ * outside the checkout is refused; a served folder swapped with a symlink to an outside
+ * folder, hundreds of times while requests run, never serves the outside file; a busy port is
+ * one line naming --port and exit 2, before anything is built, and so is a build folder that
+ * is a symlink, with nothing written through it. At port 80 a Host header without the port
+ * (as browsers send it) is answered; at any other port it is refused.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { awkwardCheckout } from "./support/awkward_checkout.ts";
 import { runTool } from "./support/run_tool.ts";
-import { nodeImports, resolveServedPath, SECURITY_HEADERS, SERVED_FILES } from "../web/server.ts";
+import {
+  allowedHosts,
+  explorerHandler,
+  nodeImports,
+  resolveServedPath,
+  SECURITY_HEADERS,
+  SERVED_FILES,
+  serveExplorer,
+} from "../web/server.ts";
 import { SERVED_FILE_MAX_BYTES } from "../lib/util/limits.ts";
 import { pathFromUrl, runCommand } from "../lib/util/system.ts";
 
@@ -53,6 +65,12 @@ const CONTENT_TYPES: Record<string, RegExp> = {
 
 /** Resident memory the server may reach while it answers the sweep. */
 const RSS_LIMIT_BYTES = 200 * 1024 * 1024;
+/** What the files outside the checkout hold: an answer holding it served one of them. */
+const SECRET = "outside-the-checkout secret 5f0c2a";
+/** Requests sent while served folders are swapped with symlinks. */
+const SWAP_REQUESTS = 500;
+/** Connections those requests are sent over at once. */
+const SWAP_WORKERS = 16;
 /** Longest body a refusal may have: a short sentence, never a file. */
 const REFUSAL_MAX_BYTES = 80;
 
@@ -188,6 +206,31 @@ async function startServe(root: string): Promise<ServerProcess> {
     throw new Error(`serve did not start: ${stdout}${stderr}`);
   }
   return { pid: child.pid, port, stderr: () => stderr, stop };
+}
+
+/**
+ * Runs `tools/serve.ts` from `root` with `args` and returns its exit code and output; a serve
+ * that is still running after `limitMs` (it started serving instead of refusing) is killed.
+ */
+async function runServeBriefly(
+  root: string,
+  args: string[],
+  limitMs = 30_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(root, "tools", "serve.ts"), ...args],
+    cwd: root,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(limitMs),
+  }).output();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
 }
 
 /** Resident memory of a process, in bytes (VmRSS from /proc). */
@@ -379,6 +422,92 @@ Deno.test("a page bundle that imports node: modules is recognized (the build ref
 });
 
 Deno.test({
+  name: "Host without a port: answered at port 80 (browsers leave it out), refused elsewhere",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    assert.deepEqual(allowedHosts(80).sort(), [
+      "127.0.0.1",
+      "127.0.0.1:80",
+      "localhost",
+      "localhost:80",
+    ]);
+    assert.deepEqual(allowedHosts(8000).sort(), ["127.0.0.1:8000", "localhost:8000"]);
+    const style = await Deno.readFile(join(CHECKOUT, "web", "style.css"));
+    // a request as the handler gets it: the target prefixed with the Host header (Request
+    // drops a default `:80` from its URL; Deno.serve keeps it as sent, as the socket checks
+    // below show)
+    const ask = async (port: number, host: string, url = `http://${host}/web/style.css`) => {
+      const answer = await explorerHandler(port)(new Request(url, { headers: { host } }));
+      return { status: answer.status, body: new Uint8Array(await answer.arrayBuffer()) };
+    };
+    for (const host of ["127.0.0.1", "localhost", "127.0.0.1:80", "localhost:80"]) {
+      const answer = await ask(80, host);
+      assert.equal(answer.status, 200, `port 80, Host: ${host}`);
+      assert.deepEqual(answer.body, style, `port 80, Host: ${host}`);
+    }
+    const refusedAt80 = [
+      "127.0.0.1:8000",
+      "127.0.0.1:81",
+      "127.0.0.1:080",
+      "evil.example",
+      "evil.example:80",
+      "127.0.0.2",
+      "",
+    ];
+    for (const host of refusedAt80) {
+      assert.equal((await ask(80, host, "http://127.0.0.1/web/style.css")).status, 421, host);
+    }
+    // an absolute-form target naming another host, whatever the Host header says
+    assert.equal((await ask(80, "127.0.0.1", "http://evil.example/web/style.css")).status, 421);
+    for (const host of ["127.0.0.1", "localhost", "127.0.0.1:80", "localhost:80"]) {
+      const answer = await ask(8000, host, "http://127.0.0.1:8000/web/style.css");
+      assert.equal(answer.status, 421, `port 8000, Host: ${host}`);
+    }
+    assert.equal((await ask(8000, "127.0.0.1:8000")).status, 200);
+
+    // the same through a real socket, where port 80 can be bound here
+    let server;
+    try {
+      server = await serveExplorer(80);
+    } catch (error) {
+      if (
+        !(error instanceof Deno.errors.AddrInUse || error instanceof Deno.errors.PermissionDenied)
+      ) {
+        throw error;
+      }
+      console.log(`port 80 cannot be bound here (${(error as Error).name}); handler checked`);
+      return;
+    }
+    try {
+      for (const host of ["127.0.0.1", "localhost", "127.0.0.1:80", "localhost:80"]) {
+        const answer = await rawRequest(80, "/web/style.css", { host });
+        assert.equal(answer.status, 200, `Host: ${host}`);
+        assert.deepEqual(answer.body, style, `Host: ${host}`);
+      }
+      for (const target of ["/web/style.css", "http://127.0.0.1:80/web/style.css"]) {
+        assert.equal((await rawRequest(80, target, { host: "evil.example" })).status, 421);
+      }
+      // an absolute-form target may spell the port or leave it out; its name must be Host's
+      for (
+        const [target, host] of [
+          ["http://127.0.0.1/web/style.css", "127.0.0.1"],
+          ["http://127.0.0.1:80/web/style.css", "127.0.0.1"],
+          ["http://127.0.0.1/web/style.css", "127.0.0.1:80"],
+        ]
+      ) {
+        assert.equal((await rawRequest(80, target, { host })).status, 200, `${target} ${host}`);
+      }
+      const other = await rawRequest(80, "http://localhost/web/style.css", { host: "127.0.0.1" });
+      assert.equal(other.status, 421, "absolute-form target naming another name than Host");
+      console.log("port 80 bound: Host without the port answered through a socket");
+    } finally {
+      await server.shutdown();
+    }
+  },
+});
+
+Deno.test({
   name:
     "explorer server from a checkout at an awkward path: allow-list only, hostile input refused",
   sanitizeOps: false,
@@ -539,6 +668,149 @@ Deno.test({
         assert.ok(peak < RSS_LIMIT_BYTES, `peak VmRSS ${peak} bytes`);
       });
 
+      await t.step("a hard link to a file outside the checkout is refused", async () => {
+        const outside = await Deno.makeTempDir({ prefix: "outside the checkout " });
+        const secret = join(outside, "secret");
+        await Deno.writeTextFile(secret, SECRET);
+        try {
+          for (
+            const [path, file] of [
+              ["/web/style.css", "web/style.css"],
+              ["/build/models/manifest.json", "out/web/models/manifest.json"],
+            ]
+          ) {
+            const target = join(root, file);
+            const original = await Deno.readFile(target);
+            await Deno.remove(target);
+            await Deno.link(secret, target);
+            try {
+              assert.equal((await Deno.lstat(target)).nlink, 2, file);
+              for (const method of ["GET", "HEAD"]) {
+                const answer = await rawRequest(port, path, { method });
+                assert.equal(answer.status, 404, `${method} ${path}`);
+                assert.ok(!decoder.decode(answer.body).includes(SECRET), `${method} ${path}`);
+              }
+            } finally {
+              await Deno.remove(target);
+              await Deno.writeFile(target, original);
+            }
+            // the same path with a single link again is served: the link was the refusal
+            const answer = await rawRequest(port, path);
+            assert.equal(answer.status, 200, path);
+            assert.deepEqual(answer.body, original, path);
+          }
+        } finally {
+          await Deno.remove(outside, { recursive: true });
+        }
+      });
+
+      await t.step(
+        "served folders swapped with symlinks to outside folders, again and again: never served",
+        async () => {
+          const outside = await Deno.makeTempDir({ prefix: "outside the checkout " });
+          // each swapped folder: where it is, the outside folder its symlink leads to, and the
+          // request paths it serves with their genuine bytes
+          const swapped: { folder: string; link: string; aside: string }[] = [];
+          const genuine = new Map<string, Uint8Array>();
+          for (
+            const [folder, files] of [
+              ["web", { "/index.html": "index.html", "/web/style.css": "style.css" }],
+              ["out/web/models", { "/build/models/manifest.json": "manifest.json" }],
+            ] as const
+          ) {
+            const decoy = join(outside, folder.replaceAll("/", "-"));
+            await Deno.mkdir(decoy);
+            for (const [path, name] of Object.entries(files)) {
+              genuine.set(path, await Deno.readFile(join(root, folder, name)));
+              await Deno.writeTextFile(join(decoy, name), SECRET);
+            }
+            const link = join(root, `${folder}.link`);
+            await Deno.symlink(decoy, link);
+            swapped.push({
+              folder: join(root, folder),
+              link,
+              aside: join(root, `${folder}.aside`),
+            });
+          }
+          const toLink = async ({ folder, link, aside }: (typeof swapped)[number]) => {
+            await Deno.rename(folder, aside);
+            await Deno.rename(link, folder);
+          };
+          const toFolder = async ({ folder, link, aside }: (typeof swapped)[number]) => {
+            await Deno.rename(folder, link);
+            await Deno.rename(aside, folder);
+          };
+          const paths = [...genuine.keys()];
+          try {
+            // with the symlinks in place and still: refused
+            for (const swap of swapped) await toLink(swap);
+            for (const path of paths) {
+              const answer = await rawRequest(port, path);
+              assert.equal(answer.status, 404, `${path} through a symlinked folder`);
+              assert.ok(!decoder.decode(answer.body).includes(SECRET), path);
+            }
+            for (const swap of swapped) await toFolder(swap);
+
+            // swapped back and forth while requests run
+            let swapping = true;
+            let swaps = 0;
+            const swappers = swapped.map(async (swap) => {
+              while (swapping) {
+                await toLink(swap);
+                await toFolder(swap);
+                swaps++;
+              }
+            });
+            const statuses = new Map<number, number>();
+            const leaks: string[] = [];
+            const wrong: string[] = [];
+            let next = 0;
+            const worker = async () => {
+              while (next < SWAP_REQUESTS) {
+                const path = paths[next++ % paths.length];
+                const answer = await rawRequest(port, path);
+                statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+                if (decoder.decode(answer.body).includes(SECRET)) leaks.push(path);
+                else if (answer.status === 200) {
+                  const expected = genuine.get(path)!;
+                  const same = answer.body.length === expected.length &&
+                    answer.body.every((byte, i) => byte === expected[i]);
+                  if (!same) wrong.push(path);
+                } else if (answer.status !== 404) wrong.push(`${path}: ${answer.status}`);
+              }
+            };
+            try {
+              await Promise.all(Array.from({ length: SWAP_WORKERS }, worker));
+            } finally {
+              swapping = false;
+              await Promise.all(swappers);
+            }
+            console.log(
+              `swap race: ${SWAP_REQUESTS} requests during ${swaps} swaps, statuses ` +
+                `${JSON.stringify(Object.fromEntries(statuses))}, the outside file served ` +
+                `${leaks.length} times`,
+            );
+            assert.deepEqual(leaks, [], "the outside file was served");
+            assert.deepEqual(wrong, []);
+            // the race was run: folders were swapped throughout, and requests met both states
+            assert.ok(swaps >= 100, `${swaps} swaps`);
+            assert.ok((statuses.get(200) ?? 0) > 0, "no request met a real folder");
+            assert.ok((statuses.get(404) ?? 0) > 0, "no request met a swapped folder");
+          } finally {
+            for (const { folder, link, aside } of swapped) {
+              if ((await Deno.lstat(folder).catch(() => undefined))?.isSymlink) {
+                await Deno.rename(folder, link);
+              }
+              if (await Deno.lstat(aside).catch(() => undefined)) await Deno.rename(aside, folder);
+              await Deno.remove(link).catch(() => {});
+            }
+            await Deno.remove(outside, { recursive: true });
+          }
+          // everything back in place: served again
+          for (const path of paths) assert.equal((await rawRequest(port, path)).status, 200, path);
+        },
+      );
+
       await t.step(
         "what is in the build folder: symlinks out, a FIFO, an oversized file",
         async () => {
@@ -590,6 +862,38 @@ Deno.test({
         const log = stopped.stderr();
         assert.doesNotMatch(log, /^\s+at\s|Error|serve:/m, log);
       });
+
+      await t.step(
+        "a build folder that is a symlink: one line naming it, exit 2, nothing written",
+        async () => {
+          const outside = await Deno.makeTempDir({ prefix: "outside the checkout " });
+          try {
+            for (const name of ["out", "out/web", "out/web/models"]) {
+              const folder = join(root, name);
+              const aside = `${folder}.aside`;
+              await Deno.rename(folder, aside);
+              await Deno.symlink(outside, folder);
+              try {
+                const result = await runServeBriefly(root, ["--port", "0"]);
+                assert.equal(result.code, 2, `${name}: ${result.stdout}${result.stderr}`);
+                assert.equal(
+                  result.stderr,
+                  `serve: ${name} = ${JSON.stringify(folder)}: is a symbolic link to ` +
+                    `${JSON.stringify(outside)}; the build writes only into real folders of ` +
+                    "the checkout\n",
+                );
+                assert.equal(result.stdout, "");
+                assert.deepEqual([...Deno.readDirSync(outside)], [], `${name}: written through`);
+              } finally {
+                await Deno.remove(folder);
+                await Deno.rename(aside, folder);
+              }
+            }
+          } finally {
+            await Deno.remove(outside, { recursive: true });
+          }
+        },
+      );
     } finally {
       await server?.stop();
       await copy.remove();

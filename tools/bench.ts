@@ -58,6 +58,7 @@ import { parallelRunsMarkdown, runParallelRunsBenchmark } from "./bench/parallel
 import { InputError, requireInteger } from "../lib/util/errors.ts";
 import { BENCH_DENSE_MAX_TOKENS, BENCH_MAX_TOKENS } from "../lib/util/limits.ts";
 import { PathError, reasonOf, requireWritableFolder } from "../lib/util/output_folder.ts";
+import { MISSING, readRegularTextFileSync } from "../lib/util/regular_file.ts";
 import { pathFromUrl, writeFileAtomic } from "../lib/util/system.ts";
 
 /** The committed results, written only with --save. */
@@ -80,15 +81,17 @@ function lengthFlag(value: string | true | undefined): number[] | undefined {
   );
 }
 
+/** Largest committed benchmark file --save merges into (the lab's are a few kilobytes). */
+const MAX_BENCH_FILE_BYTES = 4 * 1024 * 1024;
+
 /** The committed results to merge into, read and checked before anything runs. */
 function readSaved(path: string): BenchResult | undefined {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw new PathError(path, undefined, `cannot be read (${reasonOf(error)})`);
-  }
+  const text = readRegularTextFileSync(path, {
+    parameter: "--save",
+    maxBytes: MAX_BENCH_FILE_BYTES,
+    missingOk: true,
+  });
+  if (text === MISSING) return undefined;
   const parsed = parseBenchResult(text);
   if (typeof parsed === "string") {
     throw new PathError(

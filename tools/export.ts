@@ -23,6 +23,7 @@ import { loadSavedModel } from "../lib/export/saved_model.ts";
 import type { ExportedKind } from "../lib/export/metadata.ts";
 import { writeFileAtomic } from "../lib/util/system.ts";
 import { InputError } from "../lib/util/errors.ts";
+import { PathError, reasonOf } from "../lib/util/output_folder.ts";
 import { MAX_EXPORT_N } from "../lib/util/limits.ts";
 import { printable, printableJson } from "../lib/util/text.ts";
 
@@ -39,7 +40,8 @@ const BOOLEANS = ["random", "check", "json", "attention", "help"];
 
 /**
  * Refuses an output path that cannot take the file before any work is done: an existing
- * directory (or anything but a regular file), or a folder that does not exist.
+ * directory (or anything but a regular file), a folder that does not exist, or one in which a
+ * probe file cannot be written and removed.
  */
 async function requireWritableTarget(out: string): Promise<void> {
   let info: Deno.FileInfo | undefined;
@@ -65,6 +67,14 @@ async function requireWritableTarget(out: string): Promise<void> {
   }
   if (!folderInfo?.isDirectory) {
     throw new InputError("--out", out, `its folder ${JSON.stringify(folder)} does not exist`);
+  }
+  // a read-only folder, /proc or a full disk is found now, not after the export ran
+  try {
+    Deno.removeSync(
+      Deno.makeTempFileSync({ dir: folder, prefix: ".write-probe-", suffix: ".tmp" }),
+    );
+  } catch (error) {
+    throw new PathError("--out", out, `its folder cannot be written (${reasonOf(error)})`);
   }
 }
 

@@ -21,7 +21,8 @@ import {
   requireNotebooks,
   requireOutputFolder,
 } from "./runner/reproduce.ts";
-import { selectNotebooks } from "./runner/notebook.ts";
+import { readNotebook, selectNotebooks } from "./runner/notebook.ts";
+import { join } from "node:path";
 import { InputError } from "../lib/util/errors.ts";
 
 /** The student version: the notebooks as shipped, answer cells blank. */
@@ -57,7 +58,9 @@ await runTool("reproduce", async () => {
   const only = stringFlag("only");
   // Every flag is checked here, under its own name, before anything is written.
   const available = await requireNotebooks(notebooksDir, "--notebooks");
-  if (only !== undefined) selectNotebooks(available, only);
+  const selected = only === undefined ? available : selectNotebooks(available, only);
+  // every notebook is read and checked (a file, JSON, nbformat 4) before --out is touched
+  for (const name of selected) await readNotebook(join(notebooksDir, name));
   await requireOutputFolder(outDir, "--out");
   const started = performance.now();
   try {

@@ -4,7 +4,9 @@
  *   deno task serve [--port 8000]
  *
  * The port is bound before the build, so a port another program holds is reported at once
- * (one line naming --port, exit 2) rather than after building.
+ * (one line naming --port, exit 2) rather than after building; before that, a build folder
+ * (out/, out/web/, out/web/models/) that is a symlink or a file is refused the same way (one
+ * line naming the folder and why, exit 2), since the build would write through it.
  */
 import {
   numberFlag,
@@ -14,7 +16,12 @@ import {
   runTool,
 } from "./cli/flags.ts";
 import { InputError, requireInteger } from "../lib/util/errors.ts";
-import { buildExplorer, type ExplorerServer, serveExplorer } from "../web/server.ts";
+import {
+  buildExplorer,
+  type ExplorerServer,
+  requireBuildFolders,
+  serveExplorer,
+} from "../web/server.ts";
 
 /** Binds the port, turning the operating system's refusal into bad input naming --port. */
 async function bind(port: number): Promise<ExplorerServer> {
@@ -56,6 +63,7 @@ runTool("serve", async () => {
     0,
     65535,
   );
+  requireBuildFolders();
   const started = performance.now();
   const server = await bind(port);
   await buildExplorer();

@@ -9,18 +9,29 @@
  * path is split on `/` before decoding, each segment is percent-decoded once and must be a
  * plain file name (no `\`, `%`, `..`, `:`, NUL or control characters, not empty, not `.`),
  * and the decoded path must be a key of the allow-list. The file it names must be a regular
- * file whose real path (symlinks resolved) stays inside its folder, no larger than
- * SERVED_FILE_MAX_BYTES. Only GET and HEAD are answered, only for a Host header naming the
- * loopback address and port the server listens on (a page on another origin that rebinds its
- * DNS name to 127.0.0.1 is refused), and every answer carries security headers.
+ * file, no larger than SERVED_FILE_MAX_BYTES, whose real path (symlinks resolved) stays inside
+ * its folder as found when the server started; the page's own files must also have a single
+ * link (a hard link made in the checkout to an outside file is refused). What is read is the
+ * opened handle, checked again after the open: the same device and inode as the checked path,
+ * and still inside the folder (its location as the kernel reports it), so swapping a folder
+ * for a symlink between the check and the open serves nothing. Only GET and HEAD are
+ * answered, only for a Host header naming the loopback address and port the server listens
+ * on (the port may be left out at 80, as browsers do; a page on another origin that rebinds
+ * its DNS name to 127.0.0.1 is refused), and every answer carries security headers.
+ *
+ * The build writes only into real folders of the checkout: out/, out/web/ or out/web/models/
+ * that is a symlink (or not a folder) is refused before anything is written there.
  */
-import { join } from "node:path";
+import { constants as fsConstants } from "node:fs";
+import { type FileHandle, open as openFileHandle } from "node:fs/promises";
+import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { initTf } from "../lib/attention/tf/backend.ts";
 import { exportToOnnx } from "../lib/export/export_model.ts";
 import { SERVED_CHAR_MODEL } from "../lib/export/served_model.ts";
 import { loadSavedModel } from "../lib/export/saved_model.ts";
 import { SERVED_FILE_MAX_BYTES } from "../lib/util/limits.ts";
+import { PathError, reasonOf } from "../lib/util/output_folder.ts";
 import {
   pathFromUrl,
   runCommand,
@@ -50,6 +61,12 @@ export interface ServedFile {
   relative: string;
   contentType: string;
   cacheControl: string;
+  /**
+   * A file of an npm package (node_modules). Deno installs those as hard links into its
+   * package cache, so more than one link is expected, and node_modules reaches them through
+   * symlinks; the page's own files (web/, the build) must have a single link.
+   */
+  vendored: boolean;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -70,6 +87,7 @@ function served(folder: string, relative: string, vendored = false): ServedFile 
     // npm files are pinned and never change under a running server: let the browser keep
     // them (and its compiled code for plotly.js); the page's own files are rebuilt
     cacheControl: vendored ? "max-age=3600" : "no-store",
+    vendored,
   };
 }
 
@@ -99,6 +117,51 @@ export const SERVED_FILES: ReadonlyMap<string, ServedFile> = new Map([
   ): [string, ServedFile] => [`vendor/ort/${name}`, served(ORT_DIR, name, true)]),
 ]);
 
+/** The folders the build writes, outermost first, relative to the checkout. */
+const BUILD_FOLDERS = ["out", join("out", "web"), join("out", "web", "models")];
+
+/**
+ * Checks the folders the build writes (out/, out/web/, out/web/models/) before anything is
+ * written: each that exists must be a real folder, not a symlink (writing through one would
+ * put files, and remove stale ones, wherever it points) and not a file. With `create`, a
+ * missing folder is made, then checked like one that existed. Throws a PathError naming the
+ * folder, its path and why.
+ */
+export function requireBuildFolders(create = false): void {
+  for (const name of BUILD_FOLDERS) {
+    const path = join(ROOT, name);
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.lstatSync(path);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        throw new PathError(name, path, `cannot be read (${reasonOf(error)})`);
+      }
+      if (!create) return; // nothing below a missing folder exists yet
+      try {
+        Deno.mkdirSync(path);
+        info = Deno.lstatSync(path);
+      } catch (error) {
+        throw new PathError(name, path, `cannot be created (${reasonOf(error)})`);
+      }
+    }
+    if (info.isSymlink) {
+      let target = "";
+      try {
+        target = ` to ${JSON.stringify(Deno.readLinkSync(path))}`;
+      } catch {
+        // gone again: the refusal stands without the target
+      }
+      throw new PathError(
+        name,
+        path,
+        `is a symbolic link${target}; the build writes only into real folders of the checkout`,
+      );
+    }
+    if (!info.isDirectory) throw new PathError(name, path, "is a file, not a folder");
+  }
+}
+
 /**
  * Bundles the page script; returns the bundle's path. The bundle is written beside its target
  * and renamed into place only once it is known to run in a browser: a bundle that imports a
@@ -108,7 +171,7 @@ export const SERVED_FILES: ReadonlyMap<string, ServedFile> = new Map([
 export async function bundleExplorer(): Promise<string> {
   const output = join(BUILD_DIR, "explorer.js");
   const temporary = `${output}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}${TEMPORARY_SUFFIX}`;
-  await Deno.mkdir(BUILD_DIR, { recursive: true });
+  requireBuildFolders(true);
   try {
     const result = await runCommand(Deno.execPath(), [
       "bundle",
@@ -152,7 +215,7 @@ export function nodeImports(bundle: string): string[] {
 export async function exportServedModels(stem = SERVED_CHAR_MODEL): Promise<string[]> {
   await initTf();
   const folder = join(BUILD_DIR, "models");
-  await Deno.mkdir(folder, { recursive: true });
+  requireBuildFolders(true);
   const saved = await loadSavedModel(stem);
   const models = [];
   for (const n of SERVED_LENGTHS) {
@@ -174,10 +237,11 @@ export async function exportServedModels(stem = SERVED_CHAR_MODEL): Promise<stri
 }
 
 /**
- * Builds everything the page needs (bundle and models), first removing the temporary files
- * an interrupted build left in the build folders.
+ * Builds everything the page needs (bundle and models), first checking the build folders
+ * (requireBuildFolders) and removing the temporary files an interrupted build left in them.
  */
 export async function buildExplorer(): Promise<void> {
+  requireBuildFolders(true);
   sweepStaleTemporaries(BUILD_DIR);
   sweepStaleTemporaries(join(BUILD_DIR, "models"));
   await Promise.all([bundleExplorer(), exportServedModels()]);
@@ -281,27 +345,29 @@ function plain(status: number, message: string, extra: Record<string, string> = 
 }
 
 /** Reads at most `size` bytes of an open file, in chunks, closing it at the end or on cancel. */
-function boundedStream(file: Deno.FsFile, size: number): ReadableStream<Uint8Array> {
+function boundedStream(file: FileHandle, size: number): ReadableStream<Uint8Array> {
   let sent = 0;
   let open = true;
-  const close = () => {
-    if (open) file.close();
+  const close = async () => {
+    if (open) await file.close().catch(() => {});
     open = false;
   };
   return new ReadableStream({
     async pull(controller) {
       try {
         const chunk = new Uint8Array(Math.min(64 * 1024, size - sent));
-        const read = chunk.length === 0 ? null : await file.read(chunk);
-        if (read === null) {
-          close();
+        const read = chunk.length === 0
+          ? 0
+          : (await file.read(chunk, 0, chunk.length, null)).bytesRead;
+        if (read === 0) {
+          await close();
           controller.close();
           return;
         }
         sent += read;
         controller.enqueue(chunk.subarray(0, read));
       } catch (error) {
-        close();
+        await close();
         controller.error(error);
       }
     },
@@ -310,40 +376,128 @@ function boundedStream(file: Deno.FsFile, size: number): ReadableStream<Uint8Arr
 }
 
 /**
- * Opens a served file after checking it: its real path stays inside its folder's real path
- * (a symlink cannot lead out), it is a regular file (not a device, FIFO or folder) and no
- * larger than SERVED_FILE_MAX_BYTES. Undefined when any check fails or the file is missing.
+ * Open flags for a served file: read only; refuse a symlink as the last component (the checked
+ * path has none, so one there was swapped in); never block on a FIFO swapped in after the check.
+ */
+const OPEN_FLAGS = fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;
+
+/**
+ * Whether a stat describes a file the server may send: a regular file (not a symlink, folder,
+ * FIFO or device), within the size limit and, for the page's own files, with a single link.
+ */
+function sendable(
+  info: { isFile: boolean; size: number; nlink: number | null },
+  entry: ServedFile,
+): boolean {
+  return info.isFile && info.size <= SERVED_FILE_MAX_BYTES &&
+    (entry.vendored || info.nlink === 1);
+}
+
+/**
+ * Where an open file is, as the kernel reports it (Linux: /proc/self/fd): the path it was
+ * opened through with every symlink already resolved, following later renames. Undefined
+ * where the system does not say.
+ */
+async function openedLocation(file: FileHandle): Promise<string | undefined> {
+  return await Deno.readLink(`/proc/self/fd/${file.fd}`).catch(() => undefined);
+}
+
+/**
+ * Opens a served file after checking it, or undefined when any check fails or the file is
+ * missing. Before the open: its real path (symlinks resolved) is inside `root`, and the entry
+ * there (lstat, no link followed) is sendable. After the open, the handle, which is what gets
+ * read: a sendable regular file with the device and inode the check saw, located at the
+ * checked real path. A folder on the way swapped for a symlink between the check and the open
+ * makes the open reach another file, which these refuse; where the system cannot say where an
+ * open file is, the real path is resolved and compared once more instead (a narrower window,
+ * not a closed one).
  */
 async function openServed(
   entry: ServedFile,
-  withBody: boolean,
-): Promise<{ file?: Deno.FsFile; size: number } | undefined> {
+  root: string,
+): Promise<{ file: FileHandle; size: number } | undefined> {
   let real: string;
-  let folder: string;
   try {
-    folder = await Deno.realPath(entry.folder);
     real = await Deno.realPath(join(entry.folder, entry.relative));
   } catch {
     return undefined;
   }
-  if (!real.startsWith(folder.endsWith("/") ? folder : `${folder}/`)) return undefined;
-  const info = await Deno.stat(real).catch(() => undefined);
-  if (!info?.isFile || info.size > SERVED_FILE_MAX_BYTES) return undefined;
-  if (!withBody) return { size: info.size };
-  const file = await Deno.open(real, { read: true }).catch(() => undefined);
-  if (!file) return undefined;
-  // the file opened is the one checked: still regular, still within the limit
-  const opened = await file.stat().catch(() => undefined);
-  if (!opened?.isFile || opened.size > SERVED_FILE_MAX_BYTES) {
-    file.close();
+  if (!real.startsWith(root.endsWith("/") ? root : `${root}/`)) return undefined;
+  const checked = await Deno.lstat(real).catch(() => undefined);
+  if (!checked || !sendable(checked, entry)) return undefined;
+  let file: FileHandle;
+  try {
+    file = await openFileHandle(real, OPEN_FLAGS);
+  } catch {
     return undefined;
   }
-  return { file, size: opened.size };
+  try {
+    const opened = await file.stat();
+    const same =
+      sendable({ isFile: opened.isFile(), size: opened.size, nlink: opened.nlink }, entry) &&
+      opened.dev === checked.dev && opened.ino === checked.ino;
+    if (same && await openedAt(file, real, checked)) return { file, size: opened.size };
+  } catch {
+    // a failed stat refuses like a failed check
+  }
+  await file.close().catch(() => {});
+  return undefined;
 }
 
-/** The Host header values the server answers to, for the port it listens on. */
+/** Whether an open file is the one at the checked real path (see openServed). */
+async function openedAt(file: FileHandle, real: string, checked: Deno.FileInfo): Promise<boolean> {
+  const location = await openedLocation(file);
+  if (location !== undefined) return location === real;
+  const again = await Deno.realPath(real).catch(() => undefined);
+  const info = again === real ? await Deno.lstat(real).catch(() => undefined) : undefined;
+  return info !== undefined && info.dev === checked.dev && info.ino === checked.ino;
+}
+
+/**
+ * The real folders the served files must stay inside, fixed when the handler is made, so a
+ * served folder later replaced by a symlink does not move them. The page's folders are the
+ * checkout's real path plus their names, never through a symlink; a vendored folder is
+ * whatever node_modules' symlinks lead to when the handler is made (or, if it is missing
+ * then, on its first use), and kept.
+ */
+function servedRoots(): (entry: ServedFile) => string | undefined {
+  let checkout: string | undefined;
+  try {
+    checkout = Deno.realPathSync(ROOT);
+  } catch {
+    // no checkout to serve from: every request is refused
+  }
+  const vendored = new Map<string, string>();
+  const vendoredRoot = (folder: string): string | undefined => {
+    let root = vendored.get(folder);
+    if (root === undefined) {
+      try {
+        root = Deno.realPathSync(folder);
+      } catch {
+        return undefined;
+      }
+      vendored.set(folder, root);
+    }
+    return root;
+  };
+  for (const entry of SERVED_FILES.values()) if (entry.vendored) vendoredRoot(entry.folder);
+  return (entry) => {
+    if (checkout === undefined) return undefined;
+    if (!entry.vendored) return join(checkout, relative(ROOT, entry.folder));
+    return vendoredRoot(entry.folder);
+  };
+}
+
+/** The default port of the scheme the server speaks (http). */
+const DEFAULT_HTTP_PORT = 80;
+
+/**
+ * The Host header values the server answers to, for the port it listens on. At the scheme's
+ * default port browsers leave the port out, so the bare names are accepted there too.
+ */
 export function allowedHosts(port: number): string[] {
-  return [`127.0.0.1:${port}`, `localhost:${port}`];
+  const hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+  return port === DEFAULT_HTTP_PORT ? [...hosts, "127.0.0.1", "localhost"] : hosts;
 }
 
 /**
@@ -351,13 +505,21 @@ export function allowedHosts(port: number): string[] {
  * refusal is a short plain-text answer, never file content and never a stack trace.
  */
 export function explorerHandler(port: number): (request: Request) => Promise<Response> {
-  const hosts = new Set(allowedHosts(port));
+  // each Host header answered to, with the origins request.url may start with for it: the
+  // same name, with the port or (at the default port, where the two are one) without it
+  const hosts = allowedHosts(port);
+  const nameOf = (host: string) => host.replace(/:\d+$/, "");
+  const origins = new Map(hosts.map((host) => [
+    host,
+    hosts.filter((other) => nameOf(other) === nameOf(host)).map((other) => `http://${other}`),
+  ]));
+  const rootOf = servedRoots();
   return async (request) => {
     const host = request.headers.get("host") ?? "";
     // request.url is the request target as sent, prefixed with the Host header unless the
     // target is in absolute form: both must name this server
-    const origin = `http://${host}`;
-    if (!hosts.has(host) || !request.url.startsWith(`${origin}/`)) {
+    const origin = origins.get(host)?.find((prefix) => request.url.startsWith(`${prefix}/`));
+    if (origin === undefined) {
       return plain(421, `misdirected request: this server answers to http://127.0.0.1:${port}/`);
     }
     if (request.method !== "GET" && request.method !== "HEAD") {
@@ -367,10 +529,13 @@ export function explorerHandler(port: number): (request: Request) => Promise<Res
     const rawPath = target.split(/[?#]/, 1)[0];
     const resolved = resolveServedPath(rawPath);
     if ("status" in resolved) return plain(resolved.status, resolved.message);
-    const withBody = request.method === "GET";
-    const opened = await openServed(resolved, withBody);
+    const root = rootOf(resolved);
+    const opened = root === undefined ? undefined : await openServed(resolved, root);
     if (!opened) return plain(NOT_FOUND.status, NOT_FOUND.message);
-    return new Response(opened.file ? boundedStream(opened.file, opened.size) : null, {
+    let body: ReadableStream<Uint8Array> | null = null;
+    if (request.method === "GET") body = boundedStream(opened.file, opened.size);
+    else await opened.file.close().catch(() => {});
+    return new Response(body, {
       headers: {
         ...SECURITY_HEADERS,
         "content-type": resolved.contentType,

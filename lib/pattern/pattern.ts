@@ -10,6 +10,7 @@
  */
 import { InputError, requireInteger } from "../util/errors.ts";
 import { MAX_PATTERN_FILE_ARRAYS, MAX_PATTERNS_PER_FILE } from "../util/limits.ts";
+import { shortName } from "../util/text.ts";
 
 /** One pattern: who may attend to whom. Immutable once built. */
 export class SparsityPattern {
@@ -456,7 +457,8 @@ export function scheduleFromJson(
   if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
     throw new InputError("pattern file n", n, "expected a positive integer");
   }
-  const name = typeof record.name === "string" ? record.name : fallbackName;
+  // a name from a file titles messages and plots: cut, so that a 20 MB name prints 200 characters
+  const name = shortName(typeof record.name === "string" ? record.name : fallbackName);
   const patterns = record.patterns;
   if (!Array.isArray(patterns) || patterns.length === 0) {
     throw new InputError(

@@ -32,23 +32,63 @@ export async function launchChromium(): Promise<Browser> {
     );
   }
   const userDataDir = await Deno.makeTempDir({ prefix: "lab-chromium-" });
-  const browser = await puppeteer.launch({
-    executablePath,
-    headless: true,
-    userDataDir,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
-  browser.once("disconnected", () => {
-    Deno.remove(userDataDir, { recursive: true }).catch(() => {});
-  });
+  // the profile goes whatever ends the process: a failed launch, close, a lost browser, exit
+  const removeAtExit = () => removeProfileSync(userDataDir);
+  globalThis.addEventListener("unload", removeAtExit);
+  let browser: Browser;
+  try {
+    browser = await puppeteer.launch({
+      executablePath,
+      headless: true,
+      userDataDir,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+  } catch (error) {
+    removeAtExit();
+    throw error;
+  }
+  const close = browser.close.bind(browser);
+  browser.close = async () => {
+    try {
+      await close(); // resolves once the browser process has exited
+    } finally {
+      await removeProfile(userDataDir);
+      globalThis.removeEventListener("unload", removeAtExit);
+    }
+  };
+  browser.once("disconnected", () => void removeProfile(userDataDir));
   return browser;
+}
+
+function removeProfileSync(userDataDir: string): void {
+  try {
+    Deno.removeSync(userDataDir, { recursive: true });
+  } catch {
+    // already gone, or still being written: the asynchronous removal retries
+  }
+}
+
+/**
+ * Removes a profile folder, retrying while Chromium's helper processes, which outlive the
+ * browser by a moment, still write into it (a removal then fails with "directory not empty").
+ */
+async function removeProfile(userDataDir: string): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      await Deno.remove(userDataDir, { recursive: true });
+      return;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
 
 const offlineSchemes = ["file:", "data:", "blob:", "about:"];

@@ -108,8 +108,11 @@ export const MAX_MODEL_MANIFEST_BYTES = 4 * 1024 * 1024;
 /** Largest result file a sweep reads: a run's fields and its curve (the lab's are under 50 kB). */
 export const MAX_RESULT_FILE_BYTES = 4 * 1024 * 1024;
 
-/** Largest notebook the runner reads (committed notebooks have no outputs and are under 100 kB). */
-export const MAX_NOTEBOOK_FILE_BYTES = 16 * 1024 * 1024;
+/**
+ * Largest notebook the runner reads: committed notebooks have no outputs and are under 100 kB;
+ * an executed copy carries its figures' data, a few megabytes at most.
+ */
+export const MAX_NOTEBOOK_FILE_BYTES = 64 * 1024 * 1024;
 
 /** Longest name from a file (a pattern's, a run's) that a message prints; the rest is cut. */
 export const MAX_PRINTED_NAME_CHARS = 200;

@@ -1,5 +1,7 @@
 /** Jupyter notebooks (nbformat 4) as the runner sees them: cells, outputs, MIME bundles. */
 import { InputError } from "../../lib/util/errors.ts";
+import { MAX_NOTEBOOK_FILE_BYTES } from "../../lib/util/limits.ts";
+import { readJsonFileSync } from "../../lib/util/regular_file.ts";
 
 export interface NotebookOutput {
   output_type: string;
@@ -26,12 +28,48 @@ export function cellSource(cell: NotebookCell): string {
   return Array.isArray(cell.source) ? cell.source.join("") : cell.source;
 }
 
-export async function readNotebook(path: string): Promise<Notebook> {
-  const notebook = JSON.parse(await Deno.readTextFile(path));
-  if (!Array.isArray(notebook?.cells)) {
+const CELL_TYPES = ["code", "markdown", "raw"];
+
+/**
+ * A notebook file read as untrusted input: a regular file within MAX_NOTEBOOK_FILE_BYTES, JSON,
+ * and nbformat 4 in the parts the runner reads (every cell's type and source); a defect is one
+ * InputError naming the file, the field and the value.
+ */
+export function readNotebook(path: string): Promise<Notebook> {
+  const notebook = readJsonFileSync(path, {
+    parameter: "notebook",
+    maxBytes: MAX_NOTEBOOK_FILE_BYTES,
+  }) as Record<string, unknown> | null;
+  if (typeof notebook !== "object" || notebook === null || !Array.isArray(notebook.cells)) {
     throw new InputError("notebook", path, "expected nbformat 4 JSON with a cells array");
   }
-  return notebook as Notebook;
+  if (notebook.nbformat !== 4) {
+    throw new InputError(`notebook ${path} nbformat`, notebook.nbformat, "expected 4");
+  }
+  notebook.cells.forEach((cell: unknown, i: number) => {
+    const record = cell as Record<string, unknown> | null;
+    const source = record?.source;
+    const sourceOk = typeof source === "string" ||
+      (Array.isArray(source) && source.every((line) => typeof line === "string"));
+    if (
+      typeof record !== "object" || record === null ||
+      !CELL_TYPES.includes(String(record.cell_type))
+    ) {
+      throw new InputError(
+        `notebook ${path} cells[${i}].cell_type`,
+        record?.cell_type,
+        `expected one of ${CELL_TYPES.join(", ")}`,
+      );
+    }
+    if (!sourceOk) {
+      throw new InputError(
+        `notebook ${path} cells[${i}].source`,
+        source,
+        "expected text or a list of lines",
+      );
+    }
+  });
+  return Promise.resolve(notebook as unknown as Notebook);
 }
 
 /** The notebook's file name without .ipynb. */

@@ -13,6 +13,7 @@ import { join, relative } from "node:path";
 import { type CourseEntry, indexPage, notebookIntro } from "./course.ts";
 import type { CellError } from "./cell_error.ts";
 import { InputError } from "../../lib/util/errors.ts";
+import { PathError, reasonOf, requireWritableFolder } from "../../lib/util/output_folder.ts";
 import { sweepStaleTemporaries, writeFileAtomic } from "../../lib/util/system.ts";
 import { executeNotebook, exportFigures, exportHtml } from "./execute.ts";
 import { installProjectKernel, missingPrerequisites } from "./jupyter.ts";
@@ -95,17 +96,32 @@ export async function requireNotebooks(directory: string, parameter = "notebooks
   return names;
 }
 
-/** Throws an InputError naming `parameter` when `directory` exists and is not a folder. */
-export async function requireOutputFolder(directory: string, parameter = "outDir") {
+/**
+ * Proves `directory` usable for the run's output before any notebook runs: created when missing,
+ * then a probe file written and removed in it. A file in its place, a read-only folder, a path
+ * under /proc or a full disk is refused with one line naming `parameter` and the path.
+ */
+export function requireOutputFolder(directory: string, parameter = "outDir"): Promise<void> {
+  requireWritableFolder(parameter, directory);
+  return Promise.resolve();
+}
+
+/**
+ * Runs one output step; an error the file system raises (a full disk, a folder made read-only
+ * meanwhile) names `--out` and why in one line instead of a stack trace.
+ */
+async function writingOutput<T>(outDir: string, step: () => Promise<T>): Promise<T> {
   try {
-    if (!(await Deno.stat(directory)).isDirectory) {
-      throw new InputError(parameter, directory, "exists and is not a folder");
-    }
+    return await step();
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return;
-    if (error instanceof InputError) throw error;
-    throw new InputError(parameter, directory, `cannot use it (${(error as Error).message})`);
+    if (error instanceof InputError || !isFsError(error)) throw error;
+    throw new PathError("--out", outDir, `cannot be written (${reasonOf(error)})`);
   }
+}
+
+/** An operating-system error as Deno reports it ("No space left on device (os error 28)"). */
+function isFsError(error: unknown): boolean {
+  return error instanceof Error && /\(os error \d+\)/.test(error.message);
 }
 
 function progressLine(report: NotebookReport, position: string): string {
@@ -160,10 +176,16 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRep
         report.error = execution.error ?? { message: exerciseFailure! };
         failure ??= describeFailure(report);
       } else {
-        report.figures = await exportFigures(execution.notebook, stem, outDir, launchRendererOnce);
+        const notebook = execution.notebook;
+        report.figures = await writingOutput(
+          outDir,
+          () => exportFigures(notebook, stem, outDir, launchRendererOnce),
+        );
         const executedPath = `${outDir}/${stem}.ipynb`;
-        await writeFileAtomic(executedPath, JSON.stringify(execution.notebook, null, 1) + "\n");
-        await exportHtml(executedPath, `${outDir}/${stem}.html`);
+        await writingOutput(outDir, async () => {
+          await writeFileAtomic(executedPath, JSON.stringify(notebook, null, 1) + "\n");
+          await exportHtml(executedPath, `${outDir}/${stem}.html`);
+        });
         report.status = "ok";
         report.seconds = (performance.now() - started) / 1000;
       }
@@ -173,9 +195,14 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRep
   } finally {
     await renderer?.close();
     await Deno.remove(scratchDir, { recursive: true });
-    await writeFileAtomic(
-      `${outDir}/index.html`,
-      await courseIndex(reports, options, outDir),
+    // written last, from the figures that exist: a figure whose write failed is not linked
+    for (const report of reports) {
+      report.figures = report.figures.filter((figure) => isFile(join(outDir, figure)));
+    }
+    await writingOutput(
+      outDir,
+      async () =>
+        await writeFileAtomic(`${outDir}/index.html`, await courseIndex(reports, options, outDir)),
     );
   }
   return { notebooks: reports, failure };
@@ -210,6 +237,14 @@ function checkExercises(
   if (!options.solutions) return undefined;
   const solutionsName = solutionsFileName(report.name) ?? "no solutions file";
   return solutionsFailure(report.exercises, join(options.notebooksDir, solutionsName));
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
 }
 
 /** Removes what interrupted atomic writes left in outDir and its figure folders. */
