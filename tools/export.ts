@@ -23,7 +23,7 @@ import { loadSavedModel } from "../lib/export/saved_model.ts";
 import type { ExportedKind } from "../lib/export/metadata.ts";
 import { writeFileAtomic } from "../lib/util/system.ts";
 import { InputError } from "../lib/util/errors.ts";
-import { PathError, reasonOf } from "../lib/util/output_folder.ts";
+import { PathError, probeWrite, reasonOf } from "../lib/util/output_folder.ts";
 import { MAX_EXPORT_N } from "../lib/util/limits.ts";
 import { printable, printableJson } from "../lib/util/text.ts";
 
@@ -70,9 +70,7 @@ async function requireWritableTarget(out: string): Promise<void> {
   }
   // a read-only folder, /proc or a full disk is found now, not after the export ran
   try {
-    Deno.removeSync(
-      Deno.makeTempFileSync({ dir: folder, prefix: ".write-probe-", suffix: ".tmp" }),
-    );
+    probeWrite(folder);
   } catch (error) {
     throw new PathError("--out", out, `its folder cannot be written (${reasonOf(error)})`);
   }

@@ -4,6 +4,7 @@
  * an existing file the tool would merge into that does not parse, is refused with one line
  * naming the setting, its full value and why, instead of an error after minutes of work.
  */
+import { dirname, resolve } from "node:path";
 import { InputError } from "./errors.ts";
 
 /**
@@ -25,10 +26,13 @@ export function reasonOf(error: unknown): string {
   return message.replace(/ \(os error \d+\).*$/s, "").split("\n")[0];
 }
 
+/** What the write probe writes: one file system block, so that a full disk is found. */
+const PROBE_BYTES = 4096;
+
 /**
- * Creates `path` (with its parents) when missing and proves it writable by creating and
- * removing an empty file in it; throws a PathError naming `parameter` and the path otherwise.
- * Returns the path.
+ * Creates `path` (with its parents) when missing and proves it writable by writing and
+ * removing a probe file of one block in it; throws a PathError naming `parameter` and the path
+ * otherwise, removing again any folder it created. Returns the path.
  */
 export function requireWritableFolder(parameter: string, path: string): string {
   let info: Deno.FileInfo | undefined;
@@ -38,6 +42,7 @@ export function requireWritableFolder(parameter: string, path: string): string {
     // absent, or not reachable: creating it says why it cannot be a folder
   }
   if (info && !info.isDirectory) throw new PathError(parameter, path, "is a file, not a folder");
+  const created = info ? undefined : outermostMissing(path);
   if (!info) {
     try {
       Deno.mkdirSync(path, { recursive: true });
@@ -45,12 +50,40 @@ export function requireWritableFolder(parameter: string, path: string): string {
       throw new PathError(parameter, path, `cannot be created (${reasonOf(error)})`);
     }
   }
-  let probe: string;
   try {
-    probe = Deno.makeTempFileSync({ dir: path, prefix: ".write-probe-", suffix: ".tmp" });
+    probeWrite(path);
   } catch (error) {
+    // the folders made for it go again: a refused output leaves nothing behind
+    if (created !== undefined) Deno.removeSync(created, { recursive: true });
     throw new PathError(parameter, path, `is not writable (${reasonOf(error)})`);
   }
-  Deno.removeSync(probe);
   return path;
+}
+
+/** The outermost folder of `path` that does not exist (what a recursive mkdir creates first). */
+function outermostMissing(path: string): string {
+  let missing = resolve(path);
+  for (let parent = dirname(missing); parent !== missing; parent = dirname(missing)) {
+    try {
+      Deno.statSync(parent);
+      break;
+    } catch {
+      missing = parent;
+    }
+  }
+  return missing;
+}
+
+/**
+ * Writes a probe file of one block in `folder` and removes it; throws the file system's error
+ * when the folder cannot take it (read-only, under /proc, a full disk: bytes, not only a name,
+ * since a full disk still lets an empty file be created).
+ */
+export function probeWrite(folder: string): void {
+  const probe = Deno.makeTempFileSync({ dir: folder, prefix: ".write-probe-", suffix: ".tmp" });
+  try {
+    Deno.writeFileSync(probe, new Uint8Array(PROBE_BYTES));
+  } finally {
+    Deno.removeSync(probe);
+  }
 }

@@ -1,4 +1,7 @@
-/** Runs one of the lab's command-line tools as a user would, capturing its output. */
+/**
+ * Runs one of the lab's command-line tools as a user would, capturing its output (and, with
+ * runToolMeasured, the most memory it held).
+ */
 import { pathFromUrl } from "../../lib/util/system.ts";
 
 const CHECKOUT = pathFromUrl("../../", import.meta.url);
@@ -25,5 +28,49 @@ export async function runTool(
     code: output.code,
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
+  };
+}
+
+/**
+ * runTool, also reporting the tool's peak resident memory in bytes: its VmHWM (the high-water
+ * mark, which only grows) read from /proc while it runs, so the last reading before it exits
+ * is its peak up to then. 0 where /proc does not say.
+ */
+export async function runToolMeasured(
+  tool: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string; peakBytes: number }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${CHECKOUT}/tools/${tool}.ts`, ...args],
+    cwd: CHECKOUT,
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let peakBytes = 0;
+  let running = true;
+  const watch = (async () => {
+    while (running) {
+      try {
+        const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
+        const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+        peakBytes = Math.max(peakBytes, kb * 1024);
+      } catch {
+        // exited (or no /proc): the last reading stands
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  const output = await child.output();
+  running = false;
+  await watch;
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+    peakBytes,
   };
 }
