@@ -161,6 +161,11 @@ await runTool("bench", async () => {
   if (train) return await trainingBench(flags);
   if (dataParallel) return await dataParallelBench(flags);
   if (parallelRuns) return await parallelRunsBench(flags);
+  return await attentionBench(flags);
+});
+
+/** The attention benchmark: dense-masked against O(n·k) attention (lib/bench/attention.ts). */
+async function attentionBench(flags: Map<string, string | true>): Promise<number> {
   const patterns = listFlag("pattern", flags.get("pattern"))?.map(requireBenchPattern);
   const impls = listFlag("impl", flags.get("impl"))?.map((impl) => {
     if (!ATTENTION_IMPLS.includes(impl as AttentionImpl)) {
@@ -214,7 +219,26 @@ await runTool("bench", async () => {
       : `wrote ${resultsPath} and ${tablePath} (--save merges into data/bench/)`,
   );
   return 0;
-});
+}
+
+/**
+ * Writes a mode's records as `<stem>.json` and `<stem>.md` in the output folder, prints the
+ * table (or the JSON with --json) and says where they went; returns the exit code.
+ */
+async function publish<T>(
+  flags: Map<string, string | true>,
+  folder: string,
+  stem: string,
+  records: readonly T[],
+  markdown: (records: readonly T[]) => string,
+): Promise<number> {
+  const json = JSON.stringify(records, null, 1);
+  await write(`${folder}/${stem}.json`, json + "\n");
+  await write(`${folder}/${stem}.md`, markdown(records));
+  console.log(flags.has("json") ? json : markdown(records));
+  console.error(`wrote ${folder}/${stem}.json and ${folder}/${stem}.md`);
+  return 0;
+}
 
 /** --train: the training benchmark (tools/bench/training.ts). */
 async function trainingBench(flags: Map<string, string | true>): Promise<number> {
@@ -237,11 +261,7 @@ async function trainingBench(flags: Map<string, string | true>): Promise<number>
           `${r.usefulGflops} useful GFLOP/s`,
       ),
   });
-  await write(`${folder}/training.json`, JSON.stringify(records, null, 1) + "\n");
-  await write(`${folder}/training.md`, trainingMarkdown(records));
-  console.log(flags.has("json") ? JSON.stringify(records, null, 1) : trainingMarkdown(records));
-  console.error(`wrote ${folder}/training.json and ${folder}/training.md`);
-  return 0;
+  return await publish(flags, folder, "training", records, trainingMarkdown);
 }
 
 /** --data-parallel: 1 and 2 workers on one model (tools/bench/data_parallel.ts). */
@@ -254,11 +274,7 @@ async function dataParallelBench(flags: Map<string, string | true>): Promise<num
         `${r.workers} worker(s): ${r.msPerStep} ms/step, ${r.tokensPerSecond} tokens/s`,
       ),
   });
-  await write(`${folder}/data_parallel.json`, JSON.stringify(records, null, 1) + "\n");
-  await write(`${folder}/data_parallel.md`, dataParallelMarkdown(records));
-  console.log(flags.has("json") ? JSON.stringify(records, null, 1) : dataParallelMarkdown(records));
-  console.error(`wrote ${folder}/data_parallel.json and ${folder}/data_parallel.md`);
-  return 0;
+  return await publish(flags, folder, "data_parallel", records, dataParallelMarkdown);
 }
 
 /** --parallel-runs: one training process against two at once (tools/bench/parallel_runs.ts). */
@@ -271,9 +287,5 @@ async function parallelRunsBench(flags: Map<string, string | true>): Promise<num
         `${r.config} × ${r.processes}: ${r.msPerStep.join(", ")} ms/step, ${r.speedup}×`,
       ),
   });
-  await write(`${folder}/parallel_runs.json`, JSON.stringify(records, null, 1) + "\n");
-  await write(`${folder}/parallel_runs.md`, parallelRunsMarkdown(records));
-  console.log(flags.has("json") ? JSON.stringify(records, null, 1) : parallelRunsMarkdown(records));
-  console.error(`wrote ${folder}/parallel_runs.json and ${folder}/parallel_runs.md`);
-  return 0;
+  return await publish(flags, folder, "parallel_runs", records, parallelRunsMarkdown);
 }

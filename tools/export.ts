@@ -7,6 +7,7 @@
  */
 import {
   integerFlag,
+  type ParsedFlags,
   parseFlags,
   rejectConflicts,
   rejectPositionals,
@@ -16,7 +17,8 @@ import {
 import { patternParameterFlags, scheduleFromFlags } from "./cli/pattern_flags.ts";
 import { initTf } from "../lib/attention/tf/backend.ts";
 import { checkParity, EXPORTED_KINDS, randomModel } from "../lib/export/parity.ts";
-import { exportToOnnx } from "../lib/export/export_model.ts";
+import { type ExportableModel, exportToOnnx } from "../lib/export/export_model.ts";
+import type { Schedule } from "../lib/pattern/pattern.ts";
 import { OnnxRunner } from "../lib/export/runtime.ts";
 import { officialOnnxCheck } from "../lib/export/checker.ts";
 import { loadSavedModel } from "../lib/export/saved_model.ts";
@@ -76,13 +78,19 @@ async function requireWritableTarget(out: string): Promise<void> {
   }
 }
 
-async function main(): Promise<number> {
-  const parsed = parseFlags(Deno.args, BOOLEANS);
+/** What the flags ask for, every one checked before anything is built. */
+interface ExportRequest {
+  n: number;
+  out: string;
+  kind: ExportedKind;
+  seed: number;
+  modelStem?: string;
+  pattern?: Schedule;
+}
+
+/** Reads and checks the flags: sizes and the output path first, then the pattern. */
+async function exportRequest(parsed: ParsedFlags): Promise<ExportRequest> {
   const { flags } = parsed;
-  if (flags.has("help")) {
-    console.log(USAGE);
-    return 0;
-  }
   rejectPositionals(parsed);
   const toolFlags = [...BOOLEANS, "model", "kind", "seed", "n", "out"];
   // a flag no form of the command takes is named first (the pattern's own flags are checked
@@ -122,17 +130,56 @@ async function main(): Promise<number> {
     })
     : undefined;
   if (!pattern) rejectUnknownFlags(parsed, toolFlags);
+  const modelStem = flags.has("model") ? String(flags.get("model")) : undefined;
+  return { n, out, kind: kind as ExportedKind, seed, modelStem, pattern };
+}
 
+/** --check: onnxruntime-web against TensorFlow.js, and the official ONNX checker. */
+async function checkExport(
+  model: ExportableModel,
+  bytes: Uint8Array,
+  out: string,
+): Promise<{ failed: boolean; fields: Record<string, unknown> }> {
+  const runner = await OnnxRunner.create(bytes, { source: out });
+  const parity = await checkParity(model, runner);
+  await runner.release();
+  const official = await officialOnnxCheck(out);
+  return {
+    failed: !(parity.maxAbsDiff <= TOLERANCE) || !official.ok,
+    fields: {
+      maxAbsDiff: parity.maxAbsDiff,
+      tolerance: TOLERANCE,
+      compared: parity.output,
+      shape: parity.dims,
+      officialChecker: official.ok ? `passed (onnx ${official.onnx})` : `FAILED: ${official.error}`,
+    },
+  };
+}
+
+/** The report as JSON, or one `key: value` line per field that has a value. */
+function printReport(report: Record<string, unknown>, json: boolean): void {
+  if (json) return void console.log(printableJson(report));
+  for (const [key, value] of Object.entries(report)) {
+    if (value === null) continue;
+    console.log(printable(`${key}: ${typeof value === "object" ? printableJson(value) : value}`));
+  }
+}
+
+async function main(): Promise<number> {
+  const parsed = parseFlags(Deno.args, BOOLEANS);
+  const { flags } = parsed;
+  if (flags.has("help")) {
+    console.log(USAGE);
+    return 0;
+  }
+  const request = await exportRequest(parsed);
+  const { n, out, pattern } = request;
   await initTf();
-  const saved = flags.has("model")
-    ? await loadSavedModel(String(flags.get("model")), pattern)
-    : undefined;
-  const model = saved?.model ?? randomModel({
-    kind: kind as ExportedKind,
-    pattern: pattern!,
-    n,
-    seed,
-  });
+  const saved = request.modelStem === undefined
+    ? undefined
+    : await loadSavedModel(request.modelStem, pattern);
+  const model = saved?.model ??
+    randomModel({ kind: request.kind, pattern: pattern!, n, seed: request.seed });
   const exported = exportToOnnx(model, {
     n,
     attentionOutputs: flags.has("attention"),
@@ -144,7 +191,6 @@ async function main(): Promise<number> {
   } catch (error) {
     throw new InputError("--out", out, `cannot be written (${(error as Error).message})`);
   }
-
   const report: Record<string, unknown> = {
     out,
     bytes: exported.bytes.length,
@@ -153,33 +199,11 @@ async function main(): Promise<number> {
     patterns: exported.metadata.patterns,
     maxAbsDiff: null,
   };
-  let failed = false;
-  if (flags.has("check")) {
-    const runner = await OnnxRunner.create(exported.bytes, { source: out });
-    const parity = await checkParity(model, runner);
-    await runner.release();
-    const official = await officialOnnxCheck(out);
-    failed = !(parity.maxAbsDiff <= TOLERANCE) || !official.ok;
-    Object.assign(report, {
-      maxAbsDiff: parity.maxAbsDiff,
-      tolerance: TOLERANCE,
-      compared: parity.output,
-      shape: parity.dims,
-      officialChecker: official.ok ? `passed (onnx ${official.onnx})` : `FAILED: ${official.error}`,
-    });
-  }
+  const check = flags.has("check") ? await checkExport(model, exported.bytes, out) : undefined;
+  Object.assign(report, check?.fields);
   model.dispose();
-  if (flags.has("json")) console.log(printableJson(report));
-  else {
-    for (const [key, value] of Object.entries(report)) {
-      if (value !== null) {
-        console.log(
-          printable(`${key}: ${typeof value === "object" ? printableJson(value) : value}`),
-        );
-      }
-    }
-  }
-  return failed ? 1 : 0;
+  printReport(report, flags.has("json"));
+  return check?.failed ? 1 : 0;
 }
 
 if (import.meta.main) runTool("export", main);

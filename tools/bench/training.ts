@@ -177,21 +177,6 @@ export async function countKernels(run: () => unknown): Promise<number> {
   return profile.kernels.filter((k) => tf.getKernel(k.name, backend) !== undefined).length;
 }
 
-/** Kernels per step by name, most frequent first (for finding what to fuse next). */
-export async function kernelHistogram(run: () => unknown): Promise<[string, number][]> {
-  const backend = tf.getBackend();
-  const profile = await tf.profile(() => {
-    run();
-    return [];
-  });
-  const counts = new Map<string, number>();
-  for (const k of profile.kernels) {
-    if (tf.getKernel(k.name, backend) === undefined) continue;
-    counts.set(k.name, (counts.get(k.name) ?? 0) + 1);
-  }
-  return [...counts].sort((a, b) => b[1] - a[1]);
-}
-
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 /** Times each configuration (module comment) and returns one record per configuration. */

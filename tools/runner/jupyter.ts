@@ -82,26 +82,3 @@ export async function installProjectKernel(): Promise<string> {
   return kernelDir;
 }
 
-/**
- * Opens the classic Notebook on a folder with the project kernel registered; returns the
- * server's exit code when the user stops it (Ctrl-C).
- */
-export async function openNotebookServer(notebooksDir: string, extraArgs: string[] = []) {
-  await installProjectKernel();
-  const server = new Deno.Command(jupyterProgram(), {
-    // Containers often run as root, which the Notebook refuses without --allow-root.
-    args: [
-      "notebook",
-      `--notebook-dir=${notebooksDir}`,
-      ...(Deno.uid() === 0 ? ["--allow-root"] : []),
-      ...extraArgs,
-    ],
-    env: jupyterEnvironment(),
-    stdin: "inherit",
-    stdout: "inherit",
-    stderr: "inherit",
-  }).spawn();
-  // Ctrl-C reaches the server too (same process group); wait for it to shut down cleanly.
-  Deno.addSignalListener("SIGINT", () => {});
-  return (await server.status).code;
-}
