@@ -54,6 +54,9 @@ export interface ReachReport {
   reason?: string;
 }
 
+/** What an engine answers itself; the recorder adds the sizes, sets and method. */
+export type EngineAnswer = Omit<ReachReport, "sizes" | "tokenSizes">;
+
 export interface ReachOptions {
   /** Layers iterated before answering "unknown"; default max(64, 4·n·p). */
   maxLayers?: number;
@@ -134,5 +137,16 @@ export class ReachRecorder {
       this.sets.push(matrix);
     }
     return min === n;
+  }
+
+  /** An engine's answer with what was recorded: the sizes, and tokenSizes / sets if asked for. */
+  finish(report: EngineAnswer, method: ReachReport["method"]): ReachReport {
+    return {
+      ...report,
+      sizes: this.sizes,
+      ...(this.options.trackTokens ? { tokenSizes: this.tokenSizes } : {}),
+      ...(this.options.trackSets ? { sets: this.sets } : {}),
+      method,
+    };
   }
 }

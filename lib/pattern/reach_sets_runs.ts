@@ -4,7 +4,18 @@
  * fragment past its budget, or hands a long interval-like schedule over to squaring.
  */
 import type { Schedule, SparsityPattern } from "./pattern.ts";
-import { type ReachOptions, ReachRecorder, type ReachReport } from "./reach_report.ts";
+import {
+  notCoveredWithin,
+  PeriodCycle,
+  repeatedWithoutCovering,
+  type Unreached,
+} from "./reach_iteration.ts";
+import {
+  type EngineAnswer,
+  type ReachOptions,
+  ReachRecorder,
+  type ReachReport,
+} from "./reach_report.ts";
 
 /** Runs (intervals) gathered by the interval engine before it gives up or hands over. */
 const RUNS_WORK_BUDGET = 4e8;
@@ -68,182 +79,214 @@ export function reachByRuns(
   const n = schedule.n;
   const p = schedule.numPatterns;
   const recorder = new ReachRecorder(n, options);
-  const { sizes, tokenSizes, sets } = recorder;
-  const allSelfLoops = schedule.patterns.every((pat) => pat.tokensWithoutSelfLoop().length === 0);
-  const tracking = options.trackTokens === true || options.trackSets === true;
-  let work = 0;
-
-  // Layer 1: the runs of A_k^0.
-  const first = schedule.patterns[0];
-  let state = runsOfPattern(first);
-  // Scratch for one token's gathered runs.
-  let scratchStarts = new Int32Array(1024);
-  let scratchEnds = new Int32Array(1024);
-  let sortKeys = new Float64Array(1024);
-  const prefix: RunState[] = [];
-
-  const record = (s: RunState) =>
-    recorder.record(
-      (k) => {
-        let size = 0;
-        for (let i = s.offsets[k]; i < s.offsets[k + 1]; i++) size += s.ends[i] - s.starts[i];
-        return size;
-      },
-      (matrix, k) => {
-        for (let i = s.offsets[k]; i < s.offsets[k + 1]; i++) {
-          matrix.fill(1, k * n + s.starts[i], k * n + s.ends[i]);
-        }
-      },
-    );
-
-  const finish = (report: Omit<ReachReport, "sizes" | "tokenSizes">): { done: ReachReport } => ({
-    done: {
-      ...report,
-      sizes,
-      ...(options.trackTokens ? { tokenSizes } : {}),
-      ...(options.trackSets ? { sets } : {}),
-      method: "runs",
-    },
-  });
-
+  const done = (answer: EngineAnswer) => ({ done: recorder.finish(answer, "runs") });
   // Every pattern keeps self-loops and one period maps each token to one interval around it:
   // powers of the period are then interval maps, which squaring composes in O(n log n).
-  let period: RunState | null = null;
-  const checkPeriod = (s: RunState) => {
-    if (!allSelfLoops) return;
-    for (let k = 0; k < n; k++) if (s.offsets[k + 1] - s.offsets[k] !== 1) return;
-    period = copyRuns(s);
-  };
+  const allSelfLoops = schedule.patterns.every((pat) => pat.tokensWithoutSelfLoop().length === 0);
+  const squaringPeriod = (s: RunState) => allSelfLoops && isIntervalMap(s) ? copyRuns(s) : null;
+  const tracking = options.trackTokens === true || options.trackSets === true;
   const squaringAfter = options.engine === "squaring" ? 0 : SQUARING_AFTER_WORK;
+  const budget = options.runsBudget ?? RUNS_WORK_BUDGET;
 
-  if (record(state)) return finish({ mixingDepth: 1, status: "found" });
-  if (p > 1) prefix.push(copyRuns(state));
-  else checkPeriod(state);
-
-  let saved: RunState | null = p === 1 ? copyRuns(state) : null;
-  let power = 1;
-  let lambda = 0;
+  // Layer 1: the runs of A_k^0.
+  let state = runsOfPattern(schedule.patterns[0]);
+  if (recordRuns(recorder, state)) return done({ mixingDepth: 1, status: "found" });
+  const prefix: RunState[] = p > 1 ? [copyRuns(state)] : [];
+  let period = p === 1 ? squaringPeriod(state) : null;
+  const cycle = new PeriodCycle(copyRuns, runsEqual, p === 1 ? state : null);
+  const scratch = new GatheredRuns();
+  let work = 0;
   for (let t = 2; t <= maxLayers; t++) {
-    const pattern = schedule.patternAt(t - 1);
-    const { rowStart, keys } = pattern;
-    const offsets = new Int32Array(n + 1);
-    let capacity = Math.max(n, state.offsets[n]);
-    let starts: Int32Array = new Int32Array(capacity);
-    let ends: Int32Array = new Int32Array(capacity);
-    let used = 0;
-    for (let k = 0; k < n; k++) {
-      // Gather the runs of S_j^{t−1} for j ∈ A_k; a full S_j makes S_k full at once.
-      let count = 0;
-      let full = false;
-      let sorted = true;
-      let lastStart = -1;
-      for (let a = rowStart[k]; a < rowStart[k + 1]; a++) {
-        const j = keys[a];
-        const from = state.offsets[j];
-        const to = state.offsets[j + 1];
-        if (to - from === 1 && state.starts[from] === 0 && state.ends[from] === n) {
-          full = true;
-          break;
-        }
-        if (count + (to - from) > scratchStarts.length) {
-          const size = Math.max(2 * scratchStarts.length, count + (to - from));
-          const grownStarts = new Int32Array(size);
-          const grownEnds = new Int32Array(size);
-          grownStarts.set(scratchStarts.subarray(0, count));
-          grownEnds.set(scratchEnds.subarray(0, count));
-          scratchStarts = grownStarts;
-          scratchEnds = grownEnds;
-          sortKeys = new Float64Array(size);
-        }
-        for (let i = from; i < to; i++) {
-          const start = state.starts[i];
-          if (start < lastStart) sorted = false;
-          lastStart = start;
-          scratchStarts[count] = start;
-          scratchEnds[count] = state.ends[i];
-          count++;
-        }
-      }
-      work += full ? 1 : count;
-      if (full) {
-        if (used + 1 > capacity) [starts, ends, capacity] = grow(starts, ends, used + 1);
-        starts[used] = 0;
-        ends[used] = n;
-        used++;
-        offsets[k + 1] = used;
-        continue;
-      }
-      if (!sorted) sortRuns(scratchStarts, scratchEnds, sortKeys, count, n);
-      // Merge overlapping or adjacent runs.
-      if (used + count > capacity) [starts, ends, capacity] = grow(starts, ends, used + count);
-      let open = -1;
-      for (let i = 0; i < count; i++) {
-        const start = scratchStarts[i];
-        const end = scratchEnds[i];
-        if (open >= 0 && start <= ends[open]) {
-          if (end > ends[open]) ends[open] = end;
-        } else {
-          starts[used] = start;
-          ends[used] = end;
-          open = used++;
-        }
-      }
-      offsets[k + 1] = used;
-    }
-    state = { offsets, starts, ends };
-    if (used > RUNS_STATE_MAX || work > (options.runsBudget ?? RUNS_WORK_BUDGET)) {
+    const layer = nextLayerRuns(state, schedule.patternAt(t - 1), scratch);
+    state = layer.state;
+    work += layer.work;
+    const used = state.offsets[n];
+    if (used > RUNS_STATE_MAX || work > budget) {
       return {
         stopped: "budget",
         layersChecked: t - 1,
-        sizes,
+        sizes: recorder.sizes,
         reason: `the reach sets became too fragmented to iterate exactly (${used} runs at ` +
           `layer ${t}, ${work.toExponential(1)} runs merged)`,
       };
     }
-    if (record(state)) return finish({ mixingDepth: t, status: "found" });
+    if (recordRuns(recorder, state)) return done({ mixingDepth: t, status: "found" });
     if (t < p) prefix.push(copyRuns(state));
-    if (t === p) checkPeriod(state);
-    if (t % p === 0) {
-      if (saved && runsEqual(saved, state)) {
-        return finish({
-          mixingDepth: null,
-          status: "none",
-          ...unreachedRuns(state, n),
-          reason:
-            `by layer ${t} the reach sets repeat an earlier period without covering every token`,
-        });
-      }
-      if (period && !tracking && work > squaringAfter) {
-        return { stopped: "squaring", layersChecked: t, sizes, prefix, period };
-      }
-      lambda++;
-      if (!saved || lambda === power) {
-        saved = copyRuns(state);
-        power *= 2;
-        lambda = 0;
-      }
+    if (t === p) period = squaringPeriod(state);
+    if (t % p !== 0) continue;
+    if (cycle.repeats(state)) return done(repeatedWithoutCovering(t, unreachedRuns(state, n)));
+    if (period && !tracking && work > squaringAfter) {
+      return { stopped: "squaring", layersChecked: t, sizes: recorder.sizes, prefix, period };
     }
+    cycle.advance(state);
   }
-  return finish({
-    mixingDepth: null,
-    status: "unknown",
-    ...unreachedRuns(state, n),
-    reason: `not full after maxLayers = ${maxLayers} layers and no repetition detected`,
-    bounds: { lower: maxLayers + 1, upper: null },
-  });
+  return done(notCoveredWithin(maxLayers, unreachedRuns(state, n)));
 }
 
-function grow(
-  starts: Int32Array,
-  ends: Int32Array,
-  need: number,
-): [Int32Array, Int32Array, number] {
-  const capacity = Math.max(need, 2 * starts.length);
-  const s = new Int32Array(capacity);
-  const e = new Int32Array(capacity);
-  s.set(starts);
-  e.set(ends);
-  return [s, e, capacity];
+/** Records one layer of runs; returns whether every set is [n]. */
+function recordRuns(recorder: ReachRecorder, s: RunState): boolean {
+  const n = s.offsets.length - 1;
+  return recorder.record(
+    (k) => {
+      let size = 0;
+      for (let i = s.offsets[k]; i < s.offsets[k + 1]; i++) size += s.ends[i] - s.starts[i];
+      return size;
+    },
+    (matrix, k) => {
+      for (let i = s.offsets[k]; i < s.offsets[k + 1]; i++) {
+        matrix.fill(1, k * n + s.starts[i], k * n + s.ends[i]);
+      }
+    },
+  );
+}
+
+/** Whether every token's set is one run (with self-loops, an interval around the token). */
+function isIntervalMap(s: RunState): boolean {
+  const n = s.offsets.length - 1;
+  for (let k = 0; k < n; k++) if (s.offsets[k + 1] - s.offsets[k] !== 1) return false;
+  return true;
+}
+
+/**
+ * One layer on runs: S_k^t = ∪_{j ∈ A_k} S_j^{t−1} for every token k, merged into sorted,
+ * disjoint, non-adjacent runs; `work` counts the runs gathered (one for a set found full).
+ */
+function nextLayerRuns(
+  state: RunState,
+  pattern: SparsityPattern,
+  scratch: GatheredRuns,
+): { state: RunState; work: number } {
+  const n = pattern.n;
+  const out = new RunWriter(n, Math.max(n, state.offsets[n]));
+  let work = 0;
+  for (let k = 0; k < n; k++) {
+    if (scratch.gather(state, pattern, k)) {
+      work += 1;
+      out.pushFull();
+    } else {
+      work += scratch.count;
+      if (!scratch.sorted) sortRuns(scratch.starts, scratch.ends, scratch.keys, scratch.count, n);
+      out.pushMerged(scratch);
+    }
+    out.offsets[k + 1] = out.used;
+  }
+  return { state: out.state(), work };
+}
+
+/** One token's gathered runs (growable scratch reused across tokens) and the keys to sort them. */
+class GatheredRuns {
+  starts = new Int32Array(1024);
+  ends = new Int32Array(1024);
+  keys = new Float64Array(1024);
+  count = 0;
+  /** Whether the gathered runs are already in order of start. */
+  sorted = true;
+
+  /**
+   * Gathers the runs of S_j^{t−1} for j ∈ A_k (the keys of row k of `pattern`). Returns true,
+   * gathering no further, as soon as some S_j is [n]: then S_k^t is [n] too.
+   */
+  gather(state: RunState, pattern: SparsityPattern, k: number): boolean {
+    const { offsets, starts: runStarts, ends: runEnds } = state;
+    const { rowStart, keys } = pattern;
+    const n = pattern.n;
+    let { starts, ends } = this;
+    let count = 0;
+    let sorted = true;
+    let lastStart = -1;
+    for (let a = rowStart[k]; a < rowStart[k + 1]; a++) {
+      const j = keys[a];
+      const from = offsets[j];
+      const to = offsets[j + 1];
+      if (to - from === 1 && runStarts[from] === 0 && runEnds[from] === n) return true;
+      if (count + (to - from) > starts.length) {
+        this.grow(count, count + (to - from));
+        ({ starts, ends } = this);
+      }
+      for (let i = from; i < to; i++) {
+        const start = runStarts[i];
+        if (start < lastStart) sorted = false;
+        lastStart = start;
+        starts[count] = start;
+        ends[count] = runEnds[i];
+        count++;
+      }
+    }
+    this.count = count;
+    this.sorted = sorted;
+    return false;
+  }
+
+  /** Room for `need` runs, keeping the first `count`. */
+  private grow(count: number, need: number): void {
+    const size = Math.max(2 * this.starts.length, need);
+    const starts = new Int32Array(size);
+    const ends = new Int32Array(size);
+    starts.set(this.starts.subarray(0, count));
+    ends.set(this.ends.subarray(0, count));
+    this.starts = starts;
+    this.ends = ends;
+    this.keys = new Float64Array(size);
+  }
+}
+
+/** The next layer's runs in CSR form, written token by token into growing arrays. */
+class RunWriter {
+  readonly offsets: Int32Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  used = 0;
+
+  constructor(private readonly n: number, capacity: number) {
+    this.offsets = new Int32Array(n + 1);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+  }
+
+  /** Room for `extra` more runs. */
+  private reserve(extra: number): void {
+    const need = this.used + extra;
+    if (need <= this.starts.length) return;
+    const capacity = Math.max(need, 2 * this.starts.length);
+    const starts = new Int32Array(capacity);
+    const ends = new Int32Array(capacity);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    this.starts = starts;
+    this.ends = ends;
+  }
+
+  /** The set [n], as one run. */
+  pushFull(): void {
+    this.reserve(1);
+    this.starts[this.used] = 0;
+    this.ends[this.used] = this.n;
+    this.used++;
+  }
+
+  /** The union of gathered runs sorted by start: overlapping or adjacent runs merged. */
+  pushMerged(gathered: GatheredRuns): void {
+    this.reserve(gathered.count);
+    const { starts, ends } = this;
+    let used = this.used;
+    let open = -1;
+    for (let i = 0; i < gathered.count; i++) {
+      const start = gathered.starts[i];
+      const end = gathered.ends[i];
+      if (open >= 0 && start <= ends[open]) {
+        if (end > ends[open]) ends[open] = end;
+      } else {
+        starts[used] = start;
+        ends[used] = end;
+        open = used++;
+      }
+    }
+    this.used = used;
+  }
+
+  state(): RunState {
+    return { offsets: this.offsets, starts: this.starts, ends: this.ends };
+  }
 }
 
 /** Sorts gathered runs by start (then end): packed into one float64 key while n ≤ 2^26. */
@@ -296,7 +339,7 @@ function runsOfPattern(pattern: SparsityPattern): RunState {
 }
 
 /** The bitset engine's `unreached` on runs: smallest k missing each token j (first 20). */
-export function unreachedRuns(s: RunState, n: number) {
+export function unreachedRuns(s: RunState, n: number): Unreached {
   // firstMissing[j]: smallest k with j ∉ S_k. Tokens k ascending; each gap of S_k assigns the
   // still unassigned tokens in it, skipped over with a union–find "next unassigned" array.
   const firstMissing = new Int32Array(n).fill(n);
