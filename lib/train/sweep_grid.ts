@@ -10,13 +10,14 @@
  * that coincides with a task's halves, a stride that divides its offset), so none is singled out.
  * RANDOM hits any level exactly. The achieved sparsity, not the target, is what results record.
  *
- * Every schedule is built from a zoo entry (lib/pattern/zoo.ts), named by SWEEP_PATTERNS. "star"
- * is the Star-Transformer (the paper's STAR) at its own sparsity, about 5n connections;
- * "window-relay" is a widened variant (window half-width w plus the relay token) that reaches
- * the lower levels STAR itself cannot, a pattern of the lab's own, never called STAR.
+ * Every schedule is built from a zoo entry (lib/pattern/zoo.ts), named by SWEEP_PATTERNS, at
+ * the parameters its family declares for length n (its parameter space). "star" is the
+ * Star-Transformer (the paper's STAR) at its own sparsity, about 5n connections; "window-relay"
+ * is a widened variant (window half-width w plus the relay token) that reaches the lower levels
+ * STAR itself cannot, a pattern of the lab's own, never called STAR.
  */
 import { analyzeAssumption1, Schedule, sequential, union } from "../pattern/mod.ts";
-import { requireZooEntry } from "../pattern/zoo.ts";
+import { type ParameterSpace, requireZooEntry, type ZooEntry } from "../pattern/zoo.ts";
 import { InputError } from "../util/errors.ts";
 
 export const PATTERNS = [
@@ -46,15 +47,26 @@ export const SWEEP_PATTERNS: Readonly<
   window: { zoo: "window", description: "sliding window |j − k| ≤ w" },
 });
 
+/** The zoo entry an experiment series is built from. */
+function zooEntryOf(pattern: PatternName): ZooEntry {
+  return requireZooEntry(SWEEP_PATTERNS[pattern].zoo);
+}
+
 /** Builds the zoo entry behind an experiment series with these parameters. */
 function fromZoo(pattern: PatternName, params: Record<string, number>): Schedule {
-  return requireZooEntry(SWEEP_PATTERNS[pattern].zoo).build(params);
+  return zooEntryOf(pattern).build(params);
+}
+
+/** The values the series' parameters may take at n, as its zoo entry declares them. */
+function parameterSpaceOf(pattern: PatternName, n: number): ParameterSpace {
+  const entry = zooEntryOf(pattern);
+  if (!entry.parameterSpace) {
+    throw new Error(`zoo entry "${entry.name}" declares no parameter space to sweep`);
+  }
+  return entry.parameterSpace(n);
 }
 export const CONFIGURATIONS = ["single", "sequential", "union", "multihead"] as const;
 export type Configuration = typeof CONFIGURATIONS[number];
-
-/** Patterns made of two factorized patterns, which the paper combines in three ways. */
-const TWO_PATTERN_FAMILIES: readonly PatternName[] = ["strided", "fixed"];
 
 /** How far (in sparsity) an admissible parameter's achieved level may be from the target. */
 export const SPARSITY_TOLERANCE = 0.02;
@@ -100,7 +112,8 @@ export function requireChoice(pattern: string, configuration: string): PatternCh
       `unknown configuration; known: ${CONFIGURATIONS.join(", ")}`,
     );
   }
-  const twoPatterns = TWO_PATTERN_FAMILIES.includes(pattern as PatternName);
+  // a two-pattern family (p = 2) is what the paper combines in three ways
+  const twoPatterns = zooEntryOf(pattern as PatternName).numPatterns === 2;
   if (twoPatterns === (configuration === "single")) {
     throw new InputError(
       "--configuration",
@@ -113,7 +126,9 @@ export function requireChoice(pattern: string, configuration: string): PatternCh
   return { pattern: pattern as PatternName, configuration: configuration as Configuration };
 }
 
+/** A two-pattern family combined as the configuration says; one pattern is used as it is. */
 function configured(family: Schedule, configuration: Configuration): Schedule {
+  if (family.numPatterns === 1) return family;
   if (configuration === "union") return union(family);
   return configuration === "sequential" ? sequential(family) : family;
 }
@@ -136,7 +151,10 @@ interface Candidate {
 const candidateCache = new Map<string, Candidate[]>();
 const resolvedCache = new Map<string, ResolvedPattern>();
 
-/** Every schedule the pattern's parameter can give at length n (RANDOM is handled apart). */
+/**
+ * Every schedule the pattern's parameters can give at length n, in the order of its parameter
+ * space; none when the space is a level (RANDOM), which is built at the level asked for.
+ */
 function candidates(choice: PatternChoice, n: number): Candidate[] {
   const key = `${choice.pattern}|${choice.configuration}|${n}`;
   let found = candidateCache.get(key);
@@ -148,43 +166,12 @@ function candidates(choice: PatternChoice, n: number): Candidate[] {
 }
 
 function buildCandidates(choice: PatternChoice, n: number): Candidate[] {
-  const range = (from: number, to: number) =>
-    Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
-  switch (choice.pattern) {
-    case "dense":
-      return [{ schedule: fromZoo("dense", { n }), parameters: {} }];
-    case "strided":
-      // c = 1 is left out: its stride pattern (k − j) mod 1 = 0 is dense attention
-      return range(2, Math.max(2, Math.floor(n / 2))).map((c) => ({
-        schedule: configured(fromZoo("strided", { n, c }), choice.configuration),
-        parameters: { c },
-      }));
-    case "fixed":
-      // c must divide n, or the last block has no summary cell and Assumption 1 fails; c = n
-      // is left out: one block holding the whole sequence is dense attention. The summary
-      // cells (c′, the last `summary` cells of each block) run over powers of two below c:
-      // Child et al. use several for long blocks, and one alone is a one-token bottleneck.
-      return range(2, Math.max(2, n - 1)).filter((c) => n % c === 0).flatMap((c) =>
-        range(0, Math.floor(Math.log2(c - 1))).map((e) => 2 ** e).map((summary) => ({
-          schedule: configured(fromZoo("fixed", { n, c, summary }), choice.configuration),
-          parameters: { c, summary },
-        }))
-      );
-    case "star":
-      return [{ schedule: fromZoo("star", { n }), parameters: {} }];
-    case "window-relay":
-      return range(1, n).map((w) => ({
-        schedule: fromZoo("window-relay", { n, w }),
-        parameters: { w },
-      }));
-    case "window":
-      return range(1, n - 1).map((w) => ({
-        schedule: fromZoo("window", { n, w }),
-        parameters: { w },
-      }));
-    case "random":
-      return [];
-  }
+  const space = parameterSpaceOf(choice.pattern, n);
+  if (space.kind === "level") return [];
+  return space.settings.map((parameters) => ({
+    schedule: configured(fromZoo(choice.pattern, { n, ...parameters }), choice.configuration),
+    parameters,
+  }));
 }
 
 function sparsityOf(schedule: Schedule): number {
@@ -193,19 +180,19 @@ function sparsityOf(schedule: Schedule): number {
 
 /** The distinct sparsity levels the pattern reaches at n, rounded to 3 decimals, ascending. */
 export function reachableLevels(choice: PatternChoice, n: number): number[] {
-  if (choice.pattern === "random") return [0, Number((1 - 1 / n).toFixed(3))];
+  const space = parameterSpaceOf(choice.pattern, n);
+  if (space.kind === "level") return [space.min, Number(space.max.toFixed(3))];
   const levels = candidates(choice, n).map((c) => Number(sparsityOf(c.schedule).toFixed(3)));
   return [...new Set(levels)].sort((a, b) => a - b);
 }
 
 function describeLevels(choice: PatternChoice, n: number): string {
-  if (choice.pattern === "random") return `any level in [0, ${(1 - 1 / n).toFixed(3)}]`;
+  const space = parameterSpaceOf(choice.pattern, n);
+  if (space.kind === "level") return `any level in [${space.min}, ${space.max.toFixed(3)}]`;
   return reachableLevels(choice, n).join(", ");
 }
 
 function resolved(choice: PatternChoice, n: number, candidate: Candidate): ResolvedPattern {
-  // RANDOM's schedule depends on its level and seed, which the key does not hold
-  if (choice.pattern === "random") return resolveCandidate(choice, n, candidate);
   const key = `${choice.pattern}|${choice.configuration}|${n}|` +
     JSON.stringify(candidate.parameters);
   let found = resolvedCache.get(key);
@@ -252,17 +239,22 @@ export function resolvePattern(
   seed = 0,
   parameters?: Record<string, number>,
 ): ResolvedPattern {
-  if (choice.pattern === "random") {
-    if (target === undefined) throw new InputError("--sparsity", target, "RANDOM needs a level");
-    if (!(target >= 0 && target <= 1 - 1 / n)) {
+  const space = parameterSpaceOf(choice.pattern, n);
+  if (space.kind === "level") {
+    const { pattern } = choice;
+    if (target === undefined) {
+      throw new InputError("--sparsity", target, `${pattern.toUpperCase()} needs a level`);
+    }
+    if (!(target >= space.min && target <= space.max)) {
       throw new InputError(
         "--sparsity",
         target,
-        `random at n=${n} reaches ${describeLevels(choice, n)}`,
+        `${pattern} at n=${n} reaches ${describeLevels(choice, n)}`,
       );
     }
-    return resolved(choice, n, {
-      schedule: fromZoo("random", { n, sparsity: target, seed }),
+    // built afresh, not cached: the schedule depends on the level and seed, no key holds them
+    return resolveCandidate(choice, n, {
+      schedule: fromZoo(pattern, { n, [space.parameter]: target, [space.seedParameter]: seed }),
       parameters: {},
     });
   }
@@ -301,7 +293,7 @@ export function admissiblePatterns(
   target: number,
   seed = 0,
 ): ResolvedPattern[] {
-  if (choice.pattern === "random") {
+  if (parameterSpaceOf(choice.pattern, n).kind === "level") {
     return canReach(choice, n, target) ? [resolvePattern(choice, n, target, seed)] : [];
   }
   return candidates(choice, n)
@@ -335,7 +327,8 @@ export function spreadOfAdmissible(
 
 /** True when `target` is within tolerance of a level the pattern reaches at n. */
 export function canReach(choice: PatternChoice, n: number, target: number): boolean {
-  if (choice.pattern === "random") return target >= 0 && target <= 1 - 1 / n;
+  const space = parameterSpaceOf(choice.pattern, n);
+  if (space.kind === "level") return target >= space.min && target <= space.max;
   return reachableLevels(choice, n).some((level) => Math.abs(level - target) <= SPARSITY_TOLERANCE);
 }
 
@@ -343,13 +336,13 @@ export function canReach(choice: PatternChoice, n: number, target: number): bool
  * The zoo entry and parameters that rebuild the pattern at any length (a saved model records
  * them, so it can be exported and served at another n): SEQUENTIAL and UNION through the zoo's
  * `sequential` and `union` entries, MULTIHEAD as the family itself (the model's patternMode
- * "heads" spreads it over heads). RANDOM's pairs depend on its level and seed, which a resolved
- * pattern does not carry, so it has none.
+ * "heads" spreads it over heads). A pattern drawn at a level (RANDOM) depends on its level and
+ * seed, which a resolved pattern does not carry, so it has none.
  */
 export function patternSpecOf(
   pattern: ResolvedPattern,
 ): { name: string; params: Record<string, number | string> } | undefined {
-  if (pattern.pattern === "random") return undefined;
+  if (parameterSpaceOf(pattern.pattern, pattern.n).kind === "level") return undefined;
   const { zoo } = SWEEP_PATTERNS[pattern.pattern];
   if (pattern.configuration === "sequential" || pattern.configuration === "union") {
     return { name: pattern.configuration, params: { of: zoo, ...pattern.parameters } };
