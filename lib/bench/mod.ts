@@ -4,4 +4,11 @@
  * the O(n·k) core, with the backend's own matmul rate measured in the same run. The training
  * benchmark and the results files live with the tool, in tools/bench/.
  */
-export * from "./attention.ts";
+// the patterns it runs, one run and its result, and the floors a result must clear
+export {
+  BENCH_PATTERNS,
+  type BenchResult,
+  checkFloors,
+  requireBenchPattern,
+  runBenchmark,
+} from "./attention.ts";

@@ -256,6 +256,18 @@ function parseC(c: number | bigint | undefined): bigint | undefined {
 }
 
 /**
+ * The invariant checks of an exhaustive verification: how many passed, and the first few
+ * violations (empty when the construction behaves).
+ */
+export class InvariantLog {
+  checks = 0;
+  readonly failures: string[] = [];
+  fail(message: string): void {
+    if (this.failures.length < 5) this.failures.push(message);
+  }
+}
+
+/**
  * Builds the contextual mapping for `pattern` and verifies it on every grid input (at most
  * 65,536): refuses (InputError) a schedule failing Assumption 1 or a grid too large.
  */
@@ -273,63 +285,131 @@ export function buildContextualMapping(
     0,
     4096,
   );
-  const { n, d } = grid;
+  const { n } = grid;
   const embedding = positionalEmbedding(grid, gamma);
-  const u = idVector(d, grid.levels);
+  const u = idVector(grid.d, grid.levels);
   const phaseOne = phaseOneLayers(schedule, grid, gamma);
-
-  const failures: string[] = [];
-  const fail = (message: string) => failures.length < 5 && failures.push(message);
-  let invariantChecks = 0;
-  const chosen = new Int32Array(2 * n);
-  const D = BigInt(grid.tokenValues);
-  const phaseOneStates: MixedState[] = [];
-  for (let input = 0; input < inputs; input++) {
-    let state: MixedState = embeddedGridState(grid, embedding, input).map(Number);
-    let ids = mixedIds(state, n, u);
-    const shifts = new Int32Array(n);
-    phaseOne.forEach((layer, index) => {
-      const next = mixedAttention(layer, schedule.patterns[layer.pattern], state, n, d, chosen);
-      const nextIds = mixedIds(next, n, u);
-      const role = layer.role;
-      const mover = role.type === "selectiveShift" && sameInteger(ids[role.token], role.value)
-        ? role.token
-        : -1;
-      for (let k = 0; k < n; k++) {
-        if (k !== mover && !sameInteger(nextIds[k], ids[k])) {
-          fail(`input ${input}, layer ${index}: token ${k} moved`);
-        }
-      }
-      if (mover >= 0 && role.type === "selectiveShift") {
-        const own = BigInt(ids[mover]);
-        const expected = own + D * (BigInt(ids[role.predecessor]) - own);
-        const maxIsPredecessor = chosen[mover] === role.predecessor;
-        const minIsSelf = chosen[n + mover] === mover;
-        if (maxIsPredecessor && minIsSelf && sameInteger(nextIds[mover], expected)) {
-          invariantChecks++;
-        } else {
-          fail(
-            `input ${input}, layer ${index}: token ${mover} saw max = token ${chosen[mover]} ` +
-              `(predecessor ${role.predecessor}), min = token ${chosen[n + mover]}`,
-          );
-        }
-        shifts[mover]++;
-      }
-      state = next;
-      ids = nextIds;
-    });
-    gamma.slice(1).forEach((token) => {
-      if (shifts[token] !== 1) {
-        fail(`input ${input}: token ${token} shifted ${shifts[token]} times`);
-      }
-    });
-    phaseOneStates.push(state);
-  }
-
-  const cTried: ContextualMapping["cTried"] = [];
+  const log = new InvariantLog();
+  const phaseOneRun: PhaseOneRun = {
+    schedule,
+    grid,
+    gamma,
+    embedding,
+    layers: phaseOne,
+    u,
+    chosen: new Int32Array(2 * n),
+    log,
+  };
+  const phaseOneStates = Array.from(
+    { length: inputs },
+    (_, input) => runPhaseOne(phaseOneRun, input),
+  );
   const candidates = givenC !== undefined
     ? [givenC]
     : Array.from({ length: maxExponent + 1 }, (_, e) => 2n ** BigInt(e));
+  const { final, cTried } = searchAllMaxConstant(schedule, grid, s, phaseOne, {
+    phaseOneStates,
+    candidates,
+  });
+  const mapping: ContextualMapping = {
+    schedule,
+    grid,
+    gamma,
+    s,
+    embedding,
+    c: final.report.distinct ? final.c : null,
+    layers: final.layers,
+    counts: countContextualLayers(final.layers, schedule, grid, s),
+    verified: final.report.distinct && log.failures.length === 0,
+    inputs,
+    invariantChecks: log.checks,
+    invariantFailures: log.failures,
+    cTried,
+    distinctness: final.report,
+    states: final.states.map(toExact),
+    ids: final.ids,
+    phaseOneIds: phaseOneStates.map((state) => mixedIds(state, n, u).map(BigInt)),
+  };
+  if (options.compareFloat !== false) mapping.floatComparison = compareWithReference(mapping);
+  return mapping;
+}
+
+/** What phase 1 runs with on every grid input; `chosen` is the hardmax's scratch, reused. */
+interface PhaseOneRun {
+  schedule: Schedule;
+  grid: DeltaGrid;
+  gamma: readonly number[];
+  embedding: BucketEmbedding;
+  layers: readonly AttentionLayer[];
+  u: readonly bigint[];
+  chosen: Int32Array;
+  log: InvariantLog;
+}
+
+/**
+ * Phase 1 on one grid input, exactly, checking at every layer that only the selective shift's
+ * token moves and that it moves as the construction says, and that every token of γ after the
+ * first shifts once. Returns the state after phase 1.
+ */
+function runPhaseOne(run: PhaseOneRun, input: number): MixedState {
+  const { schedule, grid, gamma, u, chosen, log } = run;
+  const { n, d } = grid;
+  const D = BigInt(grid.tokenValues);
+  let state: MixedState = embeddedGridState(grid, run.embedding, input).map(Number);
+  let ids = mixedIds(state, n, u);
+  const shifts = new Int32Array(n);
+  run.layers.forEach((layer, index) => {
+    const next = mixedAttention(layer, schedule.patterns[layer.pattern], state, n, d, chosen);
+    const nextIds = mixedIds(next, n, u);
+    const role = layer.role;
+    const mover = role.type === "selectiveShift" && sameInteger(ids[role.token], role.value)
+      ? role.token
+      : -1;
+    for (let k = 0; k < n; k++) {
+      if (k !== mover && !sameInteger(nextIds[k], ids[k])) {
+        log.fail(`input ${input}, layer ${index}: token ${k} moved`);
+      }
+    }
+    if (mover >= 0 && role.type === "selectiveShift") {
+      const own = BigInt(ids[mover]);
+      const expected = own + D * (BigInt(ids[role.predecessor]) - own);
+      const maxIsPredecessor = chosen[mover] === role.predecessor;
+      const minIsSelf = chosen[n + mover] === mover;
+      if (maxIsPredecessor && minIsSelf && sameInteger(nextIds[mover], expected)) {
+        log.checks++;
+      } else {
+        log.fail(
+          `input ${input}, layer ${index}: token ${mover} saw max = token ${chosen[mover]} ` +
+            `(predecessor ${role.predecessor}), min = token ${chosen[n + mover]}`,
+        );
+      }
+      shifts[mover]++;
+    }
+    state = next;
+    ids = nextIds;
+  });
+  gamma.slice(1).forEach((token) => {
+    if (shifts[token] !== 1) {
+      log.fail(`input ${input}: token ${token} shifted ${shifts[token]} times`);
+    }
+  });
+  return state;
+}
+
+/**
+ * Phase 2 with each candidate c in turn, on every input's phase-1 state, until the final ids
+ * are distinct: the last c tried with its layers, states, ids and collisions, and each c tried.
+ */
+function searchAllMaxConstant(
+  schedule: Schedule,
+  grid: DeltaGrid,
+  s: number,
+  phaseOne: readonly AttentionLayer[],
+  search: { phaseOneStates: readonly MixedState[]; candidates: readonly bigint[] },
+) {
+  const { n, d } = grid;
+  const u = idVector(d, grid.levels);
+  const cTried: ContextualMapping["cTried"] = [];
   let result:
     | {
       c: bigint;
@@ -339,9 +419,9 @@ export function buildContextualMapping(
       report: DistinctnessReport;
     }
     | undefined;
-  for (const c of candidates) {
+  for (const c of search.candidates) {
     const phaseTwo = phaseTwoLayers(schedule, grid, s, c);
-    const states = phaseOneStates.map((state) => {
+    const states = search.phaseOneStates.map((state) => {
       for (const layer of phaseTwo) {
         state = mixedAttention(layer, schedule.patterns[layer.pattern], state, n, d);
       }
@@ -357,29 +437,7 @@ export function buildContextualMapping(
     result = { c, layers: [...phaseOne, ...phaseTwo], states, ids, report };
     if (report.distinct) break;
   }
-  const final = result!;
-  const verified = final.report.distinct && failures.length === 0;
-  const mapping: ContextualMapping = {
-    schedule,
-    grid,
-    gamma,
-    s,
-    embedding,
-    c: final.report.distinct ? final.c : null,
-    layers: final.layers,
-    counts: countContextualLayers(final.layers, schedule, grid, s),
-    verified,
-    inputs,
-    invariantChecks,
-    invariantFailures: failures,
-    cTried,
-    distinctness: final.report,
-    states: final.states.map(toExact),
-    ids: final.ids,
-    phaseOneIds: phaseOneStates.map((state) => mixedIds(state, n, u).map(BigInt)),
-  };
-  if (options.compareFloat !== false) mapping.floatComparison = compareWithReference(mapping);
-  return mapping;
+  return { final: result!, cTried };
 }
 
 /** u^T x_k / δ for every token of a float64 state: the ids as the reference sees them. */

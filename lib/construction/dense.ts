@@ -30,13 +30,14 @@
  * counted and reported, not hidden: equal columns always get equal ids there.
  */
 import { dense } from "../pattern/zoo.ts";
-import type { Schedule } from "../pattern/pattern.ts";
+import type { Schedule, SparsityPattern } from "../pattern/pattern.ts";
 import {
   checkDistinct,
   compareWithReference,
   type ContextualMapping,
   type DistinctnessReport,
   type FloatComparison,
+  InvariantLog,
   selectiveShiftHeads,
 } from "./contextual.ts";
 import { mixedAttention, mixedIds, type MixedState } from "./exact.ts";
@@ -171,16 +172,58 @@ export function buildDenseContextualMapping(
   const schedule = dense({ n: options.n });
   const grid = new DeltaGrid(options.n, options.d, options.delta);
   const inputs = grid.requireEnumerable();
+  const layers = denseContextualLayers(grid);
+  const run = runDenseLayers(grid, inputs, layers, schedule.patterns[0]);
+  const permutations = groupPermutationClasses(grid, run.ids, run.distinctInputs);
+  const distinctness = checkDistinct(permutations.representatives);
+  const mapping: DenseContextualMapping = {
+    schedule,
+    grid,
+    layers,
+    counts: {
+      selectiveShifts: layers.length - 1,
+      globalShifts: 1,
+      total: layers.length,
+      predicted: denseLemma6Formula(grid.d, grid.delta),
+    },
+    inputs,
+    distinctColumnInputs: run.distinctInputs.length,
+    permutationClasses: permutations.classes,
+    ids: run.ids,
+    shiftIds: run.shiftIds,
+    invariantChecks: run.log.checks,
+    invariantFailures: run.log.failures,
+    distinctness,
+    withinInputFailures: permutations.withinInputFailures,
+    equivarianceFailures: permutations.equivarianceFailures,
+    outsideWindow: run.outsideWindow,
+    verified: run.log.failures.length === 0 && distinctness.distinct &&
+      permutations.withinInputFailures === 0 && permutations.equivarianceFailures === 0 &&
+      run.outsideWindow === 0,
+    duplicates: duplicateColumnReport(run.ids, run.distinctInputs, permutations.representatives),
+  };
+  if (options.compareFloat !== false && run.distinctInputs.length > 0) {
+    mapping.floatComparison = compareDenseWithReference(mapping, run.distinctInputs);
+  }
+  return mapping;
+}
+
+/**
+ * Runs the dense plan exactly on every grid input: the final ids and those before the global
+ * shift, the inputs with distinct columns, the ids outside the global shift's window, and the
+ * shift-phase invariant checks on distinct-column inputs.
+ */
+function runDenseLayers(
+  grid: DeltaGrid,
+  inputs: number,
+  layers: readonly DenseLayer[],
+  pattern: SparsityPattern,
+) {
   const { n, d } = grid;
   const u = idVector(d, grid.levels);
   const D = BigInt(grid.tokenValues);
-  const layers = denseContextualLayers(grid);
-  const pattern = schedule.patterns[0];
   const windowTop = globalShiftOf(layers).windowTop;
-
-  const failures: string[] = [];
-  const fail = (message: string) => failures.length < 5 && failures.push(message);
-  let invariantChecks = 0;
+  const log = new InvariantLog();
   let outsideWindow = 0;
   const chosen = new Int32Array(2 * n);
   const ids: bigint[][] = [];
@@ -201,34 +244,70 @@ export function buildDenseContextualMapping(
       state = mixedAttention(layer, pattern, state, n, d, chosen);
       const next = mixedIds(state, n, u).map(BigInt);
       if (distinct && !global) {
-        const role = layers[index].role;
-        const b = role.type === "denseSelectiveShift" ? role.value : -1n;
-        const max = current.reduce((a, x) => (x > a ? x : a));
-        for (let k = 0; k < n; k++) {
-          if (current[k] !== b) {
-            if (next[k] !== current[k]) fail(`input ${input}, layer ${index}: token ${k} moved`);
-            continue;
-          }
-          moves[k]++;
-          if (
-            current[chosen[k]] === max && chosen[n + k] === k && next[k] === b + D * (max - b)
-          ) {
-            invariantChecks++;
-          } else {
-            fail(
-              `input ${input}, layer ${index}: token ${k} saw max = token ${chosen[k]}, ` +
-                `min = token ${chosen[n + k]}`,
-            );
-          }
-        }
+        const step = { input, index, role: layer.role, current, next, chosen };
+        checkSelectiveShift(step, D, moves, log);
       }
       current = next;
     });
-    if (distinct && moves.some((m) => m !== 1)) fail(`input ${input}: moves per token ${moves}`);
+    if (distinct && moves.some((m) => m !== 1)) {
+      log.fail(`input ${input}: moves per token ${moves}`);
+    }
     ids.push(current);
   }
+  return { ids, shiftIds, distinctInputs, outsideWindow, log };
+}
 
-  // Group the distinct-column inputs by their set of column ids (the permutation class).
+/**
+ * One shift-phase layer on a distinct-column input: the tokens at id b move to b + D(max − b)
+ * with the hardmax picking the current max and themselves as the min; no other token moves.
+ * Counts each token's moves in `moves`.
+ */
+function checkSelectiveShift(
+  step: {
+    input: number;
+    index: number;
+    role: DenseRole;
+    current: bigint[];
+    next: bigint[];
+    chosen: Int32Array;
+  },
+  D: bigint,
+  moves: Int32Array,
+  log: InvariantLog,
+): void {
+  const { input, index, role, current, next, chosen } = step;
+  const n = current.length;
+  const b = role.type === "denseSelectiveShift" ? role.value : -1n;
+  const max = current.reduce((a, x) => (x > a ? x : a));
+  for (let k = 0; k < n; k++) {
+    if (current[k] !== b) {
+      if (next[k] !== current[k]) log.fail(`input ${input}, layer ${index}: token ${k} moved`);
+      continue;
+    }
+    moves[k]++;
+    if (current[chosen[k]] === max && chosen[n + k] === k && next[k] === b + D * (max - b)) {
+      log.checks++;
+    } else {
+      log.fail(
+        `input ${input}, layer ${index}: token ${k} saw max = token ${chosen[k]}, ` +
+          `min = token ${chosen[n + k]}`,
+      );
+    }
+  }
+}
+
+/**
+ * Groups the distinct-column inputs by their set of column ids (the permutation class): one
+ * representative's ids per class, the inputs whose n ids are not distinct, and the tokens whose
+ * id differs from that of the same column in the class's representative.
+ */
+function groupPermutationClasses(
+  grid: DeltaGrid,
+  ids: readonly bigint[][],
+  distinctInputs: readonly number[],
+) {
+  const { n } = grid;
+  const u = idVector(grid.d, grid.levels);
   const classes = new Map<string, Map<bigint, bigint>>();
   const representatives: bigint[][] = [];
   let withinInputFailures = 0;
@@ -247,21 +326,29 @@ export function buildDenseContextualMapping(
       if (byColumn.get(column) !== ids[input][k]) equivarianceFailures++;
     });
   }
-  const distinctness = checkDistinct(representatives);
+  return { classes: classes.size, representatives, withinInputFailures, equivarianceFailures };
+}
 
+/** What the mapping does on the inputs with a repeated column, against the valid ids. */
+function duplicateColumnReport(
+  ids: readonly bigint[][],
+  distinctInputs: readonly number[],
+  representatives: readonly bigint[][],
+): DuplicateColumnReport {
   const valid = new Set(representatives.flat());
   const sortedValid = [...valid].sort(compare);
   const duplicates: DuplicateColumnReport = {
-    inputs: inputs - distinctInputs.length,
+    inputs: ids.length - distinctInputs.length,
     withinInputFailures: 0,
     collidingPairs: 0,
     sharedWithValid: 0,
     insideValidRange: 0,
   };
-  const isDistinct = new Uint8Array(inputs);
+  const isDistinct = new Uint8Array(ids.length);
   for (const input of distinctInputs) isDistinct[input] = 1;
   ids.forEach((row, input) => {
     if (isDistinct[input]) return;
+    const n = row.length;
     let pairs = 0;
     for (let a = 0; a < n; a++) for (let b = a + 1; b < n; b++) if (row[a] === row[b]) pairs++;
     if (pairs > 0) duplicates.withinInputFailures++;
@@ -273,36 +360,7 @@ export function buildDenseContextualMapping(
       ) duplicates.insideValidRange++;
     }
   });
-
-  const mapping: DenseContextualMapping = {
-    schedule,
-    grid,
-    layers,
-    counts: {
-      selectiveShifts: layers.length - 1,
-      globalShifts: 1,
-      total: layers.length,
-      predicted: denseLemma6Formula(grid.d, grid.delta),
-    },
-    inputs,
-    distinctColumnInputs: distinctInputs.length,
-    permutationClasses: classes.size,
-    ids,
-    shiftIds,
-    invariantChecks,
-    invariantFailures: failures,
-    distinctness,
-    withinInputFailures,
-    equivarianceFailures,
-    outsideWindow,
-    verified: failures.length === 0 && distinctness.distinct && withinInputFailures === 0 &&
-      equivarianceFailures === 0 && outsideWindow === 0,
-    duplicates,
-  };
-  if (options.compareFloat !== false && distinctInputs.length > 0) {
-    mapping.floatComparison = compareDenseWithReference(mapping, distinctInputs);
-  }
-  return mapping;
+  return duplicates;
 }
 
 /**

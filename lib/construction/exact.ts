@@ -5,14 +5,13 @@
  *
  *   q2_k = 2·(W_Q·Z_int,k) + queryBias        (q_k = q2_k·δ/2)
  *   logit_kj = (W_K·Z_int,j)·q2_k             (the real logit times 2/δ², same argmax)
- *   out_k += W_O · (W_V·Z_int,j*)             with j* = argmax_{j ∈ A_k} logit_kj,
+ *   out_k += W_O · (W_V·Z_int,j*)             with j* = argmax_{j ∈ A_k} logit_kj.
  *
- * and a quantization layer adds φ(Z_int,kj − v) with φ in units of δ. Nothing rounds, at any
- * size: this is the ground truth the float64 reference is compared with.
+ * Nothing rounds, at any size: this is the ground truth the float64 reference is compared
+ * with.
  */
 import type { SparsityPattern } from "../pattern/pattern.ts";
-import type { AttentionLayer, QuantizeLayer, SizeOneHead } from "./layers.ts";
-import { quantizerPhi } from "./phi.ts";
+import type { AttentionLayer, SizeOneHead } from "./layers.ts";
 
 /** A sequence n×d token-major, entries in units of δ. */
 export type ExactState = bigint[];
@@ -206,21 +205,4 @@ export function mixedIds(state: MixedState, n: number, u: readonly bigint[]): Mi
     if (result) return result;
   }
   return exactIds(toExact(state), n, u);
-}
-
-const unitQuantizer = quantizerPhi(1);
-
-/** One quantization layer, exactly: Z_kj += φ(Z_kj − v) with φ in units of δ. */
-export function exactQuantize(
-  layer: QuantizeLayer,
-  state: ExactState,
-  n: number,
-  d: number,
-): ExactState {
-  const out = state.slice();
-  for (let k = 0; k < n; k++) {
-    const index = k * d + layer.coordinate;
-    out[index] += unitQuantizer.applyExact(state[index] - layer.level);
-  }
-  return out;
 }

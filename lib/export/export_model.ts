@@ -66,73 +66,9 @@ export function exportToOnnx(model: ExportableModel, options: ExportOptions): Ex
   const n = requireInteger("n", options.n, 1);
   const g = new OnnxGraphBuilder(`o-n-lab ${model.kind}`);
   const exporter = new GraphExporter(g, options.attentionOutputs ?? false);
-  const inputs: TensorSignature[] = [];
-  const outputs: TensorSignature[] = [];
-  const declareInput = (signature: TensorSignature) => {
-    inputs.push(signature);
-    return g.input(signature.name, signature.type, signature.dims);
-  };
-  const declareOutput = (value: string, signature: TensorSignature) => {
-    outputs.push(signature);
-    g.output(value, signature.name, signature.type, signature.dims);
-  };
-  const stackInput = (stack: Stack, name: string, length: number) =>
-    declareInput(
-      stack.embedding
-        ? { name, type: "int32", dims: ["batch", length], vocabSize: stack.embedding.shape[0] }
-        : { name, type: "float32", dims: ["batch", length, stack.config.width] },
-    );
-  const vocabSize = (head: { w: tf.Variable }) => head.w.shape[1]!;
-  let targetLength: number | undefined;
-
-  if (model instanceof EncoderDecoder) {
-    targetLength = requireInteger("targetLength", options.targetLength ?? n, 1);
-    const memory = exporter.stack(
-      model.encoder,
-      "encoder",
-      stackInput(model.encoder, "source", n),
-      n,
-    );
-    const states = exporter.stack(
-      model.decoder,
-      "decoder",
-      stackInput(model.decoder, "target", targetLength),
-      targetLength,
-      { states: memory, length: n },
-    );
-    declareOutput(exporter.head(model.head, states), {
-      name: "logits",
-      type: "float32",
-      dims: ["batch", targetLength, vocabSize(model.head)],
-    });
-  } else {
-    if (options.targetLength !== undefined) {
-      throw new InputError("targetLength", options.targetLength, "only an encoder–decoder has one");
-    }
-    const stackName = model instanceof CausalDecoder ? "decoder" : "encoder";
-    const states = exporter.stack(model.stack, stackName, stackInput(model.stack, "input", n), n);
-    if (model instanceof SparseEncoder) {
-      declareOutput(states, {
-        name: "states",
-        type: "float32",
-        dims: ["batch", n, model.stack.config.width],
-      });
-    } else if (model instanceof CausalDecoder) {
-      declareOutput(exporter.head(model.head, states), {
-        name: "logits",
-        type: "float32",
-        dims: ["batch", n, vocabSize(model.head)],
-      });
-    } else {
-      const pooled = g.node("ReduceMean", [states], { axes: [1], keepdims: 0 });
-      declareOutput(exporter.head(model.head, pooled), {
-        name: "logits",
-        type: "float32",
-        dims: ["batch", vocabSize(model.head)],
-      });
-    }
-  }
-  for (const attention of exporter.attentionOutputs) declareOutput(attention.value, attention);
+  const io = new GraphSignatures(g);
+  const targetLength = emitModel(model, exporter, io, { n, targetLength: options.targetLength });
+  for (const attention of exporter.attentionOutputs) io.output(attention.value, attention);
   const patterns = Object.fromEntries(exporter.patternNames);
 
   if (options.vocabulary && options.vocabulary.length !== vocabularySize(model)) {
@@ -148,8 +84,8 @@ export function exportToOnnx(model: ExportableModel, options: ExportOptions): Ex
     n,
     ...(targetLength !== undefined ? { targetLength } : {}),
     patterns,
-    inputs,
-    outputs,
+    inputs: io.inputs,
+    outputs: io.outputs,
     attentionOutputs: exporter.attentionOutputs.map((output) => output.name),
     ...(options.vocabulary ? { vocabulary: options.vocabulary } : {}),
     ...(options.description ? { description: options.description } : {}),
@@ -159,6 +95,91 @@ export function exportToOnnx(model: ExportableModel, options: ExportOptions): Ex
     `${model.kind} with sparse attention (${Object.values(patterns).join("; ")}) at n = ${n}`,
   );
   return { bytes, metadata };
+}
+
+/** The graph's inputs and outputs: declared in the graph and recorded for the metadata. */
+class GraphSignatures {
+  readonly inputs: TensorSignature[] = [];
+  readonly outputs: TensorSignature[] = [];
+
+  constructor(private readonly g: OnnxGraphBuilder) {}
+
+  input(signature: TensorSignature): string {
+    this.inputs.push(signature);
+    return this.g.input(signature.name, signature.type, signature.dims);
+  }
+
+  output(value: string, signature: TensorSignature): void {
+    this.outputs.push(signature);
+    this.g.output(value, signature.name, signature.type, signature.dims);
+  }
+
+  /** A stack's input: token ids through its embedding, or vectors of the model width. */
+  stackInput(stack: Stack, name: string, length: number): string {
+    return this.input(
+      stack.embedding
+        ? { name, type: "int32", dims: ["batch", length], vocabSize: stack.embedding.shape[0] }
+        : { name, type: "float32", dims: ["batch", length, stack.config.width] },
+    );
+  }
+}
+
+/**
+ * Emits the model's stacks and head with their inputs and outputs; returns the target length
+ * of an encoder–decoder (the option, default n), undefined for the other kinds.
+ */
+function emitModel(
+  model: ExportableModel,
+  exporter: GraphExporter,
+  io: GraphSignatures,
+  lengths: { n: number; targetLength?: number },
+): number | undefined {
+  const { n } = lengths;
+  const vocabSize = (head: { w: tf.Variable }) => head.w.shape[1]!;
+  const logits = (dims: TensorSignature["dims"]): TensorSignature => ({
+    name: "logits",
+    type: "float32",
+    dims,
+  });
+  if (model instanceof EncoderDecoder) {
+    const targetLength = requireInteger("targetLength", lengths.targetLength ?? n, 1);
+    const memory = exporter.stack(
+      model.encoder,
+      "encoder",
+      io.stackInput(model.encoder, "source", n),
+      n,
+    );
+    const states = exporter.stack(
+      model.decoder,
+      "decoder",
+      io.stackInput(model.decoder, "target", targetLength),
+      targetLength,
+      { states: memory, length: n },
+    );
+    io.output(
+      exporter.head(model.head, states),
+      logits(["batch", targetLength, vocabSize(model.head)]),
+    );
+    return targetLength;
+  }
+  if (lengths.targetLength !== undefined) {
+    throw new InputError("targetLength", lengths.targetLength, "only an encoder–decoder has one");
+  }
+  const stackName = model instanceof CausalDecoder ? "decoder" : "encoder";
+  const states = exporter.stack(model.stack, stackName, io.stackInput(model.stack, "input", n), n);
+  if (model instanceof SparseEncoder) {
+    io.output(states, {
+      name: "states",
+      type: "float32",
+      dims: ["batch", n, model.stack.config.width],
+    });
+  } else if (model instanceof CausalDecoder) {
+    io.output(exporter.head(model.head, states), logits(["batch", n, vocabSize(model.head)]));
+  } else {
+    const pooled = exporter.meanOverTokens(states);
+    io.output(exporter.head(model.head, pooled), logits(["batch", vocabSize(model.head)]));
+  }
+  return undefined;
 }
 
 function vocabularySize(model: ExportableModel): number | undefined {
@@ -365,5 +386,10 @@ class GraphExporter {
 
   head(head: { w: tf.Variable; b: tf.Variable }, states: string): string {
     return this.linear(states, head.w, head.b);
+  }
+
+  /** [batch, n, width] → [batch, width]: the classifier's pooling. */
+  meanOverTokens(states: string): string {
+    return this.g.node("ReduceMean", [states], { axes: [1], keepdims: 0 });
   }
 }

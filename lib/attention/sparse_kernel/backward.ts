@@ -7,7 +7,7 @@ import { backwardShared } from "./backward_shared.ts";
 import { gradientSums, type GradientTargets, scoreGradients } from "./backward_common.ts";
 import { RowCursor } from "./rows.ts";
 import {
-  compactLayout,
+  backwardOnCompactArrays,
   type CoreLayout,
   type CoreSpec,
   type Floats,
@@ -30,11 +30,11 @@ export function coreBackward(
   dOut: Floats,
   spec: CoreSpec,
 ): CoreGradients {
-  const dq = new Float64Array(outputSize(spec, "numQueries"));
-  const dk = new Float64Array(outputSize(spec, "numKeys"));
-  const dv = new Float64Array(outputSize(spec, "numKeys"));
-  coreBackwardInto(q, k, v, compactLayout(spec), probs, dOut, spec, { dq, dk, dv });
-  return { dq, dk, dv };
+  return backwardOnCompactArrays(
+    Float64Array,
+    spec,
+    (layout, targets) => coreBackwardInto(q, k, v, layout, probs, dOut, spec, targets),
+  );
 }
 
 /**

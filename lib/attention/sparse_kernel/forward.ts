@@ -3,12 +3,10 @@ import { mapOfAlpha } from "../probability_maps.ts";
 import { forwardLongRow, isLongRow, type LongRowScratch, longRowScratch } from "./long_rows.ts";
 import { RowCursor } from "./rows.ts";
 import {
-  compactLayout,
   type CoreLayout,
-  coreProbabilityCount,
   type CoreSpec,
   type Floats,
-  outputSize,
+  forwardOnCompactArrays,
   sharesOneGraph,
 } from "./spec.ts";
 
@@ -20,10 +18,11 @@ export interface CoreForward {
 
 /** The float64 core on compact arrays (tests, finite differences). */
 export function coreForward(q: Floats, k: Floats, v: Floats, spec: CoreSpec): CoreForward {
-  const out = new Float64Array(outputSize(spec, "numQueries"));
-  const probs = new Float64Array(coreProbabilityCount(spec));
-  coreForwardInto(q, k, v, compactLayout(spec), spec, out, probs);
-  return { out, probs };
+  return forwardOnCompactArrays(
+    Float64Array,
+    spec,
+    (layout, out, probs) => coreForwardInto(q, k, v, layout, spec, out, probs),
+  );
 }
 
 /**

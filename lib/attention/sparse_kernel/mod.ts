@@ -15,8 +15,9 @@
  * Files: graph.ts (graphs and their validation), spec.ts (what a call computes and where its
  * arrays live), rows.ts (the row walk), forward.ts, backward.ts (with backward_shared.ts for
  * heads sharing one graph and backward_common.ts for what both paths use), long_rows.ts (rows
- * spanning a good part of the keys).
+ * spanning a good part of the keys); simd/ holds the float32 WebAssembly SIMD core.
  */
+// the graphs the kernel walks: one CSR graph per head, from a pattern or complete, and checks
 export {
   type AttentionGraph,
   completeGraph,
@@ -24,6 +25,7 @@ export {
   validateGraph,
   validateGraphs,
 } from "./graph.ts";
+// what a call computes, where q, k and v lie (compact, q|k|v, q beside k|v), probabilities stored
 export {
   compactLayout,
   type CoreLayout,
@@ -31,7 +33,8 @@ export {
   type CoreSpec,
   fusedQkvLayout,
   queryKeyValueLayout,
-  validateCoreSpec,
 } from "./spec.ts";
-export { type CoreForward, coreForward, coreForwardInto } from "./forward.ts";
-export { coreBackward, coreBackwardInto, type CoreGradients } from "./backward.ts";
+// the float64 forward pass, at given layouts and on compact arrays
+export { coreForward, coreForwardInto } from "./forward.ts";
+// the float64 backward pass, at given layouts and on compact arrays
+export { coreBackward, coreBackwardInto } from "./backward.ts";

@@ -108,3 +108,40 @@ export function sharesOneGraph(spec: CoreSpec): boolean {
   const { rowStart, keys } = spec.graphs[0];
   return spec.graphs.every((graph) => graph.rowStart === rowStart && graph.keys === keys);
 }
+
+/** Float32Array or Float64Array, as a constructor of new zeroed arrays. */
+type FloatArrayType<A extends Floats> = new (length: number) => A;
+
+/**
+ * A forward pass on compact arrays (tests, benchmarks): makes the output (compact) and
+ * probability arrays as `ArrayType`, lets `into` fill them with the compact layout and returns
+ * them.
+ */
+export function forwardOnCompactArrays<A extends Floats>(
+  ArrayType: FloatArrayType<A>,
+  spec: CoreSpec,
+  into: (layout: CoreLayout, out: A, probs: A) => void,
+): { out: A; probs: A } {
+  const out = new ArrayType(outputSize(spec, "numQueries"));
+  const probs = new ArrayType(coreProbabilityCount(spec));
+  into(compactLayout(spec), out, probs);
+  return { out, probs };
+}
+
+/**
+ * A backward pass on compact arrays (tests, benchmarks): makes dq, dk and dv as `ArrayType`,
+ * lets `into` fill them with the compact layout and returns them.
+ */
+export function backwardOnCompactArrays<A extends Floats>(
+  ArrayType: FloatArrayType<A>,
+  spec: CoreSpec,
+  into: (layout: CoreLayout, targets: { dq: A; dk: A; dv: A }) => void,
+): { dq: A; dk: A; dv: A } {
+  const targets = {
+    dq: new ArrayType(outputSize(spec, "numQueries")),
+    dk: new ArrayType(outputSize(spec, "numKeys")),
+    dv: new ArrayType(outputSize(spec, "numKeys")),
+  };
+  into(compactLayout(spec), targets);
+  return targets;
+}

@@ -133,8 +133,7 @@ export function attentionCore(
 function sparseCore(projections: Projections, config: AttentionCoreConfig): tf.Tensor3D {
   const { heads, headSize } = config;
   const width = heads * headSize;
-  const fused = "qkv" in projections;
-  const queries = fused ? projections.qkv : projections.q;
+  const queries = "qkv" in projections ? projections.qkv : projections.q;
   const [batch, numQueries] = queries.shape;
   const spec: CoreSpec = {
     batch,
@@ -145,55 +144,69 @@ function sparseCore(projections: Projections, config: AttentionCoreConfig): tf.T
     scale: config.scale,
   };
   const probCount = coreProbabilityCount(spec);
-  const shape: [number, number, number] = [batch, numQueries, width];
   const kind = config.sparseCore ?? defaultSparseCore;
   if (!SPARSE_CORE_KINDS.includes(kind)) {
     throw new InputError("sparseCore", kind, `expected one of ${SPARSE_CORE_KINDS.join(", ")}`);
   }
   const simd = kind === "simd" && simdSupports(spec);
   if (simd && heapKernelsAvailable()) return sparseCoreOnHeap(projections, spec, width);
-  if (fused) {
-    const layout = fusedQkvLayout(width);
-    const run = tf.customGrad((...inputs) => {
-      const qkv = inputs[0] as tf.Tensor3D;
-      const input = readTensor(qkv);
-      const data = input.values;
-      const out = outputArray(batch * numQueries * width);
-      const core = sparseCoreCall(simd, probCount);
-      core.forward(data, data, data, layout, spec, out);
-      const gradFunc = (dy: tf.Tensor) => {
-        const upstream = readTensor(dy);
-        const grad = outputArray(data.length);
-        const targets = { dq: grad, dk: grad, dv: grad };
-        core.backward(data, data, data, layout, upstream.values, spec, targets);
-        release(input, upstream);
-        return [tensorFrom(grad, qkv.shape)];
-      };
-      return { value: tensorFrom<tf.Rank.R3>(out, shape), gradFunc };
-    });
-    return run(projections.qkv) as tf.Tensor3D;
-  }
-  const qLayout: CoreLayout = queryKeyValueLayout(width);
-  const run = tf.customGrad((...inputs) => {
-    const [q, kv] = inputs as tf.Tensor3D[];
-    const queries = readTensor(q);
-    const keysValues = readTensor(kv);
-    const [qData, kvData] = [queries.values, keysValues.values];
-    const out = outputArray(batch * numQueries * width);
-    const core = sparseCoreCall(simd, probCount);
-    core.forward(qData, kvData, kvData, qLayout, spec, out);
+  const newCoreCall = () => sparseCoreCall(simd, probCount);
+  return sparseCoreOnArrays(projections, spec, [batch, numQueries, width], newCoreCall);
+}
+
+/** The layout the core reads the projections with: one fused q|k|v, or q beside k|v. */
+function projectionLayout(fused: boolean, width: number): CoreLayout {
+  return fused ? fusedQkvLayout(width) : queryKeyValueLayout(width);
+}
+
+/** What serves as q and what as k and v among the projections' items ([qkv] or [q, kv]). */
+function queryAndKeyValue<T>(fused: boolean, items: readonly T[]): [T, T] {
+  return fused ? [items[0], items[0]] : [items[0], items[1]];
+}
+
+/**
+ * A custom-gradient op on the projections' tensors: `body` gets [qkv] (fused) or [q, kv] and
+ * returns the heads' outputs with a gradient function giving one gradient per tensor.
+ */
+function opOnProjections(
+  projections: Projections,
+  body: (
+    tensors: tf.Tensor3D[],
+  ) => { value: tf.Tensor3D; gradFunc: (dy: tf.Tensor) => tf.Tensor[] },
+): tf.Tensor3D {
+  const fused = "qkv" in projections;
+  const run = tf.customGrad((...inputs) => body(inputs.slice(0, fused ? 1 : 2) as tf.Tensor3D[]));
+  return (fused ? run(projections.qkv) : run(projections.q, projections.kv)) as tf.Tensor3D;
+}
+
+/**
+ * A sparse core on JavaScript arrays: the projections are read out of tfjs once, the core reads
+ * q, k and v in place, and the gradients come back as tensors of the projections' shapes.
+ */
+function sparseCoreOnArrays(
+  projections: Projections,
+  spec: CoreSpec,
+  shape: [number, number, number],
+  newCoreCall: () => SparseCoreCall,
+): tf.Tensor3D {
+  const fused = "qkv" in projections;
+  const layout = projectionLayout(fused, shape[2]);
+  return opOnProjections(projections, (tensors) => {
+    const reads = tensors.map((tensor) => readTensor(tensor));
+    const [qData, kvData] = queryAndKeyValue(fused, reads.map((read) => read.values));
+    const out = outputArray(shape[0] * shape[1] * shape[2]);
+    const core = newCoreCall();
+    core.forward(qData, kvData, kvData, layout, spec, out);
     const gradFunc = (dy: tf.Tensor) => {
       const upstream = readTensor(dy);
-      const dq = outputArray(qData.length);
-      const dkv = outputArray(kvData.length);
-      const targets = { dq, dk: dkv, dv: dkv };
-      core.backward(qData, kvData, kvData, qLayout, upstream.values, spec, targets);
-      release(queries, keysValues, upstream);
-      return [tensorFrom(dq, q.shape), tensorFrom(dkv, kv.shape)];
+      const grads = reads.map((read) => outputArray(read.values.length));
+      const [dq, dkv] = queryAndKeyValue(fused, grads);
+      core.backward(qData, kvData, kvData, layout, upstream.values, spec, { dq, dk: dkv, dv: dkv });
+      release(...reads, upstream);
+      return grads.map((grad, i) => tensorFrom(grad, tensors[i].shape));
     };
     return { value: tensorFrom<tf.Rank.R3>(out, shape), gradFunc };
   });
-  return run(projections.q, projections.kv) as tf.Tensor3D;
 }
 
 /**
@@ -208,10 +221,9 @@ function sparseCoreOnHeap(
   width: number,
 ): tf.Tensor3D {
   const fused = "qkv" in projections;
-  const layout: CoreLayout = fused ? fusedQkvLayout(width) : queryKeyValueLayout(width);
-  const run = tf.customGrad((...inputs) => {
-    const tensors = inputs.slice(0, fused ? 1 : 2) as tf.Tensor3D[];
-    const [q, kv] = fused ? [tensors[0], tensors[0]] : tensors;
+  const layout = projectionLayout(fused, width);
+  return opOnProjections(projections, (tensors) => {
+    const [q, kv] = queryAndKeyValue(fused, tensors);
     const { out, probs } = sparseAttentionForward(q, kv, kv, layout, spec);
     const kept = recording()
       ? {
@@ -222,9 +234,9 @@ function sparseCoreOnHeap(
     if (!kept) probs.dispose();
     const gradFunc = (dy: tf.Tensor) => {
       if (!kept) throw new InputError("sparse attention", "backward", "no tape was recording");
-      const [keptQ, keptKv] = fused ? [kept.tensors[0], kept.tensors[0]] : kept.tensors;
+      const [keptQ, keptKv] = queryAndKeyValue(fused, kept.tensors);
       const grads = kept.tensors.map((t) => emptyTensor(t.shape));
-      const [dq, dkv] = fused ? [grads[0], grads[0]] : grads;
+      const [dq, dkv] = queryAndKeyValue(fused, grads);
       sparseAttentionBackward(keptQ, keptKv, keptKv, layout, kept.probs, dy, spec, {
         dq,
         dk: dkv,
@@ -235,7 +247,6 @@ function sparseCoreOnHeap(
     };
     return { value: out, gradFunc };
   });
-  return (fused ? run(projections.qkv) : run(projections.q, projections.kv)) as tf.Tensor3D;
 }
 
 type Targets = { dq: Float32Array; dk: Float32Array; dv: Float32Array };

@@ -109,6 +109,27 @@ export function linearOp(
   biases: readonly tf.Tensor[] = [],
   options: LinearOptions = {},
 ): tf.Tensor {
+  const shape = linearShape(x, weights, biases);
+  const relu = options.relu === true;
+  const body = heapKernelsAvailable() ? linearOnHeap(shape, relu) : linearOnTfjs(shape, relu);
+  return linearCustomOp(x, weights, biases, body);
+}
+
+/** The sizes of one linearOp: x's rows and width, each weight part's columns and their sum. */
+interface LinearShape {
+  width: number;
+  rows: number;
+  parts: readonly number[];
+  outputs: number;
+  hasBias: boolean;
+}
+
+/** Checks linearOp's weight and bias parts against x and returns the op's sizes. */
+function linearShape(
+  x: tf.Tensor,
+  weights: readonly tf.Tensor[],
+  biases: readonly tf.Tensor[],
+): LinearShape {
   if (weights.length === 0) throw new InputError("weights", 0, "expected at least one part");
   if (biases.length !== 0 && biases.length !== weights.length) {
     throw new InputError("biases", biases.length, `expected 0 or ${weights.length} parts`);
@@ -126,17 +147,23 @@ export function linearOp(
     }
   });
   const outputs = parts.reduce((a, b) => a + b, 0);
-  const rows = x.size / width;
-  const hasBias = biases.length > 0;
-  const relu = options.relu === true;
-  if (heapKernelsAvailable()) {
-    return linearOnHeap(x, weights, biases, parts, relu);
-  }
-  const op = tf.customGrad((...inputs) => {
-    const tensors = inputs as tf.Tensor[];
-    const input = tensors[0];
-    const ws = tensors.slice(1, 1 + weights.length);
-    const bs = tensors.slice(1 + weights.length, 1 + weights.length + biases.length);
+  return { width, rows: x.size / width, parts, outputs, hasBias: biases.length > 0 };
+}
+
+/** What linearOnTfjs's backward pass needs, as JavaScript arrays. */
+interface LinearSaved {
+  /** Wᵀ, [outputs, width]. */
+  wT: Float32Array;
+  /** [xᵀ; 1ᵀ] (the ones row with a bias), [width (+ 1), rows]. */
+  xT: Float32Array;
+  /** The output, whose positive entries pass the gradient (ReLU only). */
+  mask?: Float32Array;
+}
+
+/** linearOp's body off the wasm backend: a fused tfjs matmul forward, two plain ones backward. */
+function linearOnTfjs(shape: LinearShape, relu: boolean): LinearBody {
+  const { width, rows, parts, outputs, hasBias } = shape;
+  return (input, ws, bs) => {
     // W as one [width, outputs] matrix (the variable itself when there is one part) and Wᵀ
     const wValues = ws.length === 1 ? undefined : joinColumns(ws, width, parts, outputs);
     const w = wValues ? tensorFrom<tf.Rank.R2>(wValues.slice(), [width, outputs]) : ws[0];
@@ -151,88 +178,117 @@ export function linearOp(
       bias,
       activation: relu ? "relu" : "linear",
     });
-    const value = view(flat, [...x.shape.slice(0, -1), outputs]);
+    const value = view(flat, [...input.shape.slice(0, -1), outputs]);
     // what the backward pass needs, as JavaScript arrays, only while the tape records
-    let wT: Float32Array | undefined;
-    let xT: Float32Array | undefined;
-    let mask: Float32Array | undefined;
+    let saved: LinearSaved | undefined;
     if (recording()) {
       const wRead = wValues ?? copyOf(ws[0]);
-      wT = transposeWithOnes(wRead, width, outputs, false, new Float32Array(width * outputs));
-      xT = withValues(
-        input,
-        (v) =>
-          transposeWithOnes(v, rows, width, hasBias, new Float32Array((width + +hasBias) * rows)),
-      );
-      if (relu) mask = copyOf(flat);
+      saved = {
+        wT: transposeWithOnes(wRead, width, outputs, false, new Float32Array(width * outputs)),
+        xT: withValues(
+          input,
+          (v) =>
+            transposeWithOnes(v, rows, width, hasBias, new Float32Array((width + +hasBias) * rows)),
+        ),
+        mask: relu ? copyOf(flat) : undefined,
+      };
     }
     const gradFunc = (dy: tf.Tensor) => {
-      if (!wT || !xT) throw new InputError("linearOp", "backward", "no tape was recording");
-      // the arrays go to the pool with their tensors: a gradient is taken once per forward
-      let upstream = view<tf.Rank.R2>(dy, [rows, outputs]);
-      if (mask) {
-        const m = mask;
-        upstream = withValues(upstream, (values) => {
-          const masked = outputArray(values.length);
-          for (let i = 0; i < values.length; i++) masked[i] = m[i] > 0 ? values[i] : 0;
-          return tensorFrom<tf.Rank.R2>(masked, [rows, outputs]);
-        });
-      }
-      const dx = tf.matMul(upstream, tensorFrom<tf.Rank.R2>(wT, [outputs, width]));
-      const both = tf.matMul(
-        tensorFrom<tf.Rank.R2>(xT, [width + +hasBias, rows]),
-        upstream,
-      );
-      const grads = withValues(both, (values) => {
-        const dws: tf.Tensor[] = [];
-        const dbs: tf.Tensor[] = [];
-        let column = 0;
-        parts.forEach((cols) => {
-          const dw = outputArray(width * cols);
-          for (let r = 0; r < width; r++) {
-            dw.set(values.subarray(r * outputs + column, r * outputs + column + cols), r * cols);
-          }
-          dws.push(tensorFrom(dw, [width, cols]));
-          if (hasBias) {
-            const start = width * outputs + column;
-            dbs.push(tensorFrom(values.slice(start, start + cols), [cols]));
-          }
-          column += cols;
-        });
-        return [...dws, ...dbs];
-      });
-      return [view(dx, input.shape), ...grads];
+      if (!saved) throw new InputError("linearOp", "backward", "no tape was recording");
+      return linearTfjsBackward(dy, saved, shape, input.shape);
     };
     return { value, gradFunc };
+  };
+}
+
+/** How a linearOp variant computes: the forward on x and the parts, and its gradient function. */
+type LinearBody = (
+  input: tf.Tensor,
+  ws: tf.Tensor[],
+  bs: tf.Tensor[],
+) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor) => tf.Tensor[] };
+
+/** One custom-gradient op over x, the weight parts and the bias parts, in that order. */
+function linearCustomOp(
+  x: tf.Tensor,
+  weights: readonly tf.Tensor[],
+  biases: readonly tf.Tensor[],
+  body: LinearBody,
+): tf.Tensor {
+  const op = tf.customGrad((...inputs) => {
+    const tensors = inputs as tf.Tensor[];
+    const ws = tensors.slice(1, 1 + weights.length);
+    const bs = tensors.slice(1 + weights.length, 1 + weights.length + biases.length);
+    return body(tensors[0], ws, bs);
   });
   return op(x, ...weights, ...biases);
 }
 
 /**
- * linearOp on the wasm backend: every product runs in the backend's memory through the SIMD
- * matmul (simd_matmul/), reading x and the weight parts where they lie. Forward: one product per
- * weight part into its columns of the output, bias and ReLU applied as each tile is stored.
- * Backward: dx = Σ_p dy_p·W_pᵀ accumulated in place, dW_p = xᵀ·dy_p and db_p = column sums of
- * dy_p, with dy first gated by the output (ReLU). Transposes and column slices are strides, so
- * nothing is copied. While the tape records, the forward keeps views of x, of the weight parts
- * and (ReLU) of the output for the backward pass, which releases them: a gradient is taken
- * once per recorded forward.
+ * linearOnTfjs's gradients: dx = dy·Wᵀ and [dW; db] = [xᵀ; 1ᵀ]·dy (dy gated by the output
+ * first, with ReLU), the parts of [dW; db] split out in JavaScript. The arrays go to the pool
+ * with their tensors: a gradient is taken once per forward.
  */
-function linearOnHeap(
-  x: tf.Tensor,
-  weights: readonly tf.Tensor[],
-  biases: readonly tf.Tensor[],
-  parts: readonly number[],
-  relu: boolean,
-): tf.Tensor {
-  const width = x.shape[x.rank - 1] as number;
-  const outputs = parts.reduce((a, b) => a + b, 0);
+function linearTfjsBackward(
+  dy: tf.Tensor,
+  saved: LinearSaved,
+  shape: LinearShape,
+  inputShape: number[],
+): tf.Tensor[] {
+  const { width, rows, outputs, hasBias } = shape;
+  let upstream = view<tf.Rank.R2>(dy, [rows, outputs]);
+  if (saved.mask) {
+    const m = saved.mask;
+    upstream = withValues(upstream, (values) => {
+      const masked = outputArray(values.length);
+      for (let i = 0; i < values.length; i++) masked[i] = m[i] > 0 ? values[i] : 0;
+      return tensorFrom<tf.Rank.R2>(masked, [rows, outputs]);
+    });
+  }
+  const dx = tf.matMul(upstream, tensorFrom<tf.Rank.R2>(saved.wT, [outputs, width]));
+  const both = tf.matMul(
+    tensorFrom<tf.Rank.R2>(saved.xT, [width + +hasBias, rows]),
+    upstream,
+  );
+  const grads = withValues(both, (values) => splitWeightGradients(values, shape));
+  return [view(dx, inputShape), ...grads];
+}
+
+/** The parts of [dW; db] ([width (+ 1), outputs], row-major) as dW_p tensors, then db_p ones. */
+function splitWeightGradients(values: Float32Array, shape: LinearShape): tf.Tensor[] {
+  const { width, parts, outputs, hasBias } = shape;
+  const dws: tf.Tensor[] = [];
+  const dbs: tf.Tensor[] = [];
+  let column = 0;
+  parts.forEach((cols) => {
+    const dw = outputArray(width * cols);
+    for (let r = 0; r < width; r++) {
+      dw.set(values.subarray(r * outputs + column, r * outputs + column + cols), r * cols);
+    }
+    dws.push(tensorFrom(dw, [width, cols]));
+    if (hasBias) {
+      const start = width * outputs + column;
+      dbs.push(tensorFrom(values.slice(start, start + cols), [cols]));
+    }
+    column += cols;
+  });
+  return [...dws, ...dbs];
+}
+
+/**
+ * linearOp's body on the wasm backend: every product runs in the backend's memory through the
+ * SIMD matmul (./heap_kernels/), reading x and the weight parts where they lie. Forward: one
+ * product per weight part into its columns of the output, bias and ReLU applied as each tile is
+ * stored. Backward: dx = Σ_p dy_p·W_pᵀ accumulated in place, dW_p = xᵀ·dy_p and db_p = column sums
+ * of dy_p, with dy first gated by the output (ReLU). Transposes and column slices are strides, so
+ * nothing is copied. While the tape records, the forward keeps views of x, of the weight parts and
+ * (ReLU) of the output for the backward pass, which releases them: a gradient is taken once per
+ * recorded forward.
+ */
+function linearOnHeap(shape: LinearShape, relu: boolean): LinearBody {
+  const { width, parts, outputs } = shape;
   const starts = parts.map((_, i) => parts.slice(0, i).reduce((a, b) => a + b, 0));
-  const op = tf.customGrad((...inputs) => {
-    const tensors = inputs as tf.Tensor[];
-    const input = tensors[0];
-    const ws = tensors.slice(1, 1 + weights.length);
-    const bs = tensors.slice(1 + weights.length, 1 + weights.length + biases.length);
+  return (input, ws, bs) => {
     const value = emptyTensor([...input.shape.slice(0, -1), outputs]);
     const out = matrix(value, outputs);
     ws.forEach((w, p) => {
@@ -265,8 +321,7 @@ function linearOnHeap(
       return [dx, ...dws, ...dbs];
     };
     return { value, gradFunc };
-  });
-  return op(x, ...weights, ...biases);
+  };
 }
 
 /** The row-major [rows, Σ parts] matrix whose column blocks are the given [rows, part] tensors. */
@@ -313,59 +368,20 @@ export function layerNormOp(
     const [input, g, b] = inputs as tf.Tensor[];
     const gammaValues = copyOf(g);
     const betaValues = copyOf(b);
-    const keep = recording();
-    const normalized = keep ? new Float32Array(rows * width) : undefined;
-    const inverse = keep ? new Float64Array(rows) : undefined;
+    const saved = recording()
+      ? { normalized: new Float32Array(rows * width), inverse: new Float64Array(rows) }
+      : undefined;
     const out = outputArray(rows * width);
     withValues(input, (values) => {
-      for (let r = 0; r < rows; r++) {
-        const base = r * width;
-        let sum = 0;
-        for (let c = 0; c < width; c++) sum += values[base + c];
-        const mean = sum / width;
-        let squares = 0;
-        for (let c = 0; c < width; c++) {
-          const d = values[base + c] - mean;
-          squares += d * d;
-        }
-        const rstd = 1 / Math.sqrt(squares / width + epsilon);
-        if (inverse) inverse[r] = rstd;
-        for (let c = 0; c < width; c++) {
-          const hat = (values[base + c] - mean) * rstd;
-          if (normalized) normalized[base + c] = hat;
-          out[base + c] = hat * gammaValues[c] + betaValues[c];
-        }
-      }
+      layerNormRows(values, gammaValues, betaValues, { rows, width, epsilon }, out, saved);
     });
     const gradFunc = (dy: tf.Tensor) => {
-      if (!normalized || !inverse) {
-        throw new InputError("layerNormOp", "backward", "no tape was recording");
-      }
+      if (!saved) throw new InputError("layerNormOp", "backward", "no tape was recording");
       const dx = outputArray(rows * width);
       const dGamma = new Float64Array(width);
       const dBeta = new Float64Array(width);
       withValues(dy, (upstream) => {
-        for (let r = 0; r < rows; r++) {
-          const base = r * width;
-          let meanG = 0;
-          let meanGHat = 0;
-          for (let c = 0; c < width; c++) {
-            const d = upstream[base + c];
-            const hat = normalized[base + c];
-            dGamma[c] += d * hat;
-            dBeta[c] += d;
-            const gc = d * gammaValues[c];
-            meanG += gc;
-            meanGHat += gc * hat;
-          }
-          meanG /= width;
-          meanGHat /= width;
-          const rstd = inverse[r];
-          for (let c = 0; c < width; c++) {
-            const gc = upstream[base + c] * gammaValues[c];
-            dx[base + c] = (gc - meanG - normalized[base + c] * meanGHat) * rstd;
-          }
-        }
+        layerNormGradients(upstream, gammaValues, saved, { rows, width }, { dx, dGamma, dBeta });
       });
       return [
         tensorFrom(dx, input.shape),
@@ -376,6 +392,76 @@ export function layerNormOp(
     return { value: tensorFrom(out, input.shape), gradFunc };
   });
   return op(x, gamma, beta);
+}
+
+/** Each row's x̂ = (x − μ)·ρ and ρ = 1/√(σ² + ε), kept for the backward pass. */
+interface LayerNormSaved {
+  normalized: Float32Array;
+  inverse: Float64Array;
+}
+
+/** LayerNorm of every row of `values` into `out`; with `saved`, also each x̂ and ρ. */
+function layerNormRows(
+  values: Float32Array,
+  gamma: Float32Array,
+  beta: Float32Array,
+  size: { rows: number; width: number; epsilon: number },
+  out: Float32Array,
+  saved: LayerNormSaved | undefined,
+): void {
+  const { rows, width, epsilon } = size;
+  for (let r = 0; r < rows; r++) {
+    const base = r * width;
+    let sum = 0;
+    for (let c = 0; c < width; c++) sum += values[base + c];
+    const mean = sum / width;
+    let squares = 0;
+    for (let c = 0; c < width; c++) {
+      const d = values[base + c] - mean;
+      squares += d * d;
+    }
+    const rstd = 1 / Math.sqrt(squares / width + epsilon);
+    if (saved) saved.inverse[r] = rstd;
+    for (let c = 0; c < width; c++) {
+      const hat = (values[base + c] - mean) * rstd;
+      if (saved) saved.normalized[base + c] = hat;
+      out[base + c] = hat * gamma[c] + beta[c];
+    }
+  }
+}
+
+/** LayerNorm's gradients from the upstream dy and the forward's x̂ and ρ (as layerNormOp says). */
+function layerNormGradients(
+  upstream: Float32Array,
+  gamma: Float32Array,
+  saved: LayerNormSaved,
+  size: { rows: number; width: number },
+  grads: { dx: Float32Array; dGamma: Float64Array; dBeta: Float64Array },
+): void {
+  const { rows, width } = size;
+  const { normalized, inverse } = saved;
+  const { dx, dGamma, dBeta } = grads;
+  for (let r = 0; r < rows; r++) {
+    const base = r * width;
+    let meanG = 0;
+    let meanGHat = 0;
+    for (let c = 0; c < width; c++) {
+      const d = upstream[base + c];
+      const hat = normalized[base + c];
+      dGamma[c] += d * hat;
+      dBeta[c] += d;
+      const gc = d * gamma[c];
+      meanG += gc;
+      meanGHat += gc * hat;
+    }
+    meanG /= width;
+    meanGHat /= width;
+    const rstd = inverse[r];
+    for (let c = 0; c < width; c++) {
+      const gc = upstream[base + c] * gamma[c];
+      dx[base + c] = (gc - meanG - normalized[base + c] * meanGHat) * rstd;
+    }
+  }
 }
 
 /**

@@ -156,20 +156,10 @@ export class MultiHeadAttention {
   apply(x: tf.Tensor3D, graphs: readonly AttentionGraph[], memory: tf.Tensor3D = x): tf.Tensor3D {
     requireWidth(x, this.width, "x");
     if (memory !== x) requireWidth(memory, this.width, "memory");
-    if (this.fused) return this.applyFused(x, graphs, memory);
     return tf.tidy(() => {
-      const kvWeights = tf.concat([this.wk, this.wv], 1);
-      const kvBias = this.bk && this.bv ? tf.concat([this.bk, this.bv]) : undefined;
-      // self-attention: one fused projection x·[W_q | W_k | W_v]; the core reads it in place
-      const projections: Projections = memory === x
-        ? {
-          qkv: linear(
-            x,
-            tf.concat([this.wq, kvWeights], 1),
-            this.bq && kvBias ? tf.concat([this.bq, kvBias]) : undefined,
-          ),
-        }
-        : { q: linear(x, this.wq, this.bq), kv: linear(memory, kvWeights, kvBias) };
+      const projections = this.fused
+        ? this.projectThroughLinearOp(x, memory)
+        : this.project(x, memory);
       const heads = attentionCore(this.impl, projections, {
         heads: this.heads,
         headSize: this.headSize,
@@ -177,40 +167,44 @@ export class MultiHeadAttention {
         rho: this.rho,
         scale: this.scale,
       });
-      return linear(heads, this.wo, this.bo);
+      return this.fused
+        ? linearOp(heads, [this.wo], presentBiases(this.bo)) as tf.Tensor3D
+        : linear(heads, this.wo, this.bo);
     });
   }
 
-  /** apply() through linearOp: the q|k|v parts are joined inside the op, not by concat kernels. */
-  private applyFused(
-    x: tf.Tensor3D,
-    graphs: readonly AttentionGraph[],
-    memory: tf.Tensor3D,
-  ): tf.Tensor3D {
-    return tf.tidy(() => {
-      const biases = (...b: (tf.Variable | undefined)[]) =>
-        b.every((t) => t) ? b as tf.Variable[] : [];
-      const projections: Projections = memory === x
-        ? {
-          qkv: linearOp(
-            x,
-            [this.wq, this.wk, this.wv],
-            biases(this.bq, this.bk, this.bv),
-          ) as tf.Tensor3D,
-        }
-        : {
-          q: linearOp(x, [this.wq], biases(this.bq)) as tf.Tensor3D,
-          kv: linearOp(memory, [this.wk, this.wv], biases(this.bk, this.bv)) as tf.Tensor3D,
-        };
-      const heads = attentionCore(this.impl, projections, {
-        heads: this.heads,
-        headSize: this.headSize,
-        graphs,
-        rho: this.rho,
-        scale: this.scale,
-      });
-      return linearOp(heads, [this.wo], biases(this.bo)) as tf.Tensor3D;
-    });
+  /**
+   * q, k and v through tfjs ops. Self-attention is one projection x·[W_q | W_k | W_v], which the
+   * core reads in place; cross-attention projects x to q and memory to k|v.
+   */
+  private project(x: tf.Tensor3D, memory: tf.Tensor3D): Projections {
+    const kvWeights = tf.concat([this.wk, this.wv], 1);
+    const kvBias = this.bk && this.bv ? tf.concat([this.bk, this.bv]) : undefined;
+    return memory === x
+      ? {
+        qkv: linear(
+          x,
+          tf.concat([this.wq, kvWeights], 1),
+          this.bq && kvBias ? tf.concat([this.bq, kvBias]) : undefined,
+        ),
+      }
+      : { q: linear(x, this.wq, this.bq), kv: linear(memory, kvWeights, kvBias) };
+  }
+
+  /** project() through linearOp: the q|k|v parts are joined inside the op, not by concat ops. */
+  private projectThroughLinearOp(x: tf.Tensor3D, memory: tf.Tensor3D): Projections {
+    return memory === x
+      ? {
+        qkv: linearOp(
+          x,
+          [this.wq, this.wk, this.wv],
+          presentBiases(this.bq, this.bk, this.bv),
+        ) as tf.Tensor3D,
+      }
+      : {
+        q: linearOp(x, [this.wq], presentBiases(this.bq)) as tf.Tensor3D,
+        kv: linearOp(memory, [this.wk, this.wv], presentBiases(this.bk, this.bv)) as tf.Tensor3D,
+      };
   }
 
   /**
@@ -248,6 +242,11 @@ export class MultiHeadAttention {
     });
     return { heads, outputBias: read(this.bo) };
   }
+}
+
+/** The biases when every one of them exists, else none (a layer built without biases). */
+function presentBiases(...biases: (tf.Variable | undefined)[]): tf.Variable[] {
+  return biases.every((b) => b) ? biases as tf.Variable[] : [];
 }
 
 function requireWidth(x: tf.Tensor, width: number, name: string): void {

@@ -294,17 +294,20 @@ export class OutputHead {
   }
 }
 
-/** Causal language model: token ids → next-token logits (batch × n × vocab). */
-export class CausalDecoder extends Model {
+/** A model of one block stack with one linear head on top of it. */
+abstract class StackWithHead extends Model {
   readonly stack: BlockStack;
   readonly head: OutputHead;
 
   constructor(
-    config: StackConfig & { input: { kind: "tokens"; vocabSize: number }; seed?: number },
+    kind: string,
+    config: StackConfig & { seed?: number },
+    stack: { name: string; causal?: boolean },
+    outputs: number,
   ) {
-    super("causal-decoder", config, config.seed ?? 0);
-    this.stack = new BlockStack(this.params, "decoder", config, { causal: true });
-    this.head = new OutputHead(this.params, "head", config.width, config.input.vocabSize);
+    super(kind, config, config.seed ?? 0);
+    this.stack = new BlockStack(this.params, stack.name, config, { causal: stack.causal });
+    this.head = new OutputHead(this.params, "head", config.width, outputs);
     this.fused = config.fused === true;
   }
 
@@ -314,6 +317,15 @@ export class CausalDecoder extends Model {
 
   protected override get heads(): OutputHead[] {
     return [this.head];
+  }
+}
+
+/** Causal language model: token ids → next-token logits (batch × n × vocab). */
+export class CausalDecoder extends StackWithHead {
+  constructor(
+    config: StackConfig & { input: { kind: "tokens"; vocabSize: number }; seed?: number },
+  ) {
+    super("causal-decoder", config, { name: "decoder", causal: true }, config.input.vocabSize);
   }
 
   logits(ids: tf.Tensor2D): tf.Tensor3D {
@@ -364,23 +376,9 @@ export class EncoderDecoder extends Model {
 }
 
 /** Encoder + mean pooling over tokens + linear head: input → class logits (batch × classes). */
-export class EncoderClassifier extends Model {
-  readonly stack: BlockStack;
-  readonly head: OutputHead;
-
+export class EncoderClassifier extends StackWithHead {
   constructor(config: StackConfig & { classes: number; seed?: number }) {
-    super("encoder-classifier", config, config.seed ?? 0);
-    this.stack = new BlockStack(this.params, "encoder", config);
-    this.head = new OutputHead(this.params, "head", config.width, config.classes);
-    this.fused = config.fused === true;
-  }
-
-  protected get stacks(): BlockStack[] {
-    return [this.stack];
-  }
-
-  protected override get heads(): OutputHead[] {
-    return [this.head];
+    super("encoder-classifier", config, { name: "encoder" }, config.classes);
   }
 
   logits(input: tf.Tensor): tf.Tensor2D {
