@@ -32,15 +32,17 @@ import {
   rejectUnknownFlags,
   runTool,
 } from "./cli/flags.ts";
-import { EXPERIMENTS } from "../lib/train/experiments.ts";
-import { committedStatus, planSweep, runSweep, type SweepOptions } from "../lib/train/sweep.ts";
+import { experimentNames, experiments } from "../lib/experiments/registry.ts";
+import { committedStatus, planSweep, runSweep } from "../lib/experiments/sweeps.ts";
+import { GENERATED_TABLES } from "../lib/experiments/readme_tables.ts";
+import type { SweepOptions, SweepPlan } from "../lib/train/sweep.ts";
 import { machineCores, RunFailedError, SweepInterrupted } from "../lib/train/parallel.ts";
 import { SWEEP_PATTERNS } from "../lib/train/sweep_grid.ts";
+import { replaceGenerated } from "../lib/train/readme_tables.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { MAX_MODEL_LAYERS } from "../lib/util/limits.ts";
 import { requireWritableFolder } from "../lib/util/output_folder.ts";
 import { pathFromUrl, writeFileAtomicSync } from "../lib/util/system.ts";
-import { GENERATED_TABLES, replaceGenerated } from "../lib/train/readme_tables.ts";
 
 const USAGE = `usage: deno task experiment NAME [--quick | --full] [--pattern P,...] ` +
   `[--configuration C,...] [--sparsity S,...] [--seed N,...] [--layers L,...] [--jobs N] ` +
@@ -50,7 +52,7 @@ const USAGE = `usage: deno task experiment NAME [--quick | --full] [--pattern P,
 data/results/README.md's progress); --check: exit 1 when one is stale; --write: rewrite them
 --jobs N: runs trained at once, each in its own process (1 to ${machineCores()}, the machine's ` +
   `cores; default ${machineCores()})
-NAME: ${EXPERIMENTS.join(", ")}
+NAME: ${experimentNames().join(", ")}
 P, and the zoo entry each is built from (deno task pattern --list):
 ${
     Object.entries(SWEEP_PATTERNS)
@@ -82,7 +84,7 @@ function summaryCommand(flags: Map<string, string | true>): number {
     throw new InputError("--check", true, "choose --check or --write, not both");
   }
   // a result file that is not usable counts nowhere; say which, once, before the tables
-  for (const experiment of EXPERIMENTS) {
+  for (const experiment of experiments()) {
     const { skipped } = committedStatus(experiment);
     for (const { path, reason } of skipped) {
       console.error(`experiment: ${path} is corrupt (${reason}); left out of every count`);
@@ -128,49 +130,9 @@ function numbers(flags: Map<string, string | true>, name: string, integer = fals
   });
 }
 
-async function main(): Promise<number> {
-  const parsed = parseFlags(Deno.args, [
-    "quick",
-    "full",
-    "dry-run",
-    "help",
-    "summary",
-    "check",
-    "write",
-  ]);
-  const { flags } = parsed;
-  if (flags.has("help")) {
-    console.log(USAGE);
-    return 0;
-  }
-  rejectUnknownFlags(parsed, FLAGS);
-  if (flags.has("summary")) {
-    const extra = [...flags.keys()].find((f) => !["summary", "check", "write"].includes(f));
-    if (extra || parsed.positional.length) {
-      throw new InputError(
-        extra ? `--${extra}` : "experiment",
-        extra ? true : parsed.positional.join(" "),
-        "--summary takes only --check or --write",
-      );
-    }
-    return summaryCommand(flags);
-  }
-  if (flags.has("check") || flags.has("write")) {
-    const flag = flags.has("check") ? "--check" : "--write";
-    throw new InputError(flag, true, "only with --summary");
-  }
-  if (parsed.positional.length !== 1) {
-    throw new InputError(
-      "experiment",
-      parsed.positional.join(" ") || undefined,
-      `expected one name (${EXPERIMENTS.join(", ")}; see --help)`,
-    );
-  }
-  if (flags.has("quick") && flags.has("full")) {
-    throw new InputError("--quick", true, "choose --quick or --full, not both");
-  }
-  const [name] = parsed.positional;
-  const options: SweepOptions = {
+/** The sweep's options from the flags; every flag's value checked. */
+function sweepOptions(flags: Map<string, string | true>): SweepOptions {
+  return {
     mode: flags.has("full") ? "full" : "quick",
     patterns: list(flags, "pattern"),
     configurations: list(flags, "configuration"),
@@ -186,19 +148,23 @@ async function main(): Promise<number> {
     resultsSetting: Deno.env.get("RESULTS_DIR") ? "RESULTS_DIR" : "results folder",
     log: (line) => console.error(`experiment: ${line}`),
   };
-  const plan = planSweep(name, options); // every option checked before a folder is touched
-  if (flags.has("dry-run")) {
-    for (const run of plan.runs) {
-      console.log(
-        `${run.runId.padEnd(56)} sparsity ${run.pattern.sparsity.toFixed(4)}  ${run.pattern.label}`,
-      );
-    }
-    for (const missing of plan.unreachable) {
-      console.log(`not reachable at n=${plan.runs[0]?.pattern.n}: ${missing}`);
-    }
-    console.log(`${plan.runs.length} runs → ${plan.dir}`);
-    return 0;
+}
+
+/** --dry-run: one line per planned run, the pairs out of reach, and the count. */
+function printPlan(plan: SweepPlan): void {
+  for (const run of plan.runs) {
+    console.log(
+      `${run.runId.padEnd(56)} sparsity ${run.pattern.sparsity.toFixed(4)}  ${run.pattern.label}`,
+    );
   }
+  for (const missing of plan.unreachable) {
+    console.log(`not reachable at n=${plan.runs[0]?.pattern.n}: ${missing}`);
+  }
+  console.log(`${plan.runs.length} runs → ${plan.dir}`);
+}
+
+/** Trains the sweep and prints what it did; a failed run or Ctrl-C is one line (exit 1, 130). */
+async function trainAndReport(name: string, options: SweepOptions): Promise<number> {
   const fromEnv = Deno.env.get("RESULTS_DIR");
   if (fromEnv) requireWritableFolder("RESULTS_DIR", fromEnv);
   let summary;
@@ -220,6 +186,67 @@ async function main(): Promise<number> {
   );
   for (const missing of summary.unreachable) console.log(`not reachable: ${missing}`);
   return 0;
+}
+
+/** --summary's flags: only --check or --write beside it. */
+function requireSummaryAlone(flags: Map<string, string | true>, positional: string[]): void {
+  const extra = [...flags.keys()].find((f) => !["summary", "check", "write"].includes(f));
+  if (extra || positional.length) {
+    throw new InputError(
+      extra ? `--${extra}` : "experiment",
+      extra ? true : positional.join(" "),
+      "--summary takes only --check or --write",
+    );
+  }
+}
+
+/** The one experiment name a sweep takes, with --quick and --full not both given. */
+function requireSweepArguments(flags: Map<string, string | true>, positional: string[]): string {
+  if (flags.has("check") || flags.has("write")) {
+    const flag = flags.has("check") ? "--check" : "--write";
+    throw new InputError(flag, true, "only with --summary");
+  }
+  if (positional.length !== 1) {
+    throw new InputError(
+      "experiment",
+      positional.join(" ") || undefined,
+      `expected one name (${experimentNames().join(", ")}; see --help)`,
+    );
+  }
+  if (flags.has("quick") && flags.has("full")) {
+    throw new InputError("--quick", true, "choose --quick or --full, not both");
+  }
+  return positional[0];
+}
+
+async function main(): Promise<number> {
+  const parsed = parseFlags(Deno.args, [
+    "quick",
+    "full",
+    "dry-run",
+    "help",
+    "summary",
+    "check",
+    "write",
+  ]);
+  const { flags } = parsed;
+  if (flags.has("help")) {
+    console.log(USAGE);
+    return 0;
+  }
+  rejectUnknownFlags(parsed, FLAGS);
+  if (flags.has("summary")) {
+    requireSummaryAlone(flags, parsed.positional);
+    return summaryCommand(flags);
+  }
+  const name = requireSweepArguments(flags, parsed.positional);
+  const options = sweepOptions(flags);
+  const plan = planSweep(name, options); // every option checked before a folder is touched
+  if (flags.has("dry-run")) {
+    printPlan(plan);
+    return 0;
+  }
+  return await trainAndReport(name, options);
 }
 
 if (import.meta.main) runTool("experiment", main);

@@ -4,14 +4,12 @@
  * the pattern, the vocabulary and why it was kept, so it can be rebuilt at any n up to the
  * length it was trained at, exported to ONNX and served.
  */
-import { EXPERIMENT_DEFINITIONS } from "../train/experiments.ts";
+import { languageModeling } from "../experiments/language_modeling.ts";
 import { keepableAsBestSparse, type KeptRecord, keptRecord } from "../train/best_model.ts";
 import type { RunResult } from "../train/results.ts";
-import { committedStatus } from "../train/sweep.ts";
+import { committedStatus } from "../experiments/sweeps.ts";
 import { InputError } from "../util/errors.ts";
 import { pathFromUrl } from "../util/system.ts";
-
-const languageModeling = EXPERIMENT_DEFINITIONS["language-modeling"];
 
 /** Weights stem (`.json` + `.bin`) of the served character model. */
 export const SERVED_CHAR_MODEL = pathFromUrl(

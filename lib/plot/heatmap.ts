@@ -99,6 +99,125 @@ function axisNames(i: number, letter: "x" | "y") {
   return { key: `${letter}axis${suffix}`, ref: `${letter}${suffix}` };
 }
 
+/** Where panel i sits: its subplot axes and its domains as fractions of the plot area. */
+interface PanelPlace {
+  x: { key: string; ref: string };
+  y: { key: string; ref: string };
+  column: number;
+  xDomain: number[];
+  yDomain: number[];
+}
+
+/** The grid of panels: `columns` per row, each PANEL_PX square with gaps between them. */
+function placePanels(count: number, columns: number) {
+  const rows = Math.ceil(count / columns);
+  const plotWidth = columns * PANEL_PX + (columns - 1) * GAP_X_PX;
+  const plotHeight = rows * PANEL_PX + (rows - 1) * GAP_Y_PX;
+  const places = Array.from({ length: count }, (_, i): PanelPlace => {
+    const column = i % columns, row = Math.floor(i / columns);
+    const left = column * (PANEL_PX + GAP_X_PX) / plotWidth;
+    const top = 1 - row * (PANEL_PX + GAP_Y_PX) / plotHeight;
+    return {
+      x: axisNames(i, "x"),
+      y: axisNames(i, "y"),
+      column,
+      xDomain: [left, left + PANEL_PX / plotWidth],
+      yDomain: [top - PANEL_PX / plotHeight, top],
+    };
+  });
+  return { places, plotWidth, plotHeight };
+}
+
+/** The panel's heatmap trace, and its path γ as a line through the cells when it has one. */
+function panelTraces(panel: MaskPanel, grid: Grid, place: PanelPlace): PlotlyTrace[] {
+  const centers = grid.blockSize === 1 ? grid.edges.slice(1).map((edge) => edge - 0.5) : null;
+  const about = grid.blockSize > 1 ? " ≈" : " =";
+  const traces: PlotlyTrace[] = [{
+    type: "heatmap",
+    name: panel.title,
+    z: grid.z,
+    x: centers ?? grid.edges,
+    y: centers ?? grid.edges,
+    xaxis: place.x.ref,
+    yaxis: place.y.ref,
+    coloraxis: "coloraxis",
+    hovertemplate:
+      `query k${about} %{y}<br>key j${about} %{x}<br>value %{z}<extra>${panel.title}</extra>`,
+  }];
+  if (panel.path !== undefined && panel.path.length >= 2) {
+    traces.push({
+      type: "scatter",
+      mode: "lines+markers",
+      name: `γ (${panel.title})`,
+      x: panel.path.slice(0, -1),
+      y: panel.path.slice(1),
+      xaxis: place.x.ref,
+      yaxis: place.y.ref,
+      line: { color: "#d62728", width: 2 },
+      marker: { size: 4, color: "#d62728" },
+      showlegend: false,
+      hovertemplate: "γ(i) = %{x} → γ(i+1) = %{y}<extra>path</extra>",
+    });
+  }
+  return traces;
+}
+
+/** The panel's two axes (query k down the side, key j along the bottom) and its title. */
+function panelAxes(panel: MaskPanel, place: PanelPlace) {
+  const range = [-0.5, panel.n - 0.5];
+  const common = { automargin: true, zeroline: false, showgrid: false };
+  const axes: PlotlyLayout = {
+    [place.x.key]: {
+      domain: place.xDomain,
+      anchor: place.y.ref,
+      range,
+      title: { text: "key token j" },
+      ...common,
+    },
+    [place.y.key]: {
+      domain: place.yDomain,
+      anchor: place.x.ref,
+      range: [...range].reverse(),
+      title: { text: place.column === 0 ? "query token k" : "" },
+      ...common,
+    },
+  };
+  const title = {
+    text: panel.title,
+    xref: "paper",
+    yref: "paper",
+    x: (place.xDomain[0] + place.xDomain[1]) / 2,
+    y: place.yDomain[1],
+    xanchor: "center",
+    yanchor: "bottom",
+    yshift: 6,
+    showarrow: false,
+    font: { size: 13 },
+  };
+  return { axes, title };
+}
+
+/** One line per panel for the figure's text summary. */
+function panelLine(panel: MaskPanel, grid: Grid): string {
+  const pairs = panel.n * panel.n;
+  const shown = grid.blockSize > 1 ? `, shown as ${grid.z.length}×${grid.z.length} blocks` : "";
+  const path = panel.path ? `, path γ of ${panel.path.length} tokens` : "";
+  return `  ${panel.title}: n = ${panel.n}, ${grid.nonzero} of ${pairs} pairs nonzero ` +
+    `(${formatNumber((100 * grid.nonzero) / pairs)}%)${shown}${path}`;
+}
+
+/** The figure's title and colour-bar title, saying when the masks were downsampled. */
+function titles(panels: MaskPanel[], grids: Grid[], options: MaskHeatmapOptions) {
+  const blockSize = Math.max(...grids.map((grid) => grid.blockSize));
+  const downsampled = blockSize > 1;
+  const baseTitle = options.title ?? (panels.length === 1 ? panels[0].title : "attention masks");
+  const title = downsampled
+    ? `${baseTitle} (downsampled: each cell averages a ${blockSize}×${blockSize} block of pairs)`
+    : baseTitle;
+  const colorTitle = options.colorTitle ?? (downsampled ? "fraction allowed" : "allowed");
+  return { title, colorTitle };
+}
+
 /** Draws one or several masks side by side with a shared color scale. */
 export function maskHeatmap(panels: MaskPanel[], options: MaskHeatmapOptions = {}): Figure {
   if (!Array.isArray(panels) || panels.length === 0) {
@@ -110,121 +229,31 @@ export function maskHeatmap(panels: MaskPanel[], options: MaskHeatmapOptions = {
     options.columns ?? Math.min(panels.length, 3),
     1,
   );
-  const rows = Math.ceil(panels.length / columns);
   const grids = panels.map((panel, i) => gridOf(panel, `panels[${i}]`));
-  const downsampled = grids.some((grid) => grid.blockSize > 1);
-
-  const plotWidth = columns * PANEL_PX + (columns - 1) * GAP_X_PX;
-  const plotHeight = rows * PANEL_PX + (rows - 1) * GAP_Y_PX;
-  const low = Math.min(0, ...grids.map((grid) => grid.min));
-  const high = Math.max(1, ...grids.map((grid) => grid.max));
-
-  const data: PlotlyTrace[] = [];
-  const layout: PlotlyLayout = {};
-  const annotations: Record<string, unknown>[] = [];
-  panels.forEach((panel, i) => {
-    const grid = grids[i];
-    const x = axisNames(i, "x"), y = axisNames(i, "y");
-    const column = i % columns, row = Math.floor(i / columns);
-    const left = column * (PANEL_PX + GAP_X_PX) / plotWidth;
-    const top = 1 - row * (PANEL_PX + GAP_Y_PX) / plotHeight;
-    const xDomain = [left, left + PANEL_PX / plotWidth];
-    const yDomain = [top - PANEL_PX / plotHeight, top];
-    const centers = grid.blockSize === 1 ? grid.edges.slice(1).map((edge) => edge - 0.5) : null;
-    data.push({
-      type: "heatmap",
-      name: panel.title,
-      z: grid.z,
-      x: centers ?? grid.edges,
-      y: centers ?? grid.edges,
-      xaxis: x.ref,
-      yaxis: y.ref,
-      coloraxis: "coloraxis",
-      hovertemplate: `query k${grid.blockSize > 1 ? " ≈" : " ="} %{y}<br>key j${
-        grid.blockSize > 1 ? " ≈" : " ="
-      } %{x}<br>value %{z}<extra>${panel.title}</extra>`,
-    });
-    if (panel.path !== undefined && panel.path.length >= 2) {
-      data.push({
-        type: "scatter",
-        mode: "lines+markers",
-        name: `γ (${panel.title})`,
-        x: panel.path.slice(0, -1),
-        y: panel.path.slice(1),
-        xaxis: x.ref,
-        yaxis: y.ref,
-        line: { color: "#d62728", width: 2 },
-        marker: { size: 4, color: "#d62728" },
-        showlegend: false,
-        hovertemplate: "γ(i) = %{x} → γ(i+1) = %{y}<extra>path</extra>",
-      });
-    }
-    const range = [-0.5, panel.n - 0.5];
-    layout[x.key] = {
-      domain: xDomain,
-      anchor: y.ref,
-      range,
-      title: { text: "key token j" },
-      automargin: true,
-      zeroline: false,
-      showgrid: false,
-    };
-    layout[y.key] = {
-      domain: yDomain,
-      anchor: x.ref,
-      range: [...range].reverse(),
-      title: { text: column === 0 ? "query token k" : "" },
-      automargin: true,
-      zeroline: false,
-      showgrid: false,
-    };
-    annotations.push({
-      text: panel.title,
-      xref: "paper",
-      yref: "paper",
-      x: (xDomain[0] + xDomain[1]) / 2,
-      y: yDomain[1],
-      xanchor: "center",
-      yanchor: "bottom",
-      yshift: 6,
-      showarrow: false,
-      font: { size: 13 },
-    });
-  });
-
-  const blockSize = Math.max(...grids.map((grid) => grid.blockSize));
-  const baseTitle = options.title ?? (panels.length === 1 ? panels[0].title : "attention masks");
-  const title = downsampled
-    ? `${baseTitle} (downsampled: each cell averages a ${blockSize}×${blockSize} block of pairs)`
-    : baseTitle;
-  const colorTitle = options.colorTitle ?? (downsampled ? "fraction allowed" : "allowed");
+  const { places, plotWidth, plotHeight } = placePanels(panels.length, columns);
+  const data = panels.flatMap((panel, i) => panelTraces(panel, grids[i], places[i]));
+  const drawn = panels.map((panel, i) => panelAxes(panel, places[i]));
+  const { title, colorTitle } = titles(panels, grids, options);
   // No fixed width: the figure fills its output area (autosize) and SVG export draws it at its
   // natural width. The top margin holds the title's lines and the panel titles below them.
   const heading = titleLayout(title, PANEL_TITLE_PX);
   const margin = { ...MARGIN, t: heading.marginTop };
-  Object.assign(layout, {
+  const layout: PlotlyLayout = {
+    ...Object.assign({}, ...drawn.map((panel) => panel.axes)),
     title: heading.title,
     autosize: true,
     meta: { exportWidth: plotWidth + margin.l + margin.r },
     height: plotHeight + margin.t + margin.b,
     margin,
-    annotations,
+    annotations: drawn.map((panel) => panel.title),
     coloraxis: {
-      cmin: low,
-      cmax: high,
+      cmin: Math.min(0, ...grids.map((grid) => grid.min)),
+      cmax: Math.max(1, ...grids.map((grid) => grid.max)),
       colorscale: [[0, "#f4f4f4"], [1, "#1f4e99"]],
       colorbar: { title: { text: colorTitle } },
     },
     plot_bgcolor: "#ffffff",
-  });
-
-  const lines = panels.map((panel, i) => {
-    const grid = grids[i];
-    const pairs = panel.n * panel.n;
-    const shown = grid.blockSize > 1 ? `, shown as ${grid.z.length}×${grid.z.length} blocks` : "";
-    const path = panel.path ? `, path γ of ${panel.path.length} tokens` : "";
-    return `  ${panel.title}: n = ${panel.n}, ${grid.nonzero} of ${pairs} pairs nonzero ` +
-      `(${formatNumber((100 * grid.nonzero) / pairs)}%)${shown}${path}`;
-  });
+  };
+  const lines = panels.map((panel, i) => panelLine(panel, grids[i]));
   return new Figure(title, { data, layout }, [`mask heatmap: ${title}`, ...lines].join("\n"));
 }

@@ -1,18 +1,15 @@
 /**
- * Figures for the lab: Plotly builders that display themselves in Jupyter (a MIME bundle
- * through `Symbol.for("Jupyter.display")`), and static SVG export through headless Chromium.
+ * lib/plot's public face: the figure builders and tables a notebook draws with, each displaying
+ * itself in Jupyter (a MIME bundle through `Symbol.for("Jupyter.display")`). Static SVG export,
+ * the Plotly page plumbing, option and JSON types are imported from their files.
  */
-export { Displayable, Figure, jupyterDisplay, show } from "./figure.ts";
-export {
-  type MimeBundle,
-  PLOTLY_MIME,
-  type PlotlyFigureJson,
-  type PlotlyLayout,
-  type PlotlyTrace,
-} from "./plotly_types.ts";
-export { maskHeatmap, type MaskHeatmapOptions, type MaskPanel, MAX_CELLS } from "./heatmap.ts";
-export { linePlot, type LinePlotOptions, type Series } from "./line.ts";
-export { type Cell, type Row, Table, table } from "./table.ts";
-export { PLOTLY_DELIVERY_VARIABLE, plotlyScriptTag } from "./plotly_page.ts";
-export { renderSvgs, SvgRenderer } from "./svg.ts";
-export { verdictBundle, verdictRow, VerdictTable, verdictTable } from "./verdict_table.ts";
+// displaying: the figure class, `show` for several at once, and the MIME type figures carry
+export { Figure, show } from "./figure.ts";
+export { PLOTLY_MIME } from "./plotly_types.ts";
+// masks as heatmaps, one panel per pattern
+export { maskHeatmap, type MaskPanel } from "./heatmap.ts";
+// line plots: one curve per series, error bars, log axes
+export { linePlot, type Series } from "./line.ts";
+// tables of rows, and Assumption 1 verdicts as a table
+export { table } from "./table.ts";
+export { verdictTable } from "./verdict_table.ts";

@@ -11,6 +11,7 @@
 import { PathError, reasonOf } from "../util/output_folder.ts";
 import { MISSING, readRegularTextFileSync } from "../util/regular_file.ts";
 import { processIsRunning, TEMPORARY_SUFFIX } from "../util/system.ts";
+import type { RunEnd } from "./run_events.ts";
 
 export const CLAIM_SUFFIX = ".claim";
 
@@ -27,6 +28,11 @@ export type ClaimOutcome =
 
 export function claimPath(dir: string, runId: string): string {
   return `${dir}/${runId}${CLAIM_SUFFIX}`;
+}
+
+/** The run a claim file (its name in the results folder) is for. */
+export function runIdOfClaim(name: string): string {
+  return name.endsWith(CLAIM_SUFFIX) ? name.slice(0, -CLAIM_SUFFIX.length) : name;
 }
 
 /** The start time of process `pid` (Linux /proc), null when it is not running or unknown. */
@@ -193,4 +199,43 @@ export function releaseClaimsOf(dir: string, pid: number): string[] {
     }
   }
   return removed;
+}
+
+/** What trying one run under its claim needs. */
+export interface ClaimedRunSteps {
+  /** Whether the run's result is there already (another sweep finished it meanwhile). */
+  isDone: () => boolean;
+  /** Trains the run and writes its result. */
+  train: () => Promise<void>;
+  /** Told when a stale claim is taken over. */
+  log: (line: string) => void;
+  /** Pids whose claims are never taken over (a sweep's own workers). */
+  keepClaimsOf?: (pid: number) => boolean;
+}
+
+/**
+ * The claim protocol for one run of a shared folder: the run is claimed first. A run another
+ * live process holds is left to it ("held"); a stale claim is taken over, and `log` says whose
+ * it was; a run whose result appeared meanwhile is "reused"; otherwise it is trained. The claim
+ * is released once `train` returns or throws, never before its result is written.
+ */
+export async function tryUnderClaim(
+  dir: string,
+  runId: string,
+  steps: ClaimedRunSteps,
+): Promise<RunEnd> {
+  const claim = claimRun(dir, runId, undefined, steps.keepClaimsOf);
+  if (claim.state === "held") return "held";
+  try {
+    if (claim.reclaimedFrom !== undefined) {
+      steps.log(
+        `${claim.path}: took over the claim of process ${claim.reclaimedFrom}, which is gone`,
+      );
+    }
+    if (steps.isDone()) return "reused";
+    await steps.train();
+    return "trained";
+  } finally {
+    claim.release();
+  }
 }

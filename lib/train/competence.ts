@@ -1,11 +1,11 @@
 /**
  * Competence first: a comparison of sparse patterns means something only when the dense
  * reference has learned the task. Each experiment states the bars its committed full results
- * must clear (COMPETENCE_BARS); `competenceRows` measures them on the results present, so a
- * notebook shows each bar with its measured value and throws when a measured bar is missed.
- * A bar whose runs are not committed yet is "pending", never passed.
+ * must clear (its definition's `competence`, built from the bars here); `measureBars` measures
+ * them on the results present, so a notebook shows each bar with its measured value and throws
+ * when a measured bar is missed. A bar whose runs are not committed yet is "pending", never
+ * passed.
  */
-import type { ExperimentName } from "./experiments.ts";
 import type { RunResult } from "./results.ts";
 import { meanAndSpread } from "./metrics.ts";
 import { MIN_SEEDS } from "./summary.ts";
@@ -35,7 +35,7 @@ function meanOf(runs: readonly RunResult[], key: string): number | undefined {
 }
 
 /** "The dense mean of `key` at `layers` is at least (or at most) `bound`." */
-function denseBar(
+export function denseBar(
   key: string,
   label: string,
   bound: number,
@@ -54,7 +54,12 @@ function denseBar(
 }
 
 /** "Dense clears `bound` at every planned depth." */
-function denseEveryDepthBar(key: string, label: string, bound: number, layers: number[]) {
+export function denseEveryDepthBar(
+  key: string,
+  label: string,
+  bound: number,
+  layers: number[],
+): CompetenceBar {
   return {
     requirement: `dense ${label} ≥ ${bound} at every L (${layers.join(", ")})`,
     measure(results: readonly RunResult[]) {
@@ -67,7 +72,12 @@ function denseEveryDepthBar(key: string, label: string, bound: number, layers: n
 }
 
 /** "At least one sparse series clears `bound` at L layers." */
-function someSparseBar(key: string, label: string, bound: number, layers: number): CompetenceBar {
+export function someSparseBar(
+  key: string,
+  label: string,
+  bound: number,
+  layers: number,
+): CompetenceBar {
   return {
     requirement: `at least one sparse pattern's ${label} at L = ${layers} ≥ ${bound}`,
     measure(results) {
@@ -88,7 +98,7 @@ function someSparseBar(key: string, label: string, bound: number, layers: number
 }
 
 /** "Every run has at least `minimum` test examples." */
-function testSetBar(minimum: number): CompetenceBar {
+export function testSetBar(minimum: number): CompetenceBar {
   return {
     requirement: `every run tested on ≥ ${minimum} held-out examples`,
     measure(results) {
@@ -122,7 +132,11 @@ export function firstCrossing(
 }
 
 /** "Every run trained at least `factor`× past the step where dense at L first crosses." */
-function trainedPastCrossingBar(layers: number, threshold: number, factor: number): CompetenceBar {
+export function trainedPastCrossingBar(
+  layers: number,
+  threshold: number,
+  factor: number,
+): CompetenceBar {
   return {
     requirement: `every run trained ≥ ${factor}× past the step where dense L = ${layers} ` +
       `first reaches ${threshold}`,
@@ -139,24 +153,6 @@ function trainedPastCrossingBar(layers: number, threshold: number, factor: numbe
   };
 }
 
-/** The competence each experiment's committed results must show before any verdict. */
-export const COMPETENCE_BARS: Readonly<Record<ExperimentName, readonly CompetenceBar[]>> = {
-  "copying": [
-    denseEveryDepthBar("accuracy", "copy accuracy", 0.99, [1, 2, 3, 4]),
-    someSparseBar("accuracy", "copy accuracy", 0.99, 4),
-  ],
-  "language-modeling": [denseBar("bitsPerCharacter", "test bits per character", 2.5, true)],
-  "seq2seq": [
-    denseBar("bleu", "test BLEU", 50, false),
-    denseBar("phonemeErrorRate", "test phoneme error rate", 0.25, true),
-  ],
-  "classification": [denseBar("accuracy", "test accuracy", 0.95, false), testSetBar(1000)],
-  "depth-vs-mixing": [
-    denseBar("accuracy", "reversal accuracy", 0.99, false, 2),
-    trainedPastCrossingBar(2, 0.9, 3),
-  ],
-};
-
 export interface CompetenceRow {
   requirement: string;
   measured: string;
@@ -164,12 +160,12 @@ export interface CompetenceRow {
   status: "met" | "missed" | "pending";
 }
 
-/** Each bar of the experiment measured on `results`. */
-export function competenceRows(
-  name: ExperimentName,
+/** Each bar measured on `results`. */
+export function measureBars(
+  bars: readonly CompetenceBar[],
   results: readonly RunResult[],
 ): CompetenceRow[] {
-  return COMPETENCE_BARS[name].map((bar) => {
+  return bars.map((bar) => {
     const measured = bar.measure(results);
     if (measured === undefined) {
       return { requirement: bar.requirement, measured: "not committed yet", status: "pending" };

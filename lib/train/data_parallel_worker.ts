@@ -10,7 +10,7 @@
  * updates only its part.
  */
 /// <reference lib="deno.worker" />
-import { FlatAdam, initTf, softmaxCrossEntropyOp, tf } from "../attention/mod.ts";
+import { FlatAdam, initTf, tf } from "../attention/mod.ts";
 import { copyTensorInto, takeFloat32, tensorFrom } from "../attention/tf/buffers.ts";
 import { languageModelSetup } from "./tasks.ts";
 import { resolvePattern } from "./sweep_grid.ts";
@@ -40,7 +40,7 @@ async function prepare(start: DataParallelStart) {
   const { options, rank, workers } = start;
   const { sparsity, parameters, ...choice } = options.pattern;
   const pattern = resolvePattern(choice, options.size.n, sparsity, options.seed, parameters);
-  const { model, windows, text } = languageModelSetup({
+  const { model, windows, windowLoss, text } = languageModelSetup({
     pattern,
     layers: options.layers,
     seed: options.seed,
@@ -54,7 +54,7 @@ async function prepare(start: DataParallelStart) {
     offsets.push(total);
     total += variable.size;
   }
-  return { start, rank, workers, model, windows, text, variables, offsets, total };
+  return { start, rank, workers, model, windows, windowLoss, text, variables, offsets, total };
 }
 
 /**
@@ -65,99 +65,114 @@ function ownerOfVariables(offsets: readonly number[], total: number, workers: nu
   return offsets.map((offset) => Math.min(workers - 1, Math.floor((offset * workers) / total)));
 }
 
+type Setup = NonNullable<typeof setup>;
+
+/**
+ * The shared buffer's regions: W gradient slots, W losses, the averaged gradient, the updated
+ * weights (each `total` floats but the losses).
+ */
+function bufferViews(buffer: SharedArrayBuffer, workers: number, total: number) {
+  return {
+    slots: Array.from(
+      { length: workers },
+      (_, w) => new Float32Array(buffer, 4 * w * total, total),
+    ),
+    shareLosses: new Float32Array(buffer, 4 * workers * total, workers),
+    average: new Float32Array(buffer, 4 * (workers * (total + 1)), total),
+    weights: new Float32Array(buffer, 4 * (workers * (total + 1) + total), total),
+  };
+}
+
+type Views = ReturnType<typeof bufferViews>;
+
+/**
+ * This worker's share of one step's global batch (drawn the same in every worker): its loss into
+ * `shareLosses[rank]` and its gradient into its slot. Returns which variables the loss reaches:
+ * one it does not reach has no gradient in any worker (same model, same loss).
+ */
+function publishShareGradient(s: Setup, views: Views, starts: number[]): boolean[] {
+  const { rank, workers, windows, windowLoss, text, variables, offsets, start } = s;
+  const { n, batch } = start.options.size;
+  const share = batch / workers;
+  const data = windows(text.train, starts.slice(rank * share, (rank + 1) * share));
+  const input = tf.tensor2d(data.input, [share, n], "int32");
+  const loss = () => tf.tidy(() => windowLoss(input, data.target));
+  const { value, grads } = tf.variableGrads(loss, variables);
+  input.dispose();
+  views.shareLosses[rank] = value.dataSync()[0];
+  value.dispose();
+  const mine = views.slots[rank];
+  const reached = variables.map((variable) => grads[variable.name] !== undefined);
+  variables.forEach((variable, index) => {
+    const grad = grads[variable.name];
+    if (grad) copyTensorInto(grad, mine, offsets[index]);
+    else mine.fill(0, offsets[index], offsets[index] + variable.size);
+  });
+  tf.dispose(Object.values(grads));
+  return reached;
+}
+
+/** Averages every share's gradient of this worker's own variables, in rank order. */
+function averageOwnGradients(s: Setup, views: Views, owner: number[]): void {
+  const { rank, workers, variables, offsets } = s;
+  variables.forEach((variable, index) => {
+    if (owner[index] !== rank) return;
+    const end = offsets[index] + variable.size;
+    for (let i = offsets[index]; i < end; i++) {
+      let sum = 0;
+      for (let w = 0; w < workers; w++) sum += views.slots[w][i];
+      views.average[i] = sum / workers;
+    }
+  });
+}
+
+/** Copies the variables other workers updated from the buffer into this worker's model. */
+function adoptOthersWeights(s: Setup, views: Views, owner: number[], reached: boolean[]) {
+  const { rank, variables, offsets } = s;
+  variables.forEach((variable, index) => {
+    if (owner[index] === rank || !reached[index]) return;
+    const values = takeFloat32(variable.size);
+    values.set(views.weights.subarray(offsets[index], offsets[index] + variable.size));
+    const updated = tensorFrom(values, variable.shape);
+    variable.assign(updated);
+    updated.dispose();
+  });
+}
+
 function train(buffer: SharedArrayBuffer) {
-  const { start, rank, workers, model, windows, text, variables, offsets, total } = setup!;
+  const s = setup!;
+  const { start, rank, workers, text, variables, offsets, total } = s;
   const { options } = start;
   const { n, batch, learningRate } = options.size;
-  const share = batch / workers;
   const counters = new Int32Array(start.barrier);
-  // layout: W gradient slots, W losses, the averaged gradient, the updated weights
-  const slots = Array.from(
-    { length: workers },
-    (_, w) => new Float32Array(buffer, 4 * w * total, total),
-  );
-  const shareLosses = new Float32Array(buffer, 4 * workers * total, workers);
-  const average = new Float32Array(buffer, 4 * (workers * (total + 1)), total);
-  const weights = new Float32Array(buffer, 4 * (workers * (total + 1) + total), total);
-  const mine = slots[rank];
+  const views = bufferViews(buffer, workers, total);
   const owner = ownerOfVariables(offsets, total, workers);
   const adam = new FlatAdam(variables, { learningRate });
   const rng = seededRng(options.seed);
   const losses: number[] = [];
   let firstGradient = new Float32Array(0);
   for (let step = 0; step < options.steps; step++) {
-    // the global batch, drawn the same in every worker; this worker's share of it
     const starts = Array.from({ length: batch }, () => rng.int(text.train.length - n - 1));
-    const data = windows(text.train, starts.slice(rank * share, (rank + 1) * share));
-    const input = tf.tensor2d(data.input, [share, n], "int32");
-    const loss = () =>
-      tf.tidy(() => {
-        const logits = model.logits(input);
-        if (options.fused) {
-          return softmaxCrossEntropyOp(
-            logits,
-            data.target.flat(),
-            data.target.flat().map(() => 1),
-          );
-        }
-        const classes = logits.shape[2];
-        const oneHot = tf.oneHot(tf.tensor1d(data.target.flat(), "int32"), classes);
-        return tf.losses.softmaxCrossEntropy(
-          oneHot,
-          tf.reshape(logits, [-1, classes]),
-        ) as tf.Scalar;
-      });
-    const { value, grads } = tf.variableGrads(loss, variables);
-    input.dispose();
-    shareLosses[rank] = value.dataSync()[0];
-    value.dispose();
-    // a variable the loss does not reach has no gradient in any worker (same model, same loss)
-    const reached = variables.map((variable) => grads[variable.name] !== undefined);
-    variables.forEach((variable, index) => {
-      const grad = grads[variable.name];
-      if (!grad) {
-        mine.fill(0, offsets[index], offsets[index] + variable.size);
-        return;
-      }
-      copyTensorInto(grad, mine, offsets[index]);
-    });
-    tf.dispose(Object.values(grads));
+    const reached = publishShareGradient(s, views, starts);
     arriveAndWait(counters, workers);
-    // this worker's variables: every share's gradient averaged in rank order, then Adam
-    variables.forEach((variable, index) => {
-      if (owner[index] !== rank) return;
-      const end = offsets[index] + variable.size;
-      for (let i = offsets[index]; i < end; i++) {
-        let sum = 0;
-        for (let w = 0; w < workers; w++) sum += slots[w][i];
-        average[i] = sum / workers;
-      }
-    });
+    averageOwnGradients(s, views, owner);
     let lossSum = 0;
-    for (let w = 0; w < workers; w++) lossSum += shareLosses[w];
+    for (let w = 0; w < workers; w++) lossSum += views.shareLosses[w];
     losses.push(lossSum / workers);
     adam.applyGradients(
       variables.map((variable, index) =>
         owner[index] === rank && reached[index]
-          ? average.subarray(offsets[index], offsets[index] + variable.size)
+          ? views.average.subarray(offsets[index], offsets[index] + variable.size)
           : undefined
       ),
     );
     variables.forEach((variable, index) => {
-      if (owner[index] !== rank) return;
-      copyTensorInto(variable, weights, offsets[index]);
+      if (owner[index] === rank) copyTensorInto(variable, views.weights, offsets[index]);
     });
     // nobody overwrites a slot before all have read it, nor reads weights not yet written
     arriveAndWait(counters, workers);
-    if (step === 0) firstGradient = average.slice();
-    variables.forEach((variable, index) => {
-      if (owner[index] === rank || !reached[index]) return;
-      const values = takeFloat32(variable.size);
-      values.set(weights.subarray(offsets[index], offsets[index] + variable.size));
-      const updated = tensorFrom(values, variable.shape);
-      variable.assign(updated);
-      updated.dispose();
-    });
+    if (step === 0) firstGradient = views.average.slice();
+    adoptOthersWeights(s, views, owner, reached);
   }
   const parameters = new Float32Array(total);
   variables.forEach((variable, index) => {

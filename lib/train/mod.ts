@@ -1,19 +1,28 @@
-/** lib/train: data sets, tokenizers, metrics, training tasks, sweeps, results files, progress. */
-export * from "./metrics.ts";
-export * from "./cache.ts";
-export * from "./vocab.ts";
-export * from "./datasets.ts";
-export * from "./sweep_grid.ts";
-export * from "./results.ts";
-export * from "./progress.ts";
-export * from "./tasks.ts";
-export * from "./experiments.ts";
-export * from "./sweep.ts";
-export * from "./summary.ts";
-export * from "./report.ts";
-export * from "./claims.ts";
-export * from "../util/statistics.ts";
-export * from "./competence.ts";
-export * from "./bag_of_words.ts";
-export * from "./readme_tables.ts";
-export * from "./copy_bottleneck.ts";
+/**
+ * lib/train's public face: what the notebooks and a student use of the training machinery.
+ * Tools, tests and lib/experiments import the implementation files directly; plumbing (claims,
+ * the data cache, the READMEs' tables, the scheduler, statistics internals) is not listed here.
+ */
+// sweep grids: which parameters of a pattern reach a sparsity level
+export { admissiblePatterns, reachableLevels, requireChoice } from "./sweep_grid.ts";
+// metrics of the experiments and a confidence interval for an accuracy
+export { perplexity, phonemeErrorRate } from "./metrics.ts";
+export { wilsonInterval } from "../util/statistics.ts";
+// data and the simple model notebook 14 compares against
+export { loadSpamAssassin } from "./datasets.ts";
+export { bagOfWordsAccuracy, trainBagOfWords } from "./bag_of_words.ts";
+// results summarized, and ceilings from the patterns' reach sets (notebooks 11 and 15)
+export {
+  accuracyAgainstCeilingRows,
+  copyAccuracyBound,
+  copySourceHops,
+  LEARNED,
+  pointsAgainstCeilings,
+  reversalAccuracyBound,
+  type SummarySeries,
+} from "./summary.ts";
+export type { RunResult } from "./results.ts";
+// where copies squeeze through hub tokens (notebook 11)
+export { copiesInReachAvoiding, copyOutcomes, hubTokens } from "./copy_bottleneck.ts";
+// what an experiment declares (one module each in lib/experiments/; registerExperiment adds one)
+export type { ExperimentDefinition } from "./experiment_definition.ts";

@@ -1,15 +1,16 @@
 /**
  * Training several runs of a sweep at once: this process and `jobs − 1` worker processes
- * (`deno run` of sweep_worker.ts), each with its own TensorFlow.js wasm backend, single-threaded
- * as always, so nothing of one run's backend state can reach another's (one process fewer to
- * start than workers: the start-up of a process is most of a quick run). Every worker walks the same list of
- * pending runs in plan order and trains those it can claim (claims.ts): the claim files are the
- * queue, so a fast worker simply takes more runs, and a second sweep started over the same
- * folder takes part in the same way without training anything twice.
+ * (worker_pool.ts), each with its own TensorFlow.js wasm backend, single-threaded as always, so
+ * nothing of one run's backend state can reach another's (one process fewer to start than
+ * workers: the start-up of a process is most of a quick run). The scheduler hands nothing out:
+ * every worker walks the same list of pending runs in plan order and trains those it can claim
+ * (claims.ts `tryUnderClaim`), so the claim files are the queue, a fast worker simply takes more
+ * runs, and a second sweep started over the same folder takes part in the same way without
+ * training anything twice. It is given the run function (what trains runs in this process) and
+ * the worker script, and knows nothing else of sweeps.
  *
- * Workers report on stdout, one JSON event a line: which run they start, every training step
- * (the parent prints progress lines prefixed with the run id), and how each run ended. Anything
- * else a worker prints is passed on, prefixed with the run it was training.
+ * Workers report one JSON event a line: which run they start, every training step (printed as
+ * progress lines prefixed with the run id), and how each run ended.
  *
  * A failing run fails the sweep: its worker reports the run and the error and exits; the other
  * workers are stopped at once (SIGTERM) rather than left to finish, so the failure is seen
@@ -17,14 +18,11 @@
  * Ctrl-C (SIGINT) stops every worker likewise. Claims a stopped worker held are removed once it
  * has exited; a claim outliving its process for any other reason is taken over as stale.
  */
-import { releaseClaimsOf } from "./claims.ts";
 import { Progress } from "./progress.ts";
-import { type SweepOptions, type SweepPlan, type TrainOutcome, trainRuns } from "./sweep.ts";
+import type { TrainHooks, TrainOutcome, WorkerEvent } from "./run_events.ts";
+import { RunTally } from "./run_tally.ts";
+import { type PoolWorker, WorkerPool } from "./worker_pool.ts";
 import { InputError } from "../util/errors.ts";
-import { pathFromUrl } from "../util/system.ts";
-
-const WORKER = pathFromUrl("./sweep_worker.ts", import.meta.url);
-const CONFIG = pathFromUrl("../../deno.json", import.meta.url);
 
 /** The cores of this machine: the most runs trained at once. */
 export function machineCores(): number {
@@ -43,27 +41,6 @@ export function requireJobs(jobs: unknown, parameter = "jobs"): number {
   return jobs;
 }
 
-/** What a worker is told: the sweep's selection, its folder, and the runs to try in order. */
-export interface WorkerSpec {
-  name: string;
-  mode: SweepOptions["mode"];
-  patterns?: string[];
-  configurations?: string[];
-  sparsity?: number[];
-  seeds?: number[];
-  layers?: number[];
-  resultsDir: string;
-  runIds: string[];
-}
-
-/** One line of a worker's stdout. */
-export type WorkerEvent =
-  | { event: "start"; runId: string }
-  | { event: "step"; runId: string; unit: number; loss: number }
-  | { event: "end"; runId: string; outcome: "trained" | "reused" | "held" }
-  | { event: "log"; line: string }
-  | { event: "error"; runId: string | null; message: string; parameter?: string };
-
 /** A run failed in a worker: the message names the run. */
 export class RunFailedError extends Error {
   constructor(readonly runId: string | null, reason: string) {
@@ -80,12 +57,6 @@ class WorkerInputError extends InputError {
   }
 }
 
-/** Thrown from a training step of the worker in this process when the sweep stops. */
-class StopRequested extends Error {}
-
-/** Longest time the worker in this process trains without letting the event loop run. */
-const YIELD_MS = 100;
-
 /** The sweep was stopped by Ctrl-C. */
 export class SweepInterrupted extends Error {
   constructor() {
@@ -94,140 +65,147 @@ export class SweepInterrupted extends Error {
   }
 }
 
-interface Worker {
-  /** The worker's process; null for the one that trains in this process. */
-  child: Deno.ChildProcess | null;
-  current: string | null;
-  done: Promise<void>;
+/** Thrown from a training step of the worker in this process when the sweep stops. */
+class StopRequested extends Error {}
+
+/** Longest time the worker in this process trains without letting the event loop run. */
+const YIELD_MS = 100;
+
+/** What the scheduler is given: the runs, the workers, and how runs train. */
+export interface ParallelRuns {
+  /** The pending runs, in plan order. */
+  runIds: string[];
+  jobs: number;
+  /** Training steps of one run (progress units). */
+  unitsPerRun: number;
+  /** The sweep's progress: one line per reported step, prefixed with its run. */
+  progress: Progress;
+  log: (line: string) => void;
+  /** The results folder (where the claims are). */
+  dir: string;
+  /** The worker script and its arguments: it trains `runIds` it can claim, reporting events. */
+  worker: { script: string; args: string[] };
+  /** The run function: trains `runIds` it can claim in this process, reporting through hooks. */
+  trainHere: (hooks: TrainHooks) => Promise<unknown>;
 }
 
-async function forLines(
-  stream: ReadableStream<Uint8Array>,
-  onLine: (line: string) => Promise<void> | void,
-): Promise<void> {
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for await (const chunk of stream) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      await onLine(line);
-    }
+/** Trains `runIds` in `jobs` workers; throws when a run fails or the sweep is interrupted. */
+export async function runParallel(sweep: ParallelRuns): Promise<TrainOutcome> {
+  return await new Scheduler(sweep).run();
+}
+
+/**
+ * One parallel sweep's state: the tally of what the workers said, the pool of workers, and the
+ * first failure (later ones are its consequences) or the interruption that stops them all.
+ */
+class Scheduler {
+  private readonly tally: RunTally;
+  private readonly pool: WorkerPool;
+  private failure: Error | null = null;
+  private interrupted = false;
+
+  constructor(private readonly sweep: ParallelRuns) {
+    this.tally = new RunTally(sweep.unitsPerRun);
+    this.pool = new WorkerPool({
+      script: sweep.worker.script,
+      claimsDir: sweep.dir,
+      onEvent: (worker, event) => this.apply(worker, event),
+      onExit: (runId, status) => {
+        if (status.success || this.stopping) return;
+        const how = status.signal ? `signal ${status.signal}` : `code ${status.code}`;
+        this.fail(new RunFailedError(runId, `its worker exited with ${how}`));
+      },
+    });
   }
-  buffer += decoder.decode();
-  if (buffer) await onLine(buffer);
-}
 
-/** Trains `runIds` of `plan` in `jobs` worker processes; throws when a run fails. */
-export async function runParallel(
-  plan: SweepPlan,
-  name: string,
-  options: SweepOptions,
-  runIds: string[],
-  jobs: number,
-  reusedBefore = 0,
-): Promise<TrainOutcome> {
-  const size = plan.definition.budgets[options.mode].size;
-  const units = plan.definition.steps(size);
-  const progress = new Progress(
-    `${name} (${options.mode})`,
-    units * runIds.length,
-    options.progress,
-  );
-  const log = options.log ?? ((line: string) => console.error(line));
-  const spec: WorkerSpec = {
-    name,
-    mode: options.mode,
-    patterns: options.patterns,
-    configurations: options.configurations,
-    sparsity: options.sparsity,
-    seeds: options.seeds,
-    layers: options.layers,
-    resultsDir: plan.dir,
-    runIds,
-  };
-  const trained: string[] = [];
-  const reused: string[] = [];
-  const heldBy = new Map<string, number>(); // run → workers that found it held
-  const unitsDone = new Map<string, number>();
-  let failure: Error | null = null;
-  const workers: Worker[] = [];
-  /** Set to stop the worker in this process at its next training step. */
-  let stopLocal = false;
+  private get stopping(): boolean {
+    return this.failure !== null || this.interrupted;
+  }
 
-  const stopAll = () => {
-    stopLocal = true;
-    for (const worker of workers) {
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.pool.stopAll();
+  }
+
+  async run(): Promise<TrainOutcome> {
+    const onInterrupt = () => {
+      this.interrupted = true;
+      this.pool.stopAll();
+    };
+    Deno.addSignalListener("SIGINT", onInterrupt);
+    try {
+      this.startWorkers();
+      await this.pool.settled();
+    } finally {
+      Deno.removeSignalListener("SIGINT", onInterrupt);
+    }
+    if (this.failure !== null) throw this.failure;
+    if (this.interrupted) throw new SweepInterrupted();
+    return this.tally.outcome(this.sweep.runIds);
+  }
+
+  /** `jobs − 1` worker processes, then the worker in this process (unless stopped meanwhile). */
+  private startWorkers(): void {
+    for (let index = 1; index < this.sweep.jobs && !this.stopping; index++) {
       try {
-        worker.child?.kill("SIGTERM");
-      } catch {
-        // already exited
+        this.pool.spawn(this.sweep.worker.args);
+      } catch (error) {
+        // the workers already started are stopped and awaited
+        const reason = `a worker could not be started (${(error as Error).message})`;
+        this.fail(new RunFailedError(null, reason));
+        return;
       }
     }
-  };
-  const fail = (error: Error) => {
-    if (failure === null) failure = error;
-    stopAll();
-  };
-  let interrupted = false;
-  const onInterrupt = () => {
-    interrupted = true;
-    stopAll();
-  };
-  Deno.addSignalListener("SIGINT", onInterrupt);
+    if (!this.stopping) this.pool.addLocal((local) => this.trainLocally(local));
+  }
 
-  const onEvent = async (worker: Worker, event: WorkerEvent) => {
+  /** A worker's event: progress, the tally, a log line, or the failure that stops the sweep. */
+  private async apply(worker: PoolWorker, event: WorkerEvent): Promise<void> {
+    const { progress, unitsPerRun, log } = this.sweep;
     switch (event.event) {
       case "start":
         worker.current = event.runId;
-        unitsDone.set(event.runId, 0);
+        this.tally.started(event.runId);
         break;
       case "step": {
-        unitsDone.set(event.runId, event.unit);
-        let done = 0;
-        for (const value of unitsDone.values()) done += value;
+        const done = this.tally.stepped(event.runId, event.unit);
+        const last = event.unit === unitsPerRun;
         await progress.updateConcurrent(
           event.runId,
           event.unit,
-          units,
+          unitsPerRun,
           done,
           event.loss,
-          event.unit === units,
+          last,
         );
         break;
       }
       case "end":
-        if (event.outcome === "trained") trained.push(event.runId);
-        if (event.outcome === "reused") reused.push(event.runId);
-        if (event.outcome === "held") heldBy.set(event.runId, (heldBy.get(event.runId) ?? 0) + 1);
-        if (event.outcome !== "held") unitsDone.set(event.runId, units);
+        this.tally.ended(event.runId, event.outcome);
         worker.current = null;
         break;
       case "log":
         log(event.line);
         break;
       case "error":
-        fail(
+        this.fail(
           event.parameter !== undefined
             ? new WorkerInputError(event.parameter, event.message)
             : new RunFailedError(event.runId, event.message),
         );
         break;
     }
-  };
+  }
 
-  /** The worker in this process: the same loop as a worker process's, its events direct. */
-  const trainHere = async (local: Worker) => {
-    const byId = new Map(plan.runs.map((run) => [run.runId, run]));
+  /** The worker in this process: the run function, its steps and runs reported as events. */
+  private async trainLocally(local: PoolWorker): Promise<void> {
     let lastYield = performance.now();
     const stepProgress = new Progress("", 0, {
       output: "silent",
       onUpdate: (unit, loss) => {
-        if (stopLocal) throw new StopRequested();
+        if (this.stopping) throw new StopRequested();
         if (local.current !== null) {
-          void onEvent(local, { event: "step", runId: local.current, unit, loss });
+          void this.apply(local, { event: "step", runId: local.current, unit, loss });
         }
       },
       // training is synchronous between steps: give the workers' output and signals a turn
@@ -239,105 +217,21 @@ export async function runParallel(
       },
     });
     try {
-      await trainRuns(plan, name, options, runIds.map((id) => byId.get(id)!), {
+      await this.sweep.trainHere({
         progress: stepProgress,
-        log,
-        keepClaimsOf: (pid) => workers.some((worker) => worker.child?.pid === pid),
+        log: this.sweep.log,
+        keepClaimsOf: (pid) => this.pool.owns(pid),
         onRun: (runId, event) => {
-          void onEvent(
-            local,
-            event === "start" ? { event, runId } : { event: "end", runId, outcome: event },
-          );
+          const reported: WorkerEvent = event === "start"
+            ? { event, runId }
+            : { event: "end", runId, outcome: event };
+          void this.apply(local, reported);
         },
       });
     } catch (error) {
       if (error instanceof StopRequested) return;
-      fail(
-        error instanceof InputError ? error : new RunFailedError(
-          local.current,
-          (error as Error)?.message?.split("\n")[0] ?? String(error),
-        ),
-      );
+      const reason = (error as Error)?.message?.split("\n")[0] ?? String(error);
+      this.fail(error instanceof InputError ? error : new RunFailedError(local.current, reason));
     }
-  };
-
-  try {
-    // this process trains too: jobs − 1 worker processes beside it
-    for (let index = 1; index < jobs && failure === null && !interrupted; index++) {
-      let child: Deno.ChildProcess;
-      try {
-        child = new Deno.Command(Deno.execPath(), {
-          args: ["run", "-A", "--config", CONFIG, WORKER, JSON.stringify(spec)],
-          stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
-        }).spawn();
-      } catch (error) {
-        // the workers already started are stopped and awaited below
-        fail(
-          new RunFailedError(null, `a worker could not be started (${(error as Error).message})`),
-        );
-        break;
-      }
-      const worker: Worker = { child, current: null, done: Promise.resolve() };
-      const prefix = () => worker.current === null ? "" : `[${worker.current}] `;
-      const stdout = forLines(child.stdout, async (line) => {
-        let event: WorkerEvent | undefined;
-        try {
-          event = JSON.parse(line);
-        } catch {
-          // not an event: passed on below
-        }
-        if (event && typeof event === "object" && "event" in event) await onEvent(worker, event);
-        else if (line.trim()) console.log(`${prefix()}${line}`);
-      });
-      const stderr = forLines(child.stderr, (line) => {
-        if (line.trim()) console.error(`${prefix()}${line}`);
-      });
-      worker.done = (async () => {
-        const [status] = await Promise.all([child.status, stdout, stderr]);
-        // the run it held: the one it announced, or the one it had only just claimed
-        const released = releaseClaimsOf(plan.dir, child!.pid);
-        const runId = worker.current ?? released[0]?.slice(0, -".claim".length) ?? null;
-        if (!status.success && failure === null && !interrupted) {
-          fail(
-            new RunFailedError(
-              runId,
-              `its worker exited with ${
-                status.signal ? `signal ${status.signal}` : `code ${status.code}`
-              }`,
-            ),
-          );
-        }
-      })();
-      workers.push(worker);
-    }
-    if (failure === null && !interrupted) {
-      const local: Worker = { child: null, current: null, done: Promise.resolve() };
-      workers.push(local);
-      local.done = trainHere(local);
-    }
-    await Promise.all(workers.map((worker) => worker.done));
-  } finally {
-    Deno.removeSignalListener("SIGINT", onInterrupt);
   }
-  if (failure !== null) throw failure;
-  if (interrupted) throw new SweepInterrupted();
-  // a run every worker found held is trained by another sweep; one some found held was
-  // trained (or reused) by a worker of this sweep
-  // a run one worker trained is found done by a worker coming to it later: not "reused"
-  const reusedOnly = reused.filter((id) => !trained.includes(id));
-  const settled = new Set([...trained, ...reused]);
-  const heldElsewhere = runIds.filter((id) => heldBy.has(id) && !settled.has(id));
-  const held = heldElsewhere.length > 0 ? `, ${heldElsewhere.length} held by another sweep` : "";
-  await progress.finish(
-    `${trained.length} runs trained in ${jobs} processes, ${
-      reusedBefore + reusedOnly.length
-    } reused${held}`,
-  );
-  return {
-    trained: runIds.filter((id) => trained.includes(id)),
-    reused: runIds.filter((id) => reusedOnly.includes(id)),
-    heldElsewhere,
-  };
 }

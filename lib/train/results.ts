@@ -8,7 +8,7 @@
 import { describeValue } from "../util/errors.ts";
 import { MAX_MODEL_LAYERS, MAX_PATTERN_N, MAX_RESULT_FILE_BYTES } from "../util/limits.ts";
 import { PathError } from "../util/output_folder.ts";
-import { MISSING, readRegularTextFileSync } from "../util/regular_file.ts";
+import { MISSING, parseJsonObject, readRegularTextFileSync } from "../util/regular_file.ts";
 import { printable } from "../util/text.ts";
 import { pathFromUrl, writeFileAtomicSync } from "../util/system.ts";
 
@@ -148,16 +148,8 @@ const RESULT_FIELDS: [keyof RunResult, string, Check][] = [
 
 /** Parses one file, or returns why it is unusable (the first field that is not as written). */
 export function parseResult(text: string): RunResult | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return `not valid JSON (${printable((error as Error).message.split("\n")[0])})`;
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return "not a JSON object";
-  }
-  const record = value as Record<string, unknown>;
+  const record = parseJsonObject(text);
+  if (typeof record === "string") return record;
   if (record.schema !== RESULTS_SCHEMA) {
     return `schema ${describeValue(record.schema)}, expected ${RESULTS_SCHEMA}`;
   }
@@ -168,7 +160,7 @@ export function parseResult(text: string): RunResult | string {
       return `${field} = ${printable(describeValue(record[field]))}: expected ${expected}`;
     }
   }
-  return value as RunResult;
+  return record as unknown as RunResult;
 }
 
 /** A parsed result whose runId is not its file's name is unusable: a sweep finds runs by name. */
@@ -263,6 +255,7 @@ export function hasResult(dir: string, runId: string, model?: RunResult["model"]
 /** The code a training run executes: a local change here makes its results "+dirty". */
 const TRAINING_CODE = [
   "lib/train",
+  "lib/experiments",
   "lib/attention/tf",
   "lib/attention/sparse_kernel",
   "lib/attention/probability_maps.ts",

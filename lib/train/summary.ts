@@ -268,104 +268,104 @@ function coverage(ranked: Ranked[][], where: string[], notes: readonly string[])
   return `${where.join(", ")}; ${patterns} series; ${seeds.join("–")} seeds per point`;
 }
 
-/**
- * Collects the comparisons of a finding at every level (or layer count, on the layers axis)
- * where claimed and other series were both run with enough seeds.
- */
-function collectEveryLevel(
+/** Where a finding's comparisons are made: the axis, and its points (default: every level). */
+export interface ComparedAt {
+  axis?: Axis;
+  at?: number[];
+}
+
+/** How claimed and other series are compared at one level, and the note that says so. */
+type LevelComparison = (
+  mine: Ranked[],
+  others: Ranked[],
+  where: string,
+  higherIsBetter: boolean,
+) => { comparisons: Comparison[]; note: string };
+
+/** A finding over series: which are claimed, and whether a higher metric is better. */
+export type FindingBuilder = (
   finding: string,
   series: readonly SummarySeries[],
   claimed: (s: SummarySeries) => boolean,
   higherIsBetter: boolean,
-  compare: (mine: Ranked[], others: Ranked[], where: string) => {
-    comparisons: Comparison[];
-    note: string;
-  },
-  options: { axis?: Axis; at?: number[] } = {},
-): Finding {
-  const axis = options.axis ?? "sparsity";
-  const comparisons: Comparison[] = [];
-  const notes: string[] = [];
-  const judged: Ranked[][] = [];
-  const where: string[] = [];
-  for (const level of options.at ?? levelsOf(series)) {
-    const ranked = rankAt(series, level, higherIsBetter, axis);
-    const mine = ranked.filter((r) => claimed(r.series));
-    const others = ranked.filter((r) => !claimed(r.series));
-    const at = axis === "layers" ? `L = ${level}` : `level ${level}`;
-    if (mine.length === 0 || others.length === 0) continue; // nothing to compare here
-    if (!ranked.every((r) => r.point.values.length >= MIN_SEEDS)) {
-      notes.push(`${at}: fewer than ${MIN_SEEDS} seeds for some pattern`);
-      continue;
+  options?: ComparedAt,
+) => Finding;
+
+/**
+ * A finding that collects `compare`'s comparisons at every level (or layer count, on the layers
+ * axis) where claimed and other series were both run with enough seeds.
+ */
+function atEveryLevel(compare: LevelComparison): FindingBuilder {
+  return (finding, series, claimed, higherIsBetter, options = {}) => {
+    const axis = options.axis ?? "sparsity";
+    const comparisons: Comparison[] = [];
+    const notes: string[] = [];
+    const judged: Ranked[][] = [];
+    const where: string[] = [];
+    for (const level of options.at ?? levelsOf(series)) {
+      const ranked = rankAt(series, level, higherIsBetter, axis);
+      const mine = ranked.filter((r) => claimed(r.series));
+      const others = ranked.filter((r) => !claimed(r.series));
+      const at = axis === "layers" ? `L = ${level}` : `level ${level}`;
+      if (mine.length === 0 || others.length === 0) continue; // nothing to compare here
+      if (!ranked.every((r) => r.point.values.length >= MIN_SEEDS)) {
+        notes.push(`${at}: fewer than ${MIN_SEEDS} seeds for some pattern`);
+        continue;
+      }
+      const made = compare(mine, others, at, higherIsBetter);
+      comparisons.push(...made.comparisons);
+      notes.push(`${at}: ${made.note}`);
+      judged.push(ranked);
+      where.push(at);
     }
-    const made = compare(mine, others, at);
-    comparisons.push(...made.comparisons);
-    notes.push(`${at}: ${made.note}`);
-    judged.push(ranked);
-    where.push(at);
-  }
-  return { finding, covers: coverage(judged, where, notes), comparisons, notes };
+    return { finding, covers: coverage(judged, where, notes), comparisons, notes };
+  };
 }
 
 /**
  * "The claimed series are the best sparse ones at every level": supported where the best
  * claimed series (by mean) beats the best other one, opposed where the best other beats it.
  */
-export function bestComparisons(
-  finding: string,
-  series: readonly SummarySeries[],
-  claimed: (s: SummarySeries) => boolean,
-  higherIsBetter: boolean,
-  options: { axis?: Axis; at?: number[] } = {},
-): Finding {
-  return collectEveryLevel(finding, series, claimed, higherIsBetter, ([m], [o], at) => ({
-    comparisons: [
-      better(named(m), named(o), higherIsBetter, true, at),
-      better(named(o), named(m), higherIsBetter, false, at),
-    ],
-    note: `best claimed ${m.series.label} ${shown(m.point)} vs best other ` +
-      `${o.series.label} ${shown(o.point)}`,
-  }), options);
-}
+export const bestComparisons: FindingBuilder = atEveryLevel(([m], [o], at, higherIsBetter) => ({
+  comparisons: [
+    better(named(m), named(o), higherIsBetter, true, at),
+    better(named(o), named(m), higherIsBetter, false, at),
+  ],
+  note: `best claimed ${m.series.label} ${shown(m.point)} vs best other ` +
+    `${o.series.label} ${shown(o.point)}`,
+}));
 
 /**
  * "The claimed series is worse than every other sparse one at every level": supported where
  * every other series beats it, opposed where it beats any other.
  */
-export function worstComparisons(
-  finding: string,
-  series: readonly SummarySeries[],
-  claimed: (s: SummarySeries) => boolean,
-  higherIsBetter: boolean,
-  options: { axis?: Axis; at?: number[] } = {},
-): Finding {
-  return collectEveryLevel(finding, series, claimed, higherIsBetter, ([worst], others, at) => ({
+export const worstComparisons: FindingBuilder = atEveryLevel(
+  ([worst], others, at, higherIsBetter) => ({
     comparisons: others.flatMap((o) => [
       better(named(o), named(worst), higherIsBetter, true, at),
       better(named(worst), named(o), higherIsBetter, false, at),
     ]),
     note: `${worst.series.label} ${shown(worst.point)} against ${others.length} others, ` +
       `from ${others.map((o) => `${o.series.label} ${shown(o.point)}`).join(", ")}`,
-  }), options);
-}
+  }),
+);
+
+/** A finding judged on its own (a family of one). */
+const judgedAlone = (finding: Finding): FindingCheck => judgeFindings([finding])[0];
 
 /** {@link bestComparisons} judged on its own (a family of one finding). */
-export function bestAtEveryLevel(
+export const bestAtEveryLevel = (
   series: readonly SummarySeries[],
   claimed: (s: SummarySeries) => boolean,
   higherIsBetter: boolean,
-): FindingCheck {
-  return judgeFindings([bestComparisons("best", series, claimed, higherIsBetter)])[0];
-}
+): FindingCheck => judgedAlone(bestComparisons("best", series, claimed, higherIsBetter));
 
 /** {@link worstComparisons} judged on its own (a family of one finding). */
-export function worstAtEveryLevel(
+export const worstAtEveryLevel = (
   series: readonly SummarySeries[],
   claimed: (s: SummarySeries) => boolean,
   higherIsBetter: boolean,
-): FindingCheck {
-  return judgeFindings([worstComparisons("worst", series, claimed, higherIsBetter)])[0];
-}
+): FindingCheck => judgedAlone(worstComparisons("worst", series, claimed, higherIsBetter));
 
 /** Accuracy a point must exceed (mean over seeds, one-sided test) to count as learned. */
 export const LEARNED = 0.9;

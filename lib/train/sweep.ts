@@ -1,8 +1,9 @@
 /**
- * The sweep runner behind `deno task experiment`: plans pattern × sparsity level ×
- * configuration × layers × seed (with the dense baseline), resolves and validates every run
- * before training any (bad input leaves no partial result), skips runs whose result file
- * exists, trains the rest one after another and writes each result atomically.
+ * The sweep runner behind `deno task experiment`, given an experiment's definition: plans
+ * pattern × sparsity level × configuration × layers × seed (with the dense baseline), resolves
+ * and validates every run before training any (bad input leaves no partial result), skips runs
+ * whose result file exists, trains the rest (one after another in this process, or in parallel
+ * workers: parallel.ts) and writes each result atomically.
  */
 import {
   admissiblePatterns,
@@ -16,12 +17,7 @@ import {
   resolvePattern,
   spreadOfAdmissible,
 } from "./sweep_grid.ts";
-import {
-  EXPERIMENT_DEFINITIONS,
-  type ExperimentDefinition,
-  type ExperimentName,
-  EXPERIMENTS,
-} from "./experiments.ts";
+import type { ExperimentDefinition, GridPattern } from "./experiment_definition.ts";
 import {
   codeVersion,
   hasResult,
@@ -34,10 +30,12 @@ import {
   sameModel,
   writeResult,
 } from "./results.ts";
+import type { TaskOutcome } from "./tasks.ts";
 import { Progress, type ProgressOptions } from "./progress.ts";
-import { claimRun } from "./claims.ts";
+import { tryUnderClaim } from "./claims.ts";
 import { type BestModelKeeper, bestModelKeeper } from "./best_model.ts";
 import { requireJobs, runParallel } from "./parallel.ts";
+import type { TrainHooks, TrainOutcome } from "./run_events.ts";
 import { initTf } from "../attention/mod.ts";
 import { InputError } from "../util/errors.ts";
 import { PathError, reasonOf, requireWritableFolder } from "../util/output_folder.ts";
@@ -68,6 +66,12 @@ export interface SweepOptions {
    * this process). At most the machine's cores; capped at the number of pending runs.
    */
   jobs?: number;
+  /**
+   * The script each worker process of a parallel sweep runs (`jobs` > 1): given a WorkerSpec
+   * as its argument, it finds the experiment by name and trains (sweep_worker.ts
+   * `trainAsWorker`). lib/experiments/sweep_worker.ts, which knows the registry.
+   */
+  workerScript?: string;
 }
 
 export interface PlannedRun {
@@ -88,15 +92,17 @@ export interface SweepPlan {
   unreachable: string[];
 }
 
-export function requireExperiment(name: string): ExperimentDefinition {
-  if (!(EXPERIMENTS as readonly string[]).includes(name)) {
-    throw new InputError(
-      "experiment",
-      name,
-      `unknown experiment; known: ${EXPERIMENTS.join(", ")}`,
-    );
-  }
-  return EXPERIMENT_DEFINITIONS[name as ExperimentName];
+/** What a worker process is told: the sweep's selection, its folder, and the runs to try. */
+export interface WorkerSpec {
+  name: string;
+  mode: SweepOptions["mode"];
+  patterns?: string[];
+  configurations?: string[];
+  sparsity?: number[];
+  seeds?: number[];
+  layers?: number[];
+  resultsDir: string;
+  runIds: string[];
 }
 
 /** The level and the pattern's parameters, e.g. "s0.80-c16summary2"; "full" for dense. */
@@ -112,61 +118,66 @@ export function runIdOf(run: Omit<PlannedRun, "runId">): string {
   return `${pattern}-${configuration}-${levelTag(run)}-L${run.layers}-seed${run.seed}`;
 }
 
+/** The committed results folder of an experiment: data/results/NAME/ in this checkout. */
+function committedDir(definition: ExperimentDefinition): string {
+  return pathFromUrl(`../../data/results/${definition.name}`, import.meta.url);
+}
+
 /**
  * The keeper of the sweep's best model, for a full sweep into the committed results folder only
  * (a sweep into a scratch folder must not replace the committed model).
  */
 function keeperFor(plan: SweepPlan, runId: string): BestModelKeeper | undefined {
   const best = plan.definition.bestModel;
-  const committed = pathFromUrl(`../../data/results/${plan.definition.name}`, import.meta.url);
-  if (!best || plan.mode !== "full" || plan.dir !== committed) return undefined;
+  if (!best || plan.mode !== "full" || plan.dir !== committedDir(plan.definition)) return undefined;
   return bestModelKeeper(pathFromUrl(`../../${best.stem}`, import.meta.url), runId, best.metric);
 }
 
-/** Builds and validates the whole plan; throws an InputError on any bad option. */
-export function planSweep(name: string, options: SweepOptions): SweepPlan {
-  const definition = requireExperiment(name);
-  const budget = definition.budgets[options.mode];
-  const n = budget.size.n;
+/** The definition's patterns that --pattern and --configuration keep; an InputError if none. */
+function selectPatterns(definition: ExperimentDefinition, options: SweepOptions): GridPattern[] {
+  const { name, patterns } = definition;
   for (const pattern of options.patterns ?? []) {
     if (!(PATTERNS as readonly string[]).includes(pattern)) {
       throw new InputError("--pattern", pattern, `unknown pattern; known: ${PATTERNS.join(", ")}`);
     }
-    if (!definition.patterns.some((p) => p.pattern === pattern)) {
+    if (!patterns.some((p) => p.pattern === pattern)) {
+      const compared = [...new Set(patterns.map((p) => p.pattern))].join(", ");
       throw new InputError(
         "--pattern",
         pattern,
-        `not in the ${name} sweep; it compares ${
-          [...new Set(definition.patterns.map((p) => p.pattern))].join(", ")
-        }`,
+        `not in the ${name} sweep; it compares ${compared}`,
       );
     }
   }
   for (const configuration of options.configurations ?? []) {
     if (!(CONFIGURATIONS as readonly string[]).includes(configuration)) {
+      const known = CONFIGURATIONS.join(", ");
       throw new InputError(
         "--configuration",
         configuration,
-        `unknown configuration; known: ${CONFIGURATIONS.join(", ")}`,
+        `unknown configuration; known: ${known}`,
       );
     }
   }
-  const selected = definition.patterns.filter((p) =>
+  const selected = patterns.filter((p) =>
     (!options.patterns || options.patterns.includes(p.pattern)) &&
     (!options.configurations || options.configurations.includes(p.configuration))
   );
   if (selected.length === 0) {
+    const pairs = patterns.map(choiceLabel).join(", ");
     throw new InputError(
       "--configuration",
       options.configurations?.join(","),
-      `no pattern of the ${name} sweep has it; pairs: ${
-        definition.patterns.map(choiceLabel).join(", ")
-      }`,
+      `no pattern of the ${name} sweep has it; pairs: ${pairs}`,
     );
   }
   selected.forEach((p) => requireChoice(p.pattern, p.configuration));
-  const levels = options.sparsity ?? budget.levels;
-  for (const level of options.sparsity ?? []) {
+  return selected;
+}
+
+/** Checks --sparsity: every level in [0, 1) and reachable by every selected level-matched pattern. */
+function requireLevels(levels: readonly number[], selected: readonly GridPattern[], n: number) {
+  for (const level of levels) {
     if (!(level >= 0 && level < 1)) {
       throw new InputError("--sparsity", level, "expected a level in [0, 1)");
     }
@@ -176,31 +187,41 @@ export function planSweep(name: string, options: SweepOptions): SweepPlan {
       if (!canReach(choice, n, level)) resolvePattern(choice, n, level);
     }
   }
+}
+
+/** The grid a plan enumerates: patterns, levels, depths and seeds at length n. */
+interface Grid {
+  selected: GridPattern[];
+  levels: number[];
+  layerCounts: number[];
+  seeds: number[];
+  n: number;
+  parametersPerLevel: number;
+}
+
+/** The patterns a choice trains at one level: its fixed parameters, or the admissible spread. */
+function patternsAt(choice: GridPattern, target: number | null, grid: Grid, seed: number) {
+  if (target === null) return [resolvePattern(choice, grid.n, undefined, seed, choice.parameters)];
+  // every parameter admissible at the level, not only the nearest (see sweep_grid.ts)
+  const admissible = admissiblePatterns(choice, grid.n, target, seed);
+  return spreadOfAdmissible(admissible, target, grid.parametersPerLevel);
+}
+
+/** Every run of the grid, and the pattern × level pairs it cannot reach. */
+function enumerateRuns(grid: Grid): { runs: PlannedRun[]; unreachable: string[] } {
   const runs: PlannedRun[] = [];
   const unreachable: string[] = [];
-  const layerCounts = options.layers ?? budget.layers;
-  const seeds = options.seeds ?? budget.seeds;
   // seeds outermost: a sweep stopped part-way has every pattern at the first seeds
-  for (const seed of seeds) {
-    for (const choice of selected) {
-      const targets: (number | null)[] = choice.pattern === "dense" || choice.parameters
-        ? [null]
-        : levels;
-      for (const target of targets) {
-        if (target !== null && !canReach(choice as PatternChoice, n, target)) {
-          if (seed === seeds[0]) unreachable.push(`${choiceLabel(choice)} @ ${target}`);
+  for (const seed of grid.seeds) {
+    for (const choice of grid.selected) {
+      const fixed = choice.pattern === "dense" || choice.parameters;
+      for (const target of fixed ? [null] : grid.levels) {
+        if (target !== null && !canReach(choice as PatternChoice, grid.n, target)) {
+          if (seed === grid.seeds[0]) unreachable.push(`${choiceLabel(choice)} @ ${target}`);
           continue;
         }
-        // every parameter admissible at the level, not only the nearest (see sweep_grid.ts)
-        const patterns = target === null
-          ? [resolvePattern(choice, n, undefined, seed, choice.parameters)]
-          : spreadOfAdmissible(
-            admissiblePatterns(choice, n, target, seed),
-            target,
-            budget.parametersPerLevel ?? Infinity,
-          );
-        for (const pattern of patterns) {
-          for (const layers of layerCounts) {
+        for (const pattern of patternsAt(choice, target, grid, seed)) {
+          for (const layers of grid.layerCounts) {
             const run = { pattern, sparsityTarget: target, layers, seed };
             runs.push({ ...run, runId: runIdOf(run) });
           }
@@ -208,7 +229,24 @@ export function planSweep(name: string, options: SweepOptions): SweepPlan {
       }
     }
   }
-  const dir = options.resultsDir ?? `${resultsRoot(options.mode)}/${name}`;
+  return { runs, unreachable };
+}
+
+/** Builds and validates the whole plan; throws an InputError on any bad option. */
+export function planSweepOf(definition: ExperimentDefinition, options: SweepOptions): SweepPlan {
+  const budget = definition.budgets[options.mode];
+  const n = budget.size.n;
+  const selected = selectPatterns(definition, options);
+  requireLevels(options.sparsity ?? [], selected, n);
+  const { runs, unreachable } = enumerateRuns({
+    selected,
+    levels: options.sparsity ?? budget.levels,
+    layerCounts: options.layers ?? budget.layers,
+    seeds: options.seeds ?? budget.seeds,
+    n,
+    parametersPerLevel: budget.parametersPerLevel ?? Infinity,
+  });
+  const dir = options.resultsDir ?? `${resultsRoot(options.mode)}/${definition.name}`;
   return { definition, mode: options.mode, dir, runs, unreachable };
 }
 
@@ -234,71 +272,64 @@ export interface SweepSummary {
   wallSeconds: number;
 }
 
-/** Plans, skips finished runs, trains the rest and returns every result of the plan. */
-export async function runSweep(name: string, options: SweepOptions): Promise<SweepSummary> {
-  const started = performance.now();
-  const plan = planSweep(name, options);
-  const { definition, dir } = plan;
-  const size = definition.budgets[options.mode].size;
-  const model = modelOf(plan);
-  const log = options.log ?? ((line: string) => console.error(line));
-  const removedTemporaries: string[] = [];
-  if (!options.dryRun) {
-    requireWritableFolder(options.resultsSetting ?? "resultsDir", dir);
-    removedTemporaries.push(...sweepStaleTemporaries(dir));
-    if (removedTemporaries.length > 0) {
-      log(
-        `removed ${removedTemporaries.length} temporary file(s) an interrupted write left in ` +
-          `${dir}: ${removedTemporaries.join(", ")}`,
-      );
-    }
+/** Proves the results folder writable and removes what interrupted writes left there. */
+function prepareFolder(plan: SweepPlan, options: SweepOptions, log: (line: string) => void) {
+  requireWritableFolder(options.resultsSetting ?? "resultsDir", plan.dir);
+  const removed = sweepStaleTemporaries(plan.dir);
+  if (removed.length > 0) {
+    log(
+      `removed ${removed.length} temporary file(s) an interrupted write left in ` +
+        `${plan.dir}: ${removed.join(", ")}`,
+    );
   }
+  return removed;
+}
+
+/** The runs without a usable result, and the unusable files among them (to be redone). */
+function pendingRuns(plan: SweepPlan) {
+  const model = modelOf(plan);
   const redone: { path: string; reason: string }[] = [];
   const pending = plan.runs.filter((run) => {
-    const status = resultStatus(dir, run.runId, model);
+    const status = resultStatus(plan.dir, run.runId, model);
     if (status.state === "corrupt") redone.push({ path: status.path, reason: status.reason });
     if (status.state === "other-sizes") {
       redone.push({ path: status.path, reason: "trained at other sizes" });
     }
     return status.state !== "done";
   });
+  return { pending, redone };
+}
+
+/** Plans, skips finished runs, trains the rest and returns every result of the plan. */
+export async function runSweepOf(
+  definition: ExperimentDefinition,
+  options: SweepOptions,
+): Promise<SweepSummary> {
+  const started = performance.now();
+  const plan = planSweepOf(definition, options);
+  const log = options.log ?? ((line: string) => console.error(line));
+  const removedTemporaries = options.dryRun ? [] : prepareFolder(plan, options, log);
+  const { pending, redone } = pendingRuns(plan);
   if (!options.dryRun) {
     for (const { path, reason } of redone) {
-      log(
-        `${path} is ${reason === "trained at other sizes" ? reason : `corrupt (${reason})`}; ` +
-          "running it again",
-      );
+      const why = reason === "trained at other sizes" ? reason : `corrupt (${reason})`;
+      log(`${path} is ${why}; running it again`);
     }
   }
   const reused = plan.runs.filter((run) => !pending.includes(run)).map((r) => r.runId);
-  const trained: string[] = [];
-  const heldElsewhere: string[] = [];
-  if (!options.dryRun && pending.length > 0) {
-    const jobs = Math.min(requireJobs(options.jobs ?? 1), pending.length);
-    const outcome = jobs > 1
-      ? await runParallel(plan, name, options, pending.map((run) => run.runId), jobs, reused.length)
-      : await trainRuns(plan, name, options, pending, {
-        progress: new Progress(
-          `${name} (${options.mode})`,
-          definition.steps(size) * pending.length,
-          options.progress,
-        ),
-        log,
-        reusedBefore: reused.length,
-      });
-    trained.push(...outcome.trained);
-    reused.push(...outcome.reused);
-    heldElsewhere.push(...outcome.heldElsewhere);
-  }
+  const outcome = options.dryRun || pending.length === 0
+    ? { trained: [], reused: [], heldElsewhere: [] }
+    : await trainPending(plan, options, pending, reused.length, log);
   const wanted = new Set(plan.runs.map((r) => r.runId));
-  const results = readResults(dir).results.filter((r) =>
+  const model = modelOf(plan);
+  const results = readResults(plan.dir).results.filter((r) =>
     wanted.has(r.runId) && sameModel(r.model, model)
   );
   return {
-    dir,
-    trained,
-    reused,
-    heldElsewhere,
+    dir: plan.dir,
+    trained: outcome.trained,
+    reused: [...reused, ...outcome.reused],
+    heldElsewhere: outcome.heldElsewhere,
     unreachable: plan.unreachable,
     results,
     removedTemporaries,
@@ -307,116 +338,161 @@ export async function runSweep(name: string, options: SweepOptions): Promise<Swe
   };
 }
 
-export interface TrainOutcome {
-  trained: string[];
-  reused: string[];
-  heldElsewhere: string[];
+/**
+ * Trains the pending runs, in this process or in `jobs` workers, under one progress display
+ * that closes with what was trained and reused (`reusedBefore` found done before training).
+ */
+async function trainPending(
+  plan: SweepPlan,
+  options: SweepOptions,
+  pending: PlannedRun[],
+  reusedBefore: number,
+  log: (line: string) => void,
+): Promise<TrainOutcome> {
+  const { definition, mode } = plan;
+  const units = definition.steps(definition.budgets[mode].size);
+  const jobs = Math.min(requireJobs(options.jobs ?? 1), pending.length);
+  const progress = new Progress(
+    `${definition.name} (${mode})`,
+    units * pending.length,
+    options.progress,
+  );
+  const outcome = jobs > 1
+    ? await runParallel({
+      runIds: pending.map((run) => run.runId),
+      jobs,
+      unitsPerRun: units,
+      progress,
+      log,
+      dir: plan.dir,
+      worker: {
+        script: requireWorkerScript(options),
+        args: [JSON.stringify(workerSpec(plan, options, pending))],
+      },
+      trainHere: (hooks) => trainRuns(plan, pending, hooks),
+    })
+    : await trainRuns(plan, pending, { progress, log });
+  const held = outcome.heldElsewhere.length > 0
+    ? `, ${outcome.heldElsewhere.length} held by another sweep`
+    : "";
+  const where = jobs > 1 ? ` in ${jobs} processes` : "";
+  const reusedAll = reusedBefore + outcome.reused.length;
+  await progress.finish(
+    `${outcome.trained.length} runs trained${where}, ${reusedAll} reused${held}`,
+  );
+  return outcome;
 }
 
-export interface TrainHooks {
-  progress: Progress;
-  log: (line: string) => void;
-  /** Runs of the sweep found done before training began (for the closing line). */
-  reusedBefore?: number;
-  /** Told when a run starts training (after its claim), and how it ended. */
-  onRun?: (runId: string, event: "start" | "trained" | "reused" | "held") => void;
-  /**
-   * Pids whose claims this process never takes over: the sweep's own worker processes, whose
-   * death fails the sweep instead of handing their run to another worker.
-   */
-  keepClaimsOf?: (pid: number) => boolean;
+/** The worker script a parallel sweep needs; a plain Error when the caller gave none. */
+function requireWorkerScript(options: SweepOptions): string {
+  if (options.workerScript === undefined) {
+    throw new Error(
+      "a parallel sweep needs options.workerScript (lib/experiments/sweep_worker.ts)",
+    );
+  }
+  return options.workerScript;
+}
+
+/** What every worker of the sweep is told: the same selection, folder and pending runs. */
+function workerSpec(plan: SweepPlan, options: SweepOptions, pending: PlannedRun[]): WorkerSpec {
+  return {
+    name: plan.definition.name,
+    mode: options.mode,
+    patterns: options.patterns,
+    configurations: options.configurations,
+    sparsity: options.sparsity,
+    seeds: options.seeds,
+    layers: options.layers,
+    resultsDir: plan.dir,
+    runIds: pending.map((run) => run.runId),
+  };
 }
 
 /**
- * Trains `runs` of `plan` one after another in this process. Each run is claimed first
- * (claims.ts): a run another live process holds is left to it, a stale claim is taken over
- * (and said so on `log`), a run whose result appeared meanwhile is reused. The claim is
- * released once the result is written, or when training throws.
+ * The run function: trains `runs` of `plan` one after another in this process, each under its
+ * claim (claims.ts `tryUnderClaim`): a run another live process holds is left to it, a stale
+ * claim is taken over (and said so on `log`), a run whose result appeared meanwhile is reused.
  */
 export async function trainRuns(
   plan: SweepPlan,
-  name: string,
-  options: SweepOptions,
   runs: PlannedRun[],
   hooks: TrainHooks,
 ): Promise<TrainOutcome> {
   const { definition, dir } = plan;
-  const size = definition.budgets[options.mode].size;
   const model = modelOf(plan);
-  const { progress, log } = hooks;
-  const trained: string[] = [];
-  const reused: string[] = [];
-  const heldElsewhere: string[] = [];
+  const outcome: TrainOutcome = { trained: [], reused: [], heldElsewhere: [] };
   await initTf();
   const version = codeVersion();
-  const units = definition.steps(size);
+  const units = definition.steps(definition.budgets[plan.mode].size);
   for (const [index, run] of runs.entries()) {
-    progress.startRun(`run ${index + 1}/${runs.length} ${run.runId}`, units);
-    const claim = claimRun(dir, run.runId, undefined, hooks.keepClaimsOf);
-    if (claim.state === "held") {
-      progress.endRun();
-      heldElsewhere.push(run.runId);
-      hooks.onRun?.(run.runId, "held");
-      continue;
+    hooks.progress.startRun(`run ${index + 1}/${runs.length} ${run.runId}`, units);
+    const end = await tryUnderClaim(dir, run.runId, {
+      isDone: () => hasResult(dir, run.runId, model),
+      train: () => trainOne(plan, run, hooks, version),
+      log: hooks.log,
+      keepClaimsOf: hooks.keepClaimsOf,
+    });
+    if (end !== "trained") {
+      hooks.progress.endRun();
+      hooks.onRun?.(run.runId, end);
     }
-    try {
-      if (claim.reclaimedFrom !== undefined) {
-        log(`${claim.path}: took over the claim of process ${claim.reclaimedFrom}, which is gone`);
-      }
-      if (hasResult(dir, run.runId, model)) {
-        // another sweep over the same directory finished it meanwhile
-        progress.endRun();
-        reused.push(run.runId);
-        hooks.onRun?.(run.runId, "reused");
-        continue;
-      }
-      hooks.onRun?.(run.runId, "start");
-      const runStarted = performance.now();
-      const outcome = await definition.run({
-        pattern: run.pattern,
-        layers: run.layers,
-        seed: run.seed,
-        size,
-        progress,
-        keepBest: keeperFor(plan, run.runId),
-      });
-      progress.endRun();
-      const { pattern } = run;
-      writeResultOrExplain(dir, {
-        schema: RESULTS_SCHEMA,
-        experiment: name,
-        mode: options.mode,
-        runId: run.runId,
-        pattern: pattern.pattern,
-        configuration: pattern.configuration,
-        patternName: pattern.schedule.name,
-        patternParameters: pattern.parameters,
-        sparsity: pattern.sparsity,
-        sparsityTarget: run.sparsityTarget,
-        connections: pattern.connections,
-        mixingDepth: pattern.mixingDepth,
-        n: pattern.n,
-        layers: run.layers,
-        seed: run.seed,
-        model,
-        metricName: outcome.metricName,
-        curve: outcome.curve,
-        final: outcome.final,
-        wallSeconds: (performance.now() - runStarted) / 1000,
-        codeVersion: version,
-        dataChecksum: outcome.dataChecksum,
-        finishedAt: new Date().toISOString(),
-      });
-      trained.push(run.runId);
-      hooks.onRun?.(run.runId, "trained");
-    } finally {
-      claim.release();
-    }
+    outcome[end === "held" ? "heldElsewhere" : end].push(run.runId);
   }
-  const held = heldElsewhere.length > 0 ? `, ${heldElsewhere.length} held by another sweep` : "";
-  const reusedAll = (hooks.reusedBefore ?? 0) + reused.length;
-  await progress.finish(`${trained.length} runs trained, ${reusedAll} reused${held}`);
-  return { trained, reused, heldElsewhere };
+  return outcome;
+}
+
+/** Trains one run (its claim held) and writes its result. */
+async function trainOne(plan: SweepPlan, run: PlannedRun, hooks: TrainHooks, version: string) {
+  hooks.onRun?.(run.runId, "start");
+  const started = performance.now();
+  const outcome = await plan.definition.run({
+    pattern: run.pattern,
+    layers: run.layers,
+    seed: run.seed,
+    size: plan.definition.budgets[plan.mode].size,
+    progress: hooks.progress,
+    keepBest: keeperFor(plan, run.runId),
+  });
+  hooks.progress.endRun();
+  const wallSeconds = (performance.now() - started) / 1000;
+  writeResultOrExplain(plan.dir, resultOf(plan, run, outcome, wallSeconds, version));
+  hooks.onRun?.(run.runId, "trained");
+}
+
+/** The result file of a trained run. */
+function resultOf(
+  plan: SweepPlan,
+  run: PlannedRun,
+  outcome: TaskOutcome,
+  wallSeconds: number,
+  version: string,
+): RunResult {
+  const { pattern } = run;
+  return {
+    schema: RESULTS_SCHEMA,
+    experiment: plan.definition.name,
+    mode: plan.mode,
+    runId: run.runId,
+    pattern: pattern.pattern,
+    configuration: pattern.configuration,
+    patternName: pattern.schedule.name,
+    patternParameters: pattern.parameters,
+    sparsity: pattern.sparsity,
+    sparsityTarget: run.sparsityTarget,
+    connections: pattern.connections,
+    mixingDepth: pattern.mixingDepth,
+    n: pattern.n,
+    layers: run.layers,
+    seed: run.seed,
+    model: modelOf(plan),
+    metricName: outcome.metricName,
+    curve: outcome.curve,
+    final: outcome.final,
+    wallSeconds,
+    codeVersion: version,
+    dataChecksum: outcome.dataChecksum,
+    finishedAt: new Date().toISOString(),
+  };
 }
 
 /** Writes a result atomically; a failed write names the file and why (nothing is left). */
@@ -446,9 +522,9 @@ export interface CommittedStatus {
 }
 
 /** The committed full results of an experiment against its full plan: what is in, what is not. */
-export function committedStatus(name: string): CommittedStatus {
-  const plan = planSweep(name, { mode: "full" });
-  const dir = pathFromUrl(`../../data/results/${plan.definition.name}`, import.meta.url);
+export function committedStatusOf(definition: ExperimentDefinition): CommittedStatus {
+  const plan = planSweepOf(definition, { mode: "full" });
+  const dir = committedDir(definition);
   const { results, skipped } = readResults(dir, { quiet: true }); // callers report `skipped`
   const wanted = new Set(plan.runs.map((r) => r.runId));
   const model = modelOf(plan);

@@ -1,18 +1,26 @@
 /**
- * A worker process of a parallel sweep (parallel.ts): `deno run -A sweep_worker.ts SPEC`, SPEC
- * the JSON of a WorkerSpec. It plans the sweep again from the same selection, then trains the
- * listed runs it can claim, one after another, reporting each on stdout as one JSON event a
- * line. An error ends the worker with an "error" event naming the run, and exit code 1; so
- * does the end of the sweep process that started it (its claims released first).
+ * The body of a worker process of a parallel sweep (parallel.ts): given the sweep's WorkerSpec
+ * and the experiment's definition, it plans the sweep again from the same selection, then
+ * trains the listed runs it can claim, one after another, reporting each on stdout as one JSON
+ * event a line. An error ends the worker with an "error" event naming the run, and exit code 1;
+ * so does the end of the sweep process that started it (its claims released first). The
+ * script a worker process runs, lib/experiments/sweep_worker.ts, finds the definition by name.
  */
-import type { WorkerEvent, WorkerSpec } from "./parallel.ts";
+import type { ExperimentDefinition } from "./experiment_definition.ts";
 import { Progress } from "./progress.ts";
-import { planSweep, trainRuns } from "./sweep.ts";
+import { type WorkerEvent, workerEventLine } from "./run_events.ts";
+import {
+  type PlannedRun,
+  planSweepOf,
+  type SweepPlan,
+  trainRuns,
+  type WorkerSpec,
+} from "./sweep.ts";
 import { InputError } from "../util/errors.ts";
 import { ownerIsAlive, processStartTime, releaseClaimsOf } from "./claims.ts";
 
 function emit(event: WorkerEvent): void {
-  console.log(JSON.stringify(event));
+  console.log(workerEventLine(event));
 }
 
 /** How often a worker looks whether the sweep that started it still runs. */
@@ -37,11 +45,27 @@ function parentWatch(resultsDir: string): () => void {
   };
 }
 
-async function main(): Promise<number> {
-  const spec = JSON.parse(Deno.args[0] ?? "null") as WorkerSpec;
+/** The spec's runs, from the plan its selection gives. */
+function listedRuns(plan: SweepPlan, spec: WorkerSpec): PlannedRun[] {
+  const byId = new Map(plan.runs.map((run) => [run.runId, run]));
+  return spec.runIds.map((id) => {
+    const run = byId.get(id);
+    if (!run) throw new Error(`run ${id} is not in the plan of ${spec.name}`);
+    return run;
+  });
+}
+
+/**
+ * Trains the spec's runs it can claim, reporting every step and run as events; returns the
+ * process's exit code (0, or 1 after an "error" event).
+ */
+export async function trainAsWorker(
+  spec: WorkerSpec,
+  find: (name: string) => ExperimentDefinition,
+): Promise<number> {
   let current: string | null = null;
   try {
-    const options = {
+    const plan = planSweepOf(find(spec.name), {
       mode: spec.mode,
       patterns: spec.patterns,
       configurations: spec.configurations,
@@ -49,13 +73,6 @@ async function main(): Promise<number> {
       seeds: spec.seeds,
       layers: spec.layers,
       resultsDir: spec.resultsDir,
-    };
-    const plan = planSweep(spec.name, options);
-    const byId = new Map(plan.runs.map((run) => [run.runId, run]));
-    const runs = spec.runIds.map((id) => {
-      const run = byId.get(id);
-      if (!run) throw new Error(`run ${id} is not in the plan of ${spec.name}`);
-      return run;
     });
     const checkParent = parentWatch(spec.resultsDir);
     const progress = new Progress("", 0, {
@@ -65,31 +82,20 @@ async function main(): Promise<number> {
         if (current !== null) emit({ event: "step", runId: current, unit, loss });
       },
     });
-    await trainRuns(plan, spec.name, options, runs, {
+    await trainRuns(plan, listedRuns(plan, spec), {
       progress,
       log: (line) => emit({ event: "log", line }),
       onRun: (runId, event) => {
         checkParent();
-        if (event === "start") {
-          current = runId;
-          emit({ event: "start", runId });
-        } else {
-          current = null;
-          emit({ event: "end", runId, outcome: event });
-        }
+        current = event === "start" ? runId : null;
+        emit(event === "start" ? { event, runId } : { event: "end", runId, outcome: event });
       },
     });
     return 0;
   } catch (error) {
     const message = (error as Error)?.message?.split("\n")[0] ?? String(error);
-    emit({
-      event: "error",
-      runId: current,
-      message,
-      parameter: error instanceof InputError ? error.parameter : undefined,
-    });
+    const parameter = error instanceof InputError ? error.parameter : undefined;
+    emit({ event: "error", runId: current, message, parameter });
     return 1;
   }
 }
-
-if (import.meta.main) Deno.exit(await main());

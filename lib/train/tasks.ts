@@ -1,38 +1,31 @@
 /**
- * The four tasks, each as "build a model for this pattern, train it, evaluate it": token
- * tasks on an encoder (copying, reversal), character language modelling on a causal decoder,
- * grapheme → phoneme transduction on an encoder–decoder, and masked-LM pretraining followed by
- * spam / ham fine-tuning on an encoder classifier. Every batch is drawn from a seeded generator,
- * so a run is a pure function of its configuration and seed.
+ * The machinery every experiment's task trains with: the sizes of a run (`TaskSize`, with the
+ * defaults `taskSize` fills in), what a task is given and what it returns (`TaskRun`,
+ * `TaskOutcome`), the sparse stack's configuration, the masked cross-entropy and masked-LM
+ * losses, a linear token head, and the shared training loop (Adam, linear warm-up then cosine
+ * decay, validation every `evalEvery` steps). The experiments' own data, models and metrics are
+ * lib/experiments/; the character language model's setup is here because three callers train
+ * it the same way: the language-modelling experiment, the data-parallel trainer and the
+ * training benchmark. Every batch is drawn from a seeded generator, so a run is a pure function
+ * of its configuration and seed.
  */
 import {
   adamTrainer,
   CausalDecoder,
-  EncoderClassifier,
-  EncoderDecoder,
   gatherRowsOp,
   linearOp,
   softmaxCrossEntropyOp,
-  SparseEncoder,
   type StackConfig,
   tf,
 } from "../attention/mod.ts";
 import type { ParameterSet } from "../attention/tf/parameters.ts";
 import { patternSpecOf, type ResolvedPattern } from "./sweep_grid.ts";
-import { type BestModelKeeper, keepableAsBestSparse } from "./best_model.ts";
+import type { BestModelKeeper } from "./best_model.ts";
 import type { CurvePoint } from "./results.ts";
 import type { Progress } from "./progress.ts";
-import {
-  loadCmudict,
-  loadMobyDick,
-  loadSpamAssassin,
-  type Pronunciation,
-  tokensOf,
-} from "./datasets.ts";
-import { bitsPerCharacter, corpusBleu, perplexity, phonemeErrorRate } from "./metrics.ts";
-import { BOS, EOS, MASK, mostFrequent, PAD, padTo, Vocabulary } from "./vocab.ts";
-import { type Rng, seededRng } from "../util/random.ts";
-import { InputError } from "../util/errors.ts";
+import { loadMobyDick } from "./datasets.ts";
+import { MASK, Vocabulary } from "./vocab.ts";
+import type { Rng } from "../util/random.ts";
 import { learningRateAt } from "./schedule.ts";
 
 /** Model and training sizes of one experiment at one budget. */
@@ -53,6 +46,22 @@ export interface TaskSize {
   extra: number;
 }
 
+/**
+ * A TaskSize with the defaults filled in: peak learning rate 3e-3, warm-up over a tenth of the
+ * steps (at most 100), validation ten times per run, `extra` 0.
+ */
+export function taskSize(
+  s: Omit<TaskSize, "learningRate" | "warmup" | "evalEvery" | "extra"> & Partial<TaskSize>,
+): TaskSize {
+  return {
+    learningRate: 3e-3,
+    warmup: Math.min(100, Math.floor(s.steps / 10)),
+    evalEvery: Math.max(1, Math.floor(s.steps / 10)),
+    extra: 0,
+    ...s,
+  };
+}
+
 export interface TaskRun {
   pattern: ResolvedPattern;
   layers: number;
@@ -68,7 +77,8 @@ export interface TaskRun {
   keepBest?: BestModelKeeper;
 }
 
-const fusedRun = (run: Pick<TaskRun, "fused">) => run.fused !== false;
+/** Whether a run trains through the fused ops (the default). */
+export const usesFusedOps = (run: Pick<TaskRun, "fused">) => run.fused !== false;
 
 export interface TaskOutcome {
   metricName: string;
@@ -81,9 +91,10 @@ export interface TaskOutcome {
 export const LEARNING_RATE_FLOOR = 0.1;
 
 /** Seed of every fixed evaluation set: the same test examples for every run. */
-const EVALUATION_SEED = 987_654_321;
+export const EVALUATION_SEED = 987_654_321;
 
-function stackConfig(run: TaskRun, vocabSize: number): StackConfig {
+/** The sparse stack of a run: its pattern, sizes and depth, over a vocabulary of tokens. */
+export function stackConfig(run: TaskRun, vocabSize: number): StackConfig {
   const { size, pattern } = run;
   return {
     width: size.width,
@@ -96,17 +107,19 @@ function stackConfig(run: TaskRun, vocabSize: number): StackConfig {
     norm: "pre",
     maxLength: size.n,
     input: { kind: "tokens", vocabSize },
-    fused: fusedRun(run),
+    fused: usesFusedOps(run),
   };
 }
 
-const int2d = (rows: number[][]) => tf.tensor2d(rows, [rows.length, rows[0].length], "int32");
+/** Rows of token ids as an int32 tensor. */
+export const int2d = (rows: number[][]) =>
+  tf.tensor2d(rows, [rows.length, rows[0].length], "int32");
 
 /**
  * Mean cross-entropy over the positions whose weight is 1: one fused op (`fused`), or tfjs's
  * one-hot and softmaxCrossEntropy.
  */
-function maskedCrossEntropy(
+export function maskedCrossEntropy(
   logits: tf.Tensor,
   labels: number[][],
   weights: number[][],
@@ -123,7 +136,7 @@ function maskedCrossEntropy(
 }
 
 /** A linear token head registered in the model's own parameters (so one optimizer trains all). */
-function tokenHead(
+export function tokenHead(
   params: ParameterSet,
   name: string,
   width: number,
@@ -167,7 +180,8 @@ export function maskedTokenLoss(
   );
 }
 
-function argmaxRows(logits: tf.Tensor): number[][] {
+/** The highest-scoring class at every position of `logits`. */
+export function argmaxRows(logits: tf.Tensor): number[][] {
   return tf.tidy(() => tf.argMax(logits, -1).arraySync() as number[][]);
 }
 
@@ -184,7 +198,7 @@ export interface TrainingBatch {
  * The shared loop: `steps` Adam steps on `batchLoss`, validation every `evalEvery` steps,
  * progress after every step. Returns the curve.
  */
-async function trainLoop(
+export async function trainLoop(
   run: TaskRun,
   params: ParameterSet,
   batchLoss: (step: number) => TrainingBatch,
@@ -194,7 +208,7 @@ async function trainLoop(
 ): Promise<CurvePoint[]> {
   const trainer = adamTrainer(params, {
     learningRate: run.size.learningRate,
-    fused: fusedRun(run),
+    fused: usesFusedOps(run),
   });
   const curve: CurvePoint[] = [];
   // one curve point per 1% of training (the mean loss since the last point) keeps files small
@@ -229,106 +243,20 @@ async function trainLoop(
   return curve;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Token tasks on an encoder: copying (the second half repeats the first) and reversal.
-
-export type TokenTask = "copy" | "reverse";
-
-/** Token 0 marks the positions to fill; symbols are 1 … symbols. */
-const BLANK = 0;
-
-/**
- * How far back each copied token lies: the smallest prime above n/2. Position k ≥ offset must
- * output the token at k − offset. A prime offset is divisible by no stride c ≤ n/2, so no
- * STRIDED parameter holds the source in one hop by construction (n/2 itself would be, for every
- * c dividing it). Source tokens n − offset … offset − 1 are shown but never asked for.
- */
-export function copyOffset(n: number): number {
-  const isPrime = (m: number) => {
-    for (let d = 2; d * d <= m; d++) if (m % d === 0) return false;
-    return m > 1;
-  };
-  let offset = Math.floor(n / 2) + 1;
-  while (!isPrime(offset)) offset++;
-  if (offset >= n) throw new InputError("n", n, "too short to copy at a prime offset below n");
-  return offset;
-}
-
-function tokenBatch(task: TokenTask, rng: Rng, batch: number, n: number, symbols: number) {
-  const input: number[][] = [];
-  const target: number[][] = [];
-  const weight: number[][] = [];
-  for (let b = 0; b < batch; b++) {
-    const x = Array.from({ length: n }, () => 1 + rng.int(symbols));
-    if (task === "copy") {
-      const offset = copyOffset(n);
-      input.push(x.map((v, i) => (i < offset ? v : BLANK)));
-      target.push(x.map((_, i) => x[i < offset ? i : i - offset]));
-      weight.push(x.map((_, i) => (i < offset ? 0 : 1)));
-    } else {
-      input.push(x);
-      target.push(x.map((_, i) => x[n - 1 - i]));
-      weight.push(x.map(() => 1));
-    }
-  }
-  return { input, target, weight };
-}
-
-export async function runTokenTask(task: TokenTask, run: TaskRun): Promise<TaskOutcome> {
-  const { n, batch, extra: symbols } = run.size;
-  const model = new SparseEncoder({ ...stackConfig(run, symbols + 1), seed: run.seed });
-  const head = tokenHead(model.params, "task.head", run.size.width, symbols + 1, fusedRun(run));
-  const rng = seededRng(run.seed);
-  const test = tokenBatch(task, seededRng(EVALUATION_SEED), 256, n, symbols);
-  const testInput = int2d(test.input);
-  const accuracy = () => {
-    const logits = tf.tidy(() => head(model.apply(testInput)));
-    const predicted = argmaxRows(logits);
-    logits.dispose();
-    let correct = 0;
-    let total = 0;
-    predicted.forEach((row, b) =>
-      row.forEach((p, i) => {
-        if (test.weight[b][i]) {
-          total++;
-          if (p === test.target[b][i]) correct++;
-        }
-      })
-    );
-    return correct / total;
-  };
-  const curve = await trainLoop(run, model.params, () => {
-    const data = tokenBatch(task, rng, batch, n, symbols);
-    const input = int2d(data.input);
-    return {
-      loss: () =>
-        tf.tidy(() =>
-          maskedCrossEntropy(head(model.apply(input)), data.target, data.weight, fusedRun(run))
-        ),
-      inputs: [input],
-    };
-  }, accuracy);
-  const final = { accuracy: accuracy(), chance: 1 / symbols };
-  testInput.dispose();
-  model.dispose();
-  return { metricName: "accuracy", curve, final, dataChecksum: null };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Character language modelling on Moby Dick.
-
 /**
  * The language model of one run and its training batches: the causal decoder built from the
- * run's pattern and sizes, and `trainingBatch(rng)`, one batch of `size.batch` random windows
- * of the training text with its loss. runLanguageModel trains through this, and so does the
- * training benchmark (tools/bench/training.ts), so both time the same code.
+ * run's pattern and sizes over the characters of Moby Dick, and `trainingBatch(rng)`, one batch
+ * of `size.batch` random windows of the training text with its loss. The language-modelling
+ * experiment (lib/experiments/language_modeling.ts) trains through this, and so do the
+ * data-parallel trainer and the training benchmark (tools/bench/training.ts), so all three run
+ * the same code.
  */
 export function languageModelSetup(run: Omit<TaskRun, "progress">) {
   const slice = loadMobyDick();
   const text = slice.data;
   const vocab = new Vocabulary(text.train);
   const { n, batch } = run.size;
-  const fused = fusedRun(run);
+  const fused = usesFusedOps(run);
   // patternSpec and vocabulary ride along in the config: a saved model's weights file records
   // them, so it can be rebuilt, exported and served
   const config = {
@@ -343,273 +271,16 @@ export function languageModelSetup(run: Omit<TaskRun, "progress">) {
     const ids = starts.map((s) => vocab.encode(source.slice(s, s + n + 1)));
     return { input: ids.map((w) => w.slice(0, n)), target: ids.map((w) => w.slice(1)) };
   };
+  /** The mean next-character loss of windows whose inputs are `input`. */
+  const windowLoss = (input: tf.Tensor2D, target: number[][]) => {
+    const ones = target.map((row) => row.map(() => 1));
+    return maskedCrossEntropy(model.logits(input), target, ones, fused);
+  };
   const trainingBatch = (rng: Rng): TrainingBatch => {
     const starts = Array.from({ length: batch }, () => rng.int(text.train.length - n - 1));
     const data = windows(text.train, starts);
-    const ones = data.target.map((row) => row.map(() => 1));
     const input = int2d(data.input);
-    return {
-      loss: () => tf.tidy(() => maskedCrossEntropy(model.logits(input), data.target, ones, fused)),
-      inputs: [input],
-    };
+    return { loss: () => tf.tidy(() => windowLoss(input, data.target)), inputs: [input] };
   };
-  return { slice, text, vocab, model, windows, trainingBatch };
-}
-
-export async function runLanguageModel(run: TaskRun): Promise<TaskOutcome> {
-  const { slice, text, model, windows, trainingBatch } = languageModelSetup(run);
-  const { n } = run.size;
-  /** Mean NLL per character over non-overlapping windows of `source` (at most `limit`). */
-  const meanNll = (source: string, limit: number) => {
-    const starts: number[] = [];
-    for (let s = 0; s + n + 1 <= source.length && starts.length < limit; s += n) starts.push(s);
-    let sum = 0;
-    for (let i = 0; i < starts.length; i += 64) {
-      const data = windows(source, starts.slice(i, i + 64));
-      const loss = tf.tidy(() => {
-        const logits = model.logits(int2d(data.input));
-        const ones = data.target.map((row) => row.map(() => 1));
-        return maskedCrossEntropy(logits, data.target, ones, fusedRun(run));
-      });
-      sum += loss.dataSync()[0] * data.input.length;
-      loss.dispose();
-    }
-    return sum / starts.length;
-  };
-  const rng = seededRng(run.seed);
-  const curve = await trainLoop(
-    run,
-    model.params,
-    () => trainingBatch(rng),
-    () => perplexity(meanNll(text.valid, 64)),
-  );
-  const testNll = meanNll(text.test, Infinity);
-  if (run.keepBest && keepableAsBestSparse(run.pattern.pattern)) {
-    const bits = bitsPerCharacter(testNll);
-    await run.keepBest.offer(bits, (stem, record) =>
-      model.save(stem, {
-        keptAsBest: record,
-        description: `character language model on Moby Dick, ${run.pattern.label}, ` +
-          `L = ${run.layers}, seed ${run.seed}: ${bits.toFixed(3)} test bits per character, ` +
-          "the best sparse model of the language-modelling sweep",
-      }));
-  }
-  model.dispose();
-  return {
-    metricName: "valid perplexity",
-    curve,
-    final: { perplexity: perplexity(testNll), bitsPerCharacter: bitsPerCharacter(testNll) },
-    dataChecksum: slice.checksum,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Grapheme → phoneme "sentences" on CMUdict (the translation stand-in).
-
-const WORD_SEPARATOR = "|";
-
-interface Sentence {
-  source: number[];
-  decoderInput: number[];
-  labels: number[];
-  /** Reference phonemes (word separators dropped) for BLEU and PER. */
-  reference: string[];
-}
-
-function makeSentences(
-  words: Pronunciation[],
-  count: number,
-  wordsPerSentence: number,
-  n: number,
-  vocab: Vocabulary,
-  rng: Rng,
-): Sentence[] {
-  const out: Sentence[] = [];
-  while (out.length < count) {
-    const picked = Array.from({ length: wordsPerSentence }, () => words[rng.int(words.length)]);
-    const letters = [...picked.map(([w]) => w).join(" ")];
-    const phonemes = picked.flatMap(([, p], i) => (i === 0 ? p : [WORD_SEPARATOR, ...p]));
-    if (letters.length + 1 > n || phonemes.length + 1 > n) continue;
-    out.push({
-      source: padTo([...vocab.encode(letters), EOS], n),
-      decoderInput: padTo([BOS, ...vocab.encode(phonemes)], n),
-      labels: padTo([...vocab.encode(phonemes), EOS], n),
-      reference: phonemes.filter((p) => p !== WORD_SEPARATOR),
-    });
-  }
-  return out;
-}
-
-export async function runSeq2seq(run: TaskRun): Promise<TaskOutcome> {
-  const slice = loadCmudict();
-  const words = slice.data;
-  const symbols = new Set<string>([" ", WORD_SEPARATOR]);
-  for (const [letters, phonemes] of words.train) {
-    for (const c of letters) symbols.add(c);
-    for (const p of phonemes) symbols.add(p);
-  }
-  const vocab = new Vocabulary(symbols);
-  const { n, batch, extra: wordsPerSentence } = run.size;
-  const model = new EncoderDecoder({
-    ...stackConfig(run, vocab.size),
-    input: { kind: "tokens", vocabSize: vocab.size },
-    seed: run.seed,
-  });
-  const evaluationRng = seededRng(EVALUATION_SEED);
-  const valid = makeSentences(words.valid, 128, wordsPerSentence, n, vocab, evaluationRng);
-  const test = makeSentences(words.test, 100, wordsPerSentence, n, vocab, evaluationRng);
-  const batchOf = (data: Sentence[]): TrainingBatch => {
-    const source = int2d(data.map((s) => s.source));
-    const target = int2d(data.map((s) => s.decoderInput));
-    const labels = data.map((s) => s.labels);
-    const weights = labels.map((row) => row.map((id) => (id === PAD ? 0 : 1)));
-    return {
-      loss: () =>
-        tf.tidy(() =>
-          maskedCrossEntropy(model.logits(source, target), labels, weights, fusedRun(run))
-        ),
-      inputs: [source, target],
-    };
-  };
-  const validLoss = () => {
-    const batch = batchOf(valid);
-    const loss = batch.loss();
-    const value = loss.dataSync()[0];
-    tf.dispose([loss, ...batch.inputs]);
-    return value;
-  };
-  const rng = seededRng(run.seed);
-  const curve = await trainLoop(run, model.params, () => {
-    return batchOf(makeSentences(words.train, batch, wordsPerSentence, n, vocab, rng));
-  }, validLoss);
-  // greedy decoding: the encoder runs once, the decoder once per output position
-  const source = int2d(test.map((s) => s.source));
-  const memory = model.encoder.apply(source);
-  const decoded = test.map(() => [BOS]);
-  for (let position = 0; position < n - 1; position++) {
-    const next = tf.tidy(() => {
-      const input = int2d(decoded.map((row) => padTo(row, n)));
-      const logits = model.head.apply(model.decoder.apply(input, memory));
-      return tf.argMax(tf.slice(logits, [0, position, 0], [-1, 1, -1]), -1);
-    });
-    const ids = next.dataSync();
-    next.dispose();
-    decoded.forEach((row, b) => row.push(ids[b]));
-  }
-  tf.dispose([source, memory]);
-  const hypotheses = decoded.map((row) =>
-    vocab.decode(row.slice(1)).filter((p) => p !== WORD_SEPARATOR)
-  );
-  const references = test.map((s) => s.reference);
-  const bleu = corpusBleu(references.map((r) => [r]), hypotheses).bleu;
-  model.dispose();
-  return {
-    metricName: "valid loss",
-    curve,
-    final: {
-      bleu: 100 * bleu,
-      phonemeErrorRate: phonemeErrorRate(references, hypotheses),
-      validLoss: curve[curve.length - 1].metric!,
-    },
-    dataChecksum: slice.checksum,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Masked-LM pretraining, then spam / ham fine-tuning (the BERT stand-in).
-
-/**
- * The e-mail vocabulary: the most frequent tokens of the pretraining e-mails, seen at least
- * three times; rarer tokens become <unk>.
- */
-export const EMAIL_VOCABULARY = 4000;
-const EMAIL_VOCABULARY_MIN_COUNT = 3;
-
-export async function runClassification(run: TaskRun): Promise<TaskOutcome> {
-  const slice = loadSpamAssassin();
-  const emails = slice.data;
-  // pretraining reads every e-mail outside the valid and test splits, labelled or not
-  const pretrainingTexts = [...emails.train.map(([text]) => text), ...emails.unlabelled];
-  const vocab = new Vocabulary(
-    mostFrequent(pretrainingTexts.flatMap(tokensOf), EMAIL_VOCABULARY, EMAIL_VOCABULARY_MIN_COUNT),
-  );
-  const { n, batch, extra: pretrainSteps } = run.size;
-  const model = new EncoderClassifier({
-    ...stackConfig(run, vocab.size),
-    classes: 2,
-    seed: run.seed,
-  });
-  const mlmHead = tokenHead(
-    model.params,
-    "mlm.head",
-    run.size.width,
-    vocab.size,
-    fusedRun(run),
-  );
-  const encode = (text: string) => padTo(vocab.encode(tokensOf(text)), n);
-  const rng = seededRng(run.seed);
-  const pick = () => emails.train[rng.int(emails.train.length)];
-  const pickPretraining = () => pretrainingTexts[rng.int(pretrainingTexts.length)];
-  // MLM: 15% of the non-padding tokens become <mask>; the loss is on those only
-  const pretrainLoss = () => {
-    const ids = Array.from({ length: batch }, () => encode(pickPretraining()));
-    const masked = ids.map((row) => row.map((id) => (id !== PAD && rng.next() < 0.15 ? MASK : id)));
-    if (!masked.flat().includes(MASK)) masked[0][0] = MASK; // never a batch with nothing to predict
-    const input = int2d(masked);
-    return {
-      loss: () =>
-        tf.tidy(() =>
-          maskedTokenLoss(model.stack.apply(input), mlmHead, masked, ids, fusedRun(run))
-        ),
-      inputs: [input],
-    };
-  };
-  const classify = (items: readonly [string, number][]) => {
-    const predicted = tf.tidy(() =>
-      tf.argMax(model.logits(int2d(items.map(([text]) => encode(text)))), -1).dataSync()
-    );
-    return items.filter(([, label], i) => predicted[i] === label).length / items.length;
-  };
-  const fineTuneLoss = () => {
-    const items = Array.from({ length: batch }, pick);
-    const labels = items.map(([, label]) => [label]);
-    const ones = labels.map(() => [1]);
-    const input = int2d(items.map(([text]) => encode(text)));
-    return {
-      loss: () =>
-        tf.tidy(() =>
-          maskedCrossEntropy(
-            tf.expandDims(model.logits(input), 1),
-            labels,
-            ones,
-            fusedRun(run),
-          )
-        ),
-      inputs: [input],
-    };
-  };
-  const pretrainCurve = pretrainSteps > 0
-    ? await trainLoop(run, model.params, pretrainLoss, () => NaN, 0, pretrainSteps)
-    : [];
-  for (const point of pretrainCurve) delete point.metric; // no accuracy before fine-tuning
-  const fineTuneCurve = await trainLoop(
-    run,
-    model.params,
-    fineTuneLoss,
-    () => classify(emails.valid),
-    pretrainSteps,
-  );
-  const final = {
-    accuracy: classify(emails.test),
-    testExamples: emails.test.length,
-    mlmLoss: pretrainCurve.length > 0 ? pretrainCurve[pretrainCurve.length - 1].loss : NaN,
-  };
-  if (!Number.isFinite(final.mlmLoss)) delete (final as Partial<typeof final>).mlmLoss;
-  model.dispose();
-  return {
-    metricName: "valid accuracy",
-    curve: [...pretrainCurve, ...fineTuneCurve],
-    final,
-    dataChecksum: slice.checksum,
-  };
+  return { slice, text, vocab, model, windows, windowLoss, trainingBatch };
 }

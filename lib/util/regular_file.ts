@@ -132,14 +132,36 @@ export function decodeUtf8(path: string, bytes: Uint8Array, source: FileSource):
   }
 }
 
+/** The first line of a JSON.parse error, control characters escaped (text read from a file). */
+function jsonErrorReason(error: unknown): string {
+  return printable((error as Error).message.split("\n")[0]);
+}
+
 /** JSON.parse of a file's text, or a PathError naming the file and the parser's reason. */
 export function parseJsonFile(path: string, text: string, parameter: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const reason = printable((error as Error).message.split("\n")[0]);
-    throw new PathError(parameter, path, `is malformed JSON (${reason})`);
+    throw new PathError(parameter, path, `is malformed JSON (${jsonErrorReason(error)})`);
   }
+}
+
+/**
+ * The JSON object `text` holds, or why it holds none: "not valid JSON (the parser's reason)" or
+ * "not a JSON object" (an array, a string, a number or null). The opening of every validator
+ * that reports a file's first fault as a reason rather than throwing.
+ */
+export function parseJsonObject(text: string): Record<string, unknown> | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `not valid JSON (${jsonErrorReason(error)})`;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return "not a JSON object";
+  }
+  return value as Record<string, unknown>;
 }
 
 /** The parsed JSON of a regular file of at most `source.maxBytes` bytes. */

@@ -6,6 +6,7 @@
  */
 import { ATTENTION_IMPLS, type AttentionImpl } from "../../lib/attention/tf/attention_op.ts";
 import { BENCH_PATTERNS, type BenchRecord, type BenchResult } from "../../lib/bench/attention.ts";
+import { parseJsonObject } from "../../lib/util/regular_file.ts";
 
 const RECORD_NUMBERS = [
   "n",
@@ -25,16 +26,8 @@ const RECORD_NUMBERS = [
  * run, not after it.
  */
 export function parseBenchResult(text: string): BenchResult | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return `not valid JSON (${(error as Error).message.split("\n")[0]})`;
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return "not a JSON object";
-  }
-  const result = value as Record<string, unknown>;
+  const result = parseJsonObject(text);
+  if (typeof result === "string") return result;
   for (const field of ["generated", "backend", "deno"]) {
     if (typeof result[field] !== "string") return `"${field}" is not a string`;
   }
@@ -59,7 +52,7 @@ export function parseBenchResult(text: string): BenchResult | string {
     const bad = RECORD_NUMBERS.find((key) => !Number.isFinite(record[key]));
     if (bad) return `record ${index}: "${bad}" is not a finite number`;
   }
-  return value as BenchResult;
+  return result as unknown as BenchResult;
 }
 
 /** Replaces the records of `existing` that `fresh` re-measured; keeps the rest. */

@@ -1,0 +1,224 @@
+/**
+ * What the experiment notebooks show, built once and addressed by the experiment's name: the
+ * plan's sizes and rows, the quick grid run live in a scratch directory, the committed results'
+ * status line and series, the competence bars measured, the planned series' ceilings, and the
+ * findings judged into verdict rows. Everything here is plain data (rows of tables, series,
+ * verdicts); the figure is figures.ts.
+ */
+import { claim } from "../util/claim.ts";
+import { quickMode } from "../env.ts";
+import type { CommittedStatus, SweepOptions, SweepSummary } from "../train/sweep.ts";
+import { type CompetenceRow, measureBars } from "../train/competence.ts";
+import type { RunResult } from "../train/results.ts";
+import {
+  type FindingCheck,
+  judgeFindings,
+  type SeriesCeilings,
+  summarize,
+  type SummarySeries,
+} from "../train/summary.ts";
+import { type ResolvedPattern, SPARSITY_TOLERANCE } from "../train/sweep_grid.ts";
+import { type Schedule, union } from "../pattern/mod.ts";
+import { type ExperimentRef, requireExperiment } from "./registry.ts";
+import { committedStatus, planSweep, runSweep } from "./sweeps.ts";
+
+export interface Rows {
+  rows: Record<string, string | number>[];
+  title: string;
+}
+
+/** Every distinct pattern of the full plan with its exact achieved sparsity and mixing depth. */
+export function planRows(experiment: ExperimentRef): Rows {
+  const { name } = requireExperiment(experiment);
+  const plan = planSweep(experiment, { mode: "full" });
+  const distinct = new Map(
+    plan.runs.map((run) => [`${run.pattern.label} ${run.sparsityTarget}`, run]),
+  );
+  const rows = [...distinct.values()].map(({ pattern, sparsityTarget }) => ({
+    pattern: pattern.label,
+    "target level": sparsityTarget ?? "—",
+    "achieved sparsity": pattern.sparsity.toFixed(4),
+    "connections per layer": Number(pattern.connections.toFixed(1)),
+    "mixing depth s": pattern.mixingDepth ?? "none",
+  }));
+  claim(
+    [...distinct.values()].every(({ pattern: p }) =>
+      Math.abs(p.sparsity - (1 - p.connections / p.n ** 2)) < 1e-12
+    ),
+    "each pattern's recorded sparsity is exactly 1 − connections/n²",
+  );
+  const unreachable = plan.unreachable.length
+    ? `; not reachable: ${plan.unreachable.join(", ")}`
+    : "";
+  return {
+    rows,
+    title: `${name}, n = ${plan.runs[0].pattern.n}: ${plan.runs.length} runs${unreachable}`,
+  };
+}
+
+/**
+ * Trains the quick grid now in a scratch directory (so nothing is reused): in quick mode only
+ * `subset` of it, the whole quick grid otherwise. Asserts that every run trained and reported.
+ */
+export async function runQuickGridLive(
+  experiment: ExperimentRef,
+  subset: Partial<SweepOptions>,
+): Promise<SweepSummary> {
+  const definition = requireExperiment(experiment);
+  const summary = await runSweep(definition, {
+    mode: "quick",
+    ...(quickMode() ? subset : {}),
+    resultsDir: await Deno.makeTempDir({ prefix: `lab-${definition.name}-` }),
+  });
+  const key = definition.metric.key;
+  claim(
+    summary.results.length > 0 && summary.trained.length === summary.results.length,
+    `the live grid trained all ${summary.results.length} runs from scratch`,
+  );
+  claim(
+    summary.results.every((r) => Number.isFinite(r.final[key]) && r.curve.length > 0),
+    `every live run wrote a loss curve and a finite ${key}`,
+  );
+  return summary;
+}
+
+/** One row per run: id, exact sparsity, the experiment's metric, wall time. */
+export function runRows(
+  summary: { results: SweepSummary["results"] },
+  experiment: ExperimentRef,
+  title: string,
+): Rows {
+  const key = requireExperiment(experiment).metric.key;
+  const rows = summary.results.map((r) => ({
+    run: r.runId,
+    sparsity: r.sparsity.toFixed(4),
+    [key]: Number(r.final[key].toFixed(3)),
+    "wall (s)": Number(r.wallSeconds.toFixed(1)),
+  }));
+  return { rows, title };
+}
+
+/** The committed full results and a one-line account of what is in and what is missing. */
+export function committedReport(experiment: ExperimentRef): CommittedStatus & { line: string } {
+  const status = committedStatus(experiment);
+  const planned = status.results.length + status.missing.length;
+  const line = `${status.results.length} of ${planned} full runs committed` +
+    (status.complete
+      ? ""
+      : ` — missing ${status.missing.length}, e.g. ${status.missing.slice(0, 3).join(", ")}`) +
+    (status.skipped.length ? `; ${status.skipped.length} corrupt file(s) left out` : "");
+  console.log(line);
+  return { ...status, line };
+}
+
+/** Each competence bar of the experiment measured on `results`. */
+export function competenceRows(
+  experiment: ExperimentRef,
+  results: readonly RunResult[],
+): CompetenceRow[] {
+  return measureBars(requireExperiment(experiment).competence, results);
+}
+
+/** A planned series with the schedule its layers use and its ceiling at each planned depth. */
+export interface PlannedCeilings extends SeriesCeilings {
+  pattern: ResolvedPattern;
+  /** What each layer sees: the schedule, or for MULTIHEAD the union its heads hold together. */
+  layerSchedule: Schedule;
+}
+
+/**
+ * The distinct series of an experiment's full plan, each with `bound(layerSchedule, L)` at every
+ * planned depth L: a ceiling computed from the patterns alone, before any training.
+ */
+export function plannedCeilings(
+  experiment: ExperimentRef,
+  bound: (layerSchedule: Schedule, layers: number) => number,
+): PlannedCeilings[] {
+  const plan = planSweep(experiment, { mode: "full" });
+  const depths = [...new Set(plan.runs.map((r) => r.layers))].sort((a, b) => a - b);
+  const patterns = [...new Map(plan.runs.map((r) => [r.pattern.label, r.pattern])).values()];
+  return patterns.map((pattern) => {
+    const layerSchedule = pattern.patternMode === "heads"
+      ? union(pattern.schedule)
+      : pattern.schedule;
+    const ceilings = depths.map((layers) => ({ layers, ceiling: bound(layerSchedule, layers) }));
+    return { label: pattern.label, pattern, layerSchedule, ceilings };
+  });
+}
+
+/** Summarized committed results of an experiment on its own metric and axis. */
+export function committedSeries(
+  experiment: ExperimentRef,
+  status: CommittedStatus,
+): SummarySeries[] {
+  const definition = requireExperiment(experiment);
+  return summarize(status.results, definition.metric.key, definition.axis);
+}
+
+/**
+ * The sizes the plan runs at, from the experiment's budgets (quick and full): the numbers the
+ * notebooks' prose refers to, rendered rather than typed.
+ */
+export function planSummary(experiment: ExperimentRef): Rows {
+  const definition = requireExperiment(experiment);
+  const rows = (["quick", "full"] as const).map((mode) => {
+    const { size, layers, seeds, levels } = definition.budgets[mode];
+    return {
+      mode,
+      "length n": size.n,
+      "width / heads / FF": `${size.width} / ${size.heads} / ${size.ffHidden}`,
+      "layers L": layers.join(", "),
+      "sparsity levels": levels.length ? levels.join(", ") : "— (fixed parameters)",
+      seeds: seeds.length,
+      "steps (batch)": `${definition.steps(size)} (${size.batch})`,
+      runs: planSweep(definition, { mode }).runs.length,
+    };
+  });
+  return { rows, title: `${definition.name}: the plan (EXPERIMENT_DEFINITIONS)` };
+}
+
+/**
+ * An experiment's findings (its module's `findings`) judged together, one Holm family per
+ * notebook, each row saying what it covers. A finding with nothing to test in a complete sweep
+ * will never have runs: it says why, in the "covers" cell too, since the README's verdict table
+ * shows that and not the evidence.
+ */
+export function experimentVerdicts(
+  experiment: ExperimentRef,
+  series: readonly SummarySeries[],
+  status?: CommittedStatus,
+): FindingCheck[] {
+  const definition = requireExperiment(experiment);
+  const { axis, budgets } = definition;
+  const sizes = `n = ${budgets.full.size.n}` +
+    (axis === "sparsity" ? `, L = ${budgets.full.layers.join(", ")}` : "");
+  const { unreachable } = status?.complete
+    ? planSweep(definition, { mode: "full" })
+    : { unreachable: [] };
+  const why = unreachable.length
+    ? ` (no parameter within ±${SPARSITY_TOLERANCE} of the level at n = ${budgets.full.size.n}: ` +
+      `${unreachable.join(", ")})`
+    : "";
+  const findings = definition.findings(series);
+  return judgeFindings(findings).map((c, i) => {
+    const untestable = findings[i].comparisons.length === 0 && status?.complete === true;
+    return {
+      ...c,
+      covers: `${sizes}, ${untestable ? `no runs planned${why}` : c.covers}`,
+      evidence: untestable ? `none comparable in the complete plan${why}` : c.evidence,
+    };
+  });
+}
+
+/** The verdict rows a notebook displays (and re-checks with claims). */
+export function verdictRows(checks: readonly FindingCheck[], title: string): Rows {
+  return {
+    rows: checks.map((c) => ({
+      finding: c.finding,
+      covers: c.covers,
+      "ours (mean [95% t interval over seeds])": c.evidence,
+      verdict: c.label,
+    })),
+    title,
+  };
+}
