@@ -1,0 +1,72 @@
+/** The sweep's best model: kept only when better, one writer at a time, rebuildable from its file. */
+import assert from "node:assert/strict";
+import { bestModelKeeper, keptRecord } from "../../lib/train/best_model.ts";
+import { EXPERIMENT_DEFINITIONS } from "../../lib/experiments/registry.ts";
+import { Progress } from "../../lib/train/progress.ts";
+import { requireChoice, resolvePattern } from "../../lib/train/sweep_grid.ts";
+import { runLanguageModel } from "../../lib/experiments/language_modeling.ts";
+import { loadSavedModel } from "../../lib/export/saved_model.ts";
+import { initTf } from "../../lib/attention/mod.ts";
+
+/** A stand-in save: writes the manifest the keeper reads back. */
+const fakeSave = (stem: string, record: object) =>
+  Deno.writeTextFile(
+    `${stem}.json`,
+    JSON.stringify({ metadata: { config: { keptAsBest: record } } }),
+  );
+
+Deno.test("an offer replaces the kept model only when its score is lower", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "best model " });
+  const stem = `${dir}/best`;
+  assert.equal(await bestModelKeeper(stem, "a", "bits").offer(2.6, fakeSave), true);
+  assert.equal(await bestModelKeeper(stem, "b", "bits").offer(2.7, fakeSave), false);
+  assert.equal(await bestModelKeeper(stem, "c", "bits").offer(2.6, fakeSave), false, "a tie keeps");
+  assert.equal(await bestModelKeeper(stem, "d", "bits").offer(NaN, fakeSave), false);
+  assert.equal(await bestModelKeeper(stem, "e", "bits").offer(2.5, fakeSave), true);
+  assert.deepEqual(keptRecord(stem), { runId: "e", score: 2.5, metric: "bits" });
+  // concurrent offers: the lock serializes them, so the lowest wins whatever the order
+  await Promise.all(
+    [2.4, 2.2, 2.3].map((s, i) => bestModelKeeper(stem, `p${i}`, "bits").offer(s, fakeSave)),
+  );
+  assert.equal(keptRecord(stem)?.runId, "p1");
+  // a lock left by a process that is gone is taken over
+  Deno.writeTextFileSync(`${stem}.lock`, "999999999");
+  assert.equal(await bestModelKeeper(stem, "f", "bits").offer(2.0, fakeSave), true);
+  assert.ok(!Deno.readDirSync(dir).some((e) => e.name.endsWith(".lock")), "no lock left behind");
+  Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("the first offer creates the model's folder when it does not exist", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "best model " });
+  const stem = `${dir}/models/not yet/best`;
+  assert.equal(await bestModelKeeper(stem, "a", "bits").offer(2.6, fakeSave), true);
+  assert.deepEqual(keptRecord(stem), { runId: "a", score: 2.6, metric: "bits" });
+  Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("a kept language model records its pattern and vocabulary and rebuilds at another n", async () => {
+  await initTf();
+  const dir = Deno.makeTempDirSync({ prefix: "best model " });
+  const stem = `${dir}/moby`;
+  const size = { ...EXPERIMENT_DEFINITIONS["language-modeling"].budgets.quick.size, steps: 3 };
+  const pattern = resolvePattern(requireChoice("strided", "sequential"), size.n, undefined, 0, {
+    c: 4,
+  });
+  const outcome = await runLanguageModel({
+    pattern,
+    layers: 1,
+    seed: 0,
+    size,
+    progress: new Progress("test", 3, { output: "silent" }),
+    keepBest: bestModelKeeper(stem, "strided-sequential-test", "test bits per character"),
+  });
+  const kept = keptRecord(stem)!;
+  assert.equal(kept.runId, "strided-sequential-test");
+  assert.ok(Math.abs(kept.score - outcome.final.bitsPerCharacter) < 1e-12);
+  const saved = await loadSavedModel(stem);
+  assert.deepEqual(saved.patternSpec, { name: "sequential", params: { of: "strided", c: 4 } });
+  assert.equal(saved.vocabulary?.[0], "<pad>");
+  assert.match(saved.description ?? "", /sequential strided|strided sequential/);
+  saved.model.dispose();
+  Deno.removeSync(dir, { recursive: true });
+});
