@@ -81,4 +81,3 @@ export async function installProjectKernel(): Promise<string> {
   await writeFileAtomic(`${kernelDir}/kernel.json`, JSON.stringify(spec, null, 2) + "\n");
   return kernelDir;
 }
-
