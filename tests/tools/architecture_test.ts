@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { pathFromUrl } from "../../lib/util/system.ts";
 
 const CHECKOUT = pathFromUrl("../../", import.meta.url);
@@ -40,7 +41,8 @@ interface ModuleGraph {
 /** The checkout's own modules and their local imports, over every entry point. */
 async function localImportGraph(): Promise<Map<string, Set<string>>> {
   const graph = new Map<string, Set<string>>();
-  const root = `file://${CHECKOUT}`;
+  // a module's specifier is its URL: a checkout whose path holds a space appears as %20
+  const root = pathToFileURL(CHECKOUT).href;
   for (const entry of entryPoints()) {
     const info = await denoJson(["info", "--json", entry]) as ModuleGraph;
     for (const module of info.modules) {
@@ -96,7 +98,7 @@ Deno.test("no import cycle in lib/, tools/ or web/", async () => {
   const graph = await localImportGraph();
   assert.ok(graph.size > 100, `the graph holds the checkout's modules (${graph.size})`);
   const cycle = findCycle(graph);
-  const shown = cycle?.map((specifier) => specifier.slice(`file://${CHECKOUT}`.length));
+  const shown = cycle?.map((specifier) => specifier.slice(pathToFileURL(CHECKOUT).href.length));
   assert.equal(cycle, undefined, `import cycle: ${shown?.join(" → ")}`);
 });
 
@@ -124,7 +126,9 @@ Deno.test("the lab's lint rules fire on a long function, a layer crossed and an 
     await Deno.writeTextFile(join(dir, "lib", "plot", "mod.ts"), `export * from "./long.ts";\n`);
     await Deno.writeTextFile(
       join(dir, "deno.json"),
-      JSON.stringify({ lint: { plugins: [`file://${CHECKOUT}tools/lint/lab_rules.ts`] } }),
+      JSON.stringify({
+        lint: { plugins: [pathToFileURL(`${CHECKOUT}tools/lint/lab_rules.ts`).href] },
+      }),
     );
     const output = await new Deno.Command(Deno.execPath(), {
       args: ["lint", "--config", join(dir, "deno.json"), join(dir, "lib")],
