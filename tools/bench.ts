@@ -1,7 +1,7 @@
 /**
  * deno task bench [--pattern window,star] [--n 2048,4096] [--impl dense,sparse]
  *                 [--dense-max-n 4096] [--json] [--save | --out DIR]
- * deno task bench --train [--config small,large] [--quick] [--json] [--save | --out DIR]
+ * deno task bench --train [--config small,large,copying,...] [--quick] [--json] [--save | --out DIR]
  * deno task bench --data-parallel [--quick] [--json] [--save | --out DIR]
  * deno task bench --parallel-runs [--quick] [--json] [--save | --out DIR]
  *
@@ -51,8 +51,15 @@ import { benchMarkdown, mergeRecords, parseBenchResult } from "./bench/attention
 import {
   runTrainingBenchmark,
   TRAINING_BENCH_CONFIGS,
+  type TrainingBenchRecord,
   trainingMarkdown,
 } from "./bench/training.ts";
+import {
+  runSweepStepBenchmark,
+  SWEEP_STEP_CASES,
+  sweepStepMarkdown,
+  type SweepStepRecord,
+} from "./bench/sweep_steps.ts";
 import { dataParallelMarkdown, runDataParallelBenchmark } from "./bench/data_parallel.ts";
 import { parallelRunsMarkdown, runParallelRunsBenchmark } from "./bench/parallel_runs.ts";
 import { InputError, requireInteger } from "../lib/util/errors.ts";
@@ -66,7 +73,7 @@ const SAVED_FOLDER = pathFromUrl("../data/bench", import.meta.url);
 /** Where an ad-hoc run writes (out/ is not committed). */
 const USAGE = `usage: deno task bench [--pattern window,star] [--n 2048,4096] [--impl dense,sparse]
                        [--dense-max-n 4096] [--json] [--save | --out DIR]
-       deno task bench --train [--config small,large] [--quick] [--json] [--save | --out DIR]
+       deno task bench --train [--config small,large,copying,...] [--quick] [--json] [--save | --out DIR]
        deno task bench --data-parallel [--quick] [--json] [--save | --out DIR]
        deno task bench --parallel-runs [--quick] [--json] [--save | --out DIR]
 An ad-hoc run writes out/bench/ (or --out DIR); only --save touches data/bench/.`;
@@ -240,19 +247,26 @@ async function publish<T>(
   return 0;
 }
 
-/** --train: the training benchmark (tools/bench/training.ts). */
+/**
+ * --train: one training step at the two fixed configurations (tools/bench/training.ts) and at
+ * the sweeps' own sizes (tools/bench/sweep_steps.ts), all in one run and one records file.
+ * --config picks among both; --quick shortens the fixed configurations and leaves the sweeps'
+ * sizes out unless they are named (their point is the size the sweep trains).
+ */
 async function trainingBench(flags: Map<string, string | true>): Promise<number> {
-  const names = TRAINING_BENCH_CONFIGS.map((c) => c.name as string);
-  const configs = (listFlag("config", flags.get("config")) ?? names).map((name) => {
-    if (!names.includes(name)) {
-      throw new InputError("--config", name, `expected ${names.join(" or ")}`);
+  const fixed = TRAINING_BENCH_CONFIGS.map((c) => c.name as string);
+  const sweeps = SWEEP_STEP_CASES.map((c) => c.experiment);
+  const quick = flags.has("quick");
+  const names = listFlag("config", flags.get("config")) ?? (quick ? fixed : [...fixed, ...sweeps]);
+  for (const name of names) {
+    if (!fixed.includes(name) && !sweeps.includes(name)) {
+      throw new InputError("--config", name, `expected one of ${[...fixed, ...sweeps].join(", ")}`);
     }
-    return TRAINING_BENCH_CONFIGS.find((c) => c.name === name)!;
-  });
+  }
   const save = flags.has("save");
   const folder = outputFolder(flags, save);
-  const quick = flags.has("quick");
-  const records = await runTrainingBenchmark({
+  const configs = TRAINING_BENCH_CONFIGS.filter((c) => names.includes(c.name));
+  const records: TrainingRecord[] = configs.length === 0 ? [] : await runTrainingBenchmark({
     configs,
     ...(quick ? { warmup: 1, rounds: 1, steps: 1 } : {}),
     onRecord: (r) =>
@@ -261,7 +275,29 @@ async function trainingBench(flags: Map<string, string | true>): Promise<number>
           `${r.usefulGflops} useful GFLOP/s`,
       ),
   });
-  return await publish(flags, folder, "training", records, trainingMarkdown);
+  records.push(
+    ...await runSweepStepBenchmark({
+      cases: SWEEP_STEP_CASES.filter((c) => names.includes(c.experiment)),
+      onRecord: (r) =>
+        console.error(
+          `${r.config} ${r.pattern}: ${r.msPerStep} ms/step, evaluation ` +
+            `${(100 * r.evaluationShare).toFixed(1)}% of a run`,
+        ),
+    }),
+  );
+  return await publish(flags, folder, "training", records, trainingRecordsMarkdown);
+}
+
+type TrainingRecord = TrainingBenchRecord | SweepStepRecord;
+
+/** The fixed configurations' table, then the sweeps' sizes' table (each when it has rows). */
+function trainingRecordsMarkdown(records: readonly TrainingRecord[]): string {
+  const fixed = records.filter((r): r is TrainingBenchRecord => "kernelsPerStep" in r);
+  const sweeps = records.filter((r): r is SweepStepRecord => "evaluationShare" in r);
+  return [
+    ...(fixed.length ? [trainingMarkdown(fixed)] : []),
+    ...(sweeps.length ? [sweepStepMarkdown(sweeps)] : []),
+  ].join("\n");
 }
 
 /** --data-parallel: 1 and 2 workers on one model (tools/bench/data_parallel.ts). */

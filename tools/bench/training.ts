@@ -79,8 +79,10 @@ export const MATMUL_SHAPE = [32 * 128, 128, 3 * 128] as const;
 
 export interface TrainingBenchRecord {
   config: string;
+  /** The schedule the configuration trains (STRIDED SEQUENTIAL at its c). */
+  pattern: string;
   msPerStep: number;
-  tokensPerSecond: number;
+  tokensPerSec: number;
   usefulGflops: number;
   /** tfjs's 2-D matmul rate in the same run, at MATMUL_SHAPE. */
   matmulGflops: number;
@@ -106,6 +108,8 @@ export interface TrainingBenchOptions {
 /** One configuration's model, trainer and batch stream, ready to step. */
 export interface TrainingCell {
   config: TrainingBenchConfig;
+  /** The schedule's name. */
+  pattern: string;
   step(): number;
   /** Useful FLOPs of one step (the module comment's formula). */
   usefulFlops: number;
@@ -153,6 +157,7 @@ export function prepareTrainingCell(config: TrainingBenchConfig, fused = true): 
       2 * n * d * vocab);
   return {
     config,
+    pattern: pattern.schedule.name,
     usefulFlops: 3 * forward,
     step: () => {
       const batchData = setup.trainingBatch(rng);
@@ -212,8 +217,9 @@ export async function runTrainingBenchmark(
       const ms = median(times[i]);
       const record: TrainingBenchRecord = {
         config: cell.config.name,
+        pattern: cell.pattern,
         msPerStep: round(ms, 2),
-        tokensPerSecond: Math.round((cell.config.batch * cell.config.n) / (ms / 1000)),
+        tokensPerSec: Math.round((cell.config.batch * cell.config.n) / (ms / 1000)),
         usefulGflops: round(cell.usefulFlops / (ms * 1e6), 3),
         matmulGflops,
         simdMatmulGflops,
@@ -245,7 +251,7 @@ export function trainingMarkdown(records: readonly TrainingBenchRecord[]): strin
     const ceiling = r.simdMatmulGflops ?? r.matmulGflops;
     const fraction = ceiling > 0 ? (100 * r.usefulGflops / ceiling).toFixed(1) : "–";
     lines.push(
-      `| ${r.config} | ${r.msPerStep} | ${r.tokensPerSecond} | ${r.usefulGflops} (${fraction}%) | ${r.kernelsPerStep} |`,
+      `| ${r.config} | ${r.msPerStep} | ${r.tokensPerSec} | ${r.usefulGflops} (${fraction}%) | ${r.kernelsPerStep} |`,
     );
   }
   return lines.join("\n") + "\n";

@@ -1,0 +1,81 @@
+/**
+ * The sweep-size step benchmark (tools/bench/sweep_steps.ts) on a toy experiment registered for
+ * the test: it trains the experiment's own run for two validation intervals and a step, dense
+ * and with the case's sparse series, and reads step time, validation and final evaluation from
+ * the run's step reports. Timings are not asserted (a benchmark, not a timed test); what the
+ * records say about each other is.
+ */
+import assert from "node:assert/strict";
+import { registerExperiment } from "../../lib/experiments/registry.ts";
+import { type ExperimentDefinition, trainingSteps } from "../../lib/train/experiment_definition.ts";
+import { taskSize } from "../../lib/train/tasks.ts";
+import { runTokenTask } from "../../lib/train/token_task.ts";
+import {
+  runSweepStepBenchmark,
+  SWEEP_STEP_CASES,
+  sweepStepMarkdown,
+  sweepStepRuns,
+} from "../../tools/bench/sweep_steps.ts";
+
+const size = taskSize({ n: 8, width: 8, heads: 2, ffHidden: 8, batch: 4, steps: 40, extra: 3 });
+const toy: ExperimentDefinition = {
+  name: "toy-bench-echo",
+  title: "Echo, timed",
+  axis: "layers",
+  metric: { key: "accuracy", label: "echo accuracy", higherIsBetter: true },
+  patterns: [
+    { pattern: "dense", configuration: "single" },
+    { pattern: "window", configuration: "single", parameters: { w: 1 } },
+  ],
+  budgets: {
+    quick: { size, layers: [1], seeds: [0], levels: [] },
+    full: { size: { ...size, evalEvery: 5 }, layers: [1, 2], seeds: [0], levels: [] },
+  },
+  steps: trainingSteps,
+  run: (task) => runTokenTask((x) => ({ input: x, target: x, weight: x.map(() => 1) }), task),
+  competence: [],
+  findings: () => [],
+};
+
+Deno.test("every lab experiment's bench case is in its full plan, at its deepest depth", () => {
+  const depths: Record<string, number> = {};
+  for (const stepCase of SWEEP_STEP_CASES) {
+    const [dense, sparse] = sweepStepRuns(stepCase);
+    assert.equal(dense.pattern.pattern, "dense");
+    assert.equal(sparse.pattern.pattern, stepCase.sparse.pattern);
+    assert.equal(sparse.pattern.configuration, stepCase.sparse.configuration);
+    assert.equal(dense.layers, sparse.layers);
+    depths[stepCase.experiment] = dense.layers;
+  }
+  assert.equal(depths["copying"], 4);
+  assert.equal(depths["language-modeling"], 2);
+});
+
+Deno.test("the sweep-size bench times an experiment's own run: steps, validations, final evaluation", async () => {
+  const unregister = registerExperiment(toy);
+  try {
+    const cases = [{
+      experiment: toy.name,
+      sparse: { pattern: "window", configuration: "single" },
+    }];
+    const seen: string[] = [];
+    const records = await runSweepStepBenchmark({ cases, onRecord: (r) => seen.push(r.pattern) });
+    assert.deepEqual(records.map((r) => [r.config, r.layers]), [[toy.name, 2], [toy.name, 2]]);
+    assert.deepEqual(seen, records.map((r) => r.pattern));
+    assert.equal(records[0].pattern, "dense");
+    assert.match(records[1].pattern, /window/);
+    for (const r of records) {
+      assert.ok(r.msPerStep > 0);
+      assert.ok(Math.abs(r.tokensPerSec - (4 * 8) / (r.msPerStep / 1000)) / r.tokensPerSec < 0.02);
+      assert.equal(r.fullSteps, 40);
+      assert.equal(r.validations, 8);
+      assert.ok(r.validationMs >= 0 && r.finalMs > 0);
+      assert.ok(r.evaluationShare > 0 && r.evaluationShare < 1);
+    }
+    const table = sweepStepMarkdown(records);
+    assert.equal(table.trim().split("\n").length, 4 + records.length);
+    assert.match(table, /\| toy-bench-echo \| dense \| 2 \| 8 × 4 \|/);
+  } finally {
+    unregister();
+  }
+});

@@ -1,0 +1,169 @@
+/**
+ * Training steps at the sizes the sweeps train: each experiment's full budget, at its deepest
+ * planned depth, dense and with one sparse series of its plan, trained through the experiment's
+ * own `run` (lib/experiments), so that data, model, loss, optimizer and evaluation are exactly
+ * what a committed run executes. Only the number of steps is cut: a case trains two validation
+ * intervals and one step, so that two validations fall inside the timing.
+ *
+ * From the step reports (one per training step, through the run's Progress) come:
+ * - msPerStep: the median time between consecutive steps (a validation's extra time is in one
+ *   interval out of `evalEvery`, so the median leaves it out);
+ * - validationMs: the median extra time of the intervals that held a validation;
+ * - finalMs: from the last step to the run's return (the held-out test evaluation);
+ * - evaluationShare: what validations and the final evaluation cost of a full run at this
+ *   budget, (validations · validationMs + finalMs) / (steps · msPerStep + that), where steps
+ *   counts every step the run trains (pretraining included).
+ */
+import { initTf } from "../../lib/attention/tf/backend.ts";
+import { requireExperiment } from "../../lib/experiments/registry.ts";
+import { planSweep } from "../../lib/experiments/sweeps.ts";
+import type { PlannedRun } from "../../lib/train/sweep.ts";
+import { Progress } from "../../lib/train/progress.ts";
+import type { TaskSize } from "../../lib/train/tasks.ts";
+import { InputError } from "../../lib/util/errors.ts";
+import { median } from "../../lib/util/statistics.ts";
+
+/** One experiment's bench: its sparse series (a pattern and configuration of its plan). */
+export interface SweepStepCase {
+  experiment: string;
+  sparse: { pattern: string; configuration: string };
+}
+
+/** The experiments the sweeps train at length, each with the sparse series it is timed with. */
+export const SWEEP_STEP_CASES: readonly SweepStepCase[] = [
+  { experiment: "copying", sparse: { pattern: "strided", configuration: "sequential" } },
+  { experiment: "language-modeling", sparse: { pattern: "fixed", configuration: "sequential" } },
+  { experiment: "seq2seq", sparse: { pattern: "strided", configuration: "sequential" } },
+  { experiment: "classification", sparse: { pattern: "strided", configuration: "sequential" } },
+];
+
+export interface SweepStepRecord {
+  config: string;
+  pattern: string;
+  layers: number;
+  n: number;
+  batch: number;
+  msPerStep: number;
+  tokensPerSec: number;
+  /** Steps of a full run at this budget (pretraining included), and validations in it. */
+  fullSteps: number;
+  validations: number;
+  validationMs: number;
+  finalMs: number;
+  /** The evaluations' share of a full run's time (module comment). */
+  evaluationShare: number;
+}
+
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
+/** The dense run and the case's sparse run of the experiment's full plan, at its deepest depth. */
+export function sweepStepRuns(stepCase: SweepStepCase): PlannedRun[] {
+  const definition = requireExperiment(stepCase.experiment);
+  const budget = definition.budgets.full;
+  const layers = Math.max(...budget.layers);
+  const plan = planSweep(definition, {
+    mode: "full",
+    patterns: ["dense", stepCase.sparse.pattern],
+    seeds: [budget.seeds[0]],
+    layers: [layers],
+    dryRun: true,
+  });
+  const dense = plan.runs.find((run) => run.pattern.pattern === "dense");
+  const sparse = plan.runs.find((run) =>
+    run.pattern.pattern === stepCase.sparse.pattern &&
+    run.pattern.configuration === stepCase.sparse.configuration
+  );
+  if (!dense || !sparse) {
+    throw new InputError(
+      "sweep step case",
+      stepCase.experiment,
+      `its full plan has no dense or ${stepCase.sparse.pattern} ${stepCase.sparse.configuration} run`,
+    );
+  }
+  return [dense, sparse];
+}
+
+/** Trains one planned run for two validation intervals and a step, and reads its timings. */
+async function timeRun(experiment: string, run: PlannedRun): Promise<SweepStepRecord> {
+  const definition = requireExperiment(experiment);
+  const full = definition.budgets.full.size;
+  const steps = Math.min(full.steps, 2 * full.evalEvery + 1);
+  const size: TaskSize = { ...full, steps };
+  const marks: { unit: number; at: number }[] = [];
+  const progress = new Progress("", steps, {
+    output: "silent",
+    onUpdate: (unit) => marks.push({ unit, at: performance.now() }),
+  });
+  await definition.run({
+    pattern: run.pattern,
+    layers: run.layers,
+    seed: run.seed,
+    size,
+    progress,
+  });
+  const finished = performance.now();
+  const intervals = marks.slice(1).map((mark, i) => ({
+    unit: mark.unit,
+    ms: mark.at - marks[i].at,
+  }));
+  const msPerStep = median(intervals.map((interval) => interval.ms));
+  const validated = intervals.filter((interval) => interval.unit % full.evalEvery === 0);
+  const validationMs = validated.length === 0
+    ? 0
+    : Math.max(0, median(validated.map((interval) => interval.ms)) - msPerStep);
+  const finalMs = finished - marks[marks.length - 1].at;
+  const validations = Math.floor(full.steps / full.evalEvery);
+  const evaluationMs = validations * validationMs + finalMs;
+  const fullSteps = definition.steps(full);
+  return {
+    config: experiment,
+    pattern: run.pattern.label,
+    layers: run.layers,
+    n: full.n,
+    batch: full.batch,
+    msPerStep: round(msPerStep, 2),
+    tokensPerSec: Math.round((full.batch * full.n) / (msPerStep / 1000)),
+    fullSteps,
+    validations,
+    validationMs: round(validationMs, 1),
+    finalMs: round(finalMs, 1),
+    evaluationShare: round(evaluationMs / (fullSteps * msPerStep + evaluationMs), 4),
+  };
+}
+
+/** Times every case (dense, then its sparse series) and returns one record per run. */
+export async function runSweepStepBenchmark(
+  options: { cases?: readonly SweepStepCase[]; onRecord?: (r: SweepStepRecord) => void } = {},
+): Promise<SweepStepRecord[]> {
+  await initTf();
+  const records: SweepStepRecord[] = [];
+  for (const stepCase of options.cases ?? SWEEP_STEP_CASES) {
+    for (const run of sweepStepRuns(stepCase)) {
+      const record = await timeRun(stepCase.experiment, run);
+      options.onRecord?.(record);
+      records.push(record);
+    }
+  }
+  return records;
+}
+
+/** The records as a Markdown table. */
+export function sweepStepMarkdown(records: readonly SweepStepRecord[]): string {
+  const lines = [
+    "Training steps at the sweeps' own sizes (each experiment's full budget at its deepest " +
+    "depth, trained through the experiment's own run); evaluation: validations and the final " +
+    "test evaluation as a share of a full run.",
+    "",
+    "| experiment | pattern | L | n × batch | ms/step | tokens/s | validation ms | final ms | evaluation share |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const r of records) {
+    lines.push(
+      `| ${r.config} | ${r.pattern} | ${r.layers} | ${r.n} × ${r.batch} | ${r.msPerStep} | ` +
+        `${r.tokensPerSec} | ${r.validationMs} | ${r.finalMs} | ${
+          (100 * r.evaluationShare).toFixed(1)
+        }% |`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
