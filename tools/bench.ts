@@ -65,7 +65,7 @@ import { parallelRunsMarkdown, runParallelRunsBenchmark } from "./bench/parallel
 import { InputError, requireInteger } from "../lib/util/errors.ts";
 import { BENCH_DENSE_MAX_TOKENS, BENCH_MAX_TOKENS } from "../lib/util/limits.ts";
 import { PathError, reasonOf, requireWritableFolder } from "../lib/util/output_folder.ts";
-import { MISSING, readRegularTextFileSync } from "../lib/util/regular_file.ts";
+import { MISSING, parseJsonFile, readRegularTextFileSync } from "../lib/util/regular_file.ts";
 import { pathFromUrl, writeFileAtomic } from "../lib/util/system.ts";
 
 /** The committed results, written only with --save. */
@@ -285,7 +285,40 @@ async function trainingBench(flags: Map<string, string | true>): Promise<number>
         ),
     }),
   );
-  return await publish(flags, folder, "training", records, trainingRecordsMarkdown);
+  // --save merges: a record replaces the committed one of the same configuration and pattern
+  const saved = save ? savedTrainingRecords(`${folder}/training.json`) : [];
+  const key = (r: TrainingRecord) => `${r.config}\u0000${r.pattern}`;
+  const fresh = new Set(records.map(key));
+  const merged = [...saved.filter((r) => !fresh.has(key(r))), ...records];
+  const order = (r: TrainingRecord) => [...fixed, ...sweeps].indexOf(r.config);
+  merged.sort((a, b) => order(a) - order(b));
+  await publish(flags, folder, "training", merged, trainingRecordsMarkdown);
+  return 0;
+}
+
+/** The committed training records --save merges into ([] when there are none yet). */
+function savedTrainingRecords(path: string): TrainingRecord[] {
+  const text = readRegularTextFileSync(path, {
+    parameter: "--save",
+    maxBytes: MAX_BENCH_FILE_BYTES,
+    missingOk: true,
+  });
+  if (text === MISSING) return [];
+  const value = parseJsonFile(path, text, "--save");
+  const valid = Array.isArray(value) &&
+    value.every((r) =>
+      typeof r?.config === "string" && typeof r?.pattern === "string" &&
+      typeof r?.msPerStep === "number"
+    );
+  if (!valid) {
+    throw new PathError(
+      path,
+      undefined,
+      "is not a list of training records (config, pattern, msPerStep); --save merges into it: " +
+        "restore it with git or move it aside",
+    );
+  }
+  return value as TrainingRecord[];
 }
 
 type TrainingRecord = TrainingBenchRecord | SweepStepRecord;

@@ -41,8 +41,8 @@ import { SWEEP_PATTERNS } from "../lib/train/sweep_grid.ts";
 import { replaceGenerated } from "../lib/train/readme_tables.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { MAX_MODEL_LAYERS } from "../lib/util/limits.ts";
-import { readJsonFileSync } from "../lib/util/regular_file.ts";
-import { formatMinutes, type MeasuredSteps, sweepCost } from "../lib/train/sweep_cost.ts";
+import { formatMinutes } from "../lib/train/sweep_cost.ts";
+import { predictedSweepCost } from "../lib/experiments/sweep_costs.ts";
 import { requireWritableFolder } from "../lib/util/output_folder.ts";
 import { pathFromUrl, writeFileAtomicSync } from "../lib/util/system.ts";
 
@@ -165,66 +165,16 @@ function printPlan(plan: SweepPlan): void {
   console.log(`${plan.runs.length} runs → ${plan.dir}`);
 }
 
-/** Where the committed step times are read from (deno task bench --train --save writes them). */
-const TRAINING_BENCH = pathFromUrl("../data/bench/training.json", import.meta.url);
-const PARALLEL_BENCH = pathFromUrl("../data/bench/parallel_runs.json", import.meta.url);
-const BENCH_FILE_BYTES = 4 * 1024 * 1024;
-
-type BenchRow = Record<string, unknown>;
-
-/** A committed bench file's records, or [] when it is absent or not a list. */
-function benchRows(path: string): BenchRow[] {
-  const value = readJsonFileSync(path, { parameter: "bench file", maxBytes: BENCH_FILE_BYTES });
-  return Array.isArray(value) ? value.filter((row) => typeof row === "object" && row) : [];
-}
-
-const positive = (value: unknown) => typeof value === "number" && value > 0 ? value : undefined;
-
-/** The experiment's committed step times at its sweep's size, if the bench measured them. */
-function measuredSteps(name: string): MeasuredSteps | undefined {
-  const rows = benchRows(TRAINING_BENCH).filter((row) =>
-    row.config === name && typeof row.evaluationShare === "number"
-  );
-  const dense = rows.find((row) => row.pattern === "dense");
-  const sparse = rows.find((row) => row.pattern !== "dense");
-  const layers = positive(dense?.layers);
-  const denseMs = positive(dense?.msPerStep);
-  const sparseMs = positive(sparse?.msPerStep);
-  if (!dense || !sparse || !layers || !denseMs || !sparseMs) return undefined;
-  const share = Math.max(Number(dense.evaluationShare), Number(sparse.evaluationShare));
-  return {
-    layers,
-    denseMsPerStep: denseMs,
-    sparseMsPerStep: sparseMs,
-    evaluationShare: Math.min(0.9, Math.max(0, share)),
-  };
-}
-
-/** The committed throughput of `jobs` training processes over one (the large configuration). */
-function measuredSpeedup(jobs: number): number {
-  if (jobs === 1) return 1;
-  const row = benchRows(PARALLEL_BENCH).find((r) => r.config === "large" && r.processes === jobs);
-  const speedup = positive(row?.speedup);
-  return speedup !== undefined && speedup <= jobs ? speedup : jobs;
-}
-
 /** --full --dry-run: the plan's predicted cost from the committed step times, in one line. */
 function printPredictedCost(name: string, plan: SweepPlan, jobs: number): void {
-  const measured = measuredSteps(name);
-  if (!measured) {
+  const cost = predictedSweepCost(plan, jobs);
+  if (!cost) {
     console.log(
       `no prediction: data/bench/training.json has no step times for ${name} ` +
         `(deno task bench --train --config ${name} --save)`,
     );
     return;
   }
-  const steps = plan.definition.steps(plan.definition.budgets.full.size);
-  const runs = plan.runs.map((run) => ({
-    dense: run.pattern.pattern === "dense",
-    layers: run.layers,
-    steps,
-  }));
-  const cost = sweepCost(runs, measured, jobs, measuredSpeedup(jobs));
   console.log(
     `predicted: ${formatMinutes(cost.runMinutes)} of run time, ` +
       `${formatMinutes(cost.elapsedMinutes)} elapsed with --jobs ${jobs} ` +

@@ -3,6 +3,7 @@
  * README's verdict table and the results README's progress table (lib/train/readme_tables.ts
  * builds their rows and blocks from the committed results).
  */
+import { predictedSweepCost } from "./sweep_costs.ts";
 import {
   type GeneratedTable,
   PROGRESS_BEGIN,
@@ -35,9 +36,11 @@ export function readmeVerdictTable(): string {
 /** The results README's progress table: one row per experiment (see `progressTableRow`). */
 export function resultsProgressTable(): string {
   return progressTableBlock(
-    experiments().map((definition) =>
-      progressTableRow(definition.name, committedStatus(definition))
-    ),
+    experiments().map((definition) => {
+      const status = committedStatus(definition);
+      const predicted = predictedSweepCost(status.plan, 2)?.elapsedMinutes;
+      return progressTableRow(definition.name, status, predicted);
+    }),
   );
 }
 

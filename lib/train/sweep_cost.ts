@@ -8,7 +8,7 @@
  * kernel's cost grows with the connections, which the plan's levels keep within a few per cent
  * of the measured series), scaled by its depth in proportion to the measured depth (the blocks
  * are most of a step; the embedding and head are not, so shallow runs come out a little short).
- * Evaluation adds its measured share of a run. Jobs beside each other share the machine's memory
+ * Evaluation adds its measured share of a run, and each run its measured set-up. Jobs beside each other share the machine's memory
  * bandwidth: the measured speedup of N processes over one scales every run's time by N/speedup.
  */
 import { InputError, requireInteger } from "../util/errors.ts";
@@ -21,6 +21,8 @@ export interface MeasuredSteps {
   sparseMsPerStep: number;
   /** Evaluation's share of a run's time (validations and the final test). */
   evaluationShare: number;
+  /** A run's set-up before its first step (data, vocabulary, model), in milliseconds. */
+  setupMs: number;
 }
 
 /** A planned run as the cost model reads it. */
@@ -43,7 +45,7 @@ export interface SweepCost {
 export function runMinutes(run: CostedRun, measured: MeasuredSteps): number {
   const perStep = run.dense ? measured.denseMsPerStep : measured.sparseMsPerStep;
   const training = run.steps * perStep * (run.layers / measured.layers);
-  return training / (1 - measured.evaluationShare) / 60_000;
+  return (training / (1 - measured.evaluationShare) + measured.setupMs) / 60_000;
 }
 
 /**

@@ -69,7 +69,7 @@ Deno.test("the sweep-size bench times an experiment's own run: steps, validation
       assert.ok(Math.abs(r.tokensPerSec - (4 * 8) / (r.msPerStep / 1000)) / r.tokensPerSec < 0.02);
       assert.equal(r.fullSteps, 40);
       assert.equal(r.validations, 8);
-      assert.ok(r.validationMs >= 0 && r.finalMs > 0);
+      assert.ok(r.validationMs >= 0 && r.finalMs > 0 && r.setupMs >= 0);
       assert.ok(r.evaluationShare > 0 && r.evaluationShare < 1);
     }
     const table = sweepStepMarkdown(records);

@@ -4,7 +4,13 @@ import { formatMinutes, runMinutes, sweepCost } from "../../lib/train/sweep_cost
 import { InputError } from "../../lib/util/errors.ts";
 
 // 100 ms a dense step and 50 ms a sparse one at 4 layers; evaluation a fifth of a run
-const measured = { layers: 4, denseMsPerStep: 100, sparseMsPerStep: 50, evaluationShare: 0.2 };
+const measured = {
+  layers: 4,
+  denseMsPerStep: 100,
+  sparseMsPerStep: 50,
+  evaluationShare: 0.2,
+  setupMs: 0,
+};
 
 Deno.test("a run's minutes: steps × step time × depth ratio, plus evaluation's share", () => {
   // 1,200 steps × 100 ms = 2 min of training, which is 80% of the run: 2.5 min
@@ -12,6 +18,11 @@ Deno.test("a run's minutes: steps × step time × depth ratio, plus evaluation's
   // half the depth, half the step time; the sparse step time is half the dense one
   assert.equal(runMinutes({ dense: true, layers: 2, steps: 1200 }, measured), 1.25);
   assert.equal(runMinutes({ dense: false, layers: 4, steps: 1200 }, measured), 1.25);
+  // a run's set-up is paid once, whatever its length: 30 s more
+  assert.equal(
+    runMinutes({ dense: true, layers: 4, steps: 1200 }, { ...measured, setupMs: 30_000 }),
+    3,
+  );
 });
 
 Deno.test("elapsed time follows the sweep's scheduling: plan order, first free job", () => {

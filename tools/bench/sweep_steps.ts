@@ -9,6 +9,7 @@
  * - msPerStep: the median time between consecutive steps (a validation's extra time is in one
  *   interval out of `evalEvery`, so the median leaves it out);
  * - validationMs: the median extra time of the intervals that held a validation;
+ * - setupMs: from the run's start to its first step, less one step (data, model, optimizer);
  * - finalMs: from the last step to the run's return (the held-out test evaluation);
  * - evaluationShare: what validations and the final evaluation cost of a full run at this
  *   budget, (validations · validationMs + finalMs) / (steps · msPerStep + that), where steps
@@ -35,6 +36,7 @@ export const SWEEP_STEP_CASES: readonly SweepStepCase[] = [
   { experiment: "language-modeling", sparse: { pattern: "fixed", configuration: "sequential" } },
   { experiment: "seq2seq", sparse: { pattern: "strided", configuration: "sequential" } },
   { experiment: "classification", sparse: { pattern: "strided", configuration: "sequential" } },
+  { experiment: "depth-vs-mixing", sparse: { pattern: "strided", configuration: "sequential" } },
 ];
 
 export interface SweepStepRecord {
@@ -48,6 +50,8 @@ export interface SweepStepRecord {
   /** Steps of a full run at this budget (pretraining included), and validations in it. */
   fullSteps: number;
   validations: number;
+  /** From the run's start to its first step, less a step: data, vocabulary, model, optimizer. */
+  setupMs: number;
   validationMs: number;
   finalMs: number;
   /** The evaluations' share of a full run's time (module comment). */
@@ -94,6 +98,7 @@ async function timeRun(experiment: string, run: PlannedRun): Promise<SweepStepRe
     output: "silent",
     onUpdate: (unit) => marks.push({ unit, at: performance.now() }),
   });
+  const started = performance.now();
   await definition.run({
     pattern: run.pattern,
     layers: run.layers,
@@ -112,6 +117,7 @@ async function timeRun(experiment: string, run: PlannedRun): Promise<SweepStepRe
     ? 0
     : Math.max(0, median(validated.map((interval) => interval.ms)) - msPerStep);
   const finalMs = finished - marks[marks.length - 1].at;
+  const setupMs = Math.max(0, marks[0].at - started - msPerStep);
   const validations = Math.floor(full.steps / full.evalEvery);
   const evaluationMs = validations * validationMs + finalMs;
   const fullSteps = definition.steps(full);
@@ -125,6 +131,7 @@ async function timeRun(experiment: string, run: PlannedRun): Promise<SweepStepRe
     tokensPerSec: Math.round((full.batch * full.n) / (msPerStep / 1000)),
     fullSteps,
     validations,
+    setupMs: round(setupMs, 1),
     validationMs: round(validationMs, 1),
     finalMs: round(finalMs, 1),
     evaluationShare: round(evaluationMs / (fullSteps * msPerStep + evaluationMs), 4),
@@ -154,13 +161,13 @@ export function sweepStepMarkdown(records: readonly SweepStepRecord[]): string {
     "depth, trained through the experiment's own run); evaluation: validations and the final " +
     "test evaluation as a share of a full run.",
     "",
-    "| experiment | pattern | L | n × batch | ms/step | tokens/s | validation ms | final ms | evaluation share |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| experiment | pattern | L | n × batch | ms/step | tokens/s | set-up ms | validation ms | final ms | evaluation share |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of records) {
     lines.push(
       `| ${r.config} | ${r.pattern} | ${r.layers} | ${r.n} × ${r.batch} | ${r.msPerStep} | ` +
-        `${r.tokensPerSec} | ${r.validationMs} | ${r.finalMs} | ${
+        `${r.tokensPerSec} | ${r.setupMs} | ${r.validationMs} | ${r.finalMs} | ${
           (100 * r.evaluationShare).toFixed(1)
         }% |`,
     );
