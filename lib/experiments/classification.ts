@@ -195,6 +195,7 @@ export const classification: ExperimentDefinition = {
   },
   steps: (s) => s.steps + s.extra,
   run: runClassification,
+  benchSeries: { pattern: "strided", configuration: "sequential" },
   competence: [denseBar("accuracy", "test accuracy", 0.95, false), testSetBar(1000)],
   findings: classificationFindings,
 };

@@ -105,6 +105,7 @@ export const copying: ExperimentDefinition = {
   },
   steps: trainingSteps,
   run: (task) => runTokenTask(copyTask, task),
+  benchSeries: { pattern: "strided", configuration: "sequential" },
   competence: [
     denseEveryDepthBar("accuracy", "copy accuracy", 0.99, LAYERS),
     someSparseBar("accuracy", "copy accuracy", 0.99, DEEPEST),

@@ -70,6 +70,7 @@ export const depthVsMixing: ExperimentDefinition = {
   },
   steps: trainingSteps,
   run: (task) => runTokenTask(reverseTask, task),
+  benchSeries: { pattern: "strided", configuration: "sequential" },
   competence: [
     denseBar("accuracy", "reversal accuracy", 0.99, false, 2),
     trainedPastCrossingBar(2, 0.9, 3),

@@ -133,6 +133,7 @@ export const languageModeling: ExperimentDefinition = {
   // the explorer page serves this model (deno task serve)
   bestModel: { stem: "data/models/moby-dick-best", metric: "test bits per character" },
   run: runLanguageModel,
+  benchSeries: { pattern: "fixed", configuration: "sequential" },
   competence: [denseBar("bitsPerCharacter", "test bits per character", 2.5, true)],
   findings: languageModelingFindings,
 };

@@ -202,6 +202,7 @@ export const seq2seq: ExperimentDefinition = {
   },
   steps: trainingSteps,
   run: runSeq2seq,
+  benchSeries: { pattern: "strided", configuration: "sequential" },
   competence: [
     denseBar("bleu", "test BLEU", 50, false),
     denseBar("phonemeErrorRate", "test phoneme error rate", 0.25, true),

@@ -42,6 +42,11 @@ export interface ExperimentDefinition {
   patterns: GridPattern[];
   budgets: Record<RunMode, Budget>;
   /**
+   * The sparse series `deno task bench --train` times beside dense at this experiment's full
+   * size and deepest depth (tools/bench/sweep_steps.ts); absent: the experiment is not timed.
+   */
+  benchSeries?: { pattern: string; configuration: string };
+  /**
    * Where a full sweep keeps its best sparse model (relative to the checkout, without
    * extension) and the test metric that ranks it (lower is better): lib/train/best_model.ts.
    */

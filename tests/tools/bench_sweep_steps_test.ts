@@ -47,6 +47,8 @@ Deno.test("every lab experiment's bench case is in its full plan, at its deepest
     assert.equal(dense.layers, sparse.layers);
     depths[stepCase.experiment] = dense.layers;
   }
+  // the four the sweeps train at length, and the depth study
+  assert.equal(Object.keys(depths).length, 5);
   assert.equal(depths["copying"], 4);
   assert.equal(depths["language-modeling"], 2);
 });

@@ -16,7 +16,7 @@
  *   counts every step the run trains (pretraining included).
  */
 import { initTf } from "../../lib/attention/tf/backend.ts";
-import { requireExperiment } from "../../lib/experiments/registry.ts";
+import { LAB_EXPERIMENTS, requireExperiment } from "../../lib/experiments/registry.ts";
 import { planSweep } from "../../lib/experiments/sweeps.ts";
 import type { PlannedRun } from "../../lib/train/sweep.ts";
 import { Progress } from "../../lib/train/progress.ts";
@@ -30,14 +30,10 @@ export interface SweepStepCase {
   sparse: { pattern: string; configuration: string };
 }
 
-/** The experiments the sweeps train at length, each with the sparse series it is timed with. */
-export const SWEEP_STEP_CASES: readonly SweepStepCase[] = [
-  { experiment: "copying", sparse: { pattern: "strided", configuration: "sequential" } },
-  { experiment: "language-modeling", sparse: { pattern: "fixed", configuration: "sequential" } },
-  { experiment: "seq2seq", sparse: { pattern: "strided", configuration: "sequential" } },
-  { experiment: "classification", sparse: { pattern: "strided", configuration: "sequential" } },
-  { experiment: "depth-vs-mixing", sparse: { pattern: "strided", configuration: "sequential" } },
-];
+/** Every lab experiment that names a bench series (ExperimentDefinition.benchSeries). */
+export const SWEEP_STEP_CASES: readonly SweepStepCase[] = LAB_EXPERIMENTS.flatMap((definition) =>
+  definition.benchSeries ? [{ experiment: definition.name, sparse: definition.benchSeries }] : []
+);
 
 export interface SweepStepRecord {
   config: string;
