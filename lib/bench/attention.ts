@@ -9,6 +9,7 @@
  * C connections (forward 4·C·d, backward 8·C·d). The dense-masked layer does n² worth of
  * score work, so its useful rate is low by design: that is the lesson.
  */
+import { nativeBlasActive, setNativeBlas } from "../attention/tf/heap_kernels/native_blas.ts";
 import { initTf, tf } from "../attention/tf/backend.ts";
 import { ATTENTION_IMPLS, type AttentionImpl } from "../attention/tf/attention_op.ts";
 import { MultiHeadAttention } from "../attention/tf/layers.ts";
@@ -147,6 +148,20 @@ export function measureMatmulGflops(m = 512, k = m, n = m): number {
  */
 export function measureHeapMatmulGflops(m = 512, k = m, n = m): number | null {
   if (!heapKernelsAvailable()) return null;
+  const setting = setNativeBlas(false); // the WASM SIMD matmul itself, whatever the machine has
+  try {
+    return productRate((a, b) => multiply(matrix(a), matrix(b)), m, k, n);
+  } finally {
+    setNativeBlas(setting);
+  }
+}
+
+/**
+ * The heap product's rate through the machine's BLAS (native_blas.ts), in GFLOP/s; null where
+ * the native path is not active.
+ */
+export function measureNativeMatmulGflops(m = 512, k = m, n = m): number | null {
+  if (!heapKernelsAvailable() || !nativeBlasActive()) return null;
   return productRate((a, b) => multiply(matrix(a), matrix(b)), m, k, n);
 }
 

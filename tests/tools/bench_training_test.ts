@@ -75,6 +75,7 @@ Deno.test("bench --train --quick --json writes training.json and .md; bad --conf
       "kernelsPerStep",
       "matmulGflops",
       "msPerStep",
+      "nativeMatmulGflops",
       "pattern",
       "simdMatmulGflops",
       "tokensPerSec",

@@ -28,7 +28,11 @@ import { initTf, tf } from "../../lib/attention/tf/backend.ts";
 import { adamTrainer, type Trainer } from "../../lib/attention/tf/fused_adam.ts";
 import { languageModelSetup, type TaskSize } from "../../lib/train/tasks.ts";
 import { resolvePattern } from "../../lib/train/sweep_grid.ts";
-import { measureHeapMatmulGflops, measureMatmulGflops } from "../../lib/bench/attention.ts";
+import {
+  measureHeapMatmulGflops,
+  measureMatmulGflops,
+  measureNativeMatmulGflops,
+} from "../../lib/bench/attention.ts";
 import { InputError, requireInteger } from "../../lib/util/errors.ts";
 import { median } from "../../lib/util/statistics.ts";
 import { type Rng, seededRng } from "../../lib/util/random.ts";
@@ -88,6 +92,8 @@ export interface TrainingBenchRecord {
   matmulGflops: number;
   /** The lab's SIMD heap matmul rate in the same run, at MATMUL_SHAPE (null off wasm). */
   simdMatmulGflops: number | null;
+  /** The machine's BLAS (OpenBLAS through FFI) in the same run, at MATMUL_SHAPE (null: absent). */
+  nativeMatmulGflops: number | null;
   kernelsPerStep: number;
 }
 
@@ -198,6 +204,8 @@ export async function runTrainingBenchmark(
   const matmulGflops = round(measureMatmulGflops(m, k, n), 2);
   const heapRate = measureHeapMatmulGflops(m, k, n);
   const simdMatmulGflops = heapRate === null ? null : round(heapRate, 2);
+  const nativeRate = measureNativeMatmulGflops(m, k, n);
+  const nativeMatmulGflops = nativeRate === null ? null : round(nativeRate, 2);
   const cells = configs.map((config) => prepareTrainingCell(config, options.fused !== false));
   try {
     const kernels: number[] = [];
@@ -223,6 +231,7 @@ export async function runTrainingBenchmark(
         usefulGflops: round(cell.usefulFlops / (ms * 1e6), 3),
         matmulGflops,
         simdMatmulGflops,
+        nativeMatmulGflops,
         kernelsPerStep: kernels[i],
       };
       options.onRecord?.(record);
@@ -241,14 +250,18 @@ export function trainingMarkdown(records: readonly TrainingBenchRecord[]): strin
     `${tf.getBackend()} backend; 2-D matmul [${MATMUL_SHAPE[0]} × ${MATMUL_SHAPE[1]}]·[${
       MATMUL_SHAPE[1]
     } × ${MATMUL_SHAPE[2]}]: tfjs ${records[0]?.matmulGflops ?? "–"} GFLOP/s` +
-    (simd == null ? "." : `, the lab's SIMD matmul ${simd} GFLOP/s.`),
+    (simd == null ? "" : `, the lab's SIMD matmul ${simd} GFLOP/s`) +
+    (records[0]?.nativeMatmulGflops == null
+      ? "."
+      : `, OpenBLAS through FFI ${records[0].nativeMatmulGflops} GFLOP/s (the step's products ` +
+        "without a ReLU run there)."),
     "",
     "| config | ms/step | tokens/s | useful GFLOP/s (of the matmul the step uses) | kernels/step |",
     "|---|---:|---:|---:|---:|",
   ];
   for (const r of records) {
-    // the step multiplies with the SIMD matmul where it runs, with tfjs's elsewhere
-    const ceiling = r.simdMatmulGflops ?? r.matmulGflops;
+    // the step multiplies with OpenBLAS where it is, the SIMD matmul on wasm, tfjs's elsewhere
+    const ceiling = r.nativeMatmulGflops ?? r.simdMatmulGflops ?? r.matmulGflops;
     const fraction = ceiling > 0 ? (100 * r.usefulGflops / ceiling).toFixed(1) : "–";
     lines.push(
       `| ${r.config} | ${r.msPerStep} | ${r.tokensPerSec} | ${r.usefulGflops} (${fraction}%) | ${r.kernelsPerStep} |`,

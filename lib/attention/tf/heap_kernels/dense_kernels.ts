@@ -12,6 +12,7 @@
 import { tf } from "../backend.ts";
 import { InputError } from "../../../util/errors.ts";
 import { addressOf, atLeast, emptyTensor, requireBound } from "./binding.ts";
+import { nativeBlasActive, nativeMultiply, nativeMultiplyAccepts } from "./native_blas.ts";
 
 /**
  * A rows × cols view of a float32 tensor: element (i, j) is the tensor's flat element
@@ -93,8 +94,9 @@ export function multiplyInto(
   if (options.bias && options.bias.size !== b.cols) {
     throw new InputError("bias.size", options.bias.size, `expected ${b.cols}`);
   }
-  const scratch = atLeast(bound, bound.scratch, bound.exports.scratchBytes(b.cols));
   const address = (view: MatrixView) => addressOf(bound, view.tensor) + 4 * view.offset;
+  if (!options.relu && multiplyNatively(bound.memory, into, a, b, options, address)) return;
+  const scratch = atLeast(bound, bound.scratch, bound.exports.scratchBytes(b.cols));
   bound.exports.matmul(
     a.rows,
     b.cols,
@@ -111,6 +113,41 @@ export function multiplyInto(
     options.relu ? 1 : 0,
     options.accumulate ? 1 : 0,
     scratch,
+  );
+}
+
+/**
+ * multiplyInto through the machine's BLAS (native_blas.ts) when it is active and takes these
+ * operands: a bias is written into every row first and added to (beta 1), as accumulate adds
+ * to what `into` holds. Returns false, having written nothing, when the WASM path must run.
+ */
+function multiplyNatively(
+  memory: WebAssembly.Memory,
+  into: MatrixView,
+  a: MatrixView,
+  b: MatrixView,
+  options: ProductOptions,
+  address: (view: MatrixView) => number,
+): boolean {
+  const operand = (view: MatrixView) => ({ ...view, address: address(view) });
+  if (!nativeBlasActive()) return false;
+  const target = { address: address(into), rowStride: into.rowStride };
+  if (options.bias) {
+    if (!nativeMultiplyAccepts(operand(a), operand(b), target)) return false;
+    const bias = new Float32Array(memory.buffer, addressOf(requireBound(), options.bias), b.cols);
+    const rows = new Float32Array(
+      memory.buffer,
+      target.address,
+      (into.rows - 1) * into.rowStride + into.cols,
+    );
+    for (let i = 0; i < into.rows; i++) rows.set(bias, i * into.rowStride);
+  }
+  return nativeMultiply(
+    memory,
+    operand(a),
+    operand(b),
+    target,
+    options.bias || options.accumulate ? 1 : 0,
   );
 }
 

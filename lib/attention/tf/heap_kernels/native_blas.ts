@@ -1,0 +1,139 @@
+/**
+ * The machine's own BLAS for the heap's matrix products, where it has one: Debian's OpenBLAS
+ * (`libopenblas.so.0`, package libopenblas0), opened through Deno's FFI and called with pointers
+ * into TensorFlow.js's wasm memory, so the operands are read and the result written where the
+ * tensors lie (no copy). One thread: a sweep already runs one process per core. OpenBLAS reaches
+ * about twice the rate 128-bit WASM lanes allow.
+ *
+ * Used only where it can be: the library opens (FFI allowed, the package installed), and
+ * LAB_NATIVE_BLAS is not "off". Elsewhere, and for products it does not take (a ReLU epilogue, an
+ * operand whose both strides exceed 1), the WASM SIMD matmul runs as before. Both are tested
+ * against the float64 reference.
+ */
+
+/** Row-major; an operand as stored, or transposed (CBLAS enum values). */
+const CBLAS_ROW_MAJOR = 101;
+const CBLAS_NO_TRANS = 111;
+const CBLAS_TRANS = 112;
+
+const SYMBOLS = {
+  cblas_sgemm: {
+    parameters: [
+      "i32", // layout
+      "i32", // transA
+      "i32", // transB
+      "i32", // M
+      "i32", // N
+      "i32", // K
+      "f32", // alpha
+      "pointer", // A
+      "i32", // lda
+      "pointer", // B
+      "i32", // ldb
+      "f32", // beta
+      "pointer", // C
+      "i32", // ldc
+    ],
+    result: "void",
+  },
+  openblas_set_num_threads: { parameters: ["i32"], result: "void" },
+} as const;
+
+/** The shared library's name as the loader finds it (the package's soname). */
+export const OPENBLAS_SONAME = "libopenblas.so.0";
+
+let library: Deno.DynamicLibrary<typeof SYMBOLS> | null | undefined;
+let enabled = Deno.env.get("LAB_NATIVE_BLAS") !== "off";
+
+/**
+ * Turns the native path on or off for this process (tests and the bench compare both paths);
+ * returns the setting it replaces.
+ */
+export function setNativeBlas(on: boolean): boolean {
+  const before = enabled;
+  enabled = on;
+  return before;
+}
+
+/** The opened library, or null where it cannot be opened (no FFI permission, not installed). */
+function openLibrary(): Deno.DynamicLibrary<typeof SYMBOLS> | null {
+  if (library !== undefined) return library;
+  try {
+    library = Deno.dlopen(OPENBLAS_SONAME, SYMBOLS);
+    library.symbols.openblas_set_num_threads(1);
+  } catch {
+    library = null;
+  }
+  return library;
+}
+
+/** Whether products go to the machine's BLAS in this process now. */
+export function nativeBlasActive(): boolean {
+  return enabled && openLibrary() !== null;
+}
+
+/** A strided operand as CBLAS reads it: stored as is, or as a transposed row-major matrix. */
+export interface BlasOperand {
+  /** Byte address in the memory. */
+  address: number;
+  rows: number;
+  cols: number;
+  rowStride: number;
+  colStride: number;
+}
+
+/** CBLAS's transpose flag and leading dimension for an operand, or null when it has neither. */
+function asCblas(view: BlasOperand): { trans: number; ld: number } | null {
+  if (view.colStride === 1 && view.rowStride >= Math.max(1, view.cols)) {
+    return { trans: CBLAS_NO_TRANS, ld: Math.max(1, view.rowStride) };
+  }
+  if (view.rowStride === 1 && view.colStride >= Math.max(1, view.rows)) {
+    return { trans: CBLAS_TRANS, ld: Math.max(1, view.colStride) };
+  }
+  return null;
+}
+
+/** Whether nativeMultiply would take these operands (strides a row-major matrix or its transpose). */
+export function nativeMultiplyAccepts(
+  a: BlasOperand,
+  b: BlasOperand,
+  c: { rowStride: number },
+): boolean {
+  return asCblas(a) !== null && asCblas(b) !== null && c.rowStride >= b.cols;
+}
+
+/**
+ * C = A·B + beta·C through the machine's BLAS on `memory`; returns false (nothing done) when the
+ * native path is off or an operand's strides are not a row-major matrix or its transpose.
+ */
+export function nativeMultiply(
+  memory: WebAssembly.Memory,
+  a: BlasOperand,
+  b: BlasOperand,
+  c: { address: number; rowStride: number },
+  beta: 0 | 1,
+): boolean {
+  if (!nativeBlasActive()) return false;
+  if (!nativeMultiplyAccepts(a, b, c)) return false;
+  const ca = asCblas(a)!;
+  const cb = asCblas(b)!;
+  const base = Deno.UnsafePointer.of(new Uint8Array(memory.buffer));
+  const at = (address: number) => Deno.UnsafePointer.offset(base!, address);
+  library!.symbols.cblas_sgemm(
+    CBLAS_ROW_MAJOR,
+    ca.trans,
+    cb.trans,
+    a.rows,
+    b.cols,
+    a.cols,
+    1,
+    at(a.address),
+    ca.ld,
+    at(b.address),
+    cb.ld,
+    beta,
+    at(c.address),
+    Math.max(1, c.rowStride),
+  );
+  return true;
+}
