@@ -36,7 +36,7 @@ import {
   pathFromUrl,
   runCommand,
   sweepStaleTemporaries,
-  TEMPORARY_SUFFIX,
+  temporarySibling,
   writeFileAtomic,
 } from "../lib/util/system.ts";
 
@@ -170,7 +170,7 @@ export function requireBuildFolders(create = false): void {
  */
 export async function bundleExplorer(): Promise<string> {
   const output = join(BUILD_DIR, "explorer.js");
-  const temporary = `${output}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}${TEMPORARY_SUFFIX}`;
+  const temporary = temporarySibling(output);
   requireBuildFolders(true);
   try {
     const result = await runCommand(Deno.execPath(), [

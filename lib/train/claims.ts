@@ -10,7 +10,7 @@
  */
 import { PathError, reasonOf } from "../util/output_folder.ts";
 import { MISSING, readRegularTextFileSync } from "../util/regular_file.ts";
-import { processIsRunning, TEMPORARY_SUFFIX } from "../util/system.ts";
+import { processIsRunning, temporarySibling } from "../util/system.ts";
 import type { RunEnd } from "./run_events.ts";
 
 export const CLAIM_SUFFIX = ".claim";
@@ -137,7 +137,7 @@ export function claimRun(
  * the path already exists.
  */
 function createWhole(path: string, text: string): boolean {
-  const temporary = `${path}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}${TEMPORARY_SUFFIX}`;
+  const temporary = temporarySibling(path);
   try {
     Deno.writeTextFileSync(temporary, text, { createNew: true });
     Deno.linkSync(temporary, path);

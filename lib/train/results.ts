@@ -181,7 +181,7 @@ function readResultText(path: string): string | typeof MISSING | { unreadable: s
     });
   } catch (error) {
     if (!(error instanceof PathError)) throw error;
-    return { unreadable: error.message.slice(error.message.indexOf(": ") + 2) };
+    return { unreadable: error.reason };
   }
 }
 

@@ -12,8 +12,12 @@ import { InputError } from "./errors.ts";
  * path is useless cut in half): `parameter = "value": why`, or `path: why` for a file.
  */
 export class PathError extends InputError {
+  /** Why the path was refused, without the setting and path. */
+  readonly reason: string;
+
   constructor(parameter: string, value: string | undefined, why: string) {
     super(parameter, value, why);
+    this.reason = why;
     this.message = value === undefined
       ? `${parameter}: ${why}`
       : `${parameter} = ${JSON.stringify(value)}: ${why}`;

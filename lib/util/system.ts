@@ -19,7 +19,8 @@ export function pathFromUrl(url: URL | string, base?: URL | string): string {
 /** Suffix every temporary file of an atomic write ends with. */
 export const TEMPORARY_SUFFIX = ".tmp";
 
-function temporarySibling(path: string): string {
+/** A name beside `path` for a temporary file of this process (swept once the process is gone). */
+export function temporarySibling(path: string): string {
   return `${path}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}${TEMPORARY_SUFFIX}`;
 }
 

@@ -12,7 +12,7 @@
 import { tf } from "../backend.ts";
 import { InputError } from "../../../util/errors.ts";
 import { addressOf, atLeast, emptyTensor, requireBound } from "./binding.ts";
-import { nativeBlasActive, nativeMultiply, nativeMultiplyAccepts } from "./native_blas.ts";
+import { nativeProduct } from "./native_blas.ts";
 
 /**
  * A rows × cols view of a float32 tensor: element (i, j) is the tensor's flat element
@@ -129,26 +129,21 @@ function multiplyNatively(
   options: ProductOptions,
   address: (view: MatrixView) => number,
 ): boolean {
-  const operand = (view: MatrixView) => ({ ...view, address: address(view) });
-  if (!nativeBlasActive()) return false;
   const target = { address: address(into), rowStride: into.rowStride };
+  const run = nativeProduct(
+    { ...a, address: address(a) },
+    { ...b, address: address(b) },
+    target,
+  );
+  if (!run) return false;
   if (options.bias) {
-    if (!nativeMultiplyAccepts(operand(a), operand(b), target)) return false;
     const bias = new Float32Array(memory.buffer, addressOf(requireBound(), options.bias), b.cols);
-    const rows = new Float32Array(
-      memory.buffer,
-      target.address,
-      (into.rows - 1) * into.rowStride + into.cols,
-    );
+    const span = (into.rows - 1) * into.rowStride + into.cols;
+    const rows = new Float32Array(memory.buffer, target.address, span);
     for (let i = 0; i < into.rows; i++) rows.set(bias, i * into.rowStride);
   }
-  return nativeMultiply(
-    memory,
-    operand(a),
-    operand(b),
-    target,
-    options.bias || options.accumulate ? 1 : 0,
-  );
+  run(memory, options.bias || options.accumulate ? 1 : 0);
+  return true;
 }
 
 /** a·b (+ bias) (ReLU) as a new [a.rows, b.cols] tensor. */

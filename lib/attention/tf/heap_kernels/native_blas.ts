@@ -93,47 +93,38 @@ function asCblas(view: BlasOperand): { trans: number; ld: number } | null {
   return null;
 }
 
-/** Whether nativeMultiply would take these operands (strides a row-major matrix or its transpose). */
-export function nativeMultiplyAccepts(
-  a: BlasOperand,
-  b: BlasOperand,
-  c: { rowStride: number },
-): boolean {
-  return asCblas(a) !== null && asCblas(b) !== null && c.rowStride >= b.cols;
-}
-
 /**
- * C = A·B + beta·C through the machine's BLAS on `memory`; returns false (nothing done) when the
- * native path is off or an operand's strides are not a row-major matrix or its transpose.
+ * C = A·B + beta·C through the machine's BLAS, checked once: a function that runs the product on
+ * `memory` (C written where it lies), or null when the native path is off or an operand's strides
+ * are neither a row-major matrix nor its transpose (the caller's WASM path runs instead).
  */
-export function nativeMultiply(
-  memory: WebAssembly.Memory,
+export function nativeProduct(
   a: BlasOperand,
   b: BlasOperand,
   c: { address: number; rowStride: number },
-  beta: 0 | 1,
-): boolean {
-  if (!nativeBlasActive()) return false;
-  if (!nativeMultiplyAccepts(a, b, c)) return false;
-  const ca = asCblas(a)!;
-  const cb = asCblas(b)!;
-  const base = Deno.UnsafePointer.of(new Uint8Array(memory.buffer));
-  const at = (address: number) => Deno.UnsafePointer.offset(base!, address);
-  library!.symbols.cblas_sgemm(
-    CBLAS_ROW_MAJOR,
-    ca.trans,
-    cb.trans,
-    a.rows,
-    b.cols,
-    a.cols,
-    1,
-    at(a.address),
-    ca.ld,
-    at(b.address),
-    cb.ld,
-    beta,
-    at(c.address),
-    Math.max(1, c.rowStride),
-  );
-  return true;
+): ((memory: WebAssembly.Memory, beta: 0 | 1) => void) | null {
+  if (!nativeBlasActive()) return null;
+  const ca = asCblas(a);
+  const cb = asCblas(b);
+  if (!ca || !cb || c.rowStride < b.cols) return null;
+  return (memory, beta) => {
+    const base = Deno.UnsafePointer.of(new Uint8Array(memory.buffer));
+    const at = (address: number) => Deno.UnsafePointer.offset(base!, address);
+    library!.symbols.cblas_sgemm(
+      CBLAS_ROW_MAJOR,
+      ca.trans,
+      cb.trans,
+      a.rows,
+      b.cols,
+      a.cols,
+      1,
+      at(a.address),
+      ca.ld,
+      at(b.address),
+      cb.ld,
+      beta,
+      at(c.address),
+      Math.max(1, c.rowStride),
+    );
+  };
 }
