@@ -4,8 +4,8 @@
  * path's loss curve against the unfused one.
  */
 import assert from "node:assert/strict";
-import { relativeError } from "./support.ts";
-import { learningRateAt } from "../../lib/train/schedule.ts";
+import { CURVE_SIZE, languageModelLossCurve, relativeError } from "./support.ts";
+import type { ParameterSet } from "../../lib/attention/tf/parameters.ts";
 import { initTf, tf } from "../../lib/attention/tf/backend.ts";
 import {
   embedOp,
@@ -16,9 +16,8 @@ import {
   softmaxCrossEntropyOp,
 } from "../../lib/attention/tf/fused_ops.ts";
 import { FlatAdam, TfAdam } from "../../lib/attention/tf/fused_adam.ts";
-import { languageModelSetup, maskedTokenLoss, type TaskSize } from "../../lib/train/tasks.ts";
+import { maskedTokenLoss } from "../../lib/train/tasks.ts";
 import { MASK } from "../../lib/train/vocab.ts";
-import { resolvePattern } from "../../lib/train/sweep_grid.ts";
 import { seededRng } from "../../lib/util/random.ts";
 
 await initTf();
@@ -406,52 +405,31 @@ Deno.test("FlatAdam follows tf.train.adam's trajectory within float32 rounding",
 });
 
 Deno.test("the fused training path's loss curve equals the unfused one within 1e-5 (50 steps)", () => {
-  const size: TaskSize = {
-    n: 16,
-    width: 16,
-    heads: 2,
-    ffHidden: 32,
-    batch: 4,
-    steps: 50,
-    learningRate: 3e-3,
-    // both paths follow the warm-up and decay schedule (TfAdam through its rate field)
-    warmup: 10,
-    evalEvery: 50,
-    extra: 0,
-  };
-  const pattern = resolvePattern(
-    { pattern: "strided", configuration: "sequential" },
-    size.n,
-    undefined,
-    0,
-    { c: 4 },
-  );
   const curve = (fused: boolean) => {
-    const setup = languageModelSetup({ pattern, layers: 2, seed: 3, size, fused });
-    const trainer = fused
-      ? new FlatAdam(setup.model.params.list(), { learningRate: size.learningRate })
-      : new TfAdam(setup.model.params.list(), { learningRate: size.learningRate });
-    const rng = seededRng(5);
-    const losses: number[] = [];
-    const tensorsBefore = tf.memory().numTensors;
-    const schedule = {
-      peak: size.learningRate,
-      warmup: size.warmup,
-      steps: size.steps,
-      floor: 0.1,
-    };
-    for (let step = 0; step < size.steps; step++) {
-      trainer.setLearningRate(learningRateAt(schedule, step + 1));
-      const batch = setup.trainingBatch(rng);
-      losses.push(trainer.step(batch.loss));
-      tf.dispose(batch.inputs);
-      if (step === 1) assert.equal(setup.model.fused, fused);
-    }
-    // TfAdam creates 2 moments per variable on its first step; FlatAdam no tensor at all
-    const kept = fused ? 0 : 2 * setup.model.params.list().length;
-    assert.equal(tf.memory().numTensors - tensorsBefore, kept, `fused=${fused}: tensors leaked`);
-    trainer.dispose();
-    setup.model.dispose();
+    let params: ParameterSet | undefined;
+    let tensorsBefore = 0;
+    let kept = 0;
+    const losses = languageModelLossCurve(
+      fused,
+      (p) => {
+        params = p;
+        return fused
+          ? new FlatAdam(p.list(), { learningRate: CURVE_SIZE.learningRate })
+          : new TfAdam(p.list(), { learningRate: CURVE_SIZE.learningRate });
+      },
+      {
+        beforeSteps: () => (tensorsBefore = tf.memory().numTensors),
+        afterStep: (step, setup) => {
+          if (step === 1) assert.equal(setup.model.fused, fused);
+          if (step === CURVE_SIZE.steps - 1) {
+            // TfAdam creates 2 moments per variable on its first step; FlatAdam no tensor at all
+            const expected = fused ? 0 : 2 * params!.list().length;
+            kept = tf.memory().numTensors - tensorsBefore - expected;
+          }
+        },
+      },
+    );
+    assert.equal(kept, 0, `fused=${fused}: tensors leaked`);
     return losses;
   };
   const fused = curve(true);

@@ -7,7 +7,7 @@
  * still checked.
  */
 import assert from "node:assert/strict";
-import { relativeError } from "./support.ts";
+import { CURVE_SIZE, languageModelLossCurve, relativeError } from "./support.ts";
 import { initTf, tf } from "../../lib/attention/tf/backend.ts";
 import {
   columns,
@@ -21,9 +21,6 @@ import {
   setNativeBlas,
 } from "../../lib/attention/tf/heap_kernels/native_blas.ts";
 import { FlatAdam } from "../../lib/attention/tf/fused_adam.ts";
-import { learningRateAt } from "../../lib/train/schedule.ts";
-import { languageModelSetup, type TaskSize } from "../../lib/train/tasks.ts";
-import { resolvePattern } from "../../lib/train/sweep_grid.ts";
 import { seededRng } from "../../lib/util/random.ts";
 
 await initTf();
@@ -143,46 +140,15 @@ Deno.test({
   name: "a training run's loss curve is the same on both paths to float32 rounding (50 steps)",
   ignore: !native,
   fn() {
-    const size: TaskSize = {
-      n: 16,
-      width: 16,
-      heads: 2,
-      ffHidden: 32,
-      batch: 4,
-      steps: 50,
-      learningRate: 3e-3,
-      warmup: 10,
-      evalEvery: 50,
-      extra: 0,
-    };
-    const pattern = resolvePattern(
-      { pattern: "strided", configuration: "sequential" },
-      size.n,
-      undefined,
-      0,
-      { c: 4 },
-    );
     const curve = (nativeOn: boolean) => {
-      setNativeBlas(nativeOn);
+      const setting = setNativeBlas(nativeOn);
       try {
-        const setup = languageModelSetup({ pattern, layers: 2, seed: 3, size, fused: true });
-        const trainer = new FlatAdam(setup.model.params.list(), {
-          learningRate: size.learningRate,
-        });
-        const rng = seededRng(5);
-        const schedule = { peak: size.learningRate, warmup: 10, steps: 50, floor: 0.1 };
-        const losses: number[] = [];
-        for (let step = 0; step < size.steps; step++) {
-          trainer.setLearningRate(learningRateAt(schedule, step + 1));
-          const batch = setup.trainingBatch(rng);
-          losses.push(trainer.step(batch.loss));
-          tf.dispose(batch.inputs);
-        }
-        trainer.dispose();
-        setup.model.dispose();
-        return losses;
+        return languageModelLossCurve(
+          true,
+          (params) => new FlatAdam(params.list(), { learningRate: CURVE_SIZE.learningRate }),
+        );
       } finally {
-        setNativeBlas(true);
+        setNativeBlas(setting);
       }
     };
     const viaBlas = curve(true);

@@ -2,6 +2,10 @@
 import { tf } from "../../lib/attention/tf/backend.ts";
 import type { ParameterSet } from "../../lib/attention/tf/parameters.ts";
 import { seededRng } from "../../lib/util/random.ts";
+import type { Trainer } from "../../lib/attention/tf/fused_adam.ts";
+import { learningRateAt } from "../../lib/train/schedule.ts";
+import { languageModelSetup, type TaskSize } from "../../lib/train/tasks.ts";
+import { resolvePattern } from "../../lib/train/sweep_grid.ts";
 
 /** Asserts |actual − expected| ≤ tolerance entry by entry, naming the first bad entry. */
 export function assertClose(
@@ -56,4 +60,58 @@ export function randomizeParameters(params: ParameterSet, seed: number, scale = 
     variable.assign(update);
     update.dispose();
   }
+}
+
+/** The small language model whose 50-step loss curves the tests compare across code paths. */
+export const CURVE_SIZE: TaskSize = {
+  n: 16,
+  width: 16,
+  heads: 2,
+  ffHidden: 32,
+  batch: 4,
+  steps: 50,
+  learningRate: 3e-3,
+  // every path follows the warm-up and decay schedule (TfAdam through its rate field)
+  warmup: 10,
+  evalEvery: 50,
+  extra: 0,
+};
+
+/**
+ * The loss of each of CURVE_SIZE's steps of a 2-layer STRIDED SEQUENTIAL language model (seeded:
+ * the same on every path but for rounding), trained by the trainer `makeTrainer` builds; `hooks`
+ * see the model before the first step and after each. The model and trainer are disposed after.
+ */
+export function languageModelLossCurve(
+  fused: boolean,
+  makeTrainer: (params: ParameterSet) => Trainer,
+  hooks: {
+    beforeSteps?: () => void;
+    afterStep?: (step: number, setup: ReturnType<typeof languageModelSetup>) => void;
+  } = {},
+): number[] {
+  const size = CURVE_SIZE;
+  const pattern = resolvePattern(
+    { pattern: "strided", configuration: "sequential" },
+    size.n,
+    undefined,
+    0,
+    { c: 4 },
+  );
+  const setup = languageModelSetup({ pattern, layers: 2, seed: 3, size, fused });
+  const trainer = makeTrainer(setup.model.params);
+  const rng = seededRng(5);
+  const schedule = { peak: size.learningRate, warmup: size.warmup, steps: size.steps, floor: 0.1 };
+  const losses: number[] = [];
+  hooks.beforeSteps?.();
+  for (let step = 0; step < size.steps; step++) {
+    trainer.setLearningRate(learningRateAt(schedule, step + 1));
+    const batch = setup.trainingBatch(rng);
+    losses.push(trainer.step(batch.loss));
+    tf.dispose(batch.inputs);
+    hooks.afterStep?.(step, setup);
+  }
+  trainer.dispose();
+  setup.model.dispose();
+  return losses;
 }

@@ -22,23 +22,16 @@ import {
 } from "../../lib/experiments/report.ts";
 import { experimentFigure } from "../../lib/experiments/figures.ts";
 import { resultsProgressTable } from "../../lib/experiments/readme_tables.ts";
-import { type ExperimentDefinition, trainingSteps } from "../../lib/train/experiment_definition.ts";
+import { echoExperiment } from "../support/echo_experiment.ts";
 import { taskSize } from "../../lib/train/tasks.ts";
-import { runTokenTask } from "../../lib/train/token_task.ts";
 import { denseBar } from "../../lib/train/competence.ts";
 import { LEARNED, learnedComparisons, summarize } from "../../lib/train/summary.ts";
 import { InputError } from "../../lib/util/errors.ts";
 
 /** Echo: output k is input k, on an encoder of two tokens' width. */
-const toy: ExperimentDefinition = {
+const toy = echoExperiment({
   name: "toy-echo",
   title: "Echo (output k is input k)",
-  axis: "layers",
-  metric: { key: "accuracy", label: "echo accuracy", higherIsBetter: true },
-  patterns: [
-    { pattern: "dense", configuration: "single" },
-    { pattern: "window", configuration: "single", parameters: { w: 1 } },
-  ],
   budgets: {
     quick: {
       size: taskSize({ n: 8, width: 8, heads: 2, ffHidden: 8, batch: 4, steps: 3, extra: 3 }),
@@ -53,13 +46,11 @@ const toy: ExperimentDefinition = {
       levels: [],
     },
   },
-  steps: trainingSteps,
-  run: (task) => runTokenTask((x) => ({ input: x, target: x, weight: x.map(() => 1) }), task),
   competence: [denseBar("accuracy", "echo accuracy", 0.5, false, 1)],
   findings: (series) => [
     learnedComparisons(`every pattern echoes (above ${LEARNED})`, series, () => true, 1, true),
   ],
-};
+});
 
 Deno.test("a toy experiment added through the registry plans, trains, summarizes and is listed", async () => {
   const unregister = registerExperiment(toy);

@@ -7,9 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { registerExperiment } from "../../lib/experiments/registry.ts";
-import { type ExperimentDefinition, trainingSteps } from "../../lib/train/experiment_definition.ts";
+import { echoExperiment } from "../support/echo_experiment.ts";
 import { taskSize } from "../../lib/train/tasks.ts";
-import { runTokenTask } from "../../lib/train/token_task.ts";
 import {
   runSweepStepBenchmark,
   SWEEP_STEP_CASES,
@@ -18,24 +17,14 @@ import {
 } from "../../tools/bench/sweep_steps.ts";
 
 const size = taskSize({ n: 8, width: 8, heads: 2, ffHidden: 8, batch: 4, steps: 40, extra: 3 });
-const toy: ExperimentDefinition = {
+const toy = echoExperiment({
   name: "toy-bench-echo",
   title: "Echo, timed",
-  axis: "layers",
-  metric: { key: "accuracy", label: "echo accuracy", higherIsBetter: true },
-  patterns: [
-    { pattern: "dense", configuration: "single" },
-    { pattern: "window", configuration: "single", parameters: { w: 1 } },
-  ],
   budgets: {
     quick: { size, layers: [1], seeds: [0], levels: [] },
     full: { size: { ...size, evalEvery: 5 }, layers: [1, 2], seeds: [0], levels: [] },
   },
-  steps: trainingSteps,
-  run: (task) => runTokenTask((x) => ({ input: x, target: x, weight: x.map(() => 1) }), task),
-  competence: [],
-  findings: () => [],
-};
+});
 
 Deno.test("every lab experiment's bench case is in its full plan, at its deepest depth", () => {
   const depths: Record<string, number> = {};
