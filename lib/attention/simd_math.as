@@ -15,10 +15,16 @@
  * e^x in four lanes for x ≤ 0 (scores minus their maximum), Cephes' expf: x = n·ln 2 + r with
  * |r| ≤ ln 2 / 2, e^r by a degree-6 polynomial (relative error about 1e-7), 2^n from the exponent
  * bits. x is clamped at −87.3, where e^x leaves the normal float32 range (below 1.2e-38).
+ *
+ * Written for the instructions a WebAssembly engine emits cheaply: n is rounded by adding and
+ * subtracting 1.5·2²³ (whose bits then hold n as an integer, so no float-to-integer conversion),
+ * and the clamp is a pseudo-maximum (one instruction; x is never NaN here).
  */
 @inline export function expNonPositive(x: v128): v128 {
-  const clamped = f32x4.max(x, f32x4.splat(-87.33654));
-  const n = f32x4.nearest(f32x4.mul(clamped, f32x4.splat(1.44269504088896341)));
+  const clamped = f32x4.pmax(x, f32x4.splat(-87.33654));
+  const shifter = f32x4.splat(12582912.0);
+  const shifted = f32x4.add(f32x4.mul(clamped, f32x4.splat(1.44269504088896341)), shifter);
+  const n = f32x4.sub(shifted, shifter);
   let r = f32x4.sub(clamped, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.add(r, f32x4.mul(n, f32x4.splat(2.12194440e-4)));
   let p = f32x4.splat(1.9875691500e-4);
@@ -28,6 +34,6 @@
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
-  const twoToN = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const twoToN = i32x4.shl(i32x4.add(i32x4.sub(shifted, shifter), i32x4.splat(127)), 23);
   return f32x4.mul(y, twoToN);
 }

@@ -37,6 +37,9 @@ import { type RhoSpec, tfProbabilityMap } from "./probability_maps.ts";
 import { InputError } from "../../util/errors.ts";
 import { recording, view } from "./fused_ops.ts";
 import {
+  denseAttentionBackward,
+  denseAttentionForward,
+  denseAttentionSuits,
   emptyTensor,
   heapKernelsAvailable,
   sparseAttentionBackward,
@@ -211,7 +214,9 @@ function sparseCoreOnArrays(
 
 /**
  * The SIMD core on the wasm backend, run where the projections lie (heap_kernels/): no copy of
- * q, k or v in or out, outputs and gradients written into new tensors. While the tape records,
+ * q, k or v in or out, outputs and gradients written into new tensors. A pattern that connects
+ * most pairs (a dense or causal one) runs as matrix products instead of gathers
+ * (heap_kernels/dense_attention.ts). While the tape records,
  * the forward keeps a view of each projection and the probabilities for the backward pass, which
  * releases them.
  */
@@ -222,9 +227,12 @@ function sparseCoreOnHeap(
 ): tf.Tensor3D {
   const fused = "qkv" in projections;
   const layout = projectionLayout(fused, width);
+  const asProducts = denseAttentionSuits(spec);
+  const forward = asProducts ? denseAttentionForward : sparseAttentionForward;
+  const backward = asProducts ? denseAttentionBackward : sparseAttentionBackward;
   return opOnProjections(projections, (tensors) => {
     const [q, kv] = queryAndKeyValue(fused, tensors);
-    const { out, probs } = sparseAttentionForward(q, kv, kv, layout, spec);
+    const { out, probs } = forward(q, kv, kv, layout, spec);
     const kept = recording()
       ? {
         tensors: tensors.map((t) => tf.keep(view(t, t.shape))),
@@ -237,7 +245,7 @@ function sparseCoreOnHeap(
       const [keptQ, keptKv] = queryAndKeyValue(fused, kept.tensors);
       const grads = kept.tensors.map((t) => emptyTensor(t.shape));
       const [dq, dkv] = queryAndKeyValue(fused, grads);
-      sparseAttentionBackward(keptQ, keptKv, keptKv, layout, kept.probs, dy, spec, {
+      backward(keptQ, keptKv, keptKv, layout, kept.probs, dy, spec, {
         dq,
         dk: dkv,
         dv: dkv,

@@ -25,6 +25,9 @@ export interface KernelExports {
   layerNormBackward(...args: number[]): void;
   softmaxCrossEntropy(...args: number[]): number;
   scaleInPlace(x: number, count: number, s: number): void;
+  softmaxRows(...args: number[]): void;
+  softmaxRowsBackward(...args: number[]): void;
+  biasRelu(c: number, rows: number, cols: number, ld: number, bias: number, relu: number): void;
 }
 
 /** What the kernels use of tfjs-backend-wasm's instance (not part of its typed API). */

@@ -11,7 +11,7 @@
  */
 import { tf } from "../backend.ts";
 import { InputError } from "../../../util/errors.ts";
-import { addressOf, atLeast, emptyTensor, requireBound } from "./binding.ts";
+import { addressOf, atLeast, type Bound, emptyTensor, requireBound } from "./binding.ts";
 import { nativeProduct } from "./native_blas.ts";
 
 /**
@@ -95,7 +95,7 @@ export function multiplyInto(
     throw new InputError("bias.size", options.bias.size, `expected ${b.cols}`);
   }
   const address = (view: MatrixView) => addressOf(bound, view.tensor) + 4 * view.offset;
-  if (!options.relu && multiplyNatively(bound.memory, into, a, b, options, address)) return;
+  if (multiplyNatively(bound, into, a, b, options, address)) return;
   const scratch = atLeast(bound, bound.scratch, bound.exports.scratchBytes(b.cols));
   bound.exports.matmul(
     a.rows,
@@ -118,11 +118,12 @@ export function multiplyInto(
 
 /**
  * multiplyInto through the machine's BLAS (native_blas.ts) when it is active and takes these
- * operands: a bias is written into every row first and added to (beta 1), as accumulate adds
- * to what `into` holds. Returns false, having written nothing, when the WASM path must run.
+ * operands: the product is written (or, with accumulate, added to what `into` holds), then a
+ * bias and a ReLU are applied in one pass of kernels.wasm's epilogue. Returns false, having
+ * written nothing, when the WASM path must run.
  */
 function multiplyNatively(
-  memory: WebAssembly.Memory,
+  bound: Bound,
   into: MatrixView,
   a: MatrixView,
   b: MatrixView,
@@ -136,13 +137,17 @@ function multiplyNatively(
     target,
   );
   if (!run) return false;
-  if (options.bias) {
-    const bias = new Float32Array(memory.buffer, addressOf(requireBound(), options.bias), b.cols);
-    const span = (into.rows - 1) * into.rowStride + into.cols;
-    const rows = new Float32Array(memory.buffer, target.address, span);
-    for (let i = 0; i < into.rows; i++) rows.set(bias, i * into.rowStride);
+  run(bound.memory, options.accumulate ? 1 : 0);
+  if (options.bias || options.relu) {
+    bound.exports.biasRelu(
+      target.address,
+      into.rows,
+      into.cols,
+      into.rowStride,
+      options.bias ? addressOf(bound, options.bias) : 0,
+      options.relu ? 1 : 0,
+    );
   }
-  run(memory, options.bias || options.accumulate ? 1 : 0);
   return true;
 }
 

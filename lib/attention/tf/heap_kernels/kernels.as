@@ -536,3 +536,135 @@ export function scaleInPlace(x: usize, count: i32, s: f32): void {
   for (; i + 4 <= count; i += 4) v128.store(at(x, i), f32x4.mul(v128.load(at(x, i)), s4));
   for (; i < count; i++) store<f32>(at(x, i), load<f32>(at(x, i)) * s);
 }
+
+/**
+ * Row softmax in place, for attention computed as matrix products: each of `rows` rows of
+ * `cols` scores s (leading dimension ld) becomes softmax(scale·s) over the entries its mask
+ * keeps, and 0 elsewhere. `mask` (0: every entry kept) is a row-major rows × cols array of
+ * 32-bit lane masks (all ones: kept, 0: dropped), leading dimension maskLd; a row that keeps
+ * nothing becomes zeros.
+ */
+export function softmaxRows(
+  s: usize,
+  rows: i32,
+  cols: i32,
+  ld: i32,
+  scale: f32,
+  mask: usize,
+  maskLd: i32,
+): void {
+  const scale4 = f32x4.splat(scale);
+  const dropped = f32x4.splat(-Infinity);
+  const everything = i32x4.splat(-1);
+  for (let r = 0; r < rows; r++) {
+    const row = at(s, r * ld);
+    const keep = mask != 0 ? at(mask, r * maskLd) : 0;
+    let top = dropped;
+    let c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const kept = keep != 0 ? v128.load(at(keep, c)) : everything;
+      const x = v128.bitselect(f32x4.mul(v128.load(at(row, c)), scale4), dropped, kept);
+      v128.store(at(row, c), x);
+      top = f32x4.pmax(top, x);
+    }
+    let largest = max(
+      max(f32x4.extract_lane(top, 0), f32x4.extract_lane(top, 1)),
+      max(f32x4.extract_lane(top, 2), f32x4.extract_lane(top, 3)),
+    );
+    for (; c < cols; c++) {
+      const kept = keep == 0 || load<i32>(at(keep, c)) != 0;
+      const x: f32 = kept ? load<f32>(at(row, c)) * scale : -Infinity;
+      store<f32>(at(row, c), x);
+      largest = max(largest, x);
+    }
+    if (largest == -Infinity) {
+      for (c = 0; c < cols; c++) store<f32>(at(row, c), 0);
+      continue;
+    }
+    const largest4 = f32x4.splat(largest);
+    let sums = f32x4.splat(0);
+    c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      // a dropped entry's exponent is taken at 0, then zeroed: e^(−∞) through the clamp would
+      // land near the subnormal range, where multiplications are slow on many processors
+      const x = v128.load(at(row, c));
+      const kept = f32x4.ne(x, dropped);
+      const e = v128.and(expNonPositive(v128.and(f32x4.sub(x, largest4), kept)), kept);
+      v128.store(at(row, c), e);
+      sums = f32x4.add(sums, e);
+    }
+    let sum = hsum(sums);
+    for (; c < cols; c++) {
+      const x = load<f32>(at(row, c));
+      const e: f32 = x == -Infinity ? 0 : expScalar(x - largest);
+      store<f32>(at(row, c), e);
+      sum += e;
+    }
+    const inverse = f32x4.splat(1 / sum);
+    c = 0;
+    for (; c + 4 <= cols; c += 4) v128.store(at(row, c), f32x4.mul(v128.load(at(row, c)), inverse));
+    for (; c < cols; c++) store<f32>(at(row, c), load<f32>(at(row, c)) / sum);
+  }
+}
+
+/**
+ * The gradient through softmaxRows, in place on the upstream gradient: each row of dp
+ * (leading dimension ldD) becomes scale·p ⊙ (dp − Σ p ⊙ dp), p the forward's probabilities
+ * (leading dimension ldP; 0 where the mask dropped an entry, so the gradient is 0 there too).
+ */
+export function softmaxRowsBackward(
+  p: usize,
+  ldP: i32,
+  dp: usize,
+  ldD: i32,
+  rows: i32,
+  cols: i32,
+  scale: f32,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const pRow = at(p, r * ldP);
+    const dRow = at(dp, r * ldD);
+    let dots = f32x4.splat(0);
+    let c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      dots = f32x4.add(dots, f32x4.mul(v128.load(at(pRow, c)), v128.load(at(dRow, c))));
+    }
+    let dot = hsum(dots);
+    for (; c < cols; c++) dot += load<f32>(at(pRow, c)) * load<f32>(at(dRow, c));
+    const dot4 = f32x4.splat(dot);
+    const scale4 = f32x4.splat(scale);
+    c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const g = f32x4.sub(v128.load(at(dRow, c)), dot4);
+      v128.store(at(dRow, c), f32x4.mul(scale4, f32x4.mul(v128.load(at(pRow, c)), g)));
+    }
+    for (; c < cols; c++) {
+      store<f32>(at(dRow, c), scale * load<f32>(at(pRow, c)) * (load<f32>(at(dRow, c)) - dot));
+    }
+  }
+}
+
+/**
+ * The epilogue of a product computed elsewhere (the machine's BLAS): adds `bias` (0: none) to
+ * each of `rows` rows of `cols` floats (leading dimension ld) and, with relu ≠ 0, applies
+ * max(0, ·), in one pass.
+ */
+export function biasRelu(c: usize, rows: i32, cols: i32, ld: i32, bias: usize, relu: i32): void {
+  const zero = f32x4.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const row = at(c, r * ld);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      let x = v128.load(at(row, j));
+      if (bias != 0) x = f32x4.add(x, v128.load(at(bias, j)));
+      if (relu != 0) x = f32x4.max(x, zero);
+      v128.store(at(row, j), x);
+    }
+    for (; j < cols; j++) {
+      let x = load<f32>(at(row, j));
+      if (bias != 0) x += load<f32>(at(bias, j));
+      if (relu != 0) x = max(x, <f32>0);
+      store<f32>(at(row, j), x);
+    }
+  }
+}

@@ -26,3 +26,10 @@ export {
 } from "./dense_kernels.ts";
 // sparse attention on tensors where they lie
 export { sparseAttentionBackward, sparseAttentionForward } from "./sparse_attention.ts";
+// attention as matrix products, for patterns that connect most pairs
+export {
+  DENSE_PRODUCTS_MIN_FILL,
+  denseAttentionBackward,
+  denseAttentionForward,
+  denseAttentionSuits,
+} from "./dense_attention.ts";

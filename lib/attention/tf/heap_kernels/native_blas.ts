@@ -6,8 +6,8 @@
  * about twice the rate 128-bit WASM lanes allow.
  *
  * Used only where it can be: the library opens (FFI allowed, the package installed), and
- * LAB_NATIVE_BLAS is not "off". Elsewhere, and for products it does not take (a ReLU epilogue, an
- * operand whose both strides exceed 1), the WASM SIMD matmul runs as before. Both are tested
+ * LAB_NATIVE_BLAS is not "off". Elsewhere, and for products it does not take (an operand whose
+ * both strides exceed 1), the WASM SIMD matmul runs as before. Both are tested
  * against the float64 reference.
  */
 
