@@ -543,6 +543,13 @@ export function scaleInPlace(x: usize, count: i32, s: f32): void {
  * keeps, and 0 elsewhere. `mask` (0: every entry kept) is a row-major rows × cols array of
  * 32-bit lane masks (all ones: kept, 0: dropped), leading dimension maskLd; a row that keeps
  * nothing becomes zeros.
+ *
+ * Three passes over a row: the largest kept scale·s; e = 2^t with t = (scale·s − largest)·log₂e
+ * taken by one fused multiply-add, and their sum; e / sum. 2^t = 2^n · 2^f, n = round(t) by
+ * adding and subtracting 1.5·2²³ (whose bits then hold n as an integer), 2^f on |f| ≤ ½ by its
+ * degree-6 Taylor polynomial (relative error below 1.2e-7), t clamped at −126 so that nothing
+ * is subnormal. Constants live in locals outside the loops (an engine may rebuild a splat on
+ * every use inside one).
  */
 export function softmaxRows(
   s: usize,
@@ -556,6 +563,17 @@ export function softmaxRows(
   const scale4 = f32x4.splat(scale);
   const dropped = f32x4.splat(-Infinity);
   const everything = i32x4.splat(-1);
+  const floor = f32x4.splat(-126);
+  const shifter = f32x4.splat(12582912.0);
+  const exponentBias = i32x4.splat(127);
+  const c1 = f32x4.splat(0.6931471805599453);
+  const c2 = f32x4.splat(0.2402265069591007);
+  const c3 = f32x4.splat(0.05550410866482158);
+  const c4 = f32x4.splat(0.009618129107628477);
+  const c5 = f32x4.splat(0.0013333558146428443);
+  const c6 = f32x4.splat(0.00015403530393381608);
+  const one = f32x4.splat(1);
+  const log2e: f32 = 1.4426950408889634;
   for (let r = 0; r < rows; r++) {
     const row = at(s, r * ld);
     const keep = mask != 0 ? at(mask, r * maskLd) : 0;
@@ -564,7 +582,6 @@ export function softmaxRows(
     for (; c + 4 <= cols; c += 4) {
       const kept = keep != 0 ? v128.load(at(keep, c)) : everything;
       const x = v128.bitselect(f32x4.mul(v128.load(at(row, c)), scale4), dropped, kept);
-      v128.store(at(row, c), x);
       top = f32x4.pmax(top, x);
     }
     let largest = max(
@@ -572,31 +589,36 @@ export function softmaxRows(
       max(f32x4.extract_lane(top, 2), f32x4.extract_lane(top, 3)),
     );
     for (; c < cols; c++) {
-      const kept = keep == 0 || load<i32>(at(keep, c)) != 0;
-      const x: f32 = kept ? load<f32>(at(row, c)) * scale : -Infinity;
-      store<f32>(at(row, c), x);
-      largest = max(largest, x);
+      if (keep == 0 || load<i32>(at(keep, c)) != 0) largest = max(largest, load<f32>(at(row, c)) * scale);
     }
     if (largest == -Infinity) {
       for (c = 0; c < cols; c++) store<f32>(at(row, c), 0);
       continue;
     }
-    const largest4 = f32x4.splat(largest);
+    const slope = f32x4.splat(scale * log2e);
+    const offset = f32x4.splat(-largest * log2e);
     let sums = f32x4.splat(0);
     c = 0;
     for (; c + 4 <= cols; c += 4) {
-      // a dropped entry's exponent is taken at 0, then zeroed: e^(−∞) through the clamp would
-      // land near the subnormal range, where multiplications are slow on many processors
-      const x = v128.load(at(row, c));
-      const kept = f32x4.ne(x, dropped);
-      const e = v128.and(expNonPositive(v128.and(f32x4.sub(x, largest4), kept)), kept);
+      const kept = keep != 0 ? v128.load(at(keep, c)) : everything;
+      const t = f32x4.pmax(f32x4.relaxed_madd(v128.load(at(row, c)), slope, offset), floor);
+      const shifted = f32x4.add(t, shifter);
+      const f = f32x4.sub(t, f32x4.sub(shifted, shifter));
+      let p = f32x4.relaxed_madd(c6, f, c5);
+      p = f32x4.relaxed_madd(p, f, c4);
+      p = f32x4.relaxed_madd(p, f, c3);
+      p = f32x4.relaxed_madd(p, f, c2);
+      p = f32x4.relaxed_madd(p, f, c1);
+      p = f32x4.relaxed_madd(p, f, one);
+      const twoToN = i32x4.shl(i32x4.add(i32x4.sub(shifted, shifter), exponentBias), 23);
+      const e = v128.and(f32x4.mul(p, twoToN), kept);
       v128.store(at(row, c), e);
       sums = f32x4.add(sums, e);
     }
     let sum = hsum(sums);
     for (; c < cols; c++) {
-      const x = load<f32>(at(row, c));
-      const e: f32 = x == -Infinity ? 0 : expScalar(x - largest);
+      const kept = keep == 0 || load<i32>(at(keep, c)) != 0;
+      const e: f32 = kept ? expScalar(load<f32>(at(row, c)) * scale - largest) : 0;
       store<f32>(at(row, c), e);
       sum += e;
     }

@@ -26,12 +26,12 @@ const SYMBOLS = {
       "i32", // N
       "i32", // K
       "f32", // alpha
-      "pointer", // A
+      "usize", // A (an address: see memoryAddress)
       "i32", // lda
-      "pointer", // B
+      "usize", // B
       "i32", // ldb
       "f32", // beta
-      "pointer", // C
+      "usize", // C
       "i32", // ldc
     ],
     result: "void",
@@ -93,6 +93,24 @@ function asCblas(view: BlasOperand): { trans: number; ld: number } | null {
   return null;
 }
 
+/** The buffer whose address memoryAddress last took, and that address. */
+let addressedBuffer: ArrayBuffer | undefined;
+let bufferAddress = 0;
+
+/**
+ * Where a memory's bytes start in the process, as a number: operands are passed to the library
+ * as that plus their byte address (no pointer object per call). Taken anew only when the memory
+ * has a new buffer (after it grew).
+ */
+function memoryAddress(memory: WebAssembly.Memory): number {
+  if (memory.buffer !== addressedBuffer) {
+    addressedBuffer = memory.buffer as ArrayBuffer;
+    const pointer = Deno.UnsafePointer.of(new Uint8Array(addressedBuffer));
+    bufferAddress = Number(Deno.UnsafePointer.value(pointer));
+  }
+  return bufferAddress;
+}
+
 /**
  * C = A·B + beta·C through the machine's BLAS, checked once: a function that runs the product on
  * `memory` (C written where it lies), or null when the native path is off or an operand's strides
@@ -108,8 +126,8 @@ export function nativeProduct(
   const cb = asCblas(b);
   if (!ca || !cb || c.rowStride < b.cols) return null;
   return (memory, beta) => {
-    const base = Deno.UnsafePointer.of(new Uint8Array(memory.buffer));
-    const at = (address: number) => Deno.UnsafePointer.offset(base!, address);
+    const base = memoryAddress(memory);
+    const at = (address: number) => BigInt(base + address);
     library!.symbols.cblas_sgemm(
       CBLAS_ROW_MAJOR,
       ca.trans,
