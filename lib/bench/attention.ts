@@ -14,7 +14,12 @@ import { initTf, tf } from "../attention/tf/backend.ts";
 import { ATTENTION_IMPLS, type AttentionImpl } from "../attention/tf/attention_op.ts";
 import { MultiHeadAttention } from "../attention/tf/layers.ts";
 import { ParameterSet } from "../attention/tf/parameters.ts";
-import { heapKernelsAvailable, matrix, multiply } from "../attention/tf/heap_kernels/mod.ts";
+import {
+  emptyTensor,
+  heapKernelsAvailable,
+  matrix,
+  multiplyInto,
+} from "../attention/tf/heap_kernels/mod.ts";
 import { graphOfPattern } from "../attention/sparse_kernel/mod.ts";
 import { requireZooEntry, resolvePatternParams } from "../pattern/zoo.ts";
 import type { SparsityPattern } from "../pattern/pattern.ts";
@@ -113,13 +118,15 @@ export function requireBenchPattern(name: string): string {
 }
 
 /**
- * A 2-D product's rate: median of 5 products of [m × k]·[k × n], after a warm-up. The lab's
- * backends (wasm, cpu) compute when the op is called, so the time is the product's own; reading
- * the result back (or even slicing one element out of it) would time a pass over the whole
- * result as well, which for a multi-megabyte product costs as much as the arithmetic.
+ * A 2-D product's rate: the median over products of [m × k]·[k × n], after a warm-up, repeated
+ * for at least a quarter of a second (and at least 5 times). `multiplyOnce` returns a tensor to
+ * dispose, or nothing when it writes into one it holds. The lab's backends (wasm, cpu) compute
+ * when the op is called, so the time is the product's own; reading the result back would time a
+ * pass over the whole result as well, which for a multi-megabyte product costs as much as the
+ * arithmetic.
  */
 function productRate(
-  multiplyOnce: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor,
+  multiplyOnce: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor | void,
   m: number,
   k: number,
   n: number,
@@ -127,14 +134,25 @@ function productRate(
   const a = tf.randomUniform([m, k], -1, 1, "float32", 1) as tf.Tensor2D;
   const b = tf.randomUniform([k, n], -1, 1, "float32", 2) as tf.Tensor2D;
   const times: number[] = [];
-  for (let run = 0; run < 6; run++) {
+  const started = performance.now();
+  for (let run = 0; run < 6 || performance.now() - started < 250; run++) {
     const start = performance.now();
     const product = multiplyOnce(a, b);
     if (run > 0) times.push(performance.now() - start);
-    product.dispose();
+    product?.dispose();
   }
   tf.dispose([a, b]);
   return (2 * m * k * n) / (median(times) * 1e6);
+}
+
+/** A heap product into one output tensor of [m × n], kept for every repetition. */
+function heapProductRate(m: number, k: number, n: number): number {
+  const out = emptyTensor([m, n]);
+  try {
+    return productRate((a, b) => multiplyInto(matrix(out), matrix(a), matrix(b)), m, k, n);
+  } finally {
+    out.dispose();
+  }
 }
 
 /** The backend's 2-D matmul rate on [m × k]·[k × n] (default 512 × 512 squares). */
@@ -150,10 +168,22 @@ export function measureHeapMatmulGflops(m = 512, k = m, n = m): number | null {
   if (!heapKernelsAvailable()) return null;
   const setting = setNativeBlas(false); // the WASM SIMD matmul itself, whatever the machine has
   try {
-    return productRate((a, b) => multiply(matrix(a), matrix(b)), m, k, n);
+    return heapProductRate(m, k, n);
   } finally {
     setNativeBlas(setting);
   }
+}
+
+/** The square product whose native rate stands for the core's FMA peak. */
+export const PEAK_PRODUCT_SIZE = 2048;
+
+/**
+ * The core's measured FMA peak, in GFLOP/s: the machine's BLAS on one large square product
+ * ([2048 × 2048]·[2048 × 2048], where blocking hides every overhead and the rate is the
+ * multiply-add units' own); null where the native path is not active.
+ */
+export function measureNativePeakGflops(): number | null {
+  return measureNativeMatmulGflops(PEAK_PRODUCT_SIZE, PEAK_PRODUCT_SIZE, PEAK_PRODUCT_SIZE);
 }
 
 /**
@@ -162,7 +192,7 @@ export function measureHeapMatmulGflops(m = 512, k = m, n = m): number | null {
  */
 export function measureNativeMatmulGflops(m = 512, k = m, n = m): number | null {
   if (!heapKernelsAvailable() || !nativeBlasActive()) return null;
-  return productRate((a, b) => multiply(matrix(a), matrix(b)), m, k, n);
+  return heapProductRate(m, k, n);
 }
 
 export function usefulFlops(n: number, connections: number, width = BENCH_WIDTH): number {

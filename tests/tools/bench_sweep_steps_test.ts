@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { registerExperiment } from "../../lib/experiments/registry.ts";
 import { echoExperiment } from "../support/echo_experiment.ts";
 import { taskSize } from "../../lib/train/tasks.ts";
+import { nativeBlasActive } from "../../lib/attention/tf/heap_kernels/native_blas.ts";
 import {
   runSweepStepBenchmark,
   SWEEP_STEP_CASES,
@@ -62,6 +63,9 @@ Deno.test("the sweep-size bench times an experiment's own run: steps, validation
       assert.equal(r.validations, 8);
       assert.ok(r.validationMs >= 0 && r.finalMs > 0 && r.setupMs >= 0);
       assert.ok(r.evaluationShare > 0 && r.evaluationShare < 1);
+      // the WASM path is timed beside the native one where the machine has a BLAS
+      if (nativeBlasActive()) assert.ok(r.wasmMsPerStep !== null && r.wasmMsPerStep > 0);
+      else assert.equal(r.wasmMsPerStep, null);
     }
     const table = sweepStepMarkdown(records);
     assert.equal(table.trim().split("\n").length, 4 + records.length);

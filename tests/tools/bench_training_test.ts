@@ -72,6 +72,7 @@ Deno.test("bench --train --quick --json writes training.json and .md; bad --conf
     const printed = JSON.parse(output.stdout);
     assert.deepEqual(Object.keys(printed[0]).sort(), [
       "config",
+      "fmaPeakGflops",
       "kernelsPerStep",
       "matmulGflops",
       "msPerStep",

@@ -13,7 +13,10 @@
  * - finalMs: from the last step to the run's return (the held-out test evaluation);
  * - evaluationShare: what validations and the final evaluation cost of a full run at this
  *   budget, (validations · validationMs + finalMs) / (steps · msPerStep + that), where steps
- *   counts every step the run trains (pretraining included).
+ *   counts every step the run trains (pretraining included);
+ * - wasmMsPerStep: the same run's step time with the machine's BLAS turned off (the WASM SIMD
+ *   matmul for every product), from a shorter run of WASM_PATH_STEPS steps; null where the
+ *   native path is not active (msPerStep is then the WASM path's).
  */
 import { initTf } from "../../lib/attention/tf/backend.ts";
 import { LAB_EXPERIMENTS, requireExperiment } from "../../lib/experiments/registry.ts";
@@ -23,6 +26,13 @@ import { Progress } from "../../lib/train/progress.ts";
 import type { TaskSize } from "../../lib/train/tasks.ts";
 import { InputError } from "../../lib/util/errors.ts";
 import { median } from "../../lib/util/statistics.ts";
+import {
+  nativeBlasActive,
+  setNativeBlas,
+} from "../../lib/attention/tf/heap_kernels/native_blas.ts";
+
+/** Steps of the shorter run that times the WASM path beside the native one. */
+export const WASM_PATH_STEPS = 12;
 
 /** One experiment's bench: its sparse series (a pattern and configuration of its plan). */
 export interface SweepStepCase {
@@ -52,6 +62,8 @@ export interface SweepStepRecord {
   finalMs: number;
   /** The evaluations' share of a full run's time (module comment). */
   evaluationShare: number;
+  /** ms/step with the machine's BLAS turned off (module comment); null: no native path. */
+  wasmMsPerStep: number | null;
 }
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
@@ -84,13 +96,11 @@ export function sweepStepRuns(stepCase: SweepStepCase): PlannedRun[] {
 }
 
 /** Trains one planned run for two validation intervals and a step, and reads its timings. */
-async function timeRun(experiment: string, run: PlannedRun): Promise<SweepStepRecord> {
+/** The run's steps, trained with `steps` steps, as times between consecutive step reports. */
+async function stepMarks(experiment: string, run: PlannedRun, size: TaskSize) {
   const definition = requireExperiment(experiment);
-  const full = definition.budgets.full.size;
-  const steps = Math.min(full.steps, 2 * full.evalEvery + 1);
-  const size: TaskSize = { ...full, steps };
   const marks: { unit: number; at: number }[] = [];
-  const progress = new Progress("", steps, {
+  const progress = new Progress("", size.steps, {
     output: "silent",
     onUpdate: (unit) => marks.push({ unit, at: performance.now() }),
   });
@@ -107,6 +117,30 @@ async function timeRun(experiment: string, run: PlannedRun): Promise<SweepStepRe
     unit: mark.unit,
     ms: mark.at - marks[i].at,
   }));
+  return { marks, intervals, started, finished };
+}
+
+/** The median step time of a short run on the WASM path, or null with no native path. */
+async function wasmPathMsPerStep(experiment: string, run: PlannedRun, full: TaskSize) {
+  if (!nativeBlasActive()) return null;
+  const steps = Math.min(full.steps, WASM_PATH_STEPS);
+  const setting = setNativeBlas(false);
+  try {
+    const { intervals } = await stepMarks(experiment, run, { ...full, steps });
+    return round(median(intervals.map((interval) => interval.ms)), 2);
+  } finally {
+    setNativeBlas(setting);
+  }
+}
+
+async function timeRun(experiment: string, run: PlannedRun): Promise<SweepStepRecord> {
+  const definition = requireExperiment(experiment);
+  const full = definition.budgets.full.size;
+  const steps = Math.min(full.steps, 2 * full.evalEvery + 1);
+  const { marks, intervals, started, finished } = await stepMarks(experiment, run, {
+    ...full,
+    steps,
+  });
   const msPerStep = median(intervals.map((interval) => interval.ms));
   const validated = intervals.filter((interval) => interval.unit % full.evalEvery === 0);
   const validationMs = validated.length === 0
@@ -131,6 +165,7 @@ async function timeRun(experiment: string, run: PlannedRun): Promise<SweepStepRe
     validationMs: round(validationMs, 1),
     finalMs: round(finalMs, 1),
     evaluationShare: round(evaluationMs / (fullSteps * msPerStep + evaluationMs), 4),
+    wasmMsPerStep: await wasmPathMsPerStep(experiment, run, full),
   };
 }
 
@@ -157,13 +192,15 @@ export function sweepStepMarkdown(records: readonly SweepStepRecord[]): string {
     "depth, trained through the experiment's own run); evaluation: validations and the final " +
     "test evaluation as a share of a full run.",
     "",
-    "| experiment | pattern | L | n × batch | ms/step | tokens/s | set-up ms | validation ms | final ms | evaluation share |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| experiment | pattern | L | n × batch | ms/step | ms/step, WASM path | tokens/s | set-up ms | validation ms | final ms | evaluation share |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of records) {
     lines.push(
       `| ${r.config} | ${r.pattern} | ${r.layers} | ${r.n} × ${r.batch} | ${r.msPerStep} | ` +
-        `${r.tokensPerSec} | ${r.setupMs} | ${r.validationMs} | ${r.finalMs} | ${
+        `${
+          r.wasmMsPerStep ?? "–"
+        } | ${r.tokensPerSec} | ${r.setupMs} | ${r.validationMs} | ${r.finalMs} | ${
           (100 * r.evaluationShare).toFixed(1)
         }% |`,
     );

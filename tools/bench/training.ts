@@ -32,6 +32,8 @@ import {
   measureHeapMatmulGflops,
   measureMatmulGflops,
   measureNativeMatmulGflops,
+  measureNativePeakGflops,
+  PEAK_PRODUCT_SIZE,
 } from "../../lib/bench/attention.ts";
 import { InputError, requireInteger } from "../../lib/util/errors.ts";
 import { median } from "../../lib/util/statistics.ts";
@@ -94,6 +96,8 @@ export interface TrainingBenchRecord {
   simdMatmulGflops: number | null;
   /** The machine's BLAS (OpenBLAS through FFI) in the same run, at MATMUL_SHAPE (null: absent). */
   nativeMatmulGflops: number | null;
+  /** The core's measured FMA peak in the same run (measureNativePeakGflops; null: no BLAS). */
+  fmaPeakGflops: number | null;
   kernelsPerStep: number;
 }
 
@@ -206,6 +210,8 @@ export async function runTrainingBenchmark(
   const simdMatmulGflops = heapRate === null ? null : round(heapRate, 2);
   const nativeRate = measureNativeMatmulGflops(m, k, n);
   const nativeMatmulGflops = nativeRate === null ? null : round(nativeRate, 2);
+  const peak = measureNativePeakGflops();
+  const fmaPeakGflops = peak === null ? null : round(peak, 2);
   const cells = configs.map((config) => prepareTrainingCell(config, options.fused !== false));
   try {
     const kernels: number[] = [];
@@ -232,6 +238,7 @@ export async function runTrainingBenchmark(
         matmulGflops,
         simdMatmulGflops,
         nativeMatmulGflops,
+        fmaPeakGflops,
         kernelsPerStep: kernels[i],
       };
       options.onRecord?.(record);
@@ -240,6 +247,14 @@ export async function runTrainingBenchmark(
   } finally {
     for (const cell of cells) cell.dispose();
   }
+}
+
+/** The native rate as a share of the core's measured FMA peak, as a clause ("" without one). */
+function peakSentence(record: TrainingBenchRecord): string {
+  const { nativeMatmulGflops: native, fmaPeakGflops: peak } = record;
+  if (native == null || peak == null || !(peak > 0)) return "";
+  return `, ${(100 * native / peak).toFixed(1)}% of the core's measured FMA peak of ${peak} ` +
+    `GFLOP/s (OpenBLAS on ${PEAK_PRODUCT_SIZE}³)`;
 }
 
 /** The records as a Markdown table. */
@@ -254,7 +269,7 @@ export function trainingMarkdown(records: readonly TrainingBenchRecord[]): strin
     (records[0]?.nativeMatmulGflops == null
       ? "."
       : `, OpenBLAS through FFI ${records[0].nativeMatmulGflops} GFLOP/s (the step's products ` +
-        "without a ReLU run there)."),
+        "run there)" + peakSentence(records[0]) + "."),
     "",
     "| config | ms/step | tokens/s | useful GFLOP/s (of the matmul the step uses) | kernels/step |",
     "|---|---:|---:|---:|---:|",
