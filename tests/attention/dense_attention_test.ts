@@ -20,6 +20,7 @@ import {
   denseAttentionForward,
   denseAttentionSuits,
   emptyTensor,
+  rowTiles,
 } from "../../lib/attention/tf/heap_kernels/mod.ts";
 import {
   nativeBlasActive,
@@ -212,20 +213,31 @@ Deno.test("the products path is taken for full patterns only, and for softmax on
   assert.ok(!denseAttentionSuits(mixed), "every head's pattern must be full enough");
 });
 
-Deno.test("probabilities are 0 where the pattern has no connection and rows sum to 1", () => {
+Deno.test("a causal pattern is cut into row tiles; within them, probabilities are 0 where the pattern has no connection and rows sum to 1", () => {
   const n = 13;
   const graph = causalGraph(completeGraph(n, n));
+  const tiles = rowTiles(graph);
+  // four bands of rows, each reaching the keys up to its last row
+  assert.deepEqual(tiles.map((t) => [t.row0, t.rows, t.lo, t.span]), [
+    [0, 3, 0, 3],
+    [3, 3, 0, 6],
+    [6, 3, 0, 9],
+    [9, 4, 0, 13],
+  ]);
+  assert.deepEqual(rowTiles(completeGraph(n, n)).length, 1, "a complete pattern is one tile");
   const spec = { batch: 1, heads: 1, headSize: 4, graphs: [graph], alpha: 1, scale: 0.5 };
   const qkv = tf.tensor3d(uniform(n * 12, 9), [1, n, 12]);
   const { out, probs } = denseAttentionForward(qkv, qkv, qkv, fusedQkvLayout(4), spec);
   const p = probs.dataSync();
-  for (let i = 0; i < n; i++) {
-    let sum = 0;
-    for (let j = 0; j < n; j++) {
-      if (j > i) assert.equal(p[i * n + j], 0, `p[${i}][${j}]`);
-      sum += p[i * n + j];
+  for (const { row0, rows, span } of tiles) {
+    for (let i = row0; i < row0 + rows; i++) {
+      let sum = 0;
+      for (let j = 0; j < span; j++) {
+        if (j > i) assert.equal(p[i * n + j], 0, `p[${i}][${j}]`);
+        sum += p[i * n + j];
+      }
+      assert.ok(Math.abs(sum - 1) < 1e-6, `row ${i} sums to ${sum}`);
     }
-    assert.ok(Math.abs(sum - 1) < 1e-6, `row ${i} sums to ${sum}`);
   }
   // the first query sees only itself: its output is its own value
   const values = qkv.dataSync().slice(8, 12);

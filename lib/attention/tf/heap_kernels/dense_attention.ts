@@ -6,9 +6,14 @@
  * products are multiplyInto's (the machine's BLAS where it has one, else the WASM SIMD matmul),
  * on strided views of the projections where they lie: nothing is gathered or copied.
  *
+ * A pattern whose rows reach only part of the keys in bands (a causal one: the first rows see only
+ * the first keys) is cut into row tiles, each multiplied only against the span of keys its rows
+ * reach (`rowTiles`), when that skips enough of the square.
+ *
  * Same inputs, layout and gradient targets as sparse_attention.ts, so the caller chooses by the
  * pattern's fill (`denseAttentionSuits`); the probabilities it keeps are a [batch, heads, nq, nk]
- * tensor, 0 where the pattern has no connection. Softmax only (α = 1).
+ * tensor, 0 where the pattern has no connection within a tile's span (outside the spans it is
+ * never read). Softmax only (α = 1).
  */
 import { tf } from "../backend.ts";
 import type { CoreLayout, CoreSpec } from "../../sparse_kernel/spec.ts";
@@ -35,6 +40,44 @@ export function denseAttentionSuits(spec: CoreSpec): boolean {
   return spec.graphs.every((graph) => graph.keys.length >= DENSE_PRODUCTS_MIN_FILL * pairs);
 }
 
+/** Rows row0 … row0 + rows − 1, multiplied against keys lo … lo + span − 1. */
+export interface RowTile {
+  row0: number;
+  rows: number;
+  lo: number;
+  span: number;
+}
+
+/** Row tiles a graph is cut into when they skip at least this share of the square. */
+const TILES_PER_GRAPH = 4;
+const TILE_MIN_SAVING = 0.2;
+
+/**
+ * The row tiles of a graph: TILES_PER_GRAPH bands of rows, each with the span of keys its rows
+ * reach, when those spans leave out at least TILE_MIN_SAVING of the nq × nk square (a causal
+ * pattern leaves out 3/8 with four bands); otherwise one tile of every row and key.
+ */
+export function rowTiles(graph: AttentionGraph): RowTile[] {
+  const { numQueries: nq, numKeys: nk } = graph;
+  const whole = [{ row0: 0, rows: nq, lo: 0, span: nk }];
+  if (nq < 2 * TILES_PER_GRAPH) return whole;
+  const tiles: RowTile[] = [];
+  let area = 0;
+  for (let t = 0; t < TILES_PER_GRAPH; t++) {
+    const row0 = Math.floor((t * nq) / TILES_PER_GRAPH);
+    const end = Math.floor(((t + 1) * nq) / TILES_PER_GRAPH);
+    let lo = nk;
+    let hi = 0;
+    for (let a = graph.rowStart[row0]; a < graph.rowStart[end]; a++) {
+      lo = Math.min(lo, graph.keys[a]);
+      hi = Math.max(hi, graph.keys[a] + 1);
+    }
+    tiles.push({ row0, rows: end - row0, lo, span: hi - lo });
+    area += (end - row0) * (hi - lo);
+  }
+  return area <= (1 - TILE_MIN_SAVING) * nq * nk ? tiles : whole;
+}
+
 /** The tensors a call reads q, k and v from (possibly one tensor for all three). */
 interface Inputs {
   q: tf.Tensor;
@@ -59,6 +102,12 @@ function prepare(inputs: Inputs, layout: CoreLayout, spec: CoreSpec) {
 /** Rows × cols view of a tensor at a flat offset, rows `rowStride` apart. */
 function rowsOf(tensor: tf.Tensor, offset: number, rows: number, cols: number, rowStride: number) {
   return { tensor, rows, cols, offset, rowStride, colStride: 1 } as MatrixView;
+}
+
+/** Rows row0 … row0 + rows − 1 and columns col0 … col0 + cols − 1 of a view. */
+function part(view: MatrixView, row0: number, rows: number, col0: number, cols: number) {
+  const offset = view.offset + row0 * view.rowStride + col0 * view.colStride;
+  return { ...view, offset, rows, cols } as MatrixView;
 }
 
 /** The per-(batch item, head) blocks of one call, as views. */
@@ -127,21 +176,36 @@ export function denseAttentionForward(
   const at = blocks(layout, spec);
   const out = emptyTensor([spec.batch, at.nq, p.width]) as tf.Tensor3D;
   const probs = emptyTensor([spec.batch, spec.heads, at.nq, at.nk]) as tf.Tensor4D;
+  const tilesOf = spec.graphs.map(rowTiles);
+  const probsAddress = addressOf(bound, probs);
   withMasks(bound, spec, (maskOf) => {
     for (let b = 0; b < spec.batch; b++) {
       for (let h = 0; h < spec.heads; h++) {
-        const scores = at.probabilities(probs, b, h);
-        multiplyInto(scores, at.query(q, b, h), transposed(at.key(k, b, h)));
-        bound.exports.softmaxRows(
-          addressOf(bound, probs) + 4 * scores.offset,
-          at.nq,
-          at.nk,
-          at.nk,
-          spec.scale,
-          maskOf(h),
-          at.nk,
-        );
-        multiplyInto(at.output(out, b, h), scores, at.value(v, b, h));
+        const [query, key, value] = [at.query(q, b, h), at.key(k, b, h), at.value(v, b, h)];
+        const [scores, output] = [at.probabilities(probs, b, h), at.output(out, b, h)];
+        const mask = maskOf(h);
+        for (const { row0, rows, lo, span } of tilesOf[h]) {
+          const tile = part(scores, row0, rows, lo, span);
+          multiplyInto(
+            tile,
+            part(query, row0, rows, 0, query.cols),
+            transposed(part(key, lo, span, 0, key.cols)),
+          );
+          bound.exports.softmaxRows(
+            probsAddress + 4 * tile.offset,
+            rows,
+            span,
+            at.nk,
+            spec.scale,
+            mask === 0 ? 0 : mask + 4 * (row0 * at.nk + lo),
+            at.nk,
+          );
+          multiplyInto(
+            part(output, row0, rows, 0, output.cols),
+            tile,
+            part(value, lo, span, 0, value.cols),
+          );
+        }
       }
     }
   });
@@ -197,31 +261,45 @@ export function denseAttentionBackward(
   }
   const { dq, dk, dv } = targets;
   checkGradientTargets({ dq: dq.size, dk: dk.size, dv: dv.size }, targets, layout, p);
-  if (!blocksCoverTargets(layout, p.width, { q: dq, k: dk, v: dv })) {
+  const tilesOf = spec.graphs.map(rowTiles);
+  // keys reached by several row tiles take their gradients as sums: start from zero
+  const summed = tilesOf.some((tiles) => tiles.length > 1);
+  if (summed || !blocksCoverTargets(layout, p.width, { q: dq, k: dk, v: dv })) {
     for (const target of new Set([dq, dk, dv])) {
       new Float32Array(bound.memory.buffer, addressOf(bound, target), target.size).fill(0);
     }
   }
   const scoreGrad = emptyTensor([at.nq, at.nk]);
   try {
+    const probsAddress = addressOf(bound, probs);
     const dScores = rowsOf(scoreGrad, 0, at.nq, at.nk, at.nk);
+    const add = { accumulate: summed };
     for (let b = 0; b < spec.batch; b++) {
       for (let h = 0; h < spec.heads; h++) {
+        const [query, key, value] = [at.query(q, b, h), at.key(k, b, h), at.value(v, b, h)];
+        const [dQuery, dKey, dValue] = [at.query(dq, b, h), at.key(dk, b, h), at.value(dv, b, h)];
         const probabilities = at.probabilities(probs, b, h);
         const upstream = at.output(dOut, b, h);
-        multiplyInto(at.value(dv, b, h), transposed(probabilities), upstream);
-        multiplyInto(dScores, upstream, transposed(at.value(v, b, h)));
-        bound.exports.softmaxRowsBackward(
-          addressOf(bound, probs) + 4 * probabilities.offset,
-          at.nk,
-          addressOf(bound, scoreGrad),
-          at.nk,
-          at.nq,
-          at.nk,
-          spec.scale,
-        );
-        multiplyInto(at.query(dq, b, h), dScores, at.key(k, b, h));
-        multiplyInto(at.key(dk, b, h), transposed(dScores), at.query(q, b, h));
+        for (const { row0, rows, lo, span } of tilesOf[h]) {
+          const tile = part(probabilities, row0, rows, lo, span);
+          const dTile = part(dScores, 0, rows, 0, span);
+          const dOutRows = part(upstream, row0, rows, 0, upstream.cols);
+          const keys = part(key, lo, span, 0, key.cols);
+          const queries = part(query, row0, rows, 0, query.cols);
+          multiplyInto(part(dValue, lo, span, 0, dValue.cols), transposed(tile), dOutRows, add);
+          multiplyInto(dTile, dOutRows, transposed(part(value, lo, span, 0, value.cols)));
+          bound.exports.softmaxRowsBackward(
+            probsAddress + 4 * tile.offset,
+            at.nk,
+            addressOf(bound, scoreGrad),
+            at.nk,
+            rows,
+            span,
+            spec.scale,
+          );
+          multiplyInto(part(dQuery, row0, rows, 0, dQuery.cols), dTile, keys, add);
+          multiplyInto(part(dKey, lo, span, 0, dKey.cols), transposed(dTile), queries, add);
+        }
       }
     }
   } finally {

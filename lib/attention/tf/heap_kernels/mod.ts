@@ -32,4 +32,5 @@ export {
   denseAttentionBackward,
   denseAttentionForward,
   denseAttentionSuits,
+  rowTiles,
 } from "./dense_attention.ts";
