@@ -191,7 +191,7 @@ Deno.test({
 });
 
 Deno.test("the products path is taken for full patterns only, and for softmax only", () => {
-  const n = 40;
+  const n = 128;
   const spec = (graphs: AttentionGraph[], alpha = 1) => ({
     batch: 1,
     heads: 1,

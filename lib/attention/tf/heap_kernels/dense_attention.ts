@@ -24,20 +24,25 @@ import { addressOf, type Bound, emptyTensor, requireBound } from "./binding.ts";
 import { type MatrixView, multiplyInto, transposed } from "./dense_kernels.ts";
 
 /**
- * The least share of query–key pairs a pattern connects for attention to run as matrix products:
- * below it, the sparse kernel's gathers cost less than the products' whole blocks. Timed at the
+ * The least share of the query–key pairs the products would compute (their row tiles') that a
+ * pattern connects for attention to run as matrix products: below it, the sparse kernel's
+ * gathers cost less than the products' whole blocks. Timed at the
  * sweeps' shape (n 128, head size 16, 4 heads, batch 16, forward and backward on random
  * patterns): the sparse kernel was faster at fill 0.2, the products at 0.3 and above (about
  * 6× at fill 1).
  */
 export const DENSE_PRODUCTS_MIN_FILL = 0.25;
 
-/** Whether this call runs as matrix products: softmax, and a pattern at least that full. */
+/**
+ * Whether this call runs as matrix products: softmax, and every head's pattern fills at least
+ * DENSE_PRODUCTS_MIN_FILL of the pairs its row tiles would compute.
+ */
 export function denseAttentionSuits(spec: CoreSpec): boolean {
   if (spec.alpha !== 1) return false;
-  const { numQueries, numKeys } = spec.graphs[0];
-  const pairs = numQueries * numKeys;
-  return spec.graphs.every((graph) => graph.keys.length >= DENSE_PRODUCTS_MIN_FILL * pairs);
+  return spec.graphs.every((graph) => {
+    const computed = rowTiles(graph).reduce((sum, tile) => sum + tile.rows * tile.span, 0);
+    return graph.keys.length >= DENSE_PRODUCTS_MIN_FILL * computed;
+  });
 }
 
 /** Rows row0 … row0 + rows − 1, multiplied against keys lo … lo + span − 1. */
@@ -58,6 +63,20 @@ const TILE_MIN_SAVING = 0.2;
  * pattern leaves out 3/8 with four bands); otherwise one tile of every row and key.
  */
 export function rowTiles(graph: AttentionGraph): RowTile[] {
+  const known = tilesOfGraph.get(graph);
+  if (known && known.keys === graph.keys && known.rowStart === graph.rowStart) return known.tiles;
+  const tiles = cutIntoRowTiles(graph);
+  tilesOfGraph.set(graph, { keys: graph.keys, rowStart: graph.rowStart, tiles });
+  return tiles;
+}
+
+/** Tiles already cut, with the arrays the graph held then (a graph is cut once). */
+const tilesOfGraph = new WeakMap<
+  AttentionGraph,
+  { keys: Int32Array; rowStart: Int32Array; tiles: RowTile[] }
+>();
+
+function cutIntoRowTiles(graph: AttentionGraph): RowTile[] {
   const { numQueries: nq, numKeys: nk } = graph;
   const whole = [{ row0: 0, rows: nq, lo: 0, span: nk }];
   if (nq < 2 * TILES_PER_GRAPH) return whole;
