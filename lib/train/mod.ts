@@ -26,3 +26,5 @@ export type { RunResult } from "./results.ts";
 export { copiesInReachAvoiding, copyOutcomes, hubTokens } from "./copy_bottleneck.ts";
 // what an experiment declares (one module each in lib/experiments/; registerExperiment adds one)
 export type { ExperimentDefinition } from "./experiment_definition.ts";
+// families compared at the same sparsity: per-seed interpolation along each family's curve
+export { atMatchedSparsity, type SeedPoint, sharedSparsityRange } from "./matched_sparsity.ts";

@@ -1,7 +1,8 @@
 /**
  * The lab's statistics, in one place: the median the benchmarks and timing comparisons use, and
  * the tests behind the experiment verdicts — Welch's two-sample t-test, a one-sample t-test
- * against a threshold, Holm's step-down adjustment of a family of p-values, the Wilson interval
+ * against a threshold, Holm's step-down adjustment of a family of p-values, the
+ * intersection–union test of a claim made of several comparisons that must all hold, the Wilson interval
  * for an accuracy measured on N test examples, and the t interval for a mean over seeds. The t
  * distribution comes from @stdlib (the family the data sets ship in), not from code written here.
  */
@@ -118,6 +119,21 @@ export function holmAdjust(pValues: readonly number[]): number[] {
     adjusted[i] = running;
   });
   return adjusted;
+}
+
+/**
+ * The intersection–union test of a claim that holds only when every one of its comparisons does
+ * ("X is worse than every other family, at every compared level"): its null hypothesis is the
+ * union of the components' nulls, rejected at α exactly when every component is rejected at α,
+ * so its p-value is the largest component p-value, with no adjustment for their number (the
+ * test is conservative, not anti-conservative, however many components there are). An empty claim
+ * has nothing to reject: p = 1.
+ */
+export function intersectionUnionP(pValues: readonly number[]): number {
+  for (const p of pValues) {
+    if (!(p >= 0 && p <= 1)) throw new InputError("p-value", p, "expected a number in [0, 1]");
+  }
+  return pValues.length === 0 ? 1 : Math.max(...pValues);
 }
 
 export interface Interval {
