@@ -3,6 +3,7 @@
  * 11–15 (and of every table that lists them), and any experiment registered at run time. Every
  * command, table and notebook finds an experiment here by its name; nothing else names one.
  */
+import { validateConvergenceRule } from "../train/convergence.ts";
 import type { ExperimentDefinition } from "../train/experiment_definition.ts";
 import type { CompetenceBar } from "../train/competence.ts";
 import { InputError } from "../util/errors.ts";
@@ -64,6 +65,9 @@ export function registerExperiment(definition: ExperimentDefinition): () => void
   }
   if (experimentNames().includes(definition.name)) {
     throw new InputError("experiment.name", definition.name, "already registered");
+  }
+  for (const budget of Object.values(definition.budgets ?? {})) {
+    if (budget?.size?.convergence) validateConvergenceRule(budget.size.convergence);
   }
   registered.push(definition);
   return () => {

@@ -28,3 +28,10 @@ export { copiesInReachAvoiding, copyOutcomes, hubTokens } from "./copy_bottlenec
 export type { ExperimentDefinition } from "./experiment_definition.ts";
 // families compared at the same sparsity: per-seed interpolation along each family's curve
 export { atMatchedSparsity, type SeedPoint, sharedSparsityRange } from "./matched_sparsity.ts";
+// training until the validation metric plateaus, between a floor and a cap
+export {
+  type ConvergenceRule,
+  hasPlateaued,
+  type TrainingLength,
+  trainingLengthOf,
+} from "./convergence.ts";

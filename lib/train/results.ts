@@ -5,6 +5,7 @@
  * file already exists and parses, so an interrupted sweep resumes where it stopped. Reading
  * a directory reports a corrupt or incomplete file and skips it: it is never plotted.
  */
+import type { TrainingLength } from "./convergence.ts";
 import { describeValue } from "../util/errors.ts";
 import { MAX_MODEL_LAYERS, MAX_PATTERN_N, MAX_RESULT_FILE_BYTES } from "../util/limits.ts";
 import { PathError } from "../util/output_folder.ts";
@@ -50,6 +51,11 @@ export interface RunResult {
   metricName: string;
   curve: CurvePoint[];
   final: Record<string, number>;
+  /**
+   * How long a run trained under a convergence rule (lib/train/convergence.ts) and whether it
+   * had plateaued; absent for runs trained for a fixed number of steps.
+   */
+  training?: TrainingLength;
   wallSeconds: number;
   codeVersion: string;
   dataChecksum: string | null;
@@ -146,6 +152,14 @@ const RESULT_FIELDS: [keyof RunResult, string, Check][] = [
   ],
 ];
 
+/** A result's optional record of how long it trained under a convergence rule. */
+function isTrainingLength(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const { stepsTrained, plateaued } = value as Record<string, unknown>;
+  return Number.isSafeInteger(stepsTrained) && (stepsTrained as number) > 0 &&
+    typeof plateaued === "boolean" && Object.keys(value).length === 2;
+}
+
 /** Parses one file, or returns why it is unusable (the first field that is not as written). */
 export function parseResult(text: string): RunResult | string {
   const record = parseJsonObject(text);
@@ -159,6 +173,10 @@ export function parseResult(text: string): RunResult | string {
     if (!check(record[field])) {
       return `${field} = ${printable(describeValue(record[field]))}: expected ${expected}`;
     }
+  }
+  if (record.training !== undefined && !isTrainingLength(record.training)) {
+    return `training = ${printable(describeValue(record.training))}: expected ` +
+      "{stepsTrained: a positive integer, plateaued: true or false}";
   }
   return record as unknown as RunResult;
 }

@@ -5,6 +5,7 @@
  * whose result file exists, trains the rest (one after another in this process, or in parallel
  * workers: parallel.ts) and writes each result atomically.
  */
+import { trainingLengthOf } from "./convergence.ts";
 import {
   admissiblePatterns,
   canReach,
@@ -250,9 +251,21 @@ export function planSweepOf(definition: ExperimentDefinition, options: SweepOpti
   return { definition, mode: options.mode, dir, runs, unreachable };
 }
 
-/** The sizes a plan's runs train at, as results record them. */
+/**
+ * The sizes a plan's runs train at, as results record them (numbers and strings: a convergence
+ * rule is recorded field by field).
+ */
 function modelOf(plan: SweepPlan): RunResult["model"] {
-  return { ...plan.definition.budgets[plan.mode].size, impl: "sparse", norm: "pre" };
+  const { convergence, ...size } = plan.definition.budgets[plan.mode].size;
+  const rule: Record<string, number> = convergence
+    ? {
+      convergencePatience: convergence.patience,
+      convergenceTolerance: convergence.tolerance,
+      convergenceFloorSteps: convergence.floorSteps,
+      convergenceCapSteps: convergence.capSteps,
+    }
+    : {};
+  return { ...size, ...rule, impl: "sparse", norm: "pre" };
 }
 
 export interface SweepSummary {
@@ -468,6 +481,7 @@ function resultOf(
   version: string,
 ): RunResult {
   const { pattern } = run;
+  const rule = plan.definition.budgets[plan.mode].size.convergence;
   return {
     schema: RESULTS_SCHEMA,
     experiment: plan.definition.name,
@@ -488,6 +502,7 @@ function resultOf(
     metricName: outcome.metricName,
     curve: outcome.curve,
     final: outcome.final,
+    ...(rule ? { training: trainingLengthOf(outcome.curve, rule) } : {}),
     wallSeconds,
     codeVersion: version,
     dataChecksum: outcome.dataChecksum,

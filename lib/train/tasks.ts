@@ -27,6 +27,7 @@ import { loadMobyDick } from "./datasets.ts";
 import { MASK, Vocabulary } from "./vocab.ts";
 import type { Rng } from "../util/random.ts";
 import { learningRateAt } from "./schedule.ts";
+import { type ConvergenceRule, shouldStop, type Validation } from "./convergence.ts";
 
 /** Model and training sizes of one experiment at one budget. */
 export interface TaskSize {
@@ -44,6 +45,11 @@ export interface TaskSize {
   evalEvery: number;
   /** Token tasks: distinct symbols. Seq2seq: words per sentence. Classification: MLM steps. */
   extra: number;
+  /**
+   * Train until the validation metric plateaus (lib/train/convergence.ts) instead of for exactly
+   * `steps`: the main phase then runs to the rule's cap at most, its schedule spread over that.
+   */
+  convergence?: ConvergenceRule;
 }
 
 /**
@@ -196,7 +202,9 @@ export interface TrainingBatch {
 
 /**
  * The shared loop: `steps` Adam steps on `batchLoss`, validation every `evalEvery` steps,
- * progress after every step. Returns the curve.
+ * progress after every step. Returns the curve. The main phase of a run whose size has a
+ * convergence rule (the phase of `run.size.steps` steps) instead trains up to the rule's cap and
+ * stops after the first validation at which the rule says so.
  */
 export async function trainLoop(
   run: TaskRun,
@@ -206,22 +214,25 @@ export async function trainLoop(
   firstStep = 0,
   steps = run.size.steps,
 ): Promise<CurvePoint[]> {
+  const rule = steps === run.size.steps ? run.size.convergence : undefined;
+  const total = rule ? Math.max(1, rule.capSteps - firstStep) : steps;
   const trainer = adamTrainer(params, {
     learningRate: run.size.learningRate,
     fused: usesFusedOps(run),
   });
   const curve: CurvePoint[] = [];
+  const validations: Validation[] = [];
   // one curve point per 1% of training (the mean loss since the last point) keeps files small
-  const pointEvery = Math.max(1, Math.floor(steps / 100));
+  const pointEvery = Math.max(1, Math.floor(total / 100));
   let lossSum = 0;
   let lossCount = 0;
   const schedule = {
     peak: run.size.learningRate,
-    warmup: Math.min(run.size.warmup, steps),
-    steps,
+    warmup: Math.min(run.size.warmup, total),
+    steps: total,
     floor: LEARNING_RATE_FLOOR,
   };
-  for (let step = 1; step <= steps; step++) {
+  for (let step = 1; step <= total; step++) {
     trainer.setLearningRate(learningRateAt(schedule, step));
     const batch = batchLoss(step);
     const loss = trainer.step(batch.loss);
@@ -229,15 +240,21 @@ export async function trainLoop(
     lossSum += loss;
     lossCount++;
     const global = firstStep + step;
-    const evaluate = step % run.size.evalEvery === 0 || step === steps;
+    let last = step === total;
+    const evaluate = step % run.size.evalEvery === 0 || last;
     if (evaluate || step % pointEvery === 0) {
       const point: CurvePoint = { step: global, loss: lossSum / lossCount };
-      if (evaluate) point.metric = validate();
+      if (evaluate) {
+        point.metric = validate();
+        validations.push({ step: global, metric: point.metric });
+        if (rule && shouldStop(validations, global, rule)) last = true;
+      }
       curve.push(point);
       lossSum = 0;
       lossCount = 0;
     }
-    await run.progress.update(global, loss, step === steps);
+    await run.progress.update(global, loss, last);
+    if (last) break;
   }
   trainer.dispose();
   return curve;
