@@ -455,3 +455,24 @@ Deno.test("a parameter space names the entry's own parameters, and every value b
     max: 0.75,
   });
 });
+
+Deno.test("random with draws: independent draws of one size cycled over layers; draw 0 is the single draw", () => {
+  const n = 32;
+  const single = random({ n, sparsity: 0.8, seed: 5 });
+  const four = random({ n, sparsity: 0.8, seed: 5, draws: 4 });
+  assert.equal(four.numPatterns, 4);
+  assert.deepEqual(Array.from(four.patterns[0].keys), Array.from(single.patterns[0].keys));
+  for (const pattern of four.patterns) {
+    assert.equal(pattern.connections, single.patterns[0].connections);
+    assert.deepEqual(pattern.tokensWithoutSelfLoop(), []);
+  }
+  const distinct = new Set(four.patterns.map((p) => Array.from(p.keys).join(",")));
+  assert.equal(distinct.size, 4, "every draw differs");
+  assert.equal(single.name, "random(sparsity=0.8, seed=5)", "a single draw is named as before");
+  assert.match(four.name, /× 4 draws$/);
+  // seeded: the same draws again
+  const again = random({ n, sparsity: 0.8, seed: 5, draws: 4 });
+  four.patterns.forEach((p, i) => assert.deepEqual(p.keys, again.patterns[i].keys));
+  assert.throws(() => random({ n, sparsity: 0.8, draws: 0 }), /draws/);
+  assert.throws(() => random({ n, sparsity: 0.8, draws: 65 }), /draws/);
+});

@@ -2,7 +2,7 @@
  * The RANDOM family (the paper's RANDOM baseline): constructor, registry entry and parameter
  * space (the sparsity level itself), with the compact index set its sampling uses.
  */
-import { InputError, requireNumber } from "../../util/errors.ts";
+import { InputError, requireInteger, requireNumber } from "../../util/errors.ts";
 import { seededRng } from "../../util/random.ts";
 import { Schedule, SparsityPattern } from "../pattern.ts";
 import { N, numberParam, requireLength, SEED, type ZooEntry } from "./family.ts";
@@ -59,9 +59,37 @@ class IndexSet {
  * Random pattern (the paper's RANDOM baseline): self-loops always kept, plus off-diagonal
  * pairs drawn uniformly without replacement (seeded) so that the connections are
  * round((1 − sparsity)·n²), never fewer than n. The achieved sparsity is exact, read it
- * from `.sparsity`.
+ * from `.sparsity`. With `draws` > 1 the schedule holds that many independent draws of the same
+ * size (draw 0 is the single draw's pattern), cycled over layers like any schedule's patterns.
  */
-export function random(opts: { n: number; sparsity: number; seed?: number }): Schedule {
+export function random(
+  opts: { n: number; sparsity: number; seed?: number; draws?: number },
+): Schedule {
+  const draws = requireInteger("draws", opts.draws ?? 1, 1, MAX_RANDOM_DRAWS);
+  if (draws === 1) return new Schedule(randomName(opts), [randomDraw(opts)]);
+  // independent draws, one per layer of a schedule that cycles over them: a RANDOM model's
+  // reach then grows layer by layer as a deterministic schedule's does
+  const patterns = Array.from(
+    { length: draws },
+    (_, d) => randomDraw({ ...opts, seed: drawSeed(opts.seed ?? 0, d) }),
+  );
+  return new Schedule(`${randomName(opts)} × ${draws} draws`, patterns);
+}
+
+/** The most independent draws a RANDOM schedule cycles over. */
+export const MAX_RANDOM_DRAWS = 64;
+
+/** Draw d's seed: the schedule's seed for draw 0, then well apart from any other run's seeds. */
+function drawSeed(seed: number, draw: number): number {
+  return draw === 0 ? seed : (seed + draw * 0x9e3779b1) % 2 ** 31;
+}
+
+function randomName(opts: { sparsity: number; seed?: number }): string {
+  return `random(sparsity=${opts.sparsity}, seed=${opts.seed ?? 0})`;
+}
+
+/** One draw: the pattern of `random` with a single draw. */
+function randomDraw(opts: { n: number; sparsity: number; seed?: number }): SparsityPattern {
   const n = requireLength(opts.n);
   const maxSparsity = 1 - 1 / n;
   const sparsity = requireNumber("sparsity", opts.sparsity, 0, 1);
@@ -93,28 +121,41 @@ export function random(opts: { n: number; sparsity: number; seed?: number }): Sc
     for (const index of sampled.sorted()) addPair(index);
   }
   const name = `random(sparsity=${sparsity}, seed=${seed})`;
-  return new Schedule(name, [SparsityPattern.fromLists(name, lists, n)]);
+  return SparsityPattern.fromLists(name, lists, n);
 }
 
 export const randomEntry: ZooEntry = {
   name: "random",
   description: "self-loops plus uniformly random pairs at a target sparsity",
-  params: [N, {
-    name: "sparsity",
-    kind: "number",
-    description: "target sparsity level 1 - connections/n^2",
-    default: 0.8,
-  }, SEED],
+  params: [
+    N,
+    {
+      name: "sparsity",
+      kind: "number",
+      description: "target sparsity level 1 - connections/n^2",
+      default: 0.8,
+    },
+    SEED,
+    {
+      name: "draws",
+      kind: "integer",
+      description: `independent draws cycled over layers (1 to ${MAX_RANDOM_DRAWS})`,
+      default: 1,
+    },
+  ],
   numPatterns: 1,
   build: (p) =>
     random({
       n: numberParam(p, "n"),
       sparsity: numberParam(p, "sparsity"),
       seed: numberParam(p, "seed"),
+      draws: numberParam(p, "draws"),
     }),
   maxConnections: (p) => {
     const n = numberParam(p, "n");
-    return Math.min(n * n, Math.max(n, Math.round((1 - numberParam(p, "sparsity")) * n * n)));
+    const draws = Math.max(1, Math.floor(numberParam(p, "draws")));
+    const each = Math.min(n * n, Math.max(n, Math.round((1 - numberParam(p, "sparsity")) * n * n)));
+    return draws * each;
   },
   /** Any level from 0 to 1 − 1/n, where the self-loops alone are left. */
   parameterSpace: (n) => ({
