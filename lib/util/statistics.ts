@@ -2,7 +2,8 @@
  * The lab's statistics, in one place: the median the benchmarks and timing comparisons use, and
  * the tests behind the experiment verdicts — Welch's two-sample t-test, a one-sample t-test
  * against a threshold, Holm's step-down adjustment of a family of p-values, the
- * intersection–union test of a claim made of several comparisons that must all hold, the Wilson interval
+ * intersection–union test of a claim made of several comparisons that must all hold, the t-test
+ * of a least-squares slope (does a gap grow with sparsity?), the Wilson interval
  * for an accuracy measured on N test examples, and the t interval for a mean over seeds. The t
  * distribution comes from @stdlib (the family the data sets ship in), not from code written here.
  */
@@ -99,6 +100,44 @@ export function oneSampleTest(
   const standardError = Math.sqrt(x.variance / x.n);
   const t = difference / standardError;
   return { t, df: x.n - 1, p: pValue(t, x.n - 1, alternative), difference, standardError };
+}
+
+/**
+ * The least-squares slope of y on x with its t-test on n − 2 degrees of freedom (does y move
+ * with x? "greater": y grows with x). `difference` is the slope, `standardError` its standard
+ * error. Needs at least 3 points and two distinct x (InputError otherwise); points exactly on a
+ * line give t = ±Infinity (or 0 for a flat line).
+ */
+export function slopeTest(
+  xs: readonly number[],
+  ys: readonly number[],
+  alternative: Alternative = "two-sided",
+): TTestResult {
+  if (xs.length !== ys.length) {
+    throw new InputError("ys.length", ys.length, `expected ${xs.length}, one per x`);
+  }
+  if (xs.length < 3) throw new InputError("points", xs.length, "need at least 3 to test a slope");
+  for (const v of [...xs, ...ys]) {
+    if (!Number.isFinite(v)) throw new InputError("points", v, "expected finite values");
+  }
+  const n = xs.length;
+  const meanX = xs.reduce((a, v) => a + v, 0) / n;
+  const meanY = ys.reduce((a, v) => a + v, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (xs[i] - meanX) ** 2;
+    sxy += (xs[i] - meanX) * (ys[i] - meanY);
+  }
+  if (sxx === 0) throw new InputError("xs", "all equal", "need two distinct x to fit a slope");
+  const slope = sxy / sxx;
+  let residuals = 0;
+  for (let i = 0; i < n; i++) residuals += (ys[i] - meanY - slope * (xs[i] - meanX)) ** 2;
+  const df = n - 2;
+  if (residuals === 0) return degenerate(slope, df, alternative);
+  const standardError = Math.sqrt(residuals / df / sxx);
+  const t = slope / standardError;
+  return { t, df, p: pValue(t, df, alternative), difference: slope, standardError };
 }
 
 /**
