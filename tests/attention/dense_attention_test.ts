@@ -15,11 +15,12 @@ import {
   type SparseCoreKind,
 } from "../../lib/attention/tf/attention_op.ts";
 import {
-  DENSE_PRODUCTS_MIN_FILL,
   denseAttentionBackward,
   denseAttentionForward,
   denseAttentionSuits,
   emptyTensor,
+  gathersCost,
+  productsCost,
   rowTiles,
 } from "../../lib/attention/tf/heap_kernels/mod.ts";
 import {
@@ -135,6 +136,16 @@ function cases(): Case[] {
       headSize,
       batch,
     },
+    {
+      // long enough for a causal head to be cut into row tiles beside a whole complete one:
+      // gradients of keys several tiles reach are summed
+      label: "row tiles (causal, n 128) beside one tile (complete)",
+      graphs: [causalGraph(completeGraph(128, 128)), completeGraph(128, 128)],
+      projections: () => ({ qkv: tf.tensor3d(uniform(128 * 3 * 10, 7), [1, 128, 30]) }),
+      heads: 2,
+      headSize: 5,
+      batch: 1,
+    },
   ];
 }
 
@@ -156,6 +167,7 @@ function checkEveryCase(path: string) {
       scale: config.scale,
     };
     assert.ok(denseAttentionSuits(spec), `${c.label}: takes the products path`);
+    if (c.graphs[0].numQueries === 128) assert.equal(rowTiles(c.graphs[0]).length, 4);
     const projections = c.projections();
     const queries = "qkv" in projections ? projections.qkv : projections.q;
     const shape: [number, number, number] = [c.batch, queries.shape[1], c.heads * c.headSize];
@@ -190,41 +202,45 @@ Deno.test({
   fn: () => checkEveryCase("native"),
 });
 
-Deno.test("the products path is taken for full patterns only, and for softmax only", () => {
-  const n = 128;
+Deno.test("the products path is taken where its modelled cost is lower, and for softmax only", () => {
   const spec = (graphs: AttentionGraph[], alpha = 1) => ({
     batch: 1,
-    heads: 1,
+    heads: graphs.length,
     headSize: 4,
     graphs,
     alpha,
     scale: 1,
   });
-  assert.ok(denseAttentionSuits(spec([completeGraph(n, n)])));
-  assert.ok(denseAttentionSuits(spec([causalGraph(completeGraph(n, n))])));
-  assert.ok(
-    !denseAttentionSuits(spec([completeGraph(n, n)], 2)),
-    "sparsemax stays on the sparse core",
-  );
+  const n = 128;
+  const complete = completeGraph(n, n);
+  assert.ok(denseAttentionSuits(spec([complete])));
+  assert.ok(denseAttentionSuits(spec([causalGraph(complete)])));
+  assert.ok(!denseAttentionSuits(spec([complete], 2)), "sparsemax stays on the sparse core");
+  // a causal pattern is cheaper cut into tiles than as its whole square
+  assert.ok(productsCost(causalGraph(complete)) < productsCost(complete));
   const window = graphOfPattern(buildPattern("window", { n, w: 2 }).patterns[0]);
-  assert.ok(window.keys.length < DENSE_PRODUCTS_MIN_FILL * n * n);
+  assert.ok(gathersCost(window) < productsCost(window));
   assert.ok(!denseAttentionSuits(spec([window])));
-  const mixed = { ...spec([completeGraph(n, n), window]), heads: 2 };
-  assert.ok(!denseAttentionSuits(mixed), "every head's pattern must be full enough");
+  assert.ok(!denseAttentionSuits(spec([complete, window])), "every head must be cheaper");
+  // the products' fixed cost weighs more at small n: half-filled, they win at 128, not at 16
+  const half = (size: number) => randomGraph(size, 0.5, 11);
+  assert.ok(denseAttentionSuits(spec([half(128)])));
+  assert.ok(!denseAttentionSuits(spec([half(16)])));
+  assert.ok(denseAttentionSuits(spec([completeGraph(16, 16)])));
 });
-
 Deno.test("a causal pattern is cut into row tiles; within them, probabilities are 0 where the pattern has no connection and rows sum to 1", () => {
-  const n = 13;
+  const n = 128;
   const graph = causalGraph(completeGraph(n, n));
   const tiles = rowTiles(graph);
   // four bands of rows, each reaching the keys up to its last row
   assert.deepEqual(tiles.map((t) => [t.row0, t.rows, t.lo, t.span]), [
-    [0, 3, 0, 3],
-    [3, 3, 0, 6],
-    [6, 3, 0, 9],
-    [9, 4, 0, 13],
+    [0, 32, 0, 32],
+    [32, 32, 0, 64],
+    [64, 32, 0, 96],
+    [96, 32, 0, 128],
   ]);
-  assert.deepEqual(rowTiles(completeGraph(n, n)).length, 1, "a complete pattern is one tile");
+  assert.equal(rowTiles(completeGraph(n, n)).length, 1, "a complete pattern is one tile");
+  assert.equal(rowTiles(causalGraph(completeGraph(13, 13))).length, 1, "too small to pay");
   const spec = { batch: 1, heads: 1, headSize: 4, graphs: [graph], alpha: 1, scale: 0.5 };
   const qkv = tf.tensor3d(uniform(n * 12, 9), [1, n, 12]);
   const { out, probs } = denseAttentionForward(qkv, qkv, qkv, fusedQkvLayout(4), spec);

@@ -24,25 +24,36 @@ import { addressOf, type Bound, emptyTensor, requireBound } from "./binding.ts";
 import { type MatrixView, multiplyInto, transposed } from "./dense_kernels.ts";
 
 /**
- * The least share of the query–key pairs the products would compute (their row tiles') that a
- * pattern connects for attention to run as matrix products: below it, the sparse kernel's
- * gathers cost less than the products' whole blocks. Timed at the
- * sweeps' shape (n 128, head size 16, 4 heads, batch 16, forward and backward on random
- * patterns): the sparse kernel was faster at fill 0.2, the products at 0.3 and above (about
- * 6× at fill 1).
+ * What one batch item and head costs forward and backward, in nanoseconds, on either path: the
+ * products about PRODUCT_NS_PER_PAIR per query–key pair of their tiles plus PRODUCT_NS_PER_TILE
+ * per tile (six library calls and two softmax passes), the sparse kernel about
+ * GATHER_NS_PER_CONNECTION per connection. Fitted to timings of both paths on random patterns
+ * at n 16, 32 and 128 (head sizes 8 and 16); they cross at a fill near 0.22 at n 128, 0.4 at
+ * n 32 and 0.7 at n 16, where the products' fixed cost weighs more.
  */
-export const DENSE_PRODUCTS_MIN_FILL = 0.25;
+const PRODUCT_NS_PER_PAIR = 9;
+const PRODUCT_NS_PER_TILE = 6000;
+const GATHER_NS_PER_CONNECTION = 45;
 
-/**
- * Whether this call runs as matrix products: softmax, and every head's pattern fills at least
- * DENSE_PRODUCTS_MIN_FILL of the pairs its row tiles would compute.
- */
+/** The products path's modelled cost of a graph, cut into its row tiles (ns per item and head). */
+export function productsCost(graph: AttentionGraph): number {
+  return tilesCost(rowTiles(graph));
+}
+
+function tilesCost(tiles: readonly RowTile[]): number {
+  const pairs = tiles.reduce((sum, tile) => sum + tile.rows * tile.span, 0);
+  return PRODUCT_NS_PER_PAIR * pairs + PRODUCT_NS_PER_TILE * tiles.length;
+}
+
+/** The sparse kernel's modelled cost of a graph (ns per item and head). */
+export function gathersCost(graph: AttentionGraph): number {
+  return GATHER_NS_PER_CONNECTION * graph.keys.length;
+}
+
+/** Whether this call runs as matrix products: softmax, and every head cheaper that way. */
 export function denseAttentionSuits(spec: CoreSpec): boolean {
   if (spec.alpha !== 1) return false;
-  return spec.graphs.every((graph) => {
-    const computed = rowTiles(graph).reduce((sum, tile) => sum + tile.rows * tile.span, 0);
-    return graph.keys.length >= DENSE_PRODUCTS_MIN_FILL * computed;
-  });
+  return spec.graphs.every((graph) => productsCost(graph) < gathersCost(graph));
 }
 
 /** Rows row0 … row0 + rows − 1, multiplied against keys lo … lo + span − 1. */
@@ -53,14 +64,13 @@ export interface RowTile {
   span: number;
 }
 
-/** Row tiles a graph is cut into when they skip at least this share of the square. */
+/** The bands of rows a graph may be cut into. */
 const TILES_PER_GRAPH = 4;
-const TILE_MIN_SAVING = 0.2;
 
 /**
  * The row tiles of a graph: TILES_PER_GRAPH bands of rows, each with the span of keys its rows
- * reach, when those spans leave out at least TILE_MIN_SAVING of the nq × nk square (a causal
- * pattern leaves out 3/8 with four bands); otherwise one tile of every row and key.
+ * reach, when those spans save more pairs than the extra tiles cost (a causal pattern leaves out
+ * 3/8 of the square with four bands); otherwise one tile of every row and key.
  */
 export function rowTiles(graph: AttentionGraph): RowTile[] {
   const known = tilesOfGraph.get(graph);
@@ -94,7 +104,7 @@ function cutIntoRowTiles(graph: AttentionGraph): RowTile[] {
     tiles.push({ row0, rows: end - row0, lo, span: hi - lo });
     area += (end - row0) * (hi - lo);
   }
-  return area <= (1 - TILE_MIN_SAVING) * nq * nk ? tiles : whole;
+  return area < nq * nk && tilesCost(tiles) < tilesCost(whole) ? tiles : whole;
 }
 
 /** The tensors a call reads q, k and v from (possibly one tensor for all three). */

@@ -28,9 +28,10 @@ export {
 export { sparseAttentionBackward, sparseAttentionForward } from "./sparse_attention.ts";
 // attention as matrix products, for patterns that connect most pairs
 export {
-  DENSE_PRODUCTS_MIN_FILL,
   denseAttentionBackward,
   denseAttentionForward,
   denseAttentionSuits,
+  gathersCost,
+  productsCost,
   rowTiles,
 } from "./dense_attention.ts";
