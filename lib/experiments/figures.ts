@@ -1,44 +1,209 @@
 /**
  * The paper-style figure of an experiment: its metric (the y axis, from the definition) against
- * layers or against the exact achieved sparsity (its axis), one curve per pattern and
- * configuration, dense as a reference, error bars over seeds. Summarized results (lib/train,
- * plain data) flow into lib/plot's builders here, so neither of those knows the other.
+ * layers or against the exact achieved sparsity, in the paper's form: one panel per pattern
+ * family (STRIDED, FIXED, STAR with the widened window-relay, RANDOM; UNION and MULTIHEAD as
+ * panels of their own), dense as a reference line in every panel, each family in its colour
+ * (lib/plot/style.ts) with parameters by shade and configurations by marker, error bars one
+ * standard deviation over seeds. Summarized results (lib/train, plain data) flow into lib/plot's
+ * builders here, so neither of those knows the other.
  */
-import { plotSeries, type SummarySeries } from "../train/summary.ts";
-import { Figure } from "../plot/figure.ts";
+import type { SummarySeries } from "../train/summary.ts";
+import type { Figure } from "../plot/figure.ts";
 import { FigureNote } from "../plot/figure_note.ts";
-import { linePlot, type Series } from "../plot/line.ts";
+import type { Dash, Series } from "../plot/line.ts";
+import { type Panel, panelPlot } from "../plot/panels.ts";
+import { CONFIGURATION_SYMBOLS, FAMILY_COLOURS, registeredColour, shade } from "../plot/style.ts";
+import { InputError } from "../util/errors.ts";
 import { type ExperimentRef, requireExperiment } from "./registry.ts";
+
+/** A line that belongs to one series (its reach ceiling, its mixing depth): drawn in its panel. */
+export interface CompanionLine {
+  /** The label of the series it accompanies (SummarySeries.label). */
+  of: string;
+  /** What it is ("reach ceiling"); the legend adds which curve it belongs to. */
+  name: string;
+  x: number[];
+  y: number[];
+  dash?: Dash;
+}
+
+/** A horizontal line drawn in every panel (a baseline model), with an optional band. */
+export interface ReferenceLine {
+  name: string;
+  y: number;
+  /** Lower and upper edge of an interval around it, drawn dotted in its colour. */
+  band?: [number, number];
+  /** Name of the band's edges in the legend (default: "<name>: interval"). */
+  bandName?: string;
+}
 
 /** What `experimentFigure` may add to the paper-style figure. */
 export interface ExperimentFigureOptions {
   /** Replaces the default title. */
   title?: string;
-  /** Curves drawn after the results' (ceilings, reference lines). */
-  extraSeries?: readonly Series[];
+  /** Lines that belong to one series each, drawn in its panel in its colour. */
+  companions?: readonly CompanionLine[];
+  /** Horizontal reference lines drawn in every panel, beside dense. */
+  references?: readonly ReferenceLine[];
   /**
    * Appends each curve's exact achieved sparsity (mean over its runs) to its legend entry: one
    * target level lands on a different exact level for each pattern, so the legend says which.
    */
   sparsityInLegend?: boolean;
-  /** A title over the legend. */
-  legendTitle?: string;
 }
 
-/** The figure with a title over its legend. */
-function withLegendTitle(figure: Figure, legendTitle: string): Figure {
-  const legend = { ...(figure.layout.legend as object), title: { text: legendTitle } };
-  return new Figure(figure.title, {
-    data: figure.data,
-    layout: { ...figure.layout, legend },
-  }, figure.summary);
+/** The panels in the paper's order; any other family gets a panel named after it, after these. */
+const PANEL_ORDER = ["STRIDED", "FIXED", "STAR", "RANDOM", "UNION", "MULTIHEAD"];
+
+/** The panel a series belongs to: its configuration if that merges heads or layers, else its family. */
+export function panelOf(series: Pick<SummarySeries, "pattern" | "configuration">): string {
+  if (series.configuration === "union") return "UNION";
+  if (series.configuration === "multihead") return "MULTIHEAD";
+  if (series.pattern === "window-relay") return "STAR";
+  return series.pattern.toUpperCase();
+}
+
+/** "strided sequential (c=25, summary=4)" → "c = 25, summary = 4" (the parameters, spaced). */
+function parametersOf(label: string): string {
+  const match = /\(([^()]*)\)\s*$/.exec(label);
+  return match === null ? "" : match[1].replace(/\s*=\s*/g, " = ");
+}
+
+/** The legend entry of a series inside its panel: its pattern and parameters. */
+function entryName(s: SummarySeries, panel: string, sparsityInLegend: boolean): string {
+  const parameters = parametersOf(s.label);
+  const pattern = panel === s.pattern.toUpperCase() ? "" : s.pattern;
+  const words = [pattern, parameters].filter((w) => w !== "").join(" ");
+  const name = words === "" ? s.pattern : words;
+  return sparsityInLegend ? `${name} · ${(100 * s.sparsity).toFixed(1)}% sparse` : name;
+}
+
+/** A shade per parameter value of each (pattern, configuration) inside one panel. */
+function panelColours(members: readonly SummarySeries[]): Map<SummarySeries, string> {
+  const colours = new Map<SummarySeries, string>();
+  const groups = new Map<string, SummarySeries[]>();
+  for (const s of members) {
+    const key = `${s.pattern}|${s.configuration}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  for (const group of groups.values()) {
+    const base = registeredColour(group[0].pattern) ?? FAMILY_COLOURS.dense;
+    group.forEach((s, i) => colours.set(s, shade(base, i, group.length)));
+  }
+  return colours;
+}
+
+/** Numbers inside a label compared as numbers: c=3 before c=25. */
+function byParameters(a: SummarySeries, b: SummarySeries): number {
+  return a.label.localeCompare(b.label, "en", { numeric: true });
+}
+
+/** Dense in every panel: its curve against layers, a flat line at its mean against sparsity. */
+function denseReferences(
+  dense: readonly SummarySeries[],
+  byLayers: boolean,
+  xRange: [number, number],
+): Series[] {
+  return dense.map((s) => {
+    if (byLayers || s.points.length !== 1) {
+      return {
+        name: `${s.label} (reference)`,
+        family: "dense",
+        dash: "dash" as const,
+        x: s.points.map((p) => p.x),
+        y: s.points.map((p) => p.mean),
+        errorY: s.points.map((p) => p.std),
+      };
+    }
+    const [p] = s.points;
+    const mean = Number(p.mean.toPrecision(3)), std = Number(p.std.toPrecision(2));
+    return {
+      name: `${s.label} (reference, ${mean} ± ${std})`,
+      family: "dense",
+      dash: "dash" as const,
+      x: [...xRange],
+      y: [p.mean, p.mean],
+    };
+  });
+}
+
+/** Colours of reference lines (baseline models), in order; none is a family's. */
+const REFERENCE_COLOURS = ["#7f7f7f", "#b8860b", "#6a3d9a"];
+
+/** Each reference as a dash-dotted line across the panels, its interval dotted in its colour. */
+function referenceLines(references: readonly ReferenceLine[], xRange: [number, number]): Series[] {
+  return references.flatMap((r, i) => {
+    const color = REFERENCE_COLOURS[i % REFERENCE_COLOURS.length];
+    const line: Series = { name: r.name, x: [...xRange], y: [r.y, r.y], dash: "dashdot", color };
+    if (r.band === undefined) return [line];
+    // both edges in one trace (a gap between them): one legend entry for the interval
+    const band: Series = {
+      name: r.bandName ?? `${r.name}: interval`,
+      x: [...xRange, Number.NaN, ...xRange],
+      y: [r.band[0], r.band[0], Number.NaN, r.band[1], r.band[1]],
+      dash: "dot",
+      color,
+    };
+    return [line, band];
+  });
+}
+
+/** The panels in the paper's order, each family's curves with their companions. */
+function familyPanels(
+  sparse: readonly SummarySeries[],
+  dense: readonly SummarySeries[],
+  options: ExperimentFigureOptions,
+): Panel[] {
+  const byPanel = new Map<string, SummarySeries[]>();
+  for (const s of sparse) byPanel.set(panelOf(s), [...(byPanel.get(panelOf(s)) ?? []), s]);
+  const order = (name: string) => {
+    const i = PANEL_ORDER.indexOf(name);
+    return i === -1 ? PANEL_ORDER.length : i;
+  };
+  const companions = options.companions ?? [];
+  const line = (c: CompanionLine): Series => ({
+    name: c.name,
+    x: c.x,
+    y: c.y,
+    dash: c.dash ?? "dot",
+  });
+  // dense's companions go in every panel, in dense's colour
+  const denseCompanions = companions.filter((c) => dense.some((d) => d.label === c.of))
+    .map((c): Series => ({ ...line(c), name: `${c.name}: dense`, family: "dense" }));
+  return [...byPanel.entries()]
+    .sort(([a], [b]) => order(a) - order(b))
+    .map(([name, members]) => {
+      const colours = panelColours(members);
+      const curves: Series[] = members.flatMap((s) => {
+        const curve: Series = {
+          name: entryName(s, name, options.sparsityInLegend ?? false),
+          color: colours.get(s),
+          symbol: CONFIGURATION_SYMBOLS[s.configuration] ?? "circle",
+          x: s.points.map((p) => p.x),
+          y: s.points.map((p) => p.mean),
+          errorY: s.points.map((p) => p.std),
+        };
+        // a companion's entry names its curve the way the panel's legend does
+        const own = companions.filter((c) => c.of === s.label).map((c): Series => ({
+          ...line(c),
+          name: `${c.name}: ${entryName(s, name, false)}`,
+          companionOf: curve.name,
+        }));
+        return [curve, ...own];
+      });
+      const families = [...new Set(members.map((s) => s.pattern))];
+      const title = name === "STAR" && families.includes("window-relay")
+        ? (families.includes("star") ? "STAR and window-relay" : "window-relay (STAR widened)")
+        : name;
+      return { title, series: [...denseCompanions, ...curves] };
+    });
 }
 
 /**
- * The paper-style figure of an experiment from summarized series: metric against layers or
- * against the exact achieved sparsity, error bars one standard deviation over seeds. With no
- * series it is a {@link FigureNote} saying how to produce the results, so notebooks display the
- * answer either way without looking at its kind.
+ * The paper-style figure of an experiment from summarized series: one panel per family, dense
+ * (and any reference line) in every panel, error bars one standard deviation over seeds. With
+ * no series it is a {@link FigureNote} saying how to produce the results, so notebooks display
+ * the answer either way without looking at its kind.
  */
 export function experimentFigure(
   experiment: ExperimentRef,
@@ -51,25 +216,35 @@ export function experimentFigure(
       `No full results are committed yet: run \`deno task experiment ${definition.name} --full\`.`,
     );
   }
-  const n = definition.budgets.full.size.n;
-  const byLayers = definition.axis === "layers";
-  const xs = series.flatMap((s) => s.points.map((p) => p.x)).filter((x) => x > 0);
-  const range: [number, number] | undefined = byLayers
-    ? undefined
-    : [Math.min(...xs, 0.5) - 0.02, Math.max(...xs, 0.5) + 0.02];
-  const curves: Series[] = plotSeries(series, range).map((curve, i) =>
-    options.sparsityInLegend
-      ? { ...curve, name: `${curve.name} (${(100 * series[i].sparsity).toFixed(1)}% sparse)` }
-      : curve
-  );
-  const figure = linePlot([...curves, ...(options.extraSeries ?? [])], {
-    title: options.title ??
-      `${definition.title} (n = ${n}): ${definition.metric.key} vs ${
-        byLayers ? "layers" : "sparsity"
-      }`,
-    xTitle: byLayers ? "attention layers L" : "sparsity level 1 − connections/n² (exact, achieved)",
-    yTitle: definition.metric.label,
-    markers: true,
+  const known = new Set(series.map((s) => s.label));
+  (options.companions ?? []).forEach((c, i) => {
+    if (!known.has(c.of)) {
+      throw new InputError(`companions[${i}].of`, c.of, "expected the label of a series shown");
+    }
   });
-  return options.legendTitle === undefined ? figure : withLegendTitle(figure, options.legendTitle);
+  const byLayers = definition.axis === "layers";
+  const dense = series.filter((s) => s.pattern === "dense");
+  const sparse = series.filter((s) => s.pattern !== "dense").sort(byParameters);
+  const xs = (of: readonly SummarySeries[]) => of.flatMap((s) => s.points.map((p) => p.x));
+  const xRange: [number, number] = byLayers
+    ? [Math.min(...xs(series)) - 0.3, Math.max(...xs(series)) + 0.3]
+    : [Math.max(0, Math.min(...xs(sparse)) - 0.04), Math.min(1, Math.max(...xs(sparse)) + 0.04)];
+  const title = options.title ??
+    `${definition.title} (n = ${definition.budgets.full.size.n}): ${definition.metric.label} ` +
+      `vs ${byLayers ? "layers" : "sparsity"}`;
+  const shared = [
+    ...denseReferences(dense, byLayers, xRange),
+    ...referenceLines(options.references ?? [], xRange),
+  ];
+  const panels = familyPanels(sparse, dense, options);
+  // with dense results only, dense is the one panel
+  if (panels.length === 0) panels.push({ title: "DENSE", series: shared.splice(0) });
+  return panelPlot(panels, {
+    title,
+    xTitle: byLayers ? "attention layers L" : "sparsity 1 − connections/n²",
+    yTitle: definition.metric.label,
+    xRange,
+    integerX: byLayers,
+    shared,
+  });
 }

@@ -7,6 +7,7 @@ import { figureHtml } from "./plotly_page.ts";
 import { insideJupyterKernel } from "../env.ts";
 import type { MimeBundle, PlotlyFigureJson, PlotlyLayout, PlotlyTrace } from "./plotly_types.ts";
 import { PLOTLY_MIME } from "./plotly_types.ts";
+import { typeset } from "./text.ts";
 
 export const jupyterDisplay = Symbol.for("Jupyter.display");
 
@@ -53,13 +54,13 @@ export interface TitleLayout {
 }
 
 /**
- * A title that is never clipped: wrapped at word boundaries beyond TITLE_LINE_CHARS, its last
+ * A title that is never clipped, its TeX-style indices typeset (text.ts's `typeset`): wrapped at word boundaries beyond TITLE_LINE_CHARS, its last
  * line `gapBelow` pixels above the top of the plots, in a top margin (`marginTop`) tall enough
  * for every line. Plotly anchors a multi-line title at its first line's baseline and draws the
  * other lines below it, so the padding under the anchor grows with the number of lines.
  */
 export function titleLayout(text: string, gapBelow = 16): TitleLayout {
-  const lines = wrapTitle(text);
+  const lines = wrapTitle(typeset(text));
   const below = TITLE_FIRST_LINE_PX - TITLE_ASCENT_PX + (lines.length - 1) * TITLE_LINE_PX;
   return {
     title: {

@@ -7,7 +7,7 @@
 import { InputError, requireInteger } from "../util/errors.ts";
 import { Figure, titleLayout } from "./figure.ts";
 import type { PlotlyLayout, PlotlyTrace } from "./plotly_types.ts";
-import { formatNumber } from "./text.ts";
+import { formatNumber, typeset } from "./text.ts";
 
 export interface MaskPanel {
   title: string;
@@ -34,6 +34,8 @@ const GAP_Y_PX = 80;
 const MARGIN = { l: 70, r: 110, b: 60 };
 /** Room between the figure's title and the panels, for the panel titles, in pixels. */
 const PANEL_TITLE_PX = 34;
+/** Room under the panels for the legend of a path γ, in pixels. */
+const LEGEND_PX = 26;
 
 /** A panel reduced to what is drawn: a grid of cell values and where its edges lie. */
 interface Grid {
@@ -148,13 +150,15 @@ function panelTraces(panel: MaskPanel, grid: Grid, place: PanelPlace): PlotlyTra
     traces.push({
       type: "scatter",
       mode: "lines+markers",
-      name: `γ (${panel.title})`,
+      name: "path γ",
+      legendgroup: "path γ",
       x: panel.path.slice(0, -1),
       y: panel.path.slice(1),
       xaxis: place.x.ref,
       yaxis: place.y.ref,
       line: { color: "#d62728", width: 2 },
       marker: { size: 4, color: "#d62728" },
+      // one legend entry for every panel's path, under the panels (drawn alike)
       showlegend: false,
       hovertemplate: "γ(i) = %{x} → γ(i+1) = %{y}<extra>path</extra>",
     });
@@ -165,7 +169,13 @@ function panelTraces(panel: MaskPanel, grid: Grid, place: PanelPlace): PlotlyTra
 /** The panel's two axes (query k down the side, key j along the bottom) and its title. */
 function panelAxes(panel: MaskPanel, place: PanelPlace) {
   const range = [-0.5, panel.n - 0.5];
-  const common = { automargin: true, zeroline: false, showgrid: false };
+  // tokens are whole numbers: a short axis ticks every token, never between two
+  const common = {
+    automargin: true,
+    zeroline: false,
+    showgrid: false,
+    ...(panel.n <= 12 ? { dtick: 1, tick0: 0 } : {}),
+  };
   const axes: PlotlyLayout = {
     [place.x.key]: {
       domain: place.xDomain,
@@ -183,7 +193,7 @@ function panelAxes(panel: MaskPanel, place: PanelPlace) {
     },
   };
   const title = {
-    text: panel.title,
+    text: typeset(panel.title),
     xref: "paper",
     yref: "paper",
     x: (place.xDomain[0] + place.xDomain[1]) / 2,
@@ -237,7 +247,13 @@ export function maskHeatmap(panels: MaskPanel[], options: MaskHeatmapOptions = {
   // No fixed width: the figure fills its output area (autosize) and SVG export draws it at its
   // natural width. The top margin holds the title's lines and the panel titles below them.
   const heading = titleLayout(title, PANEL_TITLE_PX);
-  const margin = { ...MARGIN, t: heading.marginTop };
+  const paths = data.filter((trace) => trace.type === "scatter");
+  if (paths.length > 0) paths[0].showlegend = true;
+  const margin = {
+    ...MARGIN,
+    t: heading.marginTop,
+    b: MARGIN.b + (paths.length > 0 ? LEGEND_PX : 0),
+  };
   const layout: PlotlyLayout = {
     ...Object.assign({}, ...drawn.map((panel) => panel.axes)),
     title: heading.title,
@@ -250,9 +266,17 @@ export function maskHeatmap(panels: MaskPanel[], options: MaskHeatmapOptions = {
       cmin: Math.min(0, ...grids.map((grid) => grid.min)),
       cmax: Math.max(1, ...grids.map((grid) => grid.max)),
       colorscale: [[0, "#f4f4f4"], [1, "#1f4e99"]],
-      colorbar: { title: { text: colorTitle } },
+      colorbar: { title: { text: typeset(colorTitle) } },
     },
     plot_bgcolor: "#ffffff",
+    // the path's entry sits under the key-token axis title, never over a panel
+    legend: {
+      orientation: "h",
+      x: 0,
+      xanchor: "left",
+      y: -(MARGIN.b - 4) / plotHeight,
+      yanchor: "top",
+    },
   };
   const lines = panels.map((panel, i) => panelLine(panel, grids[i]));
   return new Figure(title, { data, layout }, [`mask heatmap: ${title}`, ...lines].join("\n"));

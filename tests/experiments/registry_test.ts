@@ -90,7 +90,7 @@ Deno.test("a toy experiment added through the registry plans, trains, summarizes
     assert.equal(verdict.verdict, "inconclusive");
     assert.match(verdict.covers, /^n = 8, fewer than 5 seeds per point so far$/);
     const figure = experimentFigure("toy-echo", series);
-    assert.equal(figure.title, "Echo (output k is input k) (n = 8): accuracy vs layers");
+    assert.equal(figure.title, "Echo (output k is input k) (n = 8): echo accuracy vs layers");
     assert.equal(figure.data.length, 2);
     // listed in the READMEs' tables with the lab's own, its full runs not committed
     assert.match(resultsProgressTable(), /\| toy-echo +\| 0 \/ 20 +\| none yet /);

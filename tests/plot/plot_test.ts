@@ -6,6 +6,7 @@ import { PLOTLY_MIME } from "../../lib/plot/plotly_types.ts";
 import { PLOTLY_DELIVERY_VARIABLE } from "../../lib/plot/plotly_page.ts";
 import { table } from "../../lib/plot/table.ts";
 import { InputError } from "../../lib/util/errors.ts";
+import { FAMILY_COLOURS, OTHER_COLOURS } from "../../lib/plot/style.ts";
 
 type Bundle = Record<string, unknown>;
 /** The bundle exactly as the Deno kernel asks for it. */
@@ -170,13 +171,21 @@ Deno.test("linePlot: traces, dashes, error bars and log axes", () => {
   });
   assert.equal(figure.data.length, 2);
   assert.equal(figure.data[0].mode, "lines+markers");
-  assert.deepEqual(figure.data[1].line, { dash: "dash" });
-  assert.deepEqual(figure.data[1].error_y, { type: "data", array: [1, 2, 3], visible: true });
+  // dense in its family's colour, the unregistered "sparse" in the first colour of the rest
+  assert.deepEqual(figure.data[0].line, { dash: "solid", color: FAMILY_COLOURS.dense, width: 2 });
+  assert.deepEqual(figure.data[1].line, { dash: "dash", color: OTHER_COLOURS[0], width: 2 });
+  assert.deepEqual(figure.data[1].error_y, {
+    type: "data",
+    array: [1, 2, 3],
+    visible: true,
+    color: OTHER_COLOURS[0],
+  });
   assert.equal(figure.data[0].error_y, undefined);
   const layout = figure.layout as Record<string, Record<string, unknown>>;
   assert.equal(layout.xaxis.type, "log");
   assert.equal(layout.yaxis.type, "log");
   assert.deepEqual(layout.xaxis.title, { text: "n (tokens)" });
+  assert.equal(layout.xaxis.exponentformat, "power", "ticks in powers of ten, never SI prefixes");
   assert.match(figure.summary, /sparse: 3 points, y from 64 to 256/);
   assert.throws(
     () => linePlot([{ name: "a", x: [1, 2], y: [1] }], { title: "", xTitle: "", yTitle: "" }),

@@ -35,40 +35,66 @@ Deno.test("no results: a Figure whose display is the message, naming the command
   assert.deepEqual(hook, bundle);
 });
 
-Deno.test("against layers: one trace per series, sparsity in the legend, extra series after", () => {
+Deno.test("against layers: one panel per family, dense in each, sparsity in the legend, companions in their curve's colour", () => {
   const figure = experimentFigure("copying", [
-    series("star (w=4)", "star", 0.703125, [1, 2]),
+    series("dense", "dense", 0, [1, 2]),
+    series("star", "star", 0.703125, [1, 2]),
     series("strided sequential (c=8)", "strided", 0.6875, [1, 2]),
   ], {
     sparsityInLegend: true,
-    legendTitle: "pattern",
     title: "Copying",
-    extraSeries: [{ name: "ceiling", x: [1, 2], y: [1, 1], dash: "dash" }],
+    companions: [{ of: "star", name: "reach ceiling", x: [1, 2], y: [1, 1], dash: "dash" }],
   });
   assert.ok(!(figure instanceof FigureNote));
-  assert.deepEqual(figure.data.map((t) => t.name), [
-    "star (w=4) (70.3% sparse)",
-    "strided sequential (c=8) (68.8% sparse)",
-    "ceiling",
+  const names = figure.data.map((t) => `${t.xaxis}: ${t.name}`);
+  assert.deepEqual(names, [
+    "x: dense (reference)",
+    "x: c = 8 · 68.8% sparse",
+    "x2: dense (reference)",
+    "x2: star · 70.3% sparse",
+    "x2: reach ceiling: star",
   ]);
-  assert.deepEqual(figure.data[0].y, [0.5, 0.6]);
-  assert.deepEqual((figure.data[0].error_y as { array: number[] }).array, [0.01, 0.01]);
+  const layout = figure.layout as Record<string, { text?: string; title?: { text: string } }[]>;
+  assert.deepEqual(
+    (layout.annotations as { text: string }[]).map((a) => a.text),
+    ["<b>STRIDED</b>", "<b>STAR</b>"],
+  );
+  const colour = (i: number) => (figure.data[i].line as { color: string }).color;
+  assert.equal(colour(3), "#2ca02c", "STAR in its family colour");
+  assert.equal(colour(4), colour(3), "the ceiling in its curve's colour");
+  assert.equal(colour(1), "#1f77b4", "STRIDED in its family colour");
+  assert.equal(figure.data[0].showlegend, true);
+  assert.equal(figure.data[2].showlegend, false, "dense is named once, in the shared legend");
+  assert.deepEqual(figure.data[1].error_y, {
+    type: "data",
+    array: [0.01, 0.01],
+    visible: true,
+    color: "#1f77b4",
+  });
   assert.equal(figure.title, "Copying");
-  const layout = figure.layout as Record<string, { title?: { text: string } }>;
-  assert.equal(layout.legend.title?.text, "pattern");
-  assert.equal(layout.xaxis.title?.text, "attention layers L");
+  const axes = figure.layout as Record<string, { title?: { text: string } }>;
+  assert.equal(axes.xaxis.title?.text, "attention layers L");
+  assert.throws(
+    () =>
+      experimentFigure("copying", [series("star", "star", 0.7, [1])], {
+        companions: [{ of: "nothing", name: "x", x: [1], y: [1] }],
+      }),
+    /companions\[0\]\.of = "nothing"/,
+  );
 });
 
-Deno.test("against sparsity: the dense point becomes a dotted reference across the range", () => {
+Deno.test("against sparsity: the dense point becomes a dashed reference across the range, RANDOM a panel of its own", () => {
   const figure = experimentFigure("language-modeling", [
     series("dense", "dense", 0, [0]),
     series("random", "random", 0.65, [0.5, 0.8]),
   ]);
-  assert.deepEqual(figure.data.map((t) => t.name), ["dense (reference)", "random"]);
-  // x range: from min(0.5, 0.5) − 0.02 to max(0.8, 0.5) + 0.02
-  assert.deepEqual(figure.data[0].x, [0.48, 0.8200000000000001]);
-  assert.equal((figure.data[0].line as { dash: string }).dash, "dot");
-  const layout = figure.layout as Record<string, { title?: { text: string } }>;
-  assert.equal(layout.legend.title, undefined);
-  assert.match(figure.title, /vs sparsity$/);
+  assert.deepEqual(figure.data.map((t) => t.name), [
+    "dense (reference, 0.5 ± 0.01)",
+    "random",
+  ]);
+  // x range: 0.04 either side of the sparse points
+  assert.deepEqual(figure.data[0].x, [0.46, 0.8400000000000001]);
+  assert.equal((figure.data[0].line as { dash: string }).dash, "dash");
+  assert.match(figure.title, /: test perplexity \(per character\) vs sparsity$/);
+  assert.match(figure.summary, /^RANDOM:$/m);
 });

@@ -138,7 +138,10 @@ async function updatePattern(): Promise<void> {
   slider.max = String(layers);
   slider.value = String(Math.min(Number(slider.value) || 1, layers));
   await Promise.all([
-    draw("mask-plot", maskHeatmap(maskPanels(schedule), { title: `A_k^l of ${schedule.name}` })),
+    draw(
+      "mask-plot",
+      maskHeatmap(maskPanels(schedule), { title: `A<sub>k</sub><sup>l</sup> of ${schedule.name}` }),
+    ),
     updateReach(),
     drawReachSizes(verdict.reach.sizes),
   ]);
@@ -183,12 +186,17 @@ function updateReach(): Promise<unknown> {
   let filled = 0;
   for (const cell of matrix) filled += cell;
   element("reach-t-label").textContent = `t = ${t}: ${filled} of ${n * n} pairs (k, j) with ` +
-    `j ∈ S_k^t${filled === n * n ? " — every token reaches every token" : ""}`;
+    `j ∈ Sₖᵗ${filled === n * n ? " — every token reaches every token" : ""}`;
   return draw(
     "reach-plot",
-    maskHeatmap([{ title: `S_k^t at t = ${t}`, n, mask: matrix }], {
-      title: `reach sets S_k^t (row k, column j ∈ S_k^t), ${current.schedule.name}`,
-      colorTitle: "j ∈ S_k^t",
+    // short enough to fit the page's plot box; Plotly's sub/sup markup typesets the indices
+    maskHeatmap([{
+      title: `t = ${t}: row k, column j ∈ S<sub>k</sub><sup>t</sup>`,
+      n,
+      mask: matrix,
+    }], {
+      title: `Reach sets S<sub>k</sub><sup>t</sup>, ${current.schedule.name}`,
+      colorTitle: "j ∈ S<sub>k</sub><sup>t</sup>",
     }),
   );
 }
@@ -203,7 +211,12 @@ function drawReachSizes(sizes: { min: number; mean: number; max: number }[]): Pr
         x,
         y: sizes.map((s) => s[key]),
       })),
-      { title: "|S_k^t| by layer t", xTitle: "layer t", yTitle: "tokens reached", markers: true },
+      {
+        title: "|S<sub>k</sub><sup>t</sup>| by layer t",
+        xTitle: "layer t",
+        yTitle: "tokens reached",
+        markers: true,
+      },
     ),
   );
 }
