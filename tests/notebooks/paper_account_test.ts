@@ -2,11 +2,16 @@
  * The lab stands on its own: its account of the paper is notebooks/paper.md, and nothing in the
  * tracked sources cites a document outside the repository. Every reference to the account — a
  * link `paper.md#anchor` or a section number `paper.md §2.5` — must name a heading that exists,
- * with anchors computed as GitHub computes them.
+ * with anchors computed as GitHub computes them (and as the course site gives them).
+ *
+ * The account marks every statement confirmed (the text of the work it is about), restated (a
+ * named later work restating it), reconstructed (the lab's, with the notebook that checks it) or
+ * unknown; the notebooks' prose keeps the same distinction.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathFromUrl, runCommand } from "../../lib/util/system.ts";
+import { githubAnchor } from "../../tools/runner/site.ts";
 
 const ROOT = pathFromUrl(new URL("../..", import.meta.url));
 const ACCOUNT = join(ROOT, "notebooks", "paper.md");
@@ -31,11 +36,6 @@ function outsideCitation(line: string): string | null {
     if (match) return match[0];
   }
   return null;
-}
-
-/** GitHub's heading anchor: lowercase, punctuation dropped except hyphens, spaces to hyphens. */
-export function githubAnchor(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\- _]/gu, "").replace(/ /g, "-");
 }
 
 /** The account's headings (outside fenced code): their anchors and their section numbers. */
@@ -176,4 +176,123 @@ Deno.test("the account's links to notebooks and the README's link to the account
   }
   const readme = await Deno.readTextFile(join(ROOT, "README.md"));
   assert.ok(readme.includes("](notebooks/paper.md)"), "README links to notebooks/paper.md");
+});
+
+/**
+ * The account's blocks outside fenced code: paragraphs, and each list item on its own (an item
+ * runs to the next item or blank line), with the section they sit in.
+ */
+export function accountBlocks(text: string): { section: string; text: string }[] {
+  const blocks: { section: string; text: string }[] = [];
+  let section = "";
+  let current: string[] = [];
+  let fenced = false;
+  const flush = () => {
+    if (current.length > 0) blocks.push({ section, text: current.join("\n") });
+    current = [];
+  };
+  for (const line of text.split("\n")) {
+    if (line.startsWith("```")) {
+      flush();
+      fenced = !fenced;
+      continue;
+    }
+    if (fenced) continue;
+    const heading = line.match(/^#{1,6} (\d+(?:\.\d+)?) /);
+    if (heading) section = heading[1];
+    if (line.trim() === "" || /^#/.test(line) || /^(\s*[-*] |\d+\. )/.test(line)) flush();
+    if (line.trim() !== "" && !/^#/.test(line)) current.push(line);
+  }
+  flush();
+  return blocks;
+}
+
+/** A reconstructed mark: `**reconstructed**` or `(reconstructed` in any case. */
+const RECONSTRUCTED = /\*\*reconstructed\*\*|\(reconstructed\b/i;
+/** A reference to a notebook: a link to `NN_name.ipynb`, or "notebook(s) NN" / "notebooks/NN". */
+const NOTEBOOK_REFERENCE = /\]\(\d\d_[\w]+\.ipynb\)|\bnotebooks?[ /]\d\d\b|\bnotebooks? \[\d\d\]/;
+/** The later works the account relies on for restatements. */
+const RESTATERS = /Exphormer|BigBird|Korean-language\s+review/;
+
+Deno.test("the mark checkers read blocks, notebook references and restating works", () => {
+  const blocks = accountBlocks(
+    "## 1.2 A\n\nOne **reconstructed** line\nwith [notebooks/04](04_x.ipynb).\n" +
+      "- item (reconstructed)\n- **restated** (BigBird)\n\n```\n**reconstructed**\n```\n",
+  );
+  assert.deepEqual(blocks.map((b) => [b.section, b.text]), [
+    ["1.2", "One **reconstructed** line\nwith [notebooks/04](04_x.ipynb)."],
+    ["1.2", "- item (reconstructed)"],
+    ["1.2", "- **restated** (BigBird)"],
+  ]);
+  assert.match(blocks[0].text, NOTEBOOK_REFERENCE);
+  assert.doesNotMatch(blocks[1].text, NOTEBOOK_REFERENCE);
+  assert.match("checked in notebooks [11](11_exp_copying.ipynb) to", NOTEBOOK_REFERENCE);
+  assert.match(blocks[2].text, RESTATERS);
+});
+
+Deno.test("every reconstructed item of the account names the notebook that checks it", async () => {
+  const blocks = accountBlocks(await Deno.readTextFile(ACCOUNT));
+  const marked = blocks.filter((block) => RECONSTRUCTED.test(block.text) && block.section !== "0");
+  assert.ok(marked.length >= 25, `${marked.length} reconstructed items`);
+  const unchecked = marked.filter((block) =>
+    !NOTEBOOK_REFERENCE.test(block.text) &&
+    // the closing list of evidence only says what the mark means
+    !(block.section === "5" && /everything marked reconstructed/.test(block.text))
+  ).map((block) => `§${block.section}: ${block.text.slice(0, 90)}`);
+  assert.deepEqual(unchecked, []);
+});
+
+Deno.test("restatements are marked restated with their source, never confirmed", async () => {
+  const account = await Deno.readTextFile(ACCOUNT);
+  assert.match(account, /- \*\*restated\*\*: stated by a named later work/);
+  const blocks = accountBlocks(account).filter((block) => block.section !== "0");
+  const unnamed = blocks.filter((block) =>
+    /\*\*restated\*\*/i.test(block.text) && !RESTATERS.test(block.text)
+  ).map((block) => `§${block.section}: ${block.text.slice(0, 90)}`);
+  assert.deepEqual(unnamed, [], "every restated mark names the work that restates");
+  const confirmedByRestaters: string[] = [];
+  for (const block of blocks) {
+    for (const match of block.text.matchAll(/\*\*confirmed\*\*([^.;]*)/gi)) {
+      // confirmed from a later work is only for that work's own text (or a quotation in it)
+      if (/Exphormer|BigBird|review/i.test(match[1]) && !/\bown\b|text of/.test(match[1])) {
+        confirmedByRestaters.push(`§${block.section}: ${match[0].slice(0, 90)}`);
+      }
+    }
+  }
+  assert.deepEqual(confirmedByRestaters, []);
+  assert.ok(
+    (account.match(/\*\*restated\*\*/gi) ?? []).length >= 15,
+    "the restatements carry their own mark",
+  );
+});
+
+Deno.test("the notebooks' prose gives restatements the same mark as the account", async () => {
+  const loose: string[] = [];
+  for (const path of await trackedFiles()) {
+    if (!/^notebooks\/\d\d_.*\.ipynb$/.test(path)) continue;
+    const notebook = JSON.parse((await readText(path))!);
+    for (const cell of notebook.cells) {
+      if (cell.cell_type !== "markdown") continue;
+      const text = [cell.source].flat().join("");
+      for (
+        const pattern of [
+          /confirmed (?:through|by|via) [^.]*?(?:restatement|review|Exphormer|BigBird)/gi,
+          /_Confirmed_ \((?:Exphormer|BigBird)/g,
+          /\bthe paper (?:cycles|uses|states that)\b[^.]*/gi,
+        ]
+      ) {
+        for (const match of text.matchAll(pattern)) loose.push(`${path}: ${match[0].slice(0, 80)}`);
+      }
+    }
+  }
+  assert.deepEqual(loose, []);
+});
+
+Deno.test("the account's depth cost carries the factor p(n − 1) its table shows", async () => {
+  const account = await Deno.readTextFile(ACCOUNT);
+  const counts = accountBlocks(account).filter((block) => block.section === "2.9")
+    .map((block) => block.text).join("\n");
+  assert.match(counts, /at most `p\(n−1\)δ\^\{−d\} \+ s`/, "the table's sparse count");
+  assert.match(counts, /a factor `p\(n − 1\)` more layers/, "the sentence says the same");
+  assert.doesNotMatch(counts, /at most a factor `p` and `s` extra/);
 });

@@ -7,11 +7,13 @@ import assert from "node:assert/strict";
 import {
   checkExercise,
   exerciseLine,
+  expectAnswer,
   isBlankAnswer,
   parseExerciseLines,
+  WrongAnswer,
 } from "../../lib/util/exercise.ts";
-import { claim, ClaimError } from "../../lib/util/claim.ts";
-import { InputError } from "../../lib/util/errors.ts";
+import { claim } from "../../lib/util/claim.ts";
+import { InputError, requireInteger } from "../../lib/util/errors.ts";
 import {
   answerCells,
   applySolutions,
@@ -52,15 +54,56 @@ Deno.test("checkExercise: a right answer prints the check's claims, then checked
   assert.deepEqual(lines, ["✓ three rows of four connections", "Exercise 3: checked"]);
 });
 
-Deno.test("checkExercise: a wrong answer throws the check's ClaimError and prints no line", async () => {
+Deno.test("checkExercise: a false claim becomes one WrongAnswer line with the value given, no frames", async () => {
   const lines: string[] = [];
   await assert.rejects(
     printed(() => checkExercise(1, 11, (answer) => claim(answer === 12, "twelve"))).then((l) =>
       lines.push(...l)
     ),
-    (error) => error instanceof ClaimError && error.message === "claim failed: twelve",
+    (error) =>
+      error instanceof WrongAnswer &&
+      error.message === "Exercise 1: you gave 11, and the check found this false: twelve" &&
+      error.stack === `WrongAnswer: ${error.message}`,
   );
   assert.deepEqual(lines, []);
+});
+
+Deno.test("checkExercise: a named check's WrongAnswer gives value, kind and hint; bugs pass through", async () => {
+  const countOfTwelve = (answer: number) =>
+    expectAnswer(answer, 12, { kind: "a count", hint: "three rows of four" });
+  await assert.rejects(
+    printed(() => checkExercise(2, 13, countOfTwelve)),
+    (error) =>
+      error instanceof WrongAnswer && error.exercise === 2 &&
+      error.message === "Exercise 2: you gave 13, expected a count. Hint: three rows of four" &&
+      !error.stack!.includes("\n"),
+  );
+  assert.deepEqual(await printed(() => checkExercise(2, 12, countOfTwelve)), [
+    "Exercise 2: checked",
+  ]);
+  await assert.rejects(
+    printed(() => checkExercise(3, "12" as unknown as number, countOfTwelve)),
+    /Exercise 3: you gave "12", expected a count/,
+  );
+  // within the tolerance, and outside it
+  expectAnswer(0.3004, 0.3, { kind: "a fraction", hint: "h", tolerance: 1e-3 });
+  assert.throws(
+    () => expectAnswer(0.302, 0.3, { kind: "a fraction", hint: "h", tolerance: 1e-3 }),
+    /you gave 0\.302, expected a fraction/,
+  );
+  // an answer the library cannot use is said so; an error of any other kind is a bug, unchanged
+  await assert.rejects(
+    printed(() => checkExercise(4, -1, () => requireInteger("n", -1, 1))),
+    /^WrongAnswer: Exercise 4: you gave -1, which cannot be used: n = -1: expected an integer >= 1$/m,
+  );
+  await assert.rejects(
+    printed(() =>
+      checkExercise(5, 1, () => {
+        throw new TypeError("a bug");
+      })
+    ),
+    TypeError,
+  );
 });
 
 Deno.test("checkExercise: an asynchronous check is awaited before checked is printed", async () => {
@@ -78,7 +121,7 @@ Deno.test("checkExercise: an asynchronous check is awaited before checked is pri
       await Promise.resolve();
       claim(false, "never");
     }),
-    ClaimError,
+    /^WrongAnswer: Exercise 1: you gave 5, and the check found this false: never$/,
   );
 });
 

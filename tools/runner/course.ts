@@ -99,8 +99,10 @@ export interface IndexOptions {
   quick: boolean;
   /** The answer cells were filled from the solutions (reproduce --solutions). */
   solutions?: boolean;
-  /** Link to the course plan (relative URL), when there is one. */
+  /** Link to the course plan's page (relative URL), when there is one. */
   coursePlanHref?: string;
+  /** Link to the page of the account of the paper (relative URL), when there is one. */
+  paperHref?: string;
   generatedAt?: Date;
 }
 
@@ -157,12 +159,27 @@ ${inPart.map(entryHtml).join("\n")}
     ? ""
     : ` The <a class="course-plan" href="${escapeHtml(options.coursePlanHref)}">course plan</a> ` +
       "suggests lectures and the notebooks each uses.";
+  const paper = options.paperHref === undefined
+    ? ""
+    : ` <a class="paper" href="${
+      escapeHtml(options.paperHref)
+    }">The paper, as this lab reads it</a>` +
+      " says what is known of the paper and how sure the lab is of each statement.";
+  const first = options.coursePlanHref ?? options.paperHref ??
+    (entries[0] === undefined
+      ? undefined
+      : `${encodeURIComponent(notebookStem(entries[0].name))}.html`);
+  const nav = first === undefined
+    ? ""
+    : `<nav class="lab-nav"><span class="prev"></span><a class="index" href="index.html">Index</a>` +
+      `<a class="next" rel="next" href="${escapeHtml(first)}">Start →</a></nav>`;
   const generated = (options.generatedAt ?? new Date()).toISOString();
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="lab-solutions" content="${options.solutions ? "shown" : "hidden"}">
 <title>The O(n) lab: a course in executed notebooks</title>
 <style>
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 62em; padding: 0 1em; }
@@ -179,12 +196,18 @@ li.notebook { display: flex; gap: 1em; align-items: flex-start; padding: 0.8em 0
 li.failed .status, .error { color: #a00; }
 li.skipped { color: #888; }
 @media (max-width: 40em) { li.notebook { flex-direction: column; } .thumbnail { width: 100%; } }
+nav.lab-nav { display: flex; justify-content: space-between; gap: 1em; padding: 0.4em 0;
+  border-bottom: 1px solid #ddd; font-size: 0.9em; }
+nav.lab-nav a { text-decoration: none; }
+nav.lab-nav .prev, nav.lab-nav .next { flex: 1; }
+nav.lab-nav .next { text-align: right; }
 </style>
 </head>
 <body>
+${nav}
 <h1>The O(n) lab: a course in executed notebooks</h1>
 <p>An executable companion to Yun et al. (2020), <em>O(n) Connections are Expressive Enough</em>,
-in study order.${plan}</p>
+in study order.${plan}${paper}</p>
 <p class="mode">${options.quick ? "Quick mode (LAB_QUICK=1)" : "Full mode"}${
     options.solutions ? ", with the exercises' solutions" : ""
   }, generated ${escapeHtml(generated)}.</p>

@@ -1,11 +1,13 @@
 /**
  * One notebook executed with the project's Deno kernel (nbclient, like nbconvert), then
  * its exports: every Plotly figure as a static SVG (also put into the executed notebook's
- * output bundle as image/svg+xml, for viewers that run no JavaScript) and a self-contained
- * HTML page with plotly.js inlined once.
+ * output bundle as image/svg+xml, for viewers that run no JavaScript) and an HTML page of the
+ * course site (site.ts): maths typeset, plotly.js loaded from the site's one copy, navigation
+ * to the previous page, the index and the next page. Markdown sources (the account of the paper,
+ * the course plan) become pages of the same kind.
  */
 import { PLOTLY_MIME, type PlotlyFigureJson } from "../../lib/plot/plotly_types.ts";
-import { PLOTLY_DELIVERY_VARIABLE, plotlyScriptTag } from "../../lib/plot/plotly_page.ts";
+import { PLOTLY_DELIVERY_VARIABLE } from "../../lib/plot/plotly_page.ts";
 import type { SvgRenderer } from "../../lib/plot/svg.ts";
 import { basename, dirname, join } from "node:path";
 import {
@@ -16,8 +18,9 @@ import {
 } from "./cell_error.ts";
 import { pathFromUrl, runCommand, writeFileAtomic } from "../../lib/util/system.ts";
 import { jupyterEnvironment, jupyterProgram, jupyterPython, KERNEL_NAME } from "./jupyter.ts";
-import { katexStylesheet, prepareMath, typesetPlaceholders } from "./math.ts";
+import { katexStylesheet, placeholderTex, prepareMath, typesetPlaceholders } from "./math.ts";
 import { type Notebook, notebookStem, readNotebook } from "./notebook.ts";
+import { githubHeadingIds, plotlyScriptReference, type SitePage, sitePage } from "./site.ts";
 
 /** The environment variable notebooks read their quick mode from. */
 export const QUICK_VARIABLE = "LAB_QUICK";
@@ -124,12 +127,24 @@ export async function exportFigures(
   return written;
 }
 
+/** Where a page sits in the course site: its address and the pages in study order. */
+export interface PagePlace {
+  href: string;
+  order: SitePage[];
+}
+
 /**
- * Converts an executed notebook to a page that needs no network: plotly.js inlined once, and
- * the maths of its markdown cells typeset by KaTeX at export time (math.ts), with KaTeX's
- * stylesheet and fonts inlined when the page has any.
+ * Converts an executed notebook to a page of the course site that needs no network: the maths
+ * of its markdown cells typeset by KaTeX at export time (math.ts), with KaTeX's stylesheet and
+ * fonts inlined when the page has any; plotly.js loaded from the site's one copy
+ * (site.ts, PLOTLY_FILE), which the caller writes; links rewritten to the site, headings
+ * anchored as GitHub anchors them, and previous / index / next links from `place`.
  */
-export async function exportHtml(executedPath: string, htmlPath: string): Promise<void> {
+export async function exportHtml(
+  executedPath: string,
+  htmlPath: string,
+  place?: PagePlace,
+): Promise<void> {
   const scratchDir = await Deno.makeTempDir({ prefix: "lab-html-" });
   try {
     const stem = notebookStem(basename(executedPath));
@@ -156,11 +171,48 @@ export async function exportHtml(executedPath: string, htmlPath: string): Promis
       if (!page.includes(marker)) throw new Error(`HTML template lost the ${marker} marker`);
     }
     const katexCss = prepared.formulas.length === 0 ? "" : `<style>${katexStylesheet()}</style>`;
-    // Function replacements, so "$" sequences in plotly.js or KaTeX are not taken as patterns.
-    const typeset = typesetPlaceholders(page, prepared)
+    const hasFigures = prepared.notebook.cells.some((cell) =>
+      (cell.outputs ?? []).some((output) => output.data?.[PLOTLY_MIME] !== undefined)
+    );
+    // Function replacements, so "$" sequences in KaTeX's output are not taken as patterns.
+    // Anchors first, from the headings' markdown (maths as its TeX), then the maths typeset.
+    const anchored = githubHeadingIds(page, (text) => placeholderTex(text, prepared));
+    const typeset = typesetPlaceholders(anchored, prepared)
       .replace(KATEX_MARKER, () => katexCss)
-      .replace(PLOTLY_MARKER, () => plotlyScriptTag());
-    await writeFileAtomic(htmlPath, typeset);
+      .replace(PLOTLY_MARKER, () => hasFigures ? plotlyScriptReference() : "");
+    const placed = place === undefined ? typeset : sitePage(typeset, place.order, place.href);
+    await writeFileAtomic(htmlPath, placed);
+  } finally {
+    await Deno.remove(scratchDir, { recursive: true });
+  }
+}
+
+/**
+ * A markdown file (the account of the paper, the course plan) as a page of the site, through
+ * the same template, maths typesetting and link rewriting as the notebooks' pages.
+ */
+export async function exportMarkdownPage(
+  markdownPath: string,
+  htmlPath: string,
+  title: string,
+  place: PagePlace,
+): Promise<void> {
+  const scratchDir = await Deno.makeTempDir({ prefix: "lab-markdown-" });
+  try {
+    const notebook: Notebook = {
+      cells: [{
+        cell_type: "markdown",
+        metadata: {},
+        source: await Deno.readTextFile(markdownPath),
+      }],
+      metadata: { title },
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    const stem = basename(htmlPath).replace(/\.html$/, "");
+    const notebookPath = join(scratchDir, `${stem}.ipynb`);
+    await Deno.writeTextFile(notebookPath, JSON.stringify(notebook));
+    await exportHtml(notebookPath, htmlPath, place);
   } finally {
     await Deno.remove(scratchDir, { recursive: true });
   }

@@ -186,6 +186,16 @@ function slug(tex: string): string {
     .replace(/^-|-$/g, "");
 }
 
+/** Text with every placeholder put back as the TeX it stands for, between dollars. */
+export function placeholderTex(text: string, prepared: PreparedNotebook): string {
+  if (prepared.formulas.length === 0) return text;
+  const word = new RegExp(`LABMATH${prepared.token}N(\\d+)Z`, "g");
+  return text.replace(word, (whole, index: string) => {
+    const formula = prepared.formulas[Number(index)];
+    return formula === undefined ? whole : `$${formula.tex}$`;
+  });
+}
+
 /** The exported page with every placeholder typeset (text) or spelled out (inside tags). */
 export function typesetPlaceholders(html: string, prepared: PreparedNotebook): string {
   if (prepared.formulas.length === 0) return html;

@@ -1,21 +1,33 @@
 /**
  * `deno task reproduce`: execute every notebook in order with the project's Deno kernel and
- * write to outDir the executed notebooks, one self-contained HTML page each, every figure as
- * SVG under figures/<notebook>/, and index.html: the course site (course.ts), each notebook
- * with its title, summary, status, run time, first figure and number of exercises, in study order.
+ * write to outDir the course site: the executed notebooks, one HTML page each (previous / index /
+ * next links, links rewritten to the site; site.ts), every figure as SVG under
+ * figures/<notebook>/, plotly.js once (plotly.min.js), the account of the paper and the course
+ * plan as pages (paper.html, course-plan.html), and index.html (course.ts): each notebook with
+ * its title, summary, status, run time, first figure and number of exercises, in study order.
  *
  * With `solutions`, each notebook's answer cells get their blocks of notebooks/solutions/NN.ts
  * before it runs (exercises.ts), so the executed copies show the solutions, and a notebook fails
  * unless every exercise printed "checked". Without, the exercises are only counted.
  */
 import { SvgRenderer } from "../../lib/plot/svg.ts";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { type CourseEntry, indexPage, notebookIntro } from "./course.ts";
 import type { CellError } from "./cell_error.ts";
 import { InputError } from "../../lib/util/errors.ts";
 import { PathError, reasonOf, requireWritableFolder } from "../../lib/util/output_folder.ts";
 import { sweepStaleTemporaries, writeFileAtomic } from "../../lib/util/system.ts";
-import { executeNotebook, exportFigures, exportHtml } from "./execute.ts";
+import { executeNotebook, exportFigures, exportHtml, exportMarkdownPage } from "./execute.ts";
+import {
+  COURSE_PLAN_PAGE,
+  COURSE_PLAN_SOURCE,
+  PAPER_PAGE,
+  PAPER_SOURCE,
+  relinkSite,
+  siteOrder,
+  type SitePage,
+  writeSitePlotly,
+} from "./site.ts";
 import { installProjectKernel, missingPrerequisites } from "./jupyter.ts";
 import {
   listNotebooks,
@@ -153,6 +165,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRep
   }
   const outDir = await Deno.realPath(options.outDir);
   sweepOutput(outDir);
+  const order = await siteOrderOf(options.notebooksDir, available);
   const scratchDir = await Deno.makeTempDir({ prefix: "lab-reproduce-" });
 
   let renderer: SvgRenderer | undefined;
@@ -184,7 +197,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRep
         const executedPath = `${outDir}/${stem}.ipynb`;
         await writingOutput(outDir, async () => {
           await writeFileAtomic(executedPath, JSON.stringify(notebook, null, 1) + "\n");
-          await exportHtml(executedPath, `${outDir}/${stem}.html`);
+          await exportHtml(executedPath, `${outDir}/${stem}.html`, { href: `${stem}.html`, order });
         });
         report.status = "ok";
         report.seconds = (performance.now() - started) / 1000;
@@ -199,11 +212,13 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRep
     for (const report of reports) {
       report.figures = report.figures.filter((figure) => isFile(join(outDir, figure)));
     }
-    await writingOutput(
-      outDir,
-      async () =>
-        await writeFileAtomic(`${outDir}/index.html`, await courseIndex(reports, options, outDir)),
-    );
+    await writingOutput(outDir, async () => {
+      // plotly.js once for every page that draws a figure (none needs it otherwise)
+      if (reports.some((report) => report.figures.length > 0)) await writeSitePlotly(outDir);
+      await writeMarkdownPages(options.notebooksDir, outDir, order);
+      await relinkSite(outDir, order);
+      await writeFileAtomic(`${outDir}/index.html`, await courseIndex(reports, options));
+    });
   }
   return { notebooks: reports, failure };
 }
@@ -259,14 +274,60 @@ function sweepOutput(outDir: string): void {
   }
 }
 
-/** The course plan's file, next to the notebooks; linked from the index when it exists. */
-export const COURSE_PLAN = "README.md";
+/**
+ * The site's pages in study order: the course plan, the account of the paper, then every
+ * notebook of the folder (not only those this run executes, so a page's previous and next
+ * links do not depend on which notebooks ran), titled by its first heading.
+ */
+async function siteOrderOf(notebooksDir: string, names: string[]): Promise<SitePage[]> {
+  const pages: SitePage[] = [];
+  for (const name of names) {
+    const stem = notebookStem(name);
+    let title = stem;
+    try {
+      title = notebookIntro(await readNotebook(join(notebooksDir, name)), stem).title;
+    } catch {
+      // an unreadable notebook keeps its file name; its run says why
+    }
+    pages.push({ href: `${stem}.html`, title: plainTitle(title) });
+  }
+  return siteOrder(pages);
+}
+
+/** A heading's markdown as plain text for a link: maths and code marks dropped. */
+function plainTitle(markdown: string): string {
+  return markdown.replace(/\$([^$]*)\$/g, "$1").replace(/[`*_]/g, "").replace(
+    /\\[a-zA-Z]+\s*/g,
+    "",
+  );
+}
+
+/**
+ * The account of the paper and the course plan as pages, when they are next to the notebooks,
+ * and their Markdown sources beside the executed notebooks that link to them.
+ */
+async function writeMarkdownPages(notebooksDir: string, outDir: string, order: SitePage[]) {
+  const sources = [
+    { source: PAPER_SOURCE, href: PAPER_PAGE, title: "The paper, as this lab reads it" },
+    {
+      source: COURSE_PLAN_SOURCE,
+      href: COURSE_PLAN_PAGE,
+      title: "The notebooks and the course plan",
+    },
+  ];
+  for (const { source, href, title } of sources) {
+    const path = join(notebooksDir, source);
+    if (!isFile(path)) continue;
+    await exportMarkdownPage(path, join(outDir, href), title, { href, order });
+    // the executed notebooks beside it link to the Markdown source, as the originals do
+    await Deno.copyFile(path, join(outDir, source));
+  }
+}
 
 /** The index page for these reports, titles and summaries read from the source notebooks. */
 async function courseIndex(
   reports: NotebookReport[],
   options: ReproduceOptions,
-  outDir: string,
 ): Promise<string> {
   const notebooksDir = options.notebooksDir;
   const entries: CourseEntry[] = [];
@@ -290,19 +351,11 @@ async function courseIndex(
       failure: report.status === "failed" ? describeFailure(report) : undefined,
     });
   }
-  const planPath = join(notebooksDir, COURSE_PLAN);
-  let coursePlanHref: string | undefined;
-  try {
-    if (Deno.statSync(planPath).isFile) {
-      coursePlanHref = relative(outDir, await Deno.realPath(planPath)).split("/")
-        .map(encodeURIComponent).join("/");
-    }
-  } catch {
-    // no course plan next to these notebooks: the index has no link to one
-  }
+  const hasPage = (source: string) => isFile(join(notebooksDir, source));
   return indexPage(entries, {
     quick: options.quick ?? false,
     solutions: options.solutions ?? false,
-    coursePlanHref,
+    coursePlanHref: hasPage(COURSE_PLAN_SOURCE) ? COURSE_PLAN_PAGE : undefined,
+    paperHref: hasPage(PAPER_SOURCE) ? PAPER_PAGE : undefined,
   });
 }

@@ -34,6 +34,27 @@ Deno.test("notebookIntro: every notebook has a numbered title and a one-sentence
   assert.equal(tour.title, "00 · A tour of the O(n) lab");
 });
 
+Deno.test("index summaries say what each notebook does and which data it uses", async () => {
+  const summary = async (name: string) =>
+    notebookIntro(await readNotebook(join(notebooks, name)), name).summary;
+  // the experiments train on the lab's own data, not the paper's
+  const data: [string, RegExp][] = [
+    ["12_exp_language_modeling.ipynb", /Moby Dick/],
+    ["13_exp_seq2seq.ipynb", /CMUdict/],
+    ["14_exp_classification.ipynb", /SpamAssassin/],
+  ];
+  for (const [name, corpus] of data) {
+    const text = await summary(name);
+    assert.match(text, /^(Trains|Pretrains) /, `${name}: ${text}`);
+    assert.match(text, corpus, `${name}: ${text}`);
+    assert.doesNotMatch(text, /LM1B|WMT|MNLI|XNLI|Tensor2Tensor|BERT-BASE/, `${name}: ${text}`);
+  }
+  // the index cites the paper once, in its header; the tour's summary does not repeat it
+  assert.doesNotMatch(await summary("00_tour.ipynb"), /Yun|arXiv|NeurIPS/);
+  // a summary is a whole thought: it names the step it measures, not only its premise
+  assert.match(await summary("09_step3_softmax_relu.ipynb"), /^Step 3 of the proof, measured: /);
+});
+
 Deno.test("firstSentence: drops a bold label, keeps abbreviations inside the sentence", () => {
   assert.equal(
     firstSentence("**What this shows.** The layer of Yun et al. (2020) uses\n$\\rho$. Then more."),

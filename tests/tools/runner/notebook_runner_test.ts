@@ -357,7 +357,8 @@ Deno.test({
         /^\[1\/4\] 01_good\.ipynb: ok in [\d.]+ s, 0 figures, exercises: 2 checked, 0 not answered yet$/,
       );
       assert.deepEqual(report.notebooks.slice(1).map(describeFailure), [
-        "notebook 02_wrong.ipynb, cell 4: ClaimError: claim failed: n squared",
+        "notebook 02_wrong.ipynb, cell 4: WrongAnswer: Exercise 1: you gave 8, and the check " +
+        "found this false: n squared",
         "notebook 03_mismatch.ipynb: solutions/03.ts solves exercise 2, but 03_mismatch.ipynb has " +
         'no answer cell for it (a code cell with metadata {"lab": {"exercise": 2}})',
         'notebook 04_silent.ipynb: exercise 1 printed no "Exercise k:" line (its check cell ' +

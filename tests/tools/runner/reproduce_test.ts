@@ -6,6 +6,7 @@ import { pathFromUrl, runCommand } from "../../../lib/util/system.ts";
 import { missingPrerequisites } from "../../../tools/runner/jupyter.ts";
 import { readNotebook, selectNotebooks } from "../../../tools/runner/notebook.ts";
 import { reproduce } from "../../../tools/runner/reproduce.ts";
+import { siteLinkProblems } from "../../../tools/runner/site.ts";
 import { parseDenoTestSummary } from "../../../tools/runner/suite.ts";
 import { launchChromium, offlinePage } from "../../../lib/plot/chromium.ts";
 import { PLOTLY_MIME } from "../../../lib/plot/mod.ts";
@@ -133,6 +134,13 @@ Deno.test({
       assert.equal(rendered.length, 2, "two plotly figures on the page");
       assert.ok(rendered.every((count) => count > 0), "every figure drew its SVG");
       assert.deepEqual(blocked, [], "the page asked for nothing over the network");
+      // plotly.js once for the site, loaded by the page from there; the page links only inside
+      const html = await Deno.readTextFile(`${outDir}/figures.html`);
+      assert.match(html, /<script type="text\/javascript" src="plotly\.min\.js"><\/script>/);
+      assert.ok(html.length < 1.5 * 1024 * 1024, `figures.html has ${html.length} characters`);
+      assert.ok((await Deno.stat(`${outDir}/plotly.min.js`)).size > 1_000_000);
+      assert.match(html, /<nav class="lab-nav">.*<a class="index" href="index.html">Index<\/a>/);
+      assert.deepEqual(await siteLinkProblems(outDir), []);
 
       for (const figure of figures) {
         await page.goto(`file://${outDir}/${figure}`, { waitUntil: "load" });
