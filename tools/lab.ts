@@ -6,8 +6,9 @@
  * 127.0.0.1 only. `--port` fixes the port (the server fails rather than move to another one);
  * `--token` fixes the login token (otherwise the Notebook makes a random one); `--no-browser`
  * starts the server without opening a browser. plotly.js is served once, as a Notebook
- * extension in .jupyter-data/, rather than inside the first figure's output. A SIGTERM to this process stops the server,
- * which shuts its kernels down.
+ * extension in .jupyter-data/, rather than inside the first figure's output; a second extension
+ * hands the kernel one execute request at a time, so Run All draws every output under its own
+ * cell. A SIGTERM to this process stops the server, which shuts its kernels down.
  */
 import {
   EXIT_BAD_INPUT,
@@ -26,7 +27,7 @@ import {
 } from "./runner/jupyter.ts";
 import { PLOTLY_DELIVERY_VARIABLE, readPlotlySource } from "../lib/plot/plotly_page.ts";
 import { InputError } from "../lib/util/errors.ts";
-import { runCommand, writeFileAtomic } from "../lib/util/system.ts";
+import { pathFromUrl, runCommand, writeFileAtomic } from "../lib/util/system.ts";
 
 const USAGE =
   "usage: deno task lab [--notebooks DIR] [--port P] [--token T] [--no-browser] [-- jupyter flags]";
@@ -38,21 +39,41 @@ const TOKEN_PATTERN = /^[A-Za-z0-9._~-]+$/;
 
 /** Name of the Notebook extension that defines window.Plotly in every notebook page. */
 export const PLOTLY_EXTENSION = "lab-plotly";
+/**
+ * Name of the Notebook extension that hands the kernel one execute request at a time, so Run All
+ * draws every output under the cell that printed it (templates/one_request_at_a_time.js says why).
+ */
+export const ONE_REQUEST_EXTENSION = "lab-one-request-at-a-time";
+const ONE_REQUEST_SOURCE = pathFromUrl(
+  "./runner/templates/one_request_at_a_time.js",
+  import.meta.url,
+);
 
 /**
- * Writes the extension (plotly.js wrapped as a require.js module) into
- * .jupyter-data/nbextensions/ and a config folder that enables it; returns that folder.
+ * Writes the extensions (plotly.js wrapped as a require.js module, and the one-request-at-a-time
+ * guard) into .jupyter-data/nbextensions/ and a config folder that enables them; returns that
+ * folder.
  */
-async function installPlotlyExtension(): Promise<string> {
-  const extensionDir = `${jupyterDataDir}/nbextensions/${PLOTLY_EXTENSION}`;
+async function installNotebookExtensions(): Promise<string> {
   const configDir = `${jupyterDataDir}/config`;
-  await Deno.mkdir(extensionDir, { recursive: true });
   await Deno.mkdir(`${configDir}/nbconfig`, { recursive: true });
+  const write = async (name: string, main: string) => {
+    await Deno.mkdir(`${jupyterDataDir}/nbextensions/${name}`, { recursive: true });
+    await writeFileAtomic(`${jupyterDataDir}/nbextensions/${name}/main.js`, main);
+  };
   // plotly.js's bundle sets window.Plotly when no CommonJS `module` is in scope.
-  const main = `define([], function () {\n${readPlotlySource()}\n` +
-    "return { load_ipython_extension: function () {} };\n});\n";
-  await writeFileAtomic(`${extensionDir}/main.js`, main);
-  const enabled = { load_extensions: { [`${PLOTLY_EXTENSION}/main`]: true } };
+  await write(
+    PLOTLY_EXTENSION,
+    `define([], function () {\n${readPlotlySource()}\n` +
+      "return { load_ipython_extension: function () {} };\n});\n",
+  );
+  await write(ONE_REQUEST_EXTENSION, await Deno.readTextFile(ONE_REQUEST_SOURCE));
+  const enabled = {
+    load_extensions: {
+      [`${PLOTLY_EXTENSION}/main`]: true,
+      [`${ONE_REQUEST_EXTENSION}/main`]: true,
+    },
+  };
   await writeFileAtomic(`${configDir}/nbconfig/notebook.json`, JSON.stringify(enabled) + "\n");
   return configDir;
 }
@@ -102,7 +123,7 @@ await runTool("lab", async () => {
   // and the kernel's figures leave it out (LAB_PLOTLY_JS=page). Carried inside the first figure
   // instead, it makes a 5 MB message that the Deno kernel can garble on a busy machine (the
   // server drops it: "Invalid Signature"), and then no figure is drawn.
-  const configDir = await installPlotlyExtension();
+  const configDir = await installNotebookExtensions();
   const configPath = [configDir, Deno.env.get("JUPYTER_CONFIG_PATH")].filter(Boolean).join(":");
   const args = [
     "notebook",

@@ -6,7 +6,6 @@
  * verdicts); the figure is figures.ts.
  */
 import { claim } from "../util/claim.ts";
-import { quickMode } from "../env.ts";
 import type { CommittedStatus, SweepOptions, SweepSummary } from "../train/sweep.ts";
 import { type CompetenceRow, measureBars } from "../train/competence.ts";
 import type { RunResult } from "../train/results.ts";
@@ -57,8 +56,9 @@ export function planRows(experiment: ExperimentRef): Rows {
 }
 
 /**
- * Trains the quick grid now in a scratch directory (so nothing is reused): in quick mode only
- * `subset` of it, the whole quick grid otherwise. Asserts that every run trained and reported.
+ * Trains `subset` of the quick grid now (the patterns and depths a notebook cell names) in a
+ * scratch directory, so nothing is reused and the cell's table lists exactly what it asked for.
+ * Asserts that every run trained and reported.
  */
 export async function runQuickGridLive(
   experiment: ExperimentRef,
@@ -67,7 +67,7 @@ export async function runQuickGridLive(
   const definition = requireExperiment(experiment);
   const summary = await runSweep(definition, {
     mode: "quick",
-    ...(quickMode() ? subset : {}),
+    ...subset,
     resultsDir: await Deno.makeTempDir({ prefix: `lab-${definition.name}-` }),
   });
   const key = definition.metric.key;

@@ -65,10 +65,15 @@ async function within(done: Promise<unknown>, ms: number): Promise<boolean> {
 }
 
 /**
- * Starts `deno task lab --port P --token T --no-browser` in `root` and waits until the server
- * answers an authenticated API request (or throws with its output after `timeoutMs`).
+ * Starts `deno task lab --port P --token T --no-browser` in `root` (with `env` added to the
+ * environment its kernels inherit) and waits until the server answers an authenticated API
+ * request (or throws with its output after `timeoutMs`).
  */
-export async function startLab(root: string, timeoutMs = 30_000): Promise<LiveLab> {
+export async function startLab(
+  root: string,
+  timeoutMs = 30_000,
+  env: Record<string, string> = {},
+): Promise<LiveLab> {
   const scratch = await Deno.makeTempDir({ prefix: "lab-live-" });
   const runtimeDir = `${scratch}/runtime`;
   const configDir = `${scratch}/config`;
@@ -80,7 +85,7 @@ export async function startLab(root: string, timeoutMs = 30_000): Promise<LiveLa
   const child = new Deno.Command(Deno.execPath(), {
     args: ["task", "lab", "--port", String(port), "--token", token, "--no-browser"],
     cwd: root,
-    env: { NO_COLOR: "1", JUPYTER_RUNTIME_DIR: runtimeDir, JUPYTER_CONFIG_DIR: configDir },
+    env: { ...env, NO_COLOR: "1", JUPYTER_RUNTIME_DIR: runtimeDir, JUPYTER_CONFIG_DIR: configDir },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

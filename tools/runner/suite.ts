@@ -17,6 +17,8 @@ import { hasExercises } from "./exercises.ts";
 import { listNotebooks, readNotebook, selectNotebooks } from "./notebook.ts";
 import { InputError } from "../../lib/util/errors.ts";
 import { join } from "node:path";
+import { checkFigureFolder } from "../check_figures.ts";
+import { siteLinkProblems, sitePageProblems } from "./site.ts";
 
 export interface SuiteOptions {
   /** Only unit tests whose name contains this (deno test --filter). */
@@ -52,6 +54,33 @@ function failureDetail(output: string): string {
   if (unformatted.length > 0) return `  not formatted (run deno fmt): ${unformatted.join(", ")}`;
   const shown = lines.slice(-MAX_DETAIL_LINES);
   return (lines.length > shown.length ? ["  ..."] : []).concat(shown).join("\n");
+}
+
+/**
+ * What a quick run of the notebooks wrote, checked as a reader meets it: every figure (one test
+ * each), and the course site's links and page sizes (one test each).
+ */
+async function checkWhatTheRunWrote(
+  outDir: string,
+  report: Awaited<ReturnType<typeof reproduce>>,
+  total: SuiteResult,
+  log: (line: string) => void,
+): Promise<void> {
+  if (report.notebooks.some((notebook) => notebook.figures.length > 0)) {
+    log("figures as a reader sees them:");
+    const figures = await checkFigureFolder(join(outDir, "figures"), (line) => log(`  ${line}`));
+    total.passed += figures.passed;
+    total.failed += figures.failed;
+  }
+  const siteChecks = [
+    ["links", await siteLinkProblems(outDir)],
+    ["page sizes", await sitePageProblems(outDir)],
+  ] as const;
+  for (const [name, problems] of siteChecks) {
+    if (problems.length === 0) total.passed++;
+    else total.failed++;
+    log(`site ${name}: ${problems.length === 0 ? "ok" : problems.join("; ")}`);
+  }
 }
 
 export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult> {
@@ -112,6 +141,7 @@ export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult>
         keepGoing: true,
         onProgress: (line) => log(`  ${line}`),
       });
+      if (!solutions) await checkWhatTheRunWrote(outDir, report, total, log);
       for (const notebook of report.notebooks) {
         const failure = notebook.status === "ok"
           ? (solutions ? undefined : answeredAsShipped(notebook))

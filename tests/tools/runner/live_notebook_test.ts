@@ -238,3 +238,133 @@ Deno.test({
     }
   },
 });
+
+/** A notebook whose every code cell prints lines that name the cell (0-based code cell index). */
+function selfNamingNotebook(cells: number, lines: number): string {
+  const source = (k: number) =>
+    k % 3 === 1
+      ? `for (let j = 0; j < ${lines}; j++) console.log("cell ${k} line " + j);`
+      : `for (let j = 0; j < ${lines}; j++) await Deno.jupyter.broadcast("stream", ` +
+        `{ name: "stdout", text: "cell ${k} line " + j + "\\n" });`;
+  return JSON.stringify({
+    cells: Array.from({ length: cells }, (_, k) => ({
+      id: `cell-${k}`,
+      cell_type: "code",
+      execution_count: null,
+      metadata: {},
+      outputs: [],
+      source: source(k),
+    })),
+    metadata: { kernelspec: { display_name: "Deno", language: "typescript", name: "deno" } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  });
+}
+
+/** Opens a notebook of the lab and waits for its kernel; autosave off (nothing written back). */
+async function openNotebook(page: Page, lab: LiveLab, notebook: string) {
+  await page.goto(`${lab.origin}/notebooks/${notebook}?token=${lab.token}`);
+  await page.waitForFunction(() => {
+    const nb = (globalThis as unknown as NotebookPage).Jupyter?.notebook;
+    return nb?._fully_loaded === true && nb.kernel?.is_connected() === true &&
+      nb.kernel.info_reply !== undefined;
+  }, { timeout: 30_000 });
+  await page.evaluate(() =>
+    (globalThis as unknown as NotebookPage).Jupyter.notebook!.set_autosave_interval(0)
+  );
+}
+
+/** Waits until no code cell is queued or running ("*"). */
+async function settled(page: Page) {
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await page.waitForFunction(
+    () =>
+      (globalThis as unknown as NotebookPage).Jupyter.notebook!.get_cells()
+        .filter((cell) => cell.cell_type === "code")
+        .every((cell) => cell.input_prompt_number !== "*"),
+    { timeout: 120_000, polling: 100 },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300)); // late output would arrive now
+}
+
+/** Each code cell's output text, its lines trimmed, counts and timings left out. */
+function outputsByCell(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll("#notebook-container .cell.code_cell")].map((cell) =>
+      [...cell.querySelectorAll(".output_area .output_subarea")]
+        .map((area) => (area as HTMLElement).innerText)
+        .join("\n").split("\n").map((line) => line.trim()).filter((line) => line !== "")
+        .filter((line) => !/^Out\[\d+\]:$/.test(line)).map((line) =>
+          line.replace(/\d+(\.\d+)? ?m?s\b/g, "T")
+        )
+        .join("\n")
+    )
+  );
+}
+
+Deno.test({
+  name: "live lab: Run All, again and again, draws every output under the cell that printed it",
+  ignore: findChromium() === undefined || !notebookInstalled,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const checkout = await awkwardCheckout();
+    const fixture = "placement_check.ipynb";
+    await Deno.writeTextFile(`${checkout.root}/notebooks/${fixture}`, selfNamingNotebook(20, 5));
+    let lab: LiveLab | undefined;
+    let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+    try {
+      lab = await startLab(checkout.root, 30_000, { LAB_QUICK: "1" });
+      browser = await launchChromium();
+      const fixturePage = await browser.newPage();
+      // cells that name themselves: each output line says which cell printed it
+      await openNotebook(fixturePage, lab, fixture);
+      for (let run = 1; run <= 4; run++) {
+        await fixturePage.evaluate(() =>
+          (globalThis as unknown as NotebookPage).Jupyter.notebook!.execute_all_cells()
+        );
+        await settled(fixturePage);
+        const outputs = await outputsByCell(fixturePage);
+        outputs.forEach((text, k) => {
+          const expected = Array.from({ length: 5 }, (_, j) => `cell ${k} line ${j}`).join("\n");
+          assert.equal(text, expected, `Run All ${run}, cell ${k}`);
+        });
+      }
+      // a notebook of the lab: each cell run alone, then Run All three times, the same outputs
+      const notebook = "05_step1_piecewise_constant.ipynb";
+      const page = await browser.newPage(); // a page with outputs asks before it is left
+      await openNotebook(page, lab, notebook);
+      const cellCount = await page.evaluate(() =>
+        (globalThis as unknown as NotebookPage).Jupyter.notebook!.get_cells().length
+      );
+      for (let index = 0; index < cellCount; index++) {
+        await page.evaluate((i) => {
+          const notebook = (globalThis as unknown as {
+            Jupyter: { notebook: { execute_cells(indices: number[]): void } };
+          }).Jupyter.notebook;
+          notebook.execute_cells([i]);
+        }, index);
+        await settled(page);
+      }
+      const alone = await outputsByCell(page);
+      assert.ok(alone.filter((text) => text !== "").length >= 5, "the cells print");
+      for (let run = 1; run <= 3; run++) {
+        await page.evaluate(() =>
+          (globalThis as unknown as NotebookPage).Jupyter.notebook!.execute_all_cells()
+        );
+        await settled(page);
+        const outputs = await outputsByCell(page);
+        outputs.forEach((text, k) =>
+          assert.equal(text, alone[k], `${notebook}, Run All ${run}, code cell ${k}`)
+        );
+      }
+    } catch (error) {
+      if (lab !== undefined) console.error(`--- deno task lab output ---\n${lab.log()}`);
+      throw error;
+    } finally {
+      await browser?.close().catch(() => {});
+      if (lab !== undefined) await lab.stop();
+      await checkout.remove().catch(() => {});
+    }
+  },
+});
