@@ -3,7 +3,8 @@
  *
  * - The account of the paper (notebooks/paper.md) and the course plan (notebooks/README.md) are
  *   rendered as pages of their own (paper.html, course-plan.html), their headings carrying the
- *   anchors GitHub gives them, so `paper.md#21-step-1-…` keeps working as `paper.html#21-step-1-…`.
+ *   anchors GitHub gives them, so a link to a heading of `paper.md` keeps working as the same
+ *   anchor of `paper.html`.
  * - Every page's links to the sources are rewritten to the site: `paper.md` → `paper.html`, the
  *   course plan → `course-plan.html`, a notebook `NN_name.ipynb` → `NN_name.html`; a relative
  *   link to anything else (a file of the repository outside the site) becomes plain text.

@@ -29,7 +29,10 @@ const ROOT = pathFromUrl(new URL("../../..", import.meta.url));
 const courseTool = join(ROOT, "tools", "course.ts");
 
 Deno.test("siteHref: sources become pages of the site; links out of it become none", () => {
-  assert.equal(siteHref("paper.md#21-step-1"), "paper.html#21-step-1");
+  assert.equal(
+    siteHref("paper.md#21-step-1-piecewise-constant-approximation"),
+    "paper.html#21-step-1-piecewise-constant-approximation",
+  );
   assert.equal(siteHref("paper.md"), "paper.html");
   assert.equal(siteHref("README.md"), "course-plan.html");
   assert.equal(siteHref("07_step2_contextual_mapping.ipynb"), "07_step2_contextual_mapping.html");
@@ -41,11 +44,12 @@ Deno.test("siteHref: sources become pages of the site; links out of it become no
 });
 
 Deno.test("rewriteLinks: anchors rewritten, outside links unlinked, scripts untouched", () => {
-  const html = '<p><a href="paper.md#13-x">§1.3</a> <a href="../README.md#t">the README</a></p>' +
+  const html =
+    '<p><a href="paper.md#13-sparse-attention-and-patterns">§1.3</a> <a href="../README.md#t">the README</a></p>' +
     "<script>var s = '<a href=\"paper.md\">';</script>";
   assert.equal(
     rewriteLinks(html),
-    '<p><a href="paper.html#13-x">§1.3</a> <a class="outside-site">the README</a></p>' +
+    '<p><a href="paper.html#13-sparse-attention-and-patterns">§1.3</a> <a class="outside-site">the README</a></p>' +
       "<script>var s = '<a href=\"paper.md\">';</script>",
   );
 });
