@@ -10,7 +10,7 @@ export { quickMode } from "./env.ts";
 export { InputError } from "./util/errors.ts";
 export { seededRng } from "./util/random.ts";
 export { claim, claimClose, ClaimError } from "./util/claim.ts";
-export { checkExercise } from "./util/exercise.ts";
+export { checkExercise, expectAnswer, WrongAnswer } from "./util/exercise.ts";
 export { logLogSlope } from "./util/fit.ts";
 // pattern: which tokens may talk — patterns, schedules, the zoo, Assumption 1
 export {
@@ -225,3 +225,8 @@ export {
   compareAttentionImplementations,
   type ImplementationGaps,
 } from "./attention/implementation_parity.ts";
+// exercises: named checks the notebooks' check cells call (the answers are computed there)
+export { frameworkExercises } from "./exercises/framework.ts";
+export { proofExercises } from "./exercises/proof.ts";
+export { layerExercises } from "./exercises/layers.ts";
+export { experimentExercises } from "./exercises/experiments.ts";
