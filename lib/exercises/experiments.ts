@@ -9,8 +9,11 @@
  */
 import type { SequenceFunction } from "../construction/grid.ts";
 import { buildTheorem1Network, type Theorem1Network } from "../construction/network.ts";
-import { copyOffset } from "../experiments/copying.ts";
-import { COMPETENCE_BARS, EXPERIMENT_DEFINITIONS } from "../experiments/registry.ts";
+import { copying, copyOffset } from "../experiments/copying.ts";
+import { languageModeling } from "../experiments/language_modeling.ts";
+import { seq2seq } from "../experiments/seq2seq.ts";
+import { depthVsMixing } from "../experiments/depth_vs_mixing.ts";
+import type { ExperimentDefinition } from "../train/experiment_definition.ts";
 import { planSweep } from "../experiments/sweeps.ts";
 import { summarizeOnnxGraph } from "../export/graph_summary.ts";
 import { exportToOnnx } from "../export/export_model.ts";
@@ -30,8 +33,9 @@ import { type Interval, wilsonInterval } from "../util/statistics.ts";
 const CEILING_KIND = "an accuracy ceiling (a fraction in [0, 1], to within 1e-9)";
 
 /** The full budget's size of an experiment: its length n and its symbol count (`extra`). */
-const fullSize = (experiment: string) => EXPERIMENT_DEFINITIONS[experiment].budgets.full.size;
-const fullLevels = (experiment: string) => EXPERIMENT_DEFINITIONS[experiment].budgets.full.levels;
+/** An experiment's full budget: the sizes and levels its committed sweep trains. */
+const fullSize = (experiment: ExperimentDefinition) => experiment.budgets.full.size;
+const fullLevels = (experiment: ExperimentDefinition) => experiment.budgets.full.levels;
 
 // ---- 10: Theorem 1 end to end ----
 
@@ -121,7 +125,7 @@ export function refusedTargetScale(target: SequenceFunction, n: number, d: numbe
 
 /** 11, exercise 1: STAR's copy ceiling at L = 1 at the copying experiment's full length. */
 export function starCopyCeiling(answer: number): void {
-  const { n, extra: symbols } = fullSize("copying");
+  const { n, extra: symbols } = fullSize(copying);
   expectAnswer(answer, copyAccuracyBound(star({ n }), 1, symbols, copyOffset(n)), {
     kind: CEILING_KIND,
     hint: "a copy position whose source is in reach copies it; the others guess one of the " +
@@ -134,15 +138,15 @@ export function starCopyCeiling(answer: number): void {
 export function stridedSequentialStrides(
   answer: { admissible: number | undefined; trained: number | undefined },
 ): void {
-  const { n } = fullSize("copying");
-  const [level] = fullLevels("copying");
+  const { n } = fullSize(copying);
+  const [level] = fullLevels(copying);
   const admissible = admissiblePatterns(requireChoice("strided", "sequential"), n, level);
   expectAnswer(answer.admissible, admissible.length, {
     kind: "for admissible, a count of strides c (a whole number)",
     hint: "a stride is admissible when the sparsity of its two patterns, averaged, is within " +
       `±0.02 of the level ${level}`,
   });
-  const planned = planSweep("copying", { mode: "full" }).runs
+  const planned = planSweep(copying, { mode: "full" }).runs
     .filter((r) => r.pattern.pattern === "strided" && r.pattern.configuration === "sequential")
     .map((r) => r.pattern.label);
   expectAnswer(answer.trained, new Set(planned).size, {
@@ -153,7 +157,7 @@ export function stridedSequentialStrides(
 
 /** 11, exercise 3: the layers after which a window of half-width 16 reaches every copy source. */
 export function windowCopyHops(answer: number): void {
-  const { n } = fullSize("copying");
+  const { n } = fullSize(copying);
   const hops = copySourceHops(slidingWindow({ n, w: 16 }), copyOffset(n), n);
   expectAnswer(answer, Math.max(...hops.map((h) => h ?? Infinity)), {
     kind: "a number of layers L (a whole number)",
@@ -166,8 +170,8 @@ export function windowCopyHops(answer: number): void {
 
 /** 12, exercise 1: the half-widths window-relay admits at the highest level and full length. */
 export function windowRelayWidths(answer: number): void {
-  const level = Math.max(...fullLevels("language-modeling"));
-  const { n } = fullSize("language-modeling");
+  const level = Math.max(...fullLevels(languageModeling));
+  const { n } = fullSize(languageModeling);
   expectAnswer(
     answer,
     admissiblePatterns(requireChoice("window-relay", "single"), n, level).length,
@@ -181,7 +185,7 @@ export function windowRelayWidths(answer: number): void {
 
 /** 12, exercise 2: the highest dense test perplexity per character that meets the bar. */
 export function densePerplexityBar(answer: number): void {
-  const [bar] = COMPETENCE_BARS["language-modeling"];
+  const [bar] = languageModeling.competence;
   const bits = Number(/≤ ([\d.]+)/.exec(bar.requirement)![1]);
   expectAnswer(answer, perplexity(bits * Math.LN2), {
     kind: "a perplexity per character (a number, to within 1e-6)",
@@ -192,7 +196,7 @@ export function densePerplexityBar(answer: number): void {
 
 /** 12, exercise 3: the pattern × level pairs of the full plan that no configuration reaches. */
 export function unreachablePairs(answer: number): void {
-  expectAnswer(answer, planSweep("language-modeling", { mode: "full" }).unreachable.length, {
+  expectAnswer(answer, planSweep(languageModeling, { mode: "full" }).unreachable.length, {
     kind: "a count of pattern × level pairs (a whole number)",
     hint: "a configuration misses a level when none of its reachable levels lies within ±0.02 " +
       "of it; go through STRIDED's and FIXED's three configurations",
@@ -213,8 +217,8 @@ export function phonemeErrorRateByHand(answer: number): void {
 
 /** 13, exercise 2: the (c, c′) pairs FIXED MULTIHEAD admits at the lowest level, full length. */
 export function fixedMultiheadPairs(answer: number): void {
-  const level = Math.min(...fullLevels("seq2seq"));
-  const { n } = fullSize("seq2seq");
+  const level = Math.min(...fullLevels(seq2seq));
+  const { n } = fullSize(seq2seq);
   expectAnswer(answer, admissiblePatterns(requireChoice("fixed", "multihead"), n, level).length, {
     kind: "a count of (c, c′) pairs (a whole number)",
     hint: "c divides n and c′ < c; average the block pattern's and the summary pattern's " +
@@ -273,7 +277,7 @@ export function testSetSize(answer: number): void {
 
 /** 15, exercise 1: a window of half-width 3's reversal ceiling at L = 2, full length. */
 export function windowReversalCeiling(answer: number): void {
-  const { n, extra: symbols } = fullSize("depth-vs-mixing");
+  const { n, extra: symbols } = fullSize(depthVsMixing);
   expectAnswer(answer, reversalAccuracyBound(slidingWindow({ n, w: 3 }), 2, symbols), {
     kind: CEILING_KIND,
     hint: "token k reads its mirror n − 1 − k when |n − 1 − 2k| ≤ L·w; the others guess one " +
@@ -284,7 +288,7 @@ export function windowReversalCeiling(answer: number): void {
 
 /** 15, exercise 2: the mixing depth s of a window of half-width 4 at the full length. */
 export function windowMixingDepth(answer: number): void {
-  const { n } = fullSize("depth-vs-mixing");
+  const { n } = fullSize(depthVsMixing);
   expectAnswer(answer, analyzeAssumption1(slidingWindow({ n, w: 4 })).reach.mixingDepth, {
     kind: "a mixing depth s (a number of layers)",
     hint: `token 0 must hear token ${n - 1}, and each layer reaches 4 tokens further`,
@@ -293,7 +297,7 @@ export function windowMixingDepth(answer: number): void {
 
 /** 15, exercise 3: STAR's reversal ceiling at L = 1, full length. */
 export function starReversalCeiling(answer: number): void {
-  const { n, extra: symbols } = fullSize("depth-vs-mixing");
+  const { n, extra: symbols } = fullSize(depthVsMixing);
   expectAnswer(answer, reversalAccuracyBound(star({ n }), 1, symbols), {
     kind: CEILING_KIND,
     hint: "count the tokens whose mirror is a neighbour, the relay or (for the relay) anyone; " +

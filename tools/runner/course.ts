@@ -188,7 +188,7 @@ li.notebook { display: flex; gap: 1em; align-items: flex-start; padding: 0.8em 0
   border-bottom: 1px solid #ddd; }
 .thumbnail { flex: 0 0 12em; height: 7.5em; display: block; border: 1px solid #eee;
   background: #fafafa; }
-.thumbnail img { width: 100%; height: 100%; object-fit: contain; }
+.thumbnail img { width: 100%; height: 100%; object-fit: cover; object-position: center top; }
 .about { flex: 1; min-width: 0; }
 .about h3 { margin: 0 0 0.3em; font-size: 1.1em; }
 .summary { margin: 0 0 0.3em; }
