@@ -142,6 +142,13 @@ export function atLeast(b: Bound, block: HeapBlock, bytes: number): number {
   return block.address;
 }
 
+/** Sets every value of these float32 tensors (each once, however often it is listed) to 0. */
+export function zeroTensors(b: Bound, tensors: readonly tf.Tensor[]): void {
+  for (const tensor of new Set(tensors)) {
+    new Float32Array(b.memory.buffer, addressOf(b, tensor), tensor.size).fill(0);
+  }
+}
+
 /** A new float32 tensor of this shape in the backend's memory (values unset: write them all). */
 export function emptyTensor(shape: number[]): tf.Tensor {
   const b = requireBound();

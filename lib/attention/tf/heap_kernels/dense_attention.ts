@@ -17,10 +17,14 @@
  */
 import { tf } from "../backend.ts";
 import type { CoreLayout, CoreSpec } from "../../sparse_kernel/spec.ts";
-import { checkGradientTargets, prepareCall } from "../../sparse_kernel/simd/core_call.ts";
+import {
+  checkGradientTargets,
+  prepareCall,
+  requireCount,
+} from "../../sparse_kernel/simd/core_call.ts";
 import type { AttentionGraph } from "../../sparse_kernel/graph.ts";
 import { InputError } from "../../../util/errors.ts";
-import { addressOf, type Bound, emptyTensor, requireBound } from "./binding.ts";
+import { addressOf, type Bound, emptyTensor, requireBound, zeroTensors } from "./binding.ts";
 import { type MatrixView, multiplyInto, transposed } from "./dense_kernels.ts";
 
 /**
@@ -281,22 +285,15 @@ export function denseAttentionBackward(
   const inputs = { q, k, v };
   const { bound, p } = prepare(inputs, layout, spec);
   const at = blocks(layout, spec);
-  const expectedProbs = spec.batch * spec.heads * at.nq * at.nk;
-  if (probs.size !== expectedProbs) {
-    throw new InputError("probs.size", probs.size, `expected ${expectedProbs}`);
-  }
-  if (dOut.size !== spec.batch * at.nq * p.width) {
-    throw new InputError("dOut.size", dOut.size, `expected ${spec.batch * at.nq * p.width}`);
-  }
+  requireCount("probs.size", probs.size, spec.batch * spec.heads * at.nq * at.nk);
+  requireCount("dOut.size", dOut.size, spec.batch * at.nq * p.width);
   const { dq, dk, dv } = targets;
   checkGradientTargets({ dq: dq.size, dk: dk.size, dv: dv.size }, targets, layout, p);
   const tilesOf = spec.graphs.map(rowTiles);
   // keys reached by several row tiles take their gradients as sums: start from zero
   const summed = tilesOf.some((tiles) => tiles.length > 1);
   if (summed || !blocksCoverTargets(layout, p.width, { q: dq, k: dk, v: dv })) {
-    for (const target of new Set([dq, dk, dv])) {
-      new Float32Array(bound.memory.buffer, addressOf(bound, target), target.size).fill(0);
-    }
+    zeroTensors(bound, [dq, dk, dv]);
   }
   const scoreGrad = emptyTensor([at.nq, at.nk]);
   try {

@@ -19,7 +19,7 @@ import {
   type PreparedCall,
   requireCount,
 } from "../../sparse_kernel/simd/core_call.ts";
-import { addressOf, type Bound, emptyTensor, requireBound } from "./binding.ts";
+import { addressOf, type Bound, emptyTensor, requireBound, zeroTensors } from "./binding.ts";
 
 /** The tensors a call reads q, k and v from (possibly one tensor for all three). */
 interface Inputs {
@@ -110,9 +110,7 @@ export function sparseAttentionBackward(
   requireCount("dOut.size", dOut.size, spec.batch * p.numQueries * p.width);
   const { dq, dk, dv } = targets;
   checkGradientTargets({ dq: dq.size, dk: dk.size, dv: dv.size }, targets, layout, p);
-  for (const target of new Set([dq, dk, dv])) {
-    new Float32Array(b.memory.buffer, addressOf(b, target), target.size).fill(0);
-  }
+  zeroTensors(b, [dq, dk, dv]);
   withCallMemory(b, p, inputs, probs, (at) => {
     callBackward(b.sparseCore, p, layout, {
       ...at,
