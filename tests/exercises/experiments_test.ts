@@ -30,17 +30,7 @@ import { EXPERIMENT_DEFINITIONS } from "../../lib/experiments/registry.ts";
 import { star } from "../../lib/pattern/families/star.ts";
 import { reachableLevels, requireChoice } from "../../lib/train/sweep_grid.ts";
 import { WrongAnswer } from "../../lib/util/exercise.ts";
-
-function wrong(check: () => void, given: string, kind: RegExp): void {
-  assert.throws(check, (error) => {
-    assert.ok(error instanceof WrongAnswer, String(error));
-    assert.ok(error.message.startsWith(`you gave ${given}, expected `), error.message);
-    assert.match(error.message, kind);
-    assert.match(error.message, /\. Hint: \S/);
-    assert.ok(!error.stack!.includes("\n"), "no stack frames");
-    return true;
-  });
-}
+import { assertWrongAnswer } from "../support/wrong_answer.ts";
 
 // ---- 10 ----
 
@@ -69,7 +59,7 @@ Deno.test("10: ḡ for star, n = 3, d = 1, δ = 1/4 has 12 + (2·4 + s) + 3·4³
   assert.ok(s >= 1 && s <= 2, `star's mixing depth is 1 or 2: ${s}`);
   const check = theorem1LayerTotal(network);
   check(12 + 8 + s + 192);
-  wrong(() => check(12 + 8 + 192), String(12 + 8 + 192), /a count of layers/);
+  assertWrongAnswer(() => check(12 + 8 + 192), String(12 + 8 + 192), /a count of layers/);
 });
 
 Deno.test("10: a scale is right when it is refused and half of it is not", () => {
@@ -85,8 +75,8 @@ Deno.test("10: a scale is right when it is refused and half of it is not", () =>
   let a = 1;
   while (accepts(a)) a *= 2;
   check(a);
-  wrong(() => check(a / 2), String(a / 2), /still accepted/);
-  wrong(() => check(a * 4), String(a * 4), /refused too/);
+  assertWrongAnswer(() => check(a / 2), String(a / 2), /still accepted/);
+  assertWrongAnswer(() => check(a * 4), String(a * 4), /refused too/);
 });
 
 // ---- 11 ----
@@ -95,17 +85,17 @@ Deno.test("11: STAR copies at its relay only with one layer; a window needs ⌈o
   const { n: length, extra: symbols } = EXPERIMENT_DEFINITIONS["copying"].budgets.full.size;
   const positions = length - copyOffset(length);
   starCopyCeiling(1 / positions + (1 - 1 / positions) / symbols);
-  wrong(() => starCopyCeiling(1 / symbols), String(1 / symbols), /an accuracy ceiling/);
+  assertWrongAnswer(() => starCopyCeiling(1 / symbols), String(1 / symbols), /an accuracy ceiling/);
   windowCopyHops(Math.ceil(copyOffset(length) / 16));
   const beyond = Math.ceil(copyOffset(length) / 16) + 1;
-  wrong(() => windowCopyHops(beyond), String(beyond), /a number of layers L/);
+  assertWrongAnswer(() => windowCopyHops(beyond), String(beyond), /a number of layers L/);
 });
 
 // ---- 12 ----
 
 Deno.test("12: a bar of 2.5 bits per character is a perplexity of 2^2.5", () => {
   densePerplexityBar(2 ** 2.5);
-  wrong(() => densePerplexityBar(Math.exp(2.5)), String(Math.exp(2.5)), /a perplexity/);
+  assertWrongAnswer(() => densePerplexityBar(Math.exp(2.5)), String(Math.exp(2.5)), /a perplexity/);
 });
 
 Deno.test("12: a configuration misses a level when no reachable level is within ±0.02", () => {
@@ -120,8 +110,12 @@ Deno.test("12: a configuration misses a level when no reachable level is within 
       )
     ).length;
   unreachablePairs(missing);
-  wrong(() => unreachablePairs(missing + 1), String(missing + 1), /pattern × level pairs/);
-  wrong(() => windowRelayWidths(-1), "-1", /a count of half-widths w/);
+  assertWrongAnswer(
+    () => unreachablePairs(missing + 1),
+    String(missing + 1),
+    /pattern × level pairs/,
+  );
+  assertWrongAnswer(() => windowRelayWidths(-1), "-1", /a count of half-widths w/);
 });
 
 Deno.test("11: STRIDED SEQUENTIAL's strides, counted from the averaged sparsity", () => {
@@ -139,12 +133,12 @@ Deno.test("11: STRIDED SEQUENTIAL's strides, counted from the averaged sparsity"
     .filter((c) => Math.abs(sparsity(c) - level) <= 0.02 + 1e-12).length;
   const trained = Math.min(admissible, parametersPerLevel!);
   stridedSequentialStrides({ admissible, trained });
-  wrong(
+  assertWrongAnswer(
     () => stridedSequentialStrides({ admissible: admissible + 1, trained }),
     String(admissible + 1),
     /for admissible, a count of strides c/,
   );
-  wrong(
+  assertWrongAnswer(
     () => stridedSequentialStrides({ admissible, trained: trained + 1 }),
     String(trained + 1),
     /for trained, a count/,
@@ -155,7 +149,11 @@ Deno.test("11: STRIDED SEQUENTIAL's strides, counted from the averaged sparsity"
 
 Deno.test("13: K AE T against K AH T S is one substitution and one insertion over 3", () => {
   phonemeErrorRateByHand(2 / 3);
-  wrong(() => phonemeErrorRateByHand(0.5), "0.5", /a rate: edits over reference phonemes/);
+  assertWrongAnswer(
+    () => phonemeErrorRateByHand(0.5),
+    "0.5",
+    /a rate: edits over reference phonemes/,
+  );
 });
 
 Deno.test("13: FIXED MULTIHEAD's admissible pairs, counted from the averaged sparsity", () => {
@@ -170,7 +168,11 @@ Deno.test("13: FIXED MULTIHEAD's admissible pairs, counted from the averaged spa
     .flatMap((c) => [1, 2, 4, 8, 16, 32].filter((s) => s < c).map((s) => sparsity(c, s)))
     .filter((value) => Math.abs(value - lowest) <= 0.02 + 1e-12).length;
   fixedMultiheadPairs(pairs);
-  wrong(() => fixedMultiheadPairs(pairs + 1), String(pairs + 1), /a count of \(c, c′\) pairs/);
+  assertWrongAnswer(
+    () => fixedMultiheadPairs(pairs + 1),
+    String(pairs + 1),
+    /a count of \(c, c′\) pairs/,
+  );
 });
 
 // ---- 14 ----
@@ -181,11 +183,11 @@ const halfWidth = (p: number, trials: number) =>
 
 Deno.test("14: Wilson's half-width at 950/1000, and the test set that makes it ±0.01", () => {
   wilsonHalfWidthAt950(halfWidth(0.95, 1000));
-  wrong(() => wilsonHalfWidthAt950(0.05), "0.05", /a half-width/);
+  assertWrongAnswer(() => wilsonHalfWidthAt950(0.05), "0.05", /a half-width/);
   let emails = 100;
   while (halfWidth(0.95, emails) > 0.01) emails += 100;
   testSetSize(emails);
-  wrong(() => testSetSize(emails - 100), String(emails - 100), /a multiple of 100/);
+  assertWrongAnswer(() => testSetSize(emails - 100), String(emails - 100), /a multiple of 100/);
 });
 
 Deno.test("14: an interval that holds every accuracy holds the small model's", () => {
@@ -200,7 +202,7 @@ Deno.test("14: an interval that holds every accuracy holds the small model's", (
     level: 0.95,
   });
   check(true);
-  wrong(() => check(false), "false", /true or false/);
+  assertWrongAnswer(() => check(false), "false", /true or false/);
 });
 
 // ---- 15 ----
@@ -212,11 +214,15 @@ Deno.test("15: reversal ceilings of a window (L = 2) and of STAR (L = 1), and a 
   const window = Array.from({ length }, (_, k) => Math.abs(length - 1 - 2 * k) <= 6)
     .filter(Boolean).length / length;
   windowReversalCeiling(ceiling(window));
-  wrong(() => windowReversalCeiling(1), "1", /an accuracy ceiling/);
+  assertWrongAnswer(() => windowReversalCeiling(1), "1", /an accuracy ceiling/);
   starReversalCeiling(ceiling(4 / length));
-  wrong(() => starReversalCeiling(ceiling(2 / length)), String(ceiling(2 / length)), /ceiling/);
+  assertWrongAnswer(
+    () => starReversalCeiling(ceiling(2 / length)),
+    String(ceiling(2 / length)),
+    /ceiling/,
+  );
   windowMixingDepth(Math.ceil((length - 1) / 4));
-  wrong(() => windowMixingDepth(length), String(length), /a mixing depth s/);
+  assertWrongAnswer(() => windowMixingDepth(length), String(length), /a mixing depth s/);
 });
 
 // ---- 16 ----
@@ -226,5 +232,5 @@ Deno.test("16: the keys of the last position are its row's non-zero probabilitie
   const attention = Float32Array.of(1, 0, 0, 0.5, 0.5, 0, 0.7, 0, 0.3);
   const check = attendedKeys(attention, 3);
   check(2);
-  wrong(() => check(3), "3", /a count of keys/);
+  assertWrongAnswer(() => check(3), "3", /a count of keys/);
 });
