@@ -175,9 +175,16 @@ function printPredictedCost(name: string, plan: SweepPlan, jobs: number): void {
     );
     return;
   }
+  const atCap = plan.definition.budgets.full.size.convergence
+    ? predictedSweepCost(plan, jobs, "cap")
+    : undefined;
   console.log(
     `predicted: ${formatMinutes(cost.runMinutes)} of run time, ` +
       `${formatMinutes(cost.elapsedMinutes)} elapsed with --jobs ${jobs} ` +
+      (atCap
+        ? `if every run stops at its floor, ${formatMinutes(atCap.elapsedMinutes)} if every ` +
+          "run trains to its cap "
+        : "") +
       "(step times from data/bench/training.json)",
   );
 }

@@ -9,6 +9,7 @@ import { claim } from "../util/claim.ts";
 import type { CommittedStatus, SweepOptions, SweepSummary } from "../train/sweep.ts";
 import { type CompetenceRow, measureBars } from "../train/competence.ts";
 import type { RunResult } from "../train/results.ts";
+import type { Budget, ExperimentDefinition } from "../train/experiment_definition.ts";
 import {
   type FindingCheck,
   judgeFindings,
@@ -152,7 +153,27 @@ export function committedSeries(
   status: CommittedStatus,
 ): SummarySeries[] {
   const definition = requireExperiment(experiment);
-  return summarize(status.results, definition.metric.key, definition.axis);
+  return summarize(status.results, definition.metric.key, definition.axis, {
+    curves: definition.budgets.full.curve !== undefined,
+  });
+}
+
+/** Where a budget trains the sparse patterns: its levels, or each family's curve. */
+export function sparsityLevelsOf(budget: Budget): string {
+  if (budget.curve) {
+    const { points, lowest, highest } = budget.curve;
+    return `${points} per family, spread over what it reaches of ${lowest}–${highest}`;
+  }
+  return budget.levels.length ? budget.levels.join(", ") : "— (fixed parameters)";
+}
+
+/** A budget's steps: fixed, or from floor to cap until the validation metric plateaus. */
+export function stepsOf(definition: ExperimentDefinition, budget: Budget): string {
+  const steps = definition.steps(budget.size);
+  const rule = budget.size.convergence;
+  if (!rule) return String(steps);
+  const before = steps - budget.size.steps; // a phase before the main one (pretraining)
+  return `${before + rule.floorSteps}–${before + rule.capSteps}, to a plateau`;
 }
 
 /**
@@ -162,15 +183,16 @@ export function committedSeries(
 export function planSummary(experiment: ExperimentRef): Rows {
   const definition = requireExperiment(experiment);
   const rows = (["quick", "full"] as const).map((mode) => {
-    const { size, layers, seeds, levels } = definition.budgets[mode];
+    const budget = definition.budgets[mode];
+    const { size, layers, seeds } = budget;
     return {
       mode,
       "length n": size.n,
       "width / heads / FF": `${size.width} / ${size.heads} / ${size.ffHidden}`,
       "layers L": layers.join(", "),
-      "sparsity levels": levels.length ? levels.join(", ") : "— (fixed parameters)",
+      "sparsity levels": sparsityLevelsOf(budget),
       seeds: seeds.length,
-      "steps (batch)": `${definition.steps(size)} (${size.batch})`,
+      "steps (batch)": `${stepsOf(definition, budget)} (${size.batch})`,
       runs: planSweep(definition, { mode }).runs.length,
     };
   });

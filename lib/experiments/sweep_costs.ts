@@ -59,11 +59,25 @@ export function measuredSpeedup(jobs: number): number {
   return speedup !== undefined && speedup <= jobs ? speedup : jobs;
 }
 
-/** The plan's predicted cost with `jobs` jobs, or undefined without committed step times. */
-export function predictedSweepCost(plan: SweepPlan, jobs: number): SweepCost | undefined {
+/**
+ * The plan's predicted cost with `jobs` jobs, or undefined without committed step times. Runs
+ * that train to a plateau stop between the rule's floor and cap: `bound` says which end every
+ * run is assumed to reach (a plan without a rule trains its steps either way).
+ */
+export function predictedSweepCost(
+  plan: SweepPlan,
+  jobs: number,
+  bound: "floor" | "cap" = "floor",
+): SweepCost | undefined {
   const measured = measuredSteps(plan.definition.name);
   if (!measured) return undefined;
-  const steps = plan.definition.steps(plan.definition.budgets.full.size);
+  const { size } = plan.definition.budgets.full;
+  const fixed = plan.definition.steps(size);
+  const rule = size.convergence;
+  // a phase before the main one (pretraining) trains its steps whatever the rule says
+  const steps = rule
+    ? fixed - size.steps + (bound === "cap" ? rule.capSteps : rule.floorSteps)
+    : fixed;
   const runs = plan.runs.map((run) => ({
     dense: run.pattern.pattern === "dense",
     layers: run.layers,

@@ -15,7 +15,7 @@ import { C, N, type ParamSpec, type PatternParams, type ZooEntry } from "./famil
 import { fixedCausalEntry, fixedEntry, SUMMARY } from "./families/fixed.ts";
 import { longformerEntry } from "./families/longformer.ts";
 import { randomEntry } from "./families/random.ts";
-import { starEntry } from "./families/star.ts";
+import { causalStarEntry, starEntry } from "./families/star.ts";
 import { stridedCausalEntry, stridedEntry } from "./families/strided.ts";
 import { windowEntry } from "./families/window.ts";
 import { windowRelayEntry } from "./families/window_relay.ts";
@@ -40,6 +40,7 @@ const FAMILIES: readonly ZooEntry[] = [
   fixedEntry,
   fixedCausalEntry,
   starEntry,
+  causalStarEntry,
   windowRelayEntry,
   longformerEntry,
   bigbirdEntry,

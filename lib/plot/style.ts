@@ -16,6 +16,7 @@ export const FAMILY_COLOURS: Readonly<Record<string, string>> = Object.freeze({
   fixed: "#e07b00",
   "fixed-causal": "#e07b00",
   star: "#2ca02c",
+  "causal-star": "#2ca02c",
   "window-relay": "#17a3b2",
   window: "#9467bd",
   longformer: "#8c564b",

@@ -28,6 +28,24 @@ export interface Budget {
    * and those nearest the level; sweep_grid.ts `spreadOfAdmissible`). Absent: every one.
    */
   parametersPerLevel?: number;
+  /**
+   * Train each family along a curve instead of at `levels`: points spread over the sparsities
+   * it reaches between `lowest` and `highest` (sweep.ts `curveTargets`), compared at matched
+   * sparsity by interpolation (matched_findings.ts).
+   */
+  curve?: CurveSpec;
+  /**
+   * RANDOM draws a fresh pattern for each layer (its reach then grows layer by layer as a
+   * deterministic schedule's does); absent or false: one draw serves every layer.
+   */
+  randomDrawPerLayer?: boolean;
+}
+
+/** A curve of metric against achieved sparsity: how many points, over which span. */
+export interface CurveSpec {
+  lowest: number;
+  highest: number;
+  points: number;
 }
 
 export interface ExperimentDefinition {

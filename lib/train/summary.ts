@@ -9,16 +9,33 @@ import { meanAndSpread } from "./metrics.ts";
 import type { RunResult } from "./results.ts";
 import { choiceLabel } from "./sweep_grid.ts";
 import { InputError, requireInteger } from "../util/errors.ts";
-import { formatP, holmAdjust, meanInterval, oneSampleTest, welchTest } from "../util/statistics.ts";
+import {
+  formatP,
+  holmAdjust,
+  intersectionUnionP,
+  meanInterval,
+  oneSampleTest,
+  welchTest,
+} from "../util/statistics.ts";
 
 export interface SummaryPoint {
   /** Layers, or the exact achieved sparsity (mean over seeds; RANDOM's differs by a hair). */
   x: number;
   /** The sparsity level asked for (null for dense and fixed-parameter patterns). */
   target: number | null;
+  /** The pattern's parameters at this point, e.g. "c=16, c′=4" (empty when it has none). */
+  parameters: string;
   mean: number;
   std: number;
   values: number[];
+  /** The seed of each value, in the same order (interpolation pairs seeds by number). */
+  seeds: number[];
+  /**
+   * How many of the point's runs stopped because their validation metric had plateaued; the
+   * rest were stopped by their step budget while possibly still improving (a run whose result
+   * does not record it counts as not plateaued).
+   */
+  plateaued: number;
 }
 
 export interface SummarySeries {
@@ -43,8 +60,29 @@ export interface PlotSeries {
   errorY?: number[];
 }
 
-/** Groups results by pattern/configuration (and parameters), then by x; metric = final[key]. */
-export function summarize(results: readonly RunResult[], key: string, axis: Axis): SummarySeries[] {
+/**
+ * A run's parameters as a label shows them. RANDOM's number of draws is left out: it draws one
+ * pattern per layer, so it follows the depth and is not a parameter of the curve.
+ */
+function parametersShown(result: RunResult): string {
+  if (result.pattern === "dense") return "";
+  return Object.entries(result.patternParameters).filter(([k]) => k !== "draws")
+    .map(([k, v]) => `${k}=${v}`).join(", ");
+}
+
+/**
+ * Groups results into series, then points, with metric = final[key]. Each parameter is its own
+ * series (a level admits several, each reported), its points its depths or levels; with
+ * `curves` on the sparsity axis, a series is instead a family in one configuration (its curve)
+ * and a point one trained parameter at its exact achieved sparsity.
+ */
+export function summarize(
+  results: readonly RunResult[],
+  key: string,
+  axis: Axis,
+  options: { curves?: boolean } = {},
+): SummarySeries[] {
+  const curves = axis === "sparsity" && options.curves === true;
   const bySeries = new Map<string, RunResult[]>();
   for (const result of results) {
     if (typeof result.final[key] !== "number") {
@@ -54,17 +92,16 @@ export function summarize(results: readonly RunResult[], key: string, axis: Axis
         `result ${result.runId} has ${Object.keys(result.final)}`,
       );
     }
-    // every parameter is its own series: a level admits several, each reported
-    const parameters = Object.entries(result.patternParameters).map(([k, v]) => `${k}=${v}`)
-      .join(", ");
-    const label = choiceLabel(result) +
-      (parameters && result.pattern !== "dense" ? ` (${parameters})` : "");
+    const parameters = parametersShown(result);
+    const label = choiceLabel(result) + (!curves && parameters ? ` (${parameters})` : "");
     bySeries.set(label, [...(bySeries.get(label) ?? []), result]);
   }
   return [...bySeries.entries()].map(([label, runs]) => {
     const byX = new Map<string, RunResult[]>();
     for (const run of runs) {
-      const xKey = axis === "layers" ? String(run.layers) : String(run.sparsityTarget ?? 0);
+      const xKey = axis === "layers"
+        ? String(run.layers)
+        : `${run.sparsityTarget ?? 0}|${curves ? parametersShown(run) : ""}`;
       byX.set(xKey, [...(byX.get(xKey) ?? []), run]);
     }
     const points = [...byX.values()].map((group): SummaryPoint => {
@@ -73,7 +110,16 @@ export function summarize(results: readonly RunResult[], key: string, axis: Axis
       const x = axis === "layers"
         ? group[0].layers
         : meanAndSpread(group.map((r) => r.sparsity)).mean;
-      return { x, target: group[0].sparsityTarget, mean, std, values };
+      return {
+        x,
+        target: group[0].sparsityTarget,
+        parameters: parametersShown(group[0]),
+        mean,
+        std,
+        values,
+        seeds: group.map((r) => r.seed),
+        plateaued: group.filter((r) => r.training?.plateaued === true).length,
+      };
     }).sort((a, b) => a.x - b.x);
     return {
       label,
@@ -129,16 +175,23 @@ export const MIN_SEEDS = 5;
 
 /**
  * One one-sided test behind a finding. `supports`: a significant result is evidence for the
- * finding (every such test must be significant for "agrees"); otherwise it is evidence against
- * it (any significant one makes "disagrees").
+ * finding; otherwise it is evidence against it. `undertrained` names the point the test would
+ * call worse when its runs had not all plateaued: such a test is shown but never significant.
  */
 export interface Comparison {
   label: string;
   p: number;
   supports: boolean;
+  undertrained?: string;
 }
 
-/** A finding before judgement: its tests and what it covers. */
+/**
+ * A finding before judgement: its tests and what it covers. `claim` says how its supporting
+ * tests combine: "every" (default) needs all of them significant (an intersection–union test,
+ * its p the largest), and one significant opposing test (Bonferroni over them) opposes it;
+ * "any" needs one supporting test (Bonferroni), and all opposing ones (intersection–union) to
+ * oppose it.
+ */
 export interface Finding {
   finding: string;
   /** The parameters the verdict covers (sizes, layers, levels, seeds, patterns compared). */
@@ -146,6 +199,7 @@ export interface Finding {
   comparisons: Comparison[];
   /** Means with 95% t intervals over seeds, per judged point. */
   notes: string[];
+  claim?: "every" | "any";
 }
 
 export interface FindingCheck {
@@ -165,6 +219,9 @@ const shown = (p: SummaryPoint) => {
   return `${p.mean.toFixed(3)} [${i.lower.toFixed(3)}, ${i.upper.toFixed(3)}]`;
 };
 
+/** Whether every run of a point stopped on a plateau of its validation metric. */
+const plateauedAll = (point: SummaryPoint) => point.plateaued === point.values.length;
+
 /** One-sided Welch test that `a` is better than `b` (higher or lower metric). */
 function better(
   a: { label: string; point: SummaryPoint },
@@ -174,7 +231,12 @@ function better(
   where: string,
 ): Comparison {
   const { p } = welchTest(a.point.values, b.point.values, higherIsBetter ? "greater" : "less");
-  return { label: `${where}: ${a.label} better than ${b.label}`, p, supports };
+  return {
+    label: `${where}: ${a.label} better than ${b.label}`,
+    p,
+    supports,
+    ...(plateauedAll(b.point) ? {} : { undertrained: `${b.label} ${where}` }),
+  };
 }
 
 /** One-sided one-sample test that a point's mean is above (or below) `threshold`. */
@@ -186,44 +248,73 @@ function beyond(
   supports: boolean,
 ): Comparison {
   const { p } = oneSampleTest(point.values, threshold, above ? "greater" : "less");
-  return { label: `${label} ${above ? "above" : "below"} ${threshold}`, p, supports };
+  // "below the threshold" calls a point unlearned: only runs that plateaued can show that
+  const undertrained = !above && !plateauedAll(point) ? { undertrained: label } : {};
+  return {
+    label: `${label} ${above ? "above" : "below"} ${threshold}`,
+    p,
+    supports,
+    ...undertrained,
+  };
+}
+
+/** The p-value of "every test significant" (the largest) and of "one is" (Bonferroni). */
+const everyP = (ps: readonly number[]) => intersectionUnionP(ps);
+const anyP = (ps: readonly number[]) => Math.min(1, Math.min(...ps) * ps.length);
+
+/** Holm-adjusts the non-null p-values of a list, leaving nulls in place. */
+function holmWhereTested(ps: readonly (number | null)[]): (number | null)[] {
+  const tested = ps.flatMap((p, i) => (p === null ? [] : [{ p, i }]));
+  const adjusted = holmAdjust(tested.map((t) => t.p));
+  const out = [...ps];
+  tested.forEach((t, k) => (out[t.i] = adjusted[k]));
+  return out;
 }
 
 /**
- * Judges a notebook's findings together: every comparison of every finding is Holm-adjusted in
- * one family; a finding agrees when all its supporting tests (at least one) and none of its
- * opposing tests are significant at adjusted p < ALPHA, disagrees when an opposing test is and
- * not all supporting ones are, and is inconclusive otherwise, with the p-value shown: for
- * "agrees"/"inconclusive" the largest adjusted supporting p, for "disagrees" the smallest
- * adjusted opposing p.
+ * Judges a notebook's findings together. Each finding's supporting tests combine as its claim
+ * says (every: intersection–union; any: Bonferroni) into one p for it, its opposing tests
+ * dually into one p against it; an undertrained test counts as p = 1. Both lists are then
+ * Holm-adjusted across the notebook's findings. A finding agrees when its p for is below ALPHA
+ * and its p against is not, disagrees in the reverse case, and is inconclusive otherwise, with
+ * the p-value shown (for "disagrees" the p against, else the p for).
  */
 export function judgeFindings(findings: readonly Finding[]): FindingCheck[] {
-  const all = findings.flatMap((f) => f.comparisons);
-  const adjusted = holmAdjust(all.map((c) => c.p));
-  let offset = 0;
-  return findings.map((f) => {
-    const ps = adjusted.slice(offset, offset + f.comparisons.length);
-    offset += f.comparisons.length;
-    const supporting = ps.filter((_, i) => f.comparisons[i].supports);
-    const opposing = ps.filter((_, i) => !f.comparisons[i].supports);
-    const pFor = supporting.length ? Math.max(...supporting) : null;
-    const pAgainst = opposing.length ? Math.min(...opposing) : null;
-    const holds = pFor !== null && pFor < ALPHA;
-    const opposite = pAgainst !== null && pAgainst < ALPHA;
+  const combined = findings.map((f) => {
+    const usable = (c: Comparison) => (c.undertrained ? 1 : c.p);
+    const supporting = f.comparisons.filter((c) => c.supports).map(usable);
+    const opposing = f.comparisons.filter((c) => !c.supports).map(usable);
+    const every = (f.claim ?? "every") === "every";
+    return {
+      pFor: supporting.length ? (every ? everyP(supporting) : anyP(supporting)) : null,
+      pAgainst: opposing.length ? (every ? anyP(opposing) : everyP(opposing)) : null,
+    };
+  });
+  const pFor = holmWhereTested(combined.map((c) => c.pFor));
+  const pAgainst = holmWhereTested(combined.map((c) => c.pAgainst));
+  return findings.map((f, i) => {
+    const holds = pFor[i] !== null && pFor[i]! < ALPHA;
+    const opposite = pAgainst[i] !== null && pAgainst[i]! < ALPHA;
     const verdict: Verdict = holds && !opposite
       ? "agrees"
       : opposite && !holds
       ? "disagrees"
       : "inconclusive";
-    const p = verdict === "disagrees" ? pAgainst : pFor;
+    const p = verdict === "disagrees" ? pAgainst[i] : pFor[i];
     const label = p === null ? `${verdict} (nothing to test)` : `${verdict} (p ${formatP(p)})`;
+    const undertrained = [...new Set(f.comparisons.flatMap((c) => c.undertrained ?? []))];
+    const plateauNote = undertrained.length > 0
+      ? [`undertrained, not counted: ${undertrained.join(", ")}`]
+      : f.comparisons.length > 0
+      ? ["every run a significant test could call worse had plateaued"]
+      : [];
     return {
       finding: f.finding,
       covers: f.covers,
       verdict,
       p,
       label,
-      evidence: f.notes.join("; ") || "no runs yet",
+      evidence: [...f.notes, ...plateauNote].join("; ") || "no runs yet",
     };
   });
 }

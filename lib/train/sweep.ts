@@ -11,14 +11,16 @@ import {
   canReach,
   choiceLabel,
   CONFIGURATIONS,
+  nearestPattern,
   type PatternChoice,
   PATTERNS,
+  reachableLevels,
   requireChoice,
   type ResolvedPattern,
   resolvePattern,
   spreadOfAdmissible,
 } from "./sweep_grid.ts";
-import type { ExperimentDefinition, GridPattern } from "./experiment_definition.ts";
+import type { CurveSpec, ExperimentDefinition, GridPattern } from "./experiment_definition.ts";
 import {
   codeVersion,
   hasResult,
@@ -198,31 +200,95 @@ interface Grid {
   seeds: number[];
   n: number;
   parametersPerLevel: number;
+  curve?: CurveSpec;
+  randomDrawPerLayer: boolean;
 }
 
-/** The patterns a choice trains at one level: its fixed parameters, or the admissible spread. */
-function patternsAt(choice: GridPattern, target: number | null, grid: Grid, seed: number) {
+/** Whether the pattern's parameter is a level it is drawn at (RANDOM), not a shape. */
+const isDrawnAtLevel = (choice: PatternChoice) =>
+  PATTERNS_DRAWN_AT_A_LEVEL.includes(choice.pattern);
+const PATTERNS_DRAWN_AT_A_LEVEL: readonly string[] = ["random"];
+
+/**
+ * The levels a curve trains a family at: `points` levels evenly spread over the part of
+ * [lowest, highest] the family reaches at n (a level-drawn family reaches any level). Each
+ * level then trains the parameter nearest it, so the points follow the family's own range.
+ */
+export function curveTargets(choice: PatternChoice, n: number, curve: CurveSpec): number[] {
+  const reached = reachableLevels(choice, n);
+  const low = Math.max(curve.lowest, reached[0]);
+  const high = Math.min(curve.highest, reached[reached.length - 1]);
+  if (high < low) return [];
+  if (curve.points === 1 || high === low) return [Number(low.toFixed(3))];
+  return Array.from(
+    { length: curve.points },
+    (_, i) => Number((low + ((high - low) * i) / (curve.points - 1)).toFixed(3)),
+  );
+}
+
+/**
+ * The patterns a choice trains at one level and depth: its fixed parameters, the one parameter
+ * nearest the level (a curve), or the admissible spread. A pattern drawn at a level draws afresh
+ * for each of the `layers` layers when the budget says so.
+ */
+function patternsAt(
+  choice: GridPattern,
+  target: number | null,
+  grid: Grid,
+  seed: number,
+  layers: number,
+): ResolvedPattern[] {
   if (target === null) return [resolvePattern(choice, grid.n, undefined, seed, choice.parameters)];
+  if (isDrawnAtLevel(choice)) {
+    return canReach(choice, grid.n, target)
+      ? [
+        resolvePattern(
+          choice,
+          grid.n,
+          target,
+          seed,
+          undefined,
+          grid.randomDrawPerLayer ? layers : 1,
+        ),
+      ]
+      : [];
+  }
+  if (grid.curve) {
+    const nearest = nearestPattern(choice, grid.n, target, seed);
+    return nearest ? [nearest] : [];
+  }
   // every parameter admissible at the level, not only the nearest (see sweep_grid.ts)
   const admissible = admissiblePatterns(choice, grid.n, target, seed);
   return spreadOfAdmissible(admissible, target, grid.parametersPerLevel);
+}
+
+/** The levels a choice is trained at: none (fixed parameters), its curve's, or the plan's. */
+function targetsOf(choice: GridPattern, grid: Grid): (number | null)[] {
+  if (choice.pattern === "dense" || choice.parameters) return [null];
+  return grid.curve ? curveTargets(choice, grid.n, grid.curve) : grid.levels;
 }
 
 /** Every run of the grid, and the pattern × level pairs it cannot reach. */
 function enumerateRuns(grid: Grid): { runs: PlannedRun[]; unreachable: string[] } {
   const runs: PlannedRun[] = [];
   const unreachable: string[] = [];
+  // a parameter nearest two levels of a curve is trained once, for the first
+  const planned = new Set<string>();
   // seeds outermost: a sweep stopped part-way has every pattern at the first seeds
   for (const seed of grid.seeds) {
     for (const choice of grid.selected) {
-      const fixed = choice.pattern === "dense" || choice.parameters;
-      for (const target of fixed ? [null] : grid.levels) {
-        if (target !== null && !canReach(choice as PatternChoice, grid.n, target)) {
-          if (seed === grid.seeds[0]) unreachable.push(`${choiceLabel(choice)} @ ${target}`);
-          continue;
-        }
-        for (const pattern of patternsAt(choice, target, grid, seed)) {
-          for (const layers of grid.layerCounts) {
+      for (const target of targetsOf(choice, grid)) {
+        for (const layers of grid.layerCounts) {
+          const patterns = patternsAt(choice, target, grid, seed, layers);
+          if (patterns.length === 0) {
+            const pair = `${choiceLabel(choice)} @ ${target}`;
+            if (seed === grid.seeds[0] && !unreachable.includes(pair)) unreachable.push(pair);
+            continue;
+          }
+          for (const pattern of patterns) {
+            const once = `${pattern.label}|${pattern.sparsity}|${layers}|${seed}`;
+            if (planned.has(once)) continue;
+            planned.add(once);
             const run = { pattern, sparsityTarget: target, layers, seed };
             runs.push({ ...run, runId: runIdOf(run) });
           }
@@ -246,6 +312,9 @@ export function planSweepOf(definition: ExperimentDefinition, options: SweepOpti
     seeds: options.seeds ?? budget.seeds,
     n,
     parametersPerLevel: budget.parametersPerLevel ?? Infinity,
+    // levels asked for on the command line are matched as the curve's own are
+    curve: options.sparsity ? undefined : budget.curve,
+    randomDrawPerLayer: budget.randomDrawPerLayer ?? false,
   });
   const dir = options.resultsDir ?? `${resultsRoot(options.mode)}/${definition.name}`;
   return { definition, mode: options.mode, dir, runs, unreachable };

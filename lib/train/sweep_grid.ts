@@ -25,6 +25,7 @@ export const PATTERNS = [
   "strided",
   "fixed",
   "star",
+  "causal-star",
   "window-relay",
   "random",
   "window",
@@ -39,6 +40,11 @@ export const SWEEP_PATTERNS: Readonly<
   strided: { zoo: "strided", description: "Child et al. strided, bidirectional (p = 2)" },
   fixed: { zoo: "fixed", description: "Child et al. fixed, bidirectional (p = 2)" },
   star: { zoo: "star", description: "Star-Transformer: neighbours k−1, k, k+1 and relay n−1" },
+  "causal-star": {
+    zoo: "causal-star",
+    description: "STAR for causal models (the lab's reconstruction): relay at token 0, which " +
+      "every row of a causal mask keeps",
+  },
   "window-relay": {
     zoo: "window-relay",
     description: "the lab's widened STAR: window half-width w plus relay n−1 (not the paper's)",
@@ -229,8 +235,9 @@ function resolveCandidate(
 
 /**
  * The pattern at the achievable level nearest `target`, or with the explicit `parameters`
- * (e.g. {w: 3}). `seed` draws RANDOM's pairs. An unreachable level throws, listing the levels
- * the pattern can reach at n.
+ * (e.g. {w: 3}). `seed` draws RANDOM's pairs; `draws` > 1 draws that many independent patterns
+ * of a level-drawn family (RANDOM), cycled over layers, so that a fresh draw serves each layer.
+ * An unreachable level throws, listing the levels the pattern can reach at n.
  */
 export function resolvePattern(
   choice: PatternChoice,
@@ -238,6 +245,7 @@ export function resolvePattern(
   target: number | undefined,
   seed = 0,
   parameters?: Record<string, number>,
+  draws = 1,
 ): ResolvedPattern {
   const space = parameterSpaceOf(choice.pattern, n);
   if (space.kind === "level") {
@@ -252,10 +260,16 @@ export function resolvePattern(
         `${pattern} at n=${n} reaches ${describeLevels(choice, n)}`,
       );
     }
+    const drawn = {
+      n,
+      [space.parameter]: target,
+      [space.seedParameter]: seed,
+      ...(draws > 1 ? { draws } : {}),
+    };
     // built afresh, not cached: the schedule depends on the level and seed, no key holds them
     return resolveCandidate(choice, n, {
-      schedule: fromZoo(pattern, { n, [space.parameter]: target, [space.seedParameter]: seed }),
-      parameters: {},
+      schedule: fromZoo(pattern, drawn),
+      parameters: draws > 1 ? { draws } : {},
     });
   }
   const all = candidates(choice, n);
@@ -323,6 +337,39 @@ export function spreadOfAdmissible(
     .sort((a, b) => a.index - b.index)
     .map((m) => m.pattern);
   return [ends[0], ...middle, ends[1]];
+}
+
+/**
+ * How far (in sparsity) the parameter a curve trains for a level may lie from it: half the
+ * spacing of the curves' levels, so that every level a family reaches gives it a point.
+ */
+export const CURVE_TOLERANCE = 0.05;
+
+/**
+ * The one parameter of the pattern whose achieved sparsity is nearest `target`, within
+ * ±CURVE_TOLERANCE (ties: the first in parameter order); undefined when none is that near. A
+ * level-drawn pattern (RANDOM) is drawn at exactly the level, with `draws` draws.
+ */
+export function nearestPattern(
+  choice: PatternChoice,
+  n: number,
+  target: number,
+  seed = 0,
+  draws = 1,
+): ResolvedPattern | undefined {
+  const space = parameterSpaceOf(choice.pattern, n);
+  if (space.kind === "level") {
+    return target >= space.min && target <= space.max
+      ? resolvePattern(choice, n, target, seed, undefined, draws)
+      : undefined;
+  }
+  let best: Candidate | undefined;
+  let bestGap = Infinity;
+  for (const candidate of candidates(choice, n)) {
+    const gap = Math.abs(sparsityOf(candidate.schedule) - target);
+    if (gap < bestGap - 1e-12) [best, bestGap] = [candidate, gap];
+  }
+  return best && bestGap <= CURVE_TOLERANCE + 1e-12 ? resolved(choice, n, best) : undefined;
 }
 
 /** True when `target` is within tolerance of a level the pattern reaches at n. */

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import {
   admissiblePatterns,
+  nearestPattern,
   PATTERNS,
   reachableLevels,
   requireChoice,
@@ -10,14 +11,15 @@ import {
   SWEEP_PATTERNS,
 } from "../../lib/train/sweep_grid.ts";
 import {
-  bestAtEveryLevel,
+  judgeFindings,
   reversalAccuracyBound,
   type SummarySeries,
-  worstAtEveryLevel,
+  worstComparisons,
 } from "../../lib/train/summary.ts";
 import { summarySeries as series } from "../support/summary_series.ts";
 import { slidingWindow, star, windowRelay, ZOO } from "../../lib/pattern/mod.ts";
 import { InputError } from "../../lib/util/errors.ts";
+import { curveTargets } from "../../lib/train/sweep.ts";
 
 Deno.test("a level is matched by the nearest parameter and its exact sparsity is reported", () => {
   const strided = resolvePattern(requireChoice("strided", "sequential"), 32, 0.7);
@@ -55,14 +57,14 @@ Deno.test("verdicts: agrees, disagrees, inconclusive, and never from fewer than 
   const close = series("star", "star", [0.89, 0.93, 0.91, 0.88, 0.94]);
   const isStrided = (s: SummarySeries) => s.pattern === "strided";
   const isRandom = (s: SummarySeries) => s.pattern === "random";
-  assert.equal(bestAtEveryLevel([good, bad], isStrided, true).verdict, "agrees");
-  assert.equal(bestAtEveryLevel([good, bad], isRandom, true).verdict, "disagrees");
-  assert.equal(bestAtEveryLevel([good, close], isStrided, true).verdict, "inconclusive");
-  assert.equal(worstAtEveryLevel([good, bad], isRandom, true).verdict, "agrees");
-  assert.equal(worstAtEveryLevel([good, bad], isStrided, true).verdict, "disagrees");
-  const fourSeeds = series("strided", "strided", [0.9, 0.91, 0.92, 0.93]);
-  assert.equal(bestAtEveryLevel([fourSeeds, bad], isStrided, true).verdict, "inconclusive");
-  assert.equal(bestAtEveryLevel([bad], isStrided, true).verdict, "inconclusive", "no claimed runs");
+  const worst = (all: SummarySeries[], claimed: (s: SummarySeries) => boolean) =>
+    judgeFindings([worstComparisons("worst", all, claimed, true)])[0].verdict;
+  assert.equal(worst([good, bad], isRandom), "agrees");
+  assert.equal(worst([good, bad], isStrided), "disagrees");
+  assert.equal(worst([good, close], isStrided), "inconclusive");
+  const fourSeeds = series("random", "random", [0.5, 0.51, 0.52, 0.53]);
+  assert.equal(worst([good, fourSeeds], isRandom), "inconclusive");
+  assert.equal(worst([good], isRandom), "inconclusive", "no claimed runs");
 });
 
 Deno.test("pattern and configuration names are looked up as own entries only", () => {
@@ -145,4 +147,60 @@ Deno.test("a series' candidates are its zoo entry's parameter space, in order", 
       pattern,
     );
   }
+});
+
+Deno.test("a curve spreads each family's points over the part of the span it reaches", () => {
+  const curve = { lowest: 0.5, highest: 0.95, points: 5 };
+  const strided = requireChoice("strided", "sequential");
+  const reached = reachableLevels(strided, 128);
+  const targets = curveTargets(strided, 128, curve);
+  // STRIDED SEQUENTIAL reaches 0.615 … 0.873 at n = 128: five levels from end to end
+  assert.equal(targets[0], reached[0]);
+  assert.equal(targets[4], reached[reached.length - 1]);
+  const step = (targets[4] - targets[0]) / 4;
+  targets.forEach((t, i) => assert.ok(Math.abs(t - (targets[0] + i * step)) < 1e-3));
+  assert.deepEqual(curveTargets(requireChoice("random", "single"), 128, curve), [
+    0.5,
+    0.613,
+    0.725,
+    0.837,
+    0.95,
+  ]);
+  // each level trains the parameter nearest it
+  const nearest = nearestPattern(strided, 128, targets[2])!;
+  for (const level of reached) {
+    assert.ok(Math.abs(nearest.sparsity - targets[2]) <= Math.abs(level - targets[2]) + 1e-3);
+  }
+  assert.equal(nearestPattern(strided, 128, 0.99), undefined, "nothing within the tolerance");
+});
+
+Deno.test("RANDOM draws a fresh pattern for each layer, and its mixing depth follows", () => {
+  const choice = requireChoice("random", "single");
+  const one = resolvePattern(choice, 32, 0.8, 3);
+  const four = resolvePattern(choice, 32, 0.8, 3, undefined, 4);
+  assert.equal(four.schedule.numPatterns, 4);
+  assert.deepEqual(four.parameters, { draws: 4 });
+  assert.deepEqual(four.schedule.patterns[0].toLists(), one.schedule.patterns[0].toLists());
+  assert.notDeepEqual(four.schedule.patterns[1].toLists(), one.schedule.patterns[0].toLists());
+  assert.equal(four.sparsity, one.sparsity);
+  assert.ok(four.mixingDepth !== null && one.mixingDepth !== null);
+  assert.ok(four.mixingDepth! <= one.mixingDepth!, "fresh draws mix no slower than one reused");
+});
+
+Deno.test("causal STAR keeps its relay under a causal mask; the last-token STAR loses it", () => {
+  const n = 8;
+  const keptUnderCausalMask = (lists: number[][]) =>
+    lists.map((keys, k) => keys.filter((j) => j <= k));
+  const causal = keptUnderCausalMask(star({ n, relay: "first" }).patterns[0].toLists());
+  const last = keptUnderCausalMask(star({ n }).patterns[0].toLists());
+  for (let k = 2; k < n - 1; k++) {
+    assert.deepEqual(causal[k], [0, k - 1, k]);
+    assert.deepEqual(last[k], [k - 1, k]);
+  }
+  assert.deepEqual(causal[0], [0]);
+  assert.equal(
+    resolvePattern(requireChoice("causal-star", "single"), 128, undefined).connections,
+    star({ n: 128 }).connections[0],
+    "the same number of connections as STAR, the relay moved",
+  );
 });

@@ -1,0 +1,145 @@
+/** Findings at matched sparsity: curves read per seed, STAR where it stands, plateaus required. */
+import assert from "node:assert/strict";
+import {
+  bestAtMatchedSparsity,
+  comparisonLevels,
+  gapGrowsWithSparsity,
+  gapsToDense,
+  matchedValue,
+  neverBestAtMatchedSparsity,
+  worstAtMatchedSparsity,
+} from "../../lib/train/matched_findings.ts";
+import { judgeFindings, type SummarySeries } from "../../lib/train/summary.ts";
+import { curveSeries, summarySeries } from "../support/summary_series.ts";
+
+const seeds = (mean: number) => [-0.02, -0.01, 0, 0.01, 0.02].map((d) => mean + d);
+const named = (pattern: string) => (s: SummarySeries) => s.pattern === pattern;
+
+Deno.test("a curve is read per seed between its bracketing points, never beyond them", () => {
+  const curve = curveSeries("strided", "strided", [
+    { x: 0.6, values: [0.9, 0.8] },
+    { x: 0.8, values: [0.7, 0.4] },
+  ]);
+  const at = matchedValue(curve, 0.65)!;
+  // a quarter of the way: seed 0 0.9 → 0.7, seed 1 0.8 → 0.4
+  assert.deepEqual(at.values.map((v) => Number(v.toFixed(12))), [0.85, 0.7]);
+  assert.equal(at.exact, false);
+  assert.deepEqual(matchedValue(curve, 0.8)!.values, [0.7, 0.4]);
+  assert.equal(matchedValue(curve, 0.8)!.exact, true);
+  assert.equal(matchedValue(curve, 0.59), undefined);
+  assert.equal(matchedValue(curve, 0.81), undefined);
+});
+
+Deno.test("families meet only where both curves reach; a single-point family where it stands", () => {
+  const a = curveSeries("strided", "strided", [{ x: 0.6, values: seeds(0.9) }, {
+    x: 0.8,
+    values: seeds(0.8),
+  }]);
+  const b = curveSeries("fixed", "fixed", [{ x: 0.7, values: seeds(0.6) }, {
+    x: 0.9,
+    values: seeds(0.5),
+  }]);
+  const finding = bestAtMatchedSparsity(
+    "strided best",
+    [a, b],
+    [0.6, 0.7, 0.8, 0.9],
+    named("strided"),
+    true,
+  );
+  // 0.6 lies below FIXED's curve and 0.9 above STRIDED's: only 0.7 and 0.8 compare
+  assert.match(finding.covers, /^matched sparsity 0\.700, 0\.800; 2 families; 5 seeds per point$/);
+  assert.equal(finding.comparisons.length, 4);
+  assert.ok(finding.comparisons.every((c) => /sparsity 0\.[78]00/.test(c.label)));
+  const [check] = judgeFindings([finding]);
+  assert.equal(check.verdict, "agrees");
+  assert.match(check.evidence, /fixed 0\.600 \[0\.580, 0\.620\]/);
+  assert.match(check.evidence, /strided 0\.850 \[0\.830, 0\.870\], interpolated/);
+
+  const star = summarySeries("star", "star", seeds(0.95), 0.96);
+  assert.deepEqual(comparisonLevels([a, b, star], [0.7]), [0.7, 0.96]);
+  const relay = curveSeries("window-relay", "window-relay", [{ x: 0.9, values: seeds(0.7) }, {
+    x: 0.97,
+    values: seeds(0.6),
+  }]);
+  const struggles = neverBestAtMatchedSparsity(
+    "star struggles",
+    [a, relay, star],
+    [],
+    named("star"),
+    true,
+  );
+  // STAR meets window-relay at 0.96; STRIDED's curve ends at 0.8 and is never compared
+  assert.ok(struggles.comparisons.every((c) => /sparsity 0\.960: .*window-relay/.test(c.label)));
+  assert.equal(judgeFindings([struggles])[0].verdict, "disagrees", "STAR beats window-relay");
+});
+
+Deno.test("'worse' needs the loser's runs plateaued; an undertrained loser is inconclusive", () => {
+  const good = curveSeries("strided", "strided", [{ x: 0.7, values: seeds(0.9) }]);
+  const plateaued = curveSeries("random", "random", [{ x: 0.7, values: seeds(0.5) }]);
+  const climbing = curveSeries("random", "random", [{ x: 0.7, values: seeds(0.5), plateaued: 3 }]);
+  const judge = (random: SummarySeries) =>
+    judgeFindings([
+      worstAtMatchedSparsity("random worst", [good, random], [0.7], named("random"), true),
+    ])[0];
+  const settled = judge(plateaued);
+  assert.equal(settled.verdict, "agrees");
+  assert.match(settled.evidence, /every run a significant test could call worse had plateaued/);
+  const early = judge(climbing);
+  assert.equal(early.verdict, "inconclusive");
+  assert.equal(early.p, 1);
+  assert.match(early.evidence, /undertrained, not counted: random at sparsity 0\.700/);
+});
+
+Deno.test("an 'any' claim needs one significant test (Bonferroni), its opposite every one", () => {
+  const star = summarySeries("star", "star", seeds(0.7), 0.8);
+  const better = curveSeries("fixed", "fixed", [{ x: 0.8, values: seeds(0.9) }]);
+  const worse = curveSeries("random", "random", [{ x: 0.8, values: seeds(0.5) }]);
+  const finding = neverBestAtMatchedSparsity(
+    "struggles",
+    [star, better, worse],
+    [0.8],
+    named("star"),
+    true,
+  );
+  const [check] = judgeFindings([finding]);
+  assert.equal(check.verdict, "agrees", "FIXED beats STAR though RANDOM does not");
+  const supporting = finding.comparisons.filter((c) => c.supports).map((c) => c.p);
+  assert.ok(Math.abs(check.p! - Math.min(...supporting) * 2) < 1e-15);
+});
+
+Deno.test("the gap to dense: per trained point, and a slope test of its growth", () => {
+  const dense = summarySeries("dense", "dense", seeds(0.95), 0);
+  const falling = curveSeries(
+    "strided",
+    "strided",
+    [0.5, 0.6, 0.7, 0.8].map((x) => ({
+      x,
+      values: seeds(1.4 - x),
+    })),
+  );
+  const gaps = gapsToDense([dense, falling], true);
+  // dense 0.95 against means 0.9, 0.8, 0.7, 0.6
+  assert.deepEqual(gaps.map((g) => Number(g.gap.toFixed(9))), [0.05, 0.15, 0.25, 0.35]);
+  assert.ok(gaps.every((g) => g.seeds === 5 && g.lower < g.gap && g.gap < g.upper));
+  const grows = judgeFindings([gapGrowsWithSparsity("gap grows", [dense, falling], true)])[0];
+  assert.equal(grows.verdict, "agrees");
+  assert.match(
+    grows.evidence,
+    /strided: slope -1\.00 per unit sparsity over 0\.500–0\.800 \(4 points\)/,
+  );
+  const flat = curveSeries(
+    "fixed",
+    "fixed",
+    [0.5, 0.6, 0.7].map((x) => ({ x, values: seeds(0.8) })),
+  );
+  assert.equal(
+    judgeFindings([gapGrowsWithSparsity("gap grows", [dense, flat], true)])[0].verdict,
+    "inconclusive",
+  );
+  const twoPoints = curveSeries(
+    "fixed",
+    "fixed",
+    [0.5, 0.6].map((x) => ({ x, values: seeds(0.8) })),
+  );
+  assert.equal(gapGrowsWithSparsity("gap grows", [dense, twoPoints], true).covers, "no runs yet");
+});
