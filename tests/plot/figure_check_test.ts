@@ -15,6 +15,7 @@ import { linePlot } from "../../lib/plot/line.ts";
 import { panelPlot } from "../../lib/plot/panels.ts";
 import { experimentFigure } from "../../lib/experiments/figures.ts";
 import type { SummarySeries } from "../../lib/train/summary.ts";
+import { summaryPoint } from "../support/summary_series.ts";
 
 interface TraceSpec {
   colour: string;
@@ -206,7 +207,10 @@ Deno.test({
         pattern,
         configuration,
         sparsity: 0.8,
-        points: [1, 2, 3].map((x) => ({ x, target: null, mean: x / 4, std: 0.02, values: [] })),
+        points: [1, 2, 3].map((x) => ({
+          ...summaryPoint(x, null, [x / 4 - 0.02, x / 4, x / 4 + 0.02]),
+          std: 0.02,
+        })),
       });
       const experiment = experimentFigure("copying", [
         series("dense", "dense", "single"),

@@ -18,6 +18,7 @@ import {
   windowRelay,
 } from "../../lib/pattern/mod.ts";
 import { InputError } from "../../lib/util/errors.ts";
+import { summarySeries } from "../support/summary_series.ts";
 
 // n = 8, offset 5: positions 5, 6, 7 copy sources 0, 1, 2
 const n = 8;
@@ -65,14 +66,7 @@ Deno.test("the bottleneck measures refuse a depth below one and an offset beyond
 });
 
 function series(label: string, layers: number, values: number[]): SummarySeries {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  return {
-    label,
-    pattern: label,
-    configuration: "single",
-    sparsity: 0.5,
-    points: [{ x: layers, target: null, mean, std: 0, values }],
-  };
+  return { ...summarySeries(label, label, values, layers), sparsity: 0.5 };
 }
 
 Deno.test("each outcome gets the account that fits it: ceiling, hub bottleneck or neither", () => {

@@ -4,6 +4,7 @@ import { experimentFigure } from "../../lib/experiments/figures.ts";
 import type { SummarySeries } from "../../lib/train/summary.ts";
 import { Figure } from "../../lib/plot/figure.ts";
 import { FigureNote } from "../../lib/plot/figure_note.ts";
+import { summaryPoint } from "../support/summary_series.ts";
 
 function series(label: string, pattern: string, sparsity: number, xs: number[]): SummarySeries {
   return {
@@ -11,13 +12,7 @@ function series(label: string, pattern: string, sparsity: number, xs: number[]):
     pattern,
     configuration: "single",
     sparsity,
-    points: xs.map((x, i) => ({
-      x,
-      target: null,
-      mean: 0.5 + i / 10,
-      std: 0.01,
-      values: [0.49 + i / 10, 0.5 + i / 10, 0.51 + i / 10],
-    })),
+    points: xs.map((x, i) => summaryPoint(x, null, [0.49 + i / 10, 0.5 + i / 10, 0.51 + i / 10])),
   };
 }
 
