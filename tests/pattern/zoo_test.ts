@@ -308,7 +308,7 @@ Deno.test("registry names are own properties only: built-ins of Object are unkno
     /no parameter "constructor"/,
   );
   assert.equal(zooEntry("window")?.name, "window");
-  assert.equal(Object.keys(ZOO).length, 13);
+  assert.equal(Object.keys(ZOO).length, 14);
 });
 
 Deno.test("each pattern's connection bound is an upper bound, and exact for dense and window", () => {
@@ -320,6 +320,7 @@ Deno.test("each pattern's connection bound is an upper bound, and exact for dens
     fixed: [{}, { c: 3, summary: 2 }, { c: 1 }],
     "fixed-causal": [{}, { c: 4, summary: 3 }],
     star: [{}],
+    "causal-star": [{}],
     "window-relay": [{}, { w: 0 }, { w: 3 }, { w: 100 }],
     longformer: [{}, { w: 2, g: 3 }, { w: 0, g: 0 }],
     bigbird: [{}, { w: 2, g: 2, r: 5, seed: 3 }, { w: 0, g: 0, r: 40 }],
@@ -406,7 +407,7 @@ Deno.test("a parameter space names the entry's own parameters, and every value b
   const swept = Object.values(ZOO).filter((entry) => entry.parameterSpace !== undefined);
   assert.deepEqual(
     swept.map((entry) => entry.name),
-    ["dense", "window", "strided", "fixed", "star", "window-relay", "random"],
+    ["dense", "window", "strided", "fixed", "star", "causal-star", "window-relay", "random"],
   );
   for (const entry of swept) {
     const takes = new Set(entry.params.map((p) => p.name));

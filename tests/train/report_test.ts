@@ -12,7 +12,10 @@ function series(label: string, pattern: string, sparsity: number, xs: number[]):
     pattern,
     configuration: "single",
     sparsity,
-    points: xs.map((x, i) => summaryPoint(x, null, [0.49 + i / 10, 0.5 + i / 10, 0.51 + i / 10])),
+    points: xs.map((x, i) => ({
+      ...summaryPoint(x, null, [0.49 + i / 10, 0.5 + i / 10, 0.51 + i / 10]),
+      std: 0.01,
+    })),
   };
 }
 
