@@ -20,7 +20,6 @@ import {
 import type { RunResult } from "../../lib/train/results.ts";
 import { GENERATED_TABLES, resultsProgressTable } from "../../lib/experiments/readme_tables.ts";
 import {
-  committedSeries,
   experimentVerdicts,
   planSummary,
   sparsityLevelsOf,
