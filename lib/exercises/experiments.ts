@@ -12,6 +12,8 @@ import { buildTheorem1Network, type Theorem1Network } from "../construction/netw
 import { copying, copyOffset } from "../experiments/copying.ts";
 import { languageModeling } from "../experiments/language_modeling.ts";
 import { seq2seq } from "../experiments/seq2seq.ts";
+import { classification, rhymeEvaluationPairs } from "../experiments/classification.ts";
+import { MATCHED_LEVELS } from "../experiments/paper_comparison.ts";
 import { depthVsMixing } from "../experiments/depth_vs_mixing.ts";
 import type { ExperimentDefinition } from "../train/experiment_definition.ts";
 import { planSweep } from "../experiments/sweeps.ts";
@@ -22,20 +24,40 @@ import { analyzeAssumption1 } from "../pattern/assumption1.ts";
 import { star } from "../pattern/families/star.ts";
 import { slidingWindow } from "../pattern/families/window.ts";
 import { buildPattern } from "../pattern/zoo.ts";
-import { bagOfWordsAccuracy, trainBagOfWords } from "../train/bag_of_words.ts";
+import { rhymeOf } from "../train/datasets.ts";
+import { atMatchedSparsity } from "../train/matched_sparsity.ts";
 import { perplexity, phonemeErrorRate } from "../train/metrics.ts";
 import { copyAccuracyBound, copySourceHops, reversalAccuracyBound } from "../train/summary.ts";
-import { admissiblePatterns, requireChoice } from "../train/sweep_grid.ts";
+import { admissiblePatterns, requireChoice, resolvePattern } from "../train/sweep_grid.ts";
 import { InputError } from "../util/errors.ts";
 import { expectAnswer, WrongAnswer, wrongAnswerMessage } from "../util/exercise.ts";
-import { type Interval, wilsonInterval } from "../util/statistics.ts";
+import { wilsonInterval } from "../util/statistics.ts";
 
 const CEILING_KIND = "an accuracy ceiling (a fraction in [0, 1], to within 1e-9)";
+/** Sparsities closer than this are the same level (exact sparsities are ratios of integers). */
+const SAME_LEVEL = 1e-9;
 
-/** The full budget's size of an experiment: its length n and its symbol count (`extra`). */
 /** An experiment's full budget: the sizes and levels its committed sweep trains. */
 const fullSize = (experiment: ExperimentDefinition) => experiment.budgets.full.size;
 const fullLevels = (experiment: ExperimentDefinition) => experiment.budgets.full.levels;
+
+/**
+ * The exact sparsities at which an experiment's full plan trains one family in one
+ * configuration, ascending: the points of its curve.
+ */
+function plannedSparsities(
+  experiment: ExperimentDefinition,
+  pattern: string,
+  configuration: string,
+): number[] {
+  const sparsities = planSweep(experiment, { mode: "full" }).runs
+    .filter((r) => r.pattern.pattern === pattern && r.pattern.configuration === configuration)
+    .map((r) => r.pattern.sparsity);
+  if (sparsities.length === 0) {
+    throw new Error(`the full plan of ${experiment.name} trains no ${pattern} ${configuration}`);
+  }
+  return [...new Set(sparsities)].sort((a, b) => a - b);
+}
 
 // ---- 10: Theorem 1 end to end ----
 
@@ -168,19 +190,25 @@ export function windowCopyHops(answer: number): void {
 
 // ---- 12: language modelling ----
 
-/** 12, exercise 1: the half-widths window-relay admits at the highest level and full length. */
-export function windowRelayWidths(answer: number): void {
-  const level = Math.max(...fullLevels(languageModeling));
-  const { n } = fullSize(languageModeling);
-  expectAnswer(
-    answer,
-    admissiblePatterns(requireChoice("window-relay", "single"), n, level).length,
-    {
-      kind: "a count of half-widths w (a whole number)",
-      hint: `count window-relay's connections for each w and keep the w whose sparsity is within ` +
-        `±0.02 of ${level}`,
-    },
+/** The paper's length for language modelling and translation (paper.md §4.1). */
+const PAPER_LENGTH = 256;
+
+/** 12, exercise 1: causal STAR's exact sparsity at the paper's length. */
+export function causalStarSparsity(answer: number): void {
+  const causalStar = resolvePattern(
+    requireChoice("causal-star", "single"),
+    PAPER_LENGTH,
+    undefined,
+    0,
+    {},
   );
+  expectAnswer(answer, causalStar.sparsity, {
+    kind: `an exact sparsity 1 − connections/n² at n = ${PAPER_LENGTH} (a number, to within 1e-9)`,
+    hint: "the relay, token 0, attends to all n tokens; every other token to itself, its " +
+      "neighbours and the relay (token 1's left neighbour is the relay, the last token has one " +
+      "neighbour); check your count against the plan table's at the plan's n",
+    tolerance: 1e-9,
+  });
 }
 
 /** 12, exercise 2: the highest dense test perplexity per character that meets the bar. */
@@ -194,12 +222,21 @@ export function densePerplexityBar(answer: number): void {
   });
 }
 
-/** 12, exercise 3: the pattern × level pairs of the full plan that no configuration reaches. */
-export function unreachablePairs(answer: number): void {
-  expectAnswer(answer, planSweep(languageModeling, { mode: "full" }).unreachable.length, {
-    kind: "a count of pattern × level pairs (a whole number)",
-    hint: "a configuration misses a level when none of its reachable levels lies within ±0.02 " +
-      "of it; go through STRIDED's and FIXED's three configurations",
+/** 12, exercise 3: the families whose curves reach causal STAR's own sparsity. */
+export function familiesReachingCausalStar(answer: number): void {
+  const { runs } = planSweep(languageModeling, { mode: "full" });
+  const starSparsity = runs.find((r) => r.pattern.pattern === "causal-star")!.pattern.sparsity;
+  const sparsest = new Map<string, number>();
+  for (const { pattern } of runs) {
+    if (pattern.pattern === "dense" || pattern.pattern === "causal-star") continue;
+    const family = `${pattern.pattern} ${pattern.configuration}`;
+    sparsest.set(family, Math.max(sparsest.get(family) ?? 0, pattern.sparsity));
+  }
+  const reaching = [...sparsest.values()].filter((s) => s >= starSparsity - SAME_LEVEL);
+  expectAnswer(answer, reaching.length, {
+    kind: "a count of families, a family being a pattern in one configuration (a whole number)",
+    hint: "a curve reaches as far as the sparsest parameter of its family, or the top of the " +
+      "plan's range; compare each family's sparsest trained point with causal STAR's sparsity",
   });
 }
 
@@ -215,37 +252,68 @@ export function phonemeErrorRateByHand(answer: number): void {
   });
 }
 
-/** 13, exercise 2: the (c, c′) pairs FIXED MULTIHEAD admits at the lowest level, full length. */
-export function fixedMultiheadPairs(answer: number): void {
-  const level = Math.min(...fullLevels(seq2seq));
-  const { n } = fullSize(seq2seq);
-  expectAnswer(answer, admissiblePatterns(requireChoice("fixed", "multihead"), n, level).length, {
-    kind: "a count of (c, c′) pairs (a whole number)",
-    hint: "c divides n and c′ < c; average the block pattern's and the summary pattern's " +
-      `sparsity and keep the pairs within ±0.02 of ${level}`,
+/** The matched level exercise 2 of notebook 13 interpolates at. */
+const INTERPOLATED_LEVEL = 0.7;
+
+/** 13, exercise 2: the weight of FIXED UNION's sparser bracketing point at level 0.7. */
+export function fixedUnionInterpolationWeight(answer: number): void {
+  if (!MATCHED_LEVELS.includes(INTERPOLATED_LEVEL)) {
+    throw new Error(`${INTERPOLATED_LEVEL} is not one of the matched levels`);
+  }
+  // the library's interpolation of a metric that is 0 at every point but one: that point's weight
+  const points = plannedSparsities(seq2seq, "fixed", "union");
+  const sparser = points.find((s) => s > INTERPOLATED_LEVEL);
+  const weight = atMatchedSparsity(
+    points.map((s) => ({ sparsity: s, bySeed: new Map([[0, s === sparser ? 1 : 0]]) })),
+    INTERPOLATED_LEVEL,
+  )?.get(0);
+  if (weight === undefined) {
+    throw new Error(`FIXED UNION's curve does not cover ${INTERPOLATED_LEVEL}`);
+  }
+  expectAnswer(answer, weight, {
+    kind: "a weight in [0, 1] (a number, to within 1e-3)",
+    hint: "find the two trained points whose exact sparsities (1 − connections/n²) bracket the " +
+      "level; the sparser one's weight is how far the level lies from the denser, as a " +
+      "fraction of the distance between them",
+    tolerance: 1e-3,
   });
 }
 
 // ---- 14: classification ----
 
-type Examples = readonly (readonly [string, number])[];
+/** 14, exercise 1: the best expected test accuracy of a model whose tokens never mix. */
+export function noMixingAccuracy(answer: number): void {
+  const { test } = rhymeEvaluationPairs(fullSize(classification).n);
+  const rhyming = test.filter((example) => example.label === 1).length / test.length;
+  expectAnswer(answer, Math.max(rhyming, 1 - rhyming), {
+    kind: "an accuracy (a fraction in [0, 1], to within 1e-9)",
+    hint: "each word on its own says nothing of the label, so without mixing the best is to " +
+      "give every pair the commoner label; count the test pairs of each label",
+    tolerance: 1e-9,
+  });
+}
 
-/** 14, exercise 1: whether 200 words keep the accuracy inside the default model's interval. */
-export function smallVocabularyInside(
-  emails: { train: Examples; test: Examples },
-  interval: Interval,
-) {
-  return (answer: boolean): void => {
-    const small = bagOfWordsAccuracy(
-      trainBagOfWords(emails.train, { vocabulary: 200 }),
-      emails.test,
-    );
-    expectAnswer(answer, interval.lower <= small && small <= interval.upper, {
-      kind: "true or false",
-      hint: "train trainBagOfWords(emails.train, { vocabulary: 200 }) and compare its test " +
-        "accuracy with the interval's lower and upper ends",
-    });
-  };
+/** The pronunciations exercise 2 of notebook 14 quotes, as CMUdict writes them. */
+export const RHYME_EXERCISE_PRONUNCIATIONS = {
+  RELAY: "R IY1 L EY2",
+  DISPLAY: "D IH0 S P L EY1",
+} as const;
+
+/** 14, exercise 2: RELAY's rhyme by `rhymeOf`, and whether RELAY and DISPLAY rhyme. */
+export function relayRhyme(
+  answer: { rhyme: string | undefined; rhymes: boolean | undefined },
+): void {
+  const rhymeOfWord = (word: keyof typeof RHYME_EXERCISE_PRONUNCIATIONS) =>
+    rhymeOf(RHYME_EXERCISE_PRONUNCIATIONS[word].split(" "));
+  expectAnswer(answer.rhyme, rhymeOfWord("RELAY"), {
+    kind: 'for rhyme, phonemes without stress digits, separated by single spaces ("EY N")',
+    hint: "a rhyme runs from the last vowel with primary stress (digit 1) to the end; a " +
+      "vowel with secondary stress (2) after it does not start it",
+  });
+  expectAnswer(answer.rhymes, rhymeOfWord("RELAY") === rhymeOfWord("DISPLAY"), {
+    kind: "for rhymes, true or false",
+    hint: "two words rhyme when their rhymes are the same phonemes",
+  });
 }
 
 /** The half-width (upper − lower)/2 of the 95% Wilson interval of `correct` of `trials`. */
@@ -254,22 +322,14 @@ const wilsonHalfWidth = (correct: number, trials: number) => {
   return (upper - lower) / 2;
 };
 
-/** 14, exercise 2: the half-width of the 95% Wilson interval of 950 of 1,000. */
-export function wilsonHalfWidthAt950(answer: number): void {
-  expectAnswer(answer, wilsonHalfWidth(950, 1000), {
+/** 14, exercise 3: the half-width of the 95% Wilson interval of half the test pairs right. */
+export function chanceHalfWidth(answer: number): void {
+  const pairs = rhymeEvaluationPairs(fullSize(classification).n).test.length;
+  expectAnswer(answer, wilsonHalfWidth(pairs / 2, pairs), {
     kind: "a half-width (upper − lower)/2 (a number, to within 5e-4)",
-    hint: "Wilson's half-width is z·√(p(1−p)/N + z²/4N²)/(1 + z²/N) with z ≈ 1.96",
+    hint: "Wilson's half-width is z·√(p(1−p)/N + z²/4N²)/(1 + z²/N) with z ≈ 1.96, p = 1/2 " +
+      "and N the number of test pairs",
     tolerance: 5e-4,
-  });
-}
-
-/** 14, exercise 3: the fewest test e-mails (a multiple of 100) for ±0.01 at 95% correct. */
-export function testSetSize(answer: number): void {
-  let smallest = 100;
-  while (wilsonHalfWidth((smallest / 100) * 95, smallest) > 0.01) smallest += 100;
-  expectAnswer(answer, smallest, {
-    kind: "a number of test e-mails (a multiple of 100)",
-    hint: "the half-width shrinks like 1/√N; try N = 100, 200, … until it is at most 0.01",
   });
 }
 
@@ -347,14 +407,14 @@ export const experimentExercises = {
   starCopyCeiling,
   stridedSequentialStrides,
   windowCopyHops,
-  windowRelayWidths,
+  causalStarSparsity,
   densePerplexityBar,
-  unreachablePairs,
+  familiesReachingCausalStar,
   phonemeErrorRateByHand,
-  fixedMultiheadPairs,
-  smallVocabularyInside,
-  wilsonHalfWidthAt950,
-  testSetSize,
+  fixedUnionInterpolationWeight,
+  noMixingAccuracy,
+  relayRhyme,
+  chanceHalfWidth,
   windowReversalCeiling,
   windowMixingDepth,
   starReversalCeiling,

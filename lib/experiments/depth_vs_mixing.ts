@@ -62,6 +62,15 @@ export const depthVsMixing: ExperimentDefinition = {
         steps: 2000,
         extra: 8,
         evalEvery: 75,
+        // a run stops once 3 validations in a row improve its accuracy by at most 0.002,
+        // between 2,000 steps and three times that: "does not learn" rests on a plateau
+        convergence: {
+          patience: 3,
+          tolerance: 0.002,
+          floorSteps: 2000,
+          capSteps: 6000,
+          higherIsBetter: true,
+        },
       }),
       layers: [1, 2, 3, 4, 5, 6],
       seeds: FIVE_SEEDS,

@@ -15,6 +15,7 @@ import { type Panel, panelPlot } from "../plot/panels.ts";
 import { CONFIGURATION_SYMBOLS, FAMILY_COLOURS, registeredColour, shade } from "../plot/style.ts";
 import { InputError } from "../util/errors.ts";
 import { type ExperimentRef, requireExperiment } from "./registry.ts";
+import { NO_MIXING_BASELINE, sparseSeries } from "./paper_comparison.ts";
 
 /** A line that belongs to one series (its reach ceiling, its mixing depth): drawn in its panel. */
 export interface CompanionLine {
@@ -59,7 +60,7 @@ const PANEL_ORDER = ["STRIDED", "FIXED", "STAR", "RANDOM", "UNION", "MULTIHEAD"]
 export function panelOf(series: Pick<SummarySeries, "pattern" | "configuration">): string {
   if (series.configuration === "union") return "UNION";
   if (series.configuration === "multihead") return "MULTIHEAD";
-  if (series.pattern === "window-relay") return "STAR";
+  if (series.pattern === "window-relay" || series.pattern === "causal-star") return "STAR";
   return series.pattern.toUpperCase();
 }
 
@@ -192,8 +193,12 @@ function familyPanels(
         return [curve, ...own];
       });
       const families = [...new Set(members.map((s) => s.pattern))];
+      const star = families.includes("causal-star") ? "causal STAR" : "STAR";
+      const hasStar = families.includes("star") || families.includes("causal-star");
       const title = name === "STAR" && families.includes("window-relay")
-        ? (families.includes("star") ? "STAR and window-relay" : "window-relay (STAR widened)")
+        ? (hasStar ? `${star} and window-relay` : "window-relay (STAR widened)")
+        : name === "STAR" && hasStar
+        ? star
         : name;
       return { title, series: [...denseCompanions, ...curves] };
     });
@@ -224,7 +229,18 @@ export function experimentFigure(
   });
   const byLayers = definition.axis === "layers";
   const dense = series.filter((s) => s.pattern === "dense");
-  const sparse = series.filter((s) => s.pattern !== "dense").sort(byParameters);
+  const sparse = sparseSeries(series).sort(byParameters);
+  // the no-mixing baseline is a model, drawn like any baseline: a line in every panel
+  const baselines = series.filter((s) => s.pattern === NO_MIXING_BASELINE && s.points.length > 0)
+    .map((s): ReferenceLine => {
+      const [p] = s.points;
+      return {
+        name: `no mixing (each token attends to itself) ${p.mean.toFixed(3)}`,
+        y: p.mean,
+        band: [p.mean - p.std, p.mean + p.std],
+        bandName: "no mixing: ± one standard deviation",
+      };
+    });
   const xs = (of: readonly SummarySeries[]) => of.flatMap((s) => s.points.map((p) => p.x));
   const xRange: [number, number] = byLayers
     ? [Math.min(...xs(series)) - 0.3, Math.max(...xs(series)) + 0.3]
@@ -234,7 +250,7 @@ export function experimentFigure(
       `vs ${byLayers ? "layers" : "sparsity"}`;
   const shared = [
     ...denseReferences(dense, byLayers, xRange),
-    ...referenceLines(options.references ?? [], xRange),
+    ...referenceLines([...baselines, ...(options.references ?? [])], xRange),
   ];
   const panels = familyPanels(sparse, dense, options);
   // with dense results only, dense is the one panel

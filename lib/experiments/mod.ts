@@ -13,6 +13,8 @@ export {
 } from "./registry.ts";
 // the copy offset notebook 11 derives its ceilings from
 export { copyOffset } from "./copying.ts";
+// the rhyme pairs notebook 14's runs are scored on
+export { rhymeEvaluationPairs } from "./classification.ts";
 // an experiment's sweep by name: its plan, and training it
 export { planSweep, runSweep } from "./sweeps.ts";
 // what the notebooks show: plans, live runs, committed results, competence, ceilings, verdicts

@@ -14,6 +14,7 @@ import {
   type FindingCheck,
   judgeFindings,
   type SeriesCeilings,
+  seriesLabelOf,
   summarize,
   type SummarySeries,
 } from "../train/summary.ts";
@@ -128,22 +129,35 @@ export interface PlannedCeilings extends SeriesCeilings {
 }
 
 /**
- * The distinct series of an experiment's full plan, each with `bound(layerSchedule, L)` at every
- * planned depth L: a ceiling computed from the patterns alone, before any training.
+ * The distinct series of an experiment's full plan (labelled as summarized results label them),
+ * each with `bound(layerSchedule, L)` at every planned depth L, from the schedule the depth-L
+ * model uses: a ceiling computed from the patterns alone, before any training. `pattern` and
+ * `layerSchedule` are the deepest planned model's.
  */
 export function plannedCeilings(
   experiment: ExperimentRef,
   bound: (layerSchedule: Schedule, layers: number) => number,
 ): PlannedCeilings[] {
   const plan = planSweep(experiment, { mode: "full" });
-  const depths = [...new Set(plan.runs.map((r) => r.layers))].sort((a, b) => a - b);
-  const patterns = [...new Map(plan.runs.map((r) => [r.pattern.label, r.pattern])).values()];
-  return patterns.map((pattern) => {
-    const layerSchedule = pattern.patternMode === "heads"
-      ? union(pattern.schedule)
-      : pattern.schedule;
-    const ceilings = depths.map((layers) => ({ layers, ceiling: bound(layerSchedule, layers) }));
-    return { label: pattern.label, pattern, layerSchedule, ceilings };
+  // a series' runs by depth (RANDOM draws afresh per layer, so its pattern follows the depth)
+  const bySeries = new Map<string, Map<number, ResolvedPattern>>();
+  for (const run of plan.runs) {
+    const label = seriesLabelOf(run.pattern, run.pattern.parameters);
+    const byDepth = bySeries.get(label) ?? new Map<number, ResolvedPattern>();
+    if (!byDepth.has(run.layers)) byDepth.set(run.layers, run.pattern);
+    bySeries.set(label, byDepth);
+  }
+  const layerScheduleOf = (pattern: ResolvedPattern) =>
+    pattern.patternMode === "heads" ? union(pattern.schedule) : pattern.schedule;
+  return [...bySeries.entries()].map(([label, byDepth]) => {
+    const depths = [...byDepth.keys()].sort((a, b) => a - b);
+    const ceilings = depths.map((layers) => ({
+      layers,
+      ceiling: bound(layerScheduleOf(byDepth.get(layers)!), layers),
+    }));
+    // what the deepest planned model sees stands for the series
+    const pattern = byDepth.get(depths[depths.length - 1])!;
+    return { label, pattern, layerSchedule: layerScheduleOf(pattern), ceilings };
   });
 }
 

@@ -17,7 +17,7 @@ import { longformerEntry } from "./families/longformer.ts";
 import { randomEntry } from "./families/random.ts";
 import { causalStarEntry, starEntry } from "./families/star.ts";
 import { stridedCausalEntry, stridedEntry } from "./families/strided.ts";
-import { windowEntry } from "./families/window.ts";
+import { selfOnlyEntry, windowEntry } from "./families/window.ts";
 import { windowRelayEntry } from "./families/window_relay.ts";
 
 export { bigbird } from "./families/bigbird.ts";
@@ -45,6 +45,7 @@ const FAMILIES: readonly ZooEntry[] = [
   longformerEntry,
   bigbirdEntry,
   randomEntry,
+  selfOnlyEntry,
 ];
 
 /** The two-pattern families whose combinations the paper compares. */

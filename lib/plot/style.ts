@@ -22,6 +22,7 @@ export const FAMILY_COLOURS: Readonly<Record<string, string>> = Object.freeze({
   longformer: "#8c564b",
   bigbird: "#d4589f",
   random: "#d62728",
+  "self-only": "#7f7f7f",
 });
 
 /** The colour of each probability map ρ (softmax and its sparse relatives), likewise fixed. */

@@ -53,6 +53,31 @@ export function denseBar(
   };
 }
 
+/**
+ * "Dense beats the baseline series (pattern `baseline`, e.g. no mixing between tokens) by at
+ * least `margin` in the mean of `key`": what the task gains from the patterns' subject.
+ */
+export function denseBeatsBaselineBar(
+  key: string,
+  label: string,
+  baseline: string,
+  margin: number,
+): CompetenceBar {
+  return {
+    requirement: `dense ${label} − ${baseline} ${label} ≥ ${margin} (means over seeds)`,
+    measure(results) {
+      const dense = meanOf(runsOf(results, isDense), key);
+      const base = meanOf(runsOf(results, (r) => r.pattern === baseline), key);
+      if (dense === undefined || base === undefined) return undefined;
+      const gap = dense - base;
+      return {
+        value: `${dense.toFixed(3)} − ${base.toFixed(3)} = ${gap.toFixed(3)}`,
+        met: gap >= margin,
+      };
+    },
+  };
+}
+
 /** "Dense clears `bound` at every planned depth." */
 export function denseEveryDepthBar(
   key: string,

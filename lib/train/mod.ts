@@ -8,9 +8,9 @@ export { admissiblePatterns, reachableLevels, requireChoice } from "./sweep_grid
 // metrics of the experiments and a confidence interval for an accuracy
 export { perplexity, phonemeErrorRate } from "./metrics.ts";
 export { wilsonInterval } from "../util/statistics.ts";
-// data and the simple model notebook 14 compares against
-export { loadSpamAssassin } from "./datasets.ts";
-export { bagOfWordsAccuracy, trainBagOfWords } from "./bag_of_words.ts";
+// the rhyme-pair task of notebook 14: CMUdict words by rhyme, and a pair as text
+export { loadCmudictRhymes, rhymeOf } from "./datasets.ts";
+export { pairText } from "./pair_tasks.ts";
 // results summarized, and ceilings from the patterns' reach sets (notebooks 11 and 15)
 export {
   accuracyAgainstCeilingRows,
@@ -26,8 +26,10 @@ export type { RunResult } from "./results.ts";
 export { copiesInReachAvoiding, copyOutcomes, hubTokens } from "./copy_bottleneck.ts";
 // what an experiment declares (one module each in lib/experiments/; registerExperiment adds one)
 export type { ExperimentDefinition } from "./experiment_definition.ts";
-// families compared at the same sparsity: per-seed interpolation along each family's curve
+// families compared at the same sparsity: per-seed interpolation along each family's curve,
+// and each family's gap to dense at its trained points (notebooks 12–14)
 export { atMatchedSparsity, type SeedPoint, sharedSparsityRange } from "./matched_sparsity.ts";
+export { type GapPoint, gapsToDense } from "./matched_findings.ts";
 // training until the validation metric plateaus, between a floor and a cap
 export {
   type ConvergenceRule,

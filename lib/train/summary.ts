@@ -61,13 +61,25 @@ export interface PlotSeries {
 }
 
 /**
- * A run's parameters as a label shows them. RANDOM's number of draws is left out: it draws one
- * pattern per layer, so it follows the depth and is not a parameter of the curve.
+ * A pattern's parameters as a series label shows them. RANDOM's number of draws is left out: it
+ * draws one pattern per layer, so it follows the depth and does not make a series of its own.
  */
-function parametersShown(result: RunResult): string {
-  if (result.pattern === "dense") return "";
-  return Object.entries(result.patternParameters).filter(([k]) => k !== "draws")
+function shownParameters(pattern: string, parameters: Record<string, number>): string {
+  if (pattern === "dense") return "";
+  return Object.entries(parameters).filter(([k]) => k !== "draws")
     .map(([k, v]) => `${k}=${v}`).join(", ");
+}
+
+const parametersShown = (result: RunResult) =>
+  shownParameters(result.pattern, result.patternParameters);
+
+/** The label of the series a pattern's runs form: "strided sequential (c=8)", "random". */
+export function seriesLabelOf(
+  choice: { pattern: string; configuration: string },
+  parameters: Record<string, number>,
+): string {
+  const shown = shownParameters(choice.pattern, parameters);
+  return choiceLabel(choice) + (shown ? ` (${shown})` : "");
 }
 
 /**
@@ -92,8 +104,7 @@ export function summarize(
         `result ${result.runId} has ${Object.keys(result.final)}`,
       );
     }
-    const parameters = parametersShown(result);
-    const label = choiceLabel(result) + (!curves && parameters ? ` (${parameters})` : "");
+    const label = curves ? choiceLabel(result) : seriesLabelOf(result, result.patternParameters);
     bySeries.set(label, [...(bySeries.get(label) ?? []), result]);
   }
   return [...bySeries.entries()].map(([label, runs]) => {
@@ -414,19 +425,6 @@ function atEveryLevel(compare: LevelComparison): FindingBuilder {
 }
 
 /**
- * "The claimed series are the best sparse ones at every level": supported where the best
- * claimed series (by mean) beats the best other one, opposed where the best other beats it.
- */
-export const bestComparisons: FindingBuilder = atEveryLevel(([m], [o], at, higherIsBetter) => ({
-  comparisons: [
-    better(named(m), named(o), higherIsBetter, true, at),
-    better(named(o), named(m), higherIsBetter, false, at),
-  ],
-  note: `best claimed ${m.series.label} ${shown(m.point)} vs best other ` +
-    `${o.series.label} ${shown(o.point)}`,
-}));
-
-/**
  * "The claimed series is worse than every other sparse one at every level": supported where
  * every other series beats it, opposed where it beats any other.
  */
@@ -440,23 +438,6 @@ export const worstComparisons: FindingBuilder = atEveryLevel(
       `from ${others.map((o) => `${o.series.label} ${shown(o.point)}`).join(", ")}`,
   }),
 );
-
-/** A finding judged on its own (a family of one). */
-const judgedAlone = (finding: Finding): FindingCheck => judgeFindings([finding])[0];
-
-/** {@link bestComparisons} judged on its own (a family of one finding). */
-export const bestAtEveryLevel = (
-  series: readonly SummarySeries[],
-  claimed: (s: SummarySeries) => boolean,
-  higherIsBetter: boolean,
-): FindingCheck => judgedAlone(bestComparisons("best", series, claimed, higherIsBetter));
-
-/** {@link worstComparisons} judged on its own (a family of one finding). */
-export const worstAtEveryLevel = (
-  series: readonly SummarySeries[],
-  claimed: (s: SummarySeries) => boolean,
-  higherIsBetter: boolean,
-): FindingCheck => judgedAlone(worstComparisons("worst", series, claimed, higherIsBetter));
 
 /** Accuracy a point must exceed (mean over seeds, one-sided test) to count as learned. */
 export const LEARNED = 0.9;

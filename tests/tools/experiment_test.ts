@@ -57,7 +57,7 @@ Deno.test("unknown experiment, pattern, configuration and flag are refused", asy
 Deno.test("a sparsity level the pattern cannot reach names the levels it can", async () => {
   await refused(
     ["seq2seq", "--full", "--pattern", "strided", "--configuration", "union", "--sparsity", "0.9"],
-    /--sparsity = 0.9: strided union at n=32 cannot reach it.*reaches 0.234, 0.262/,
+    /--sparsity = 0.9: strided union at n=128 cannot reach it.*reaches 0.246, /,
   );
 });
 

@@ -57,6 +57,11 @@ Deno.test("families meet only where both curves reach; a single-point family whe
 
   const star = summarySeries("star", "star", seeds(0.95), 0.96);
   assert.deepEqual(comparisonLevels([a, b, star], [0.7]), [0.7, 0.96]);
+  // STAR's own sparsity as it is, not rounded: a rounded level would miss its only point
+  const exact = 1 - 634 / 128 ** 2;
+  const starAtN = summarySeries("star", "star", seeds(0.95), exact);
+  assert.deepEqual(comparisonLevels([a, starAtN], [0.7, exact]), [0.7, exact]);
+  assert.deepEqual(matchedValue(starAtN, comparisonLevels([starAtN], [])[0])!.values, seeds(0.95));
   const relay = curveSeries("window-relay", "window-relay", [{ x: 0.9, values: seeds(0.7) }, {
     x: 0.97,
     values: seeds(0.6),
@@ -68,9 +73,24 @@ Deno.test("families meet only where both curves reach; a single-point family whe
     named("star"),
     true,
   );
-  // STAR meets window-relay at 0.96; STRIDED's curve ends at 0.8 and is never compared
-  assert.ok(struggles.comparisons.every((c) => /sparsity 0\.960: .*window-relay/.test(c.label)));
-  assert.equal(judgeFindings([struggles])[0].verdict, "disagrees", "STAR beats window-relay");
+  // STAR meets window-relay's curve at 0.96; STRIDED's ends at 0.8, so its sparsest point enters
+  // only as the side STAR (sparser) would beat: against "STAR struggles", never for it
+  const labels = struggles.comparisons.map((c) => `${c.supports ? "for" : "against"}: ${c.label}`);
+  assert.deepEqual(labels, [
+    "for: sparsity 0.960: window-relay better than star",
+    "against: sparsity 0.960: star better than window-relay",
+    "against: sparsity 0.960: star better than strided at its sparsest (0.800)",
+  ]);
+  // STAR 0.95 beats window-relay (0.614 there) and STRIDED at its sparsest (0.8): every test
+  // against the claim is significant
+  assert.equal(judgeFindings([struggles])[0].verdict, "disagrees");
+  assert.match(
+    judgeFindings([struggles])[0].evidence,
+    /strided 0\.800 \[0\.780, 0\.820\] at its sparsest, 0\.800/,
+  );
+  const best = bestAtMatchedSparsity("star best", [a, relay, star], [], named("star"), true);
+  assert.equal(best.comparisons.filter((c) => c.supports).length, 2);
+  assert.equal(judgeFindings([best])[0].verdict, "agrees");
 });
 
 Deno.test("'worse' needs the loser's runs plateaued; an undertrained loser is inconclusive", () => {

@@ -10,6 +10,7 @@ import {
   rowsOfAtMost,
   settingsOf,
   W,
+  withoutParameters,
   type ZooEntry,
 } from "./family.ts";
 
@@ -38,4 +39,22 @@ export const windowEntry: ZooEntry = {
   maxConnections: (p) => rowsOfAtMost(numberParam(p, "n"), 2 * numberParam(p, "w") + 1),
   /** w = 1 … n − 1. */
   parameterSpace: (n) => settingsOf("w", range(1, n - 1)),
+};
+
+/**
+ * Each token attends only to itself (a window of half-width 0): no information moves between
+ * tokens, so a model on it measures what a task can do without mixing, the baseline of what
+ * attention between tokens buys.
+ */
+export const selfOnlyEntry: ZooEntry = {
+  name: "self-only",
+  description: "each token attends only to itself (no mixing between tokens)",
+  params: [N],
+  numPatterns: 1,
+  build: (p) => {
+    const n = numberParam(p, "n");
+    return new Schedule("self-only", slidingWindow({ n, w: 0 }).patterns);
+  },
+  maxConnections: (p) => numberParam(p, "n"),
+  parameterSpace: withoutParameters,
 };
