@@ -6,7 +6,7 @@
  */
 import { languageModeling } from "../experiments/language_modeling.ts";
 import { keepableAsBestSparse, type KeptRecord, keptRecord } from "../train/best_model.ts";
-import type { RunResult } from "../train/results.ts";
+import { readResults, type RunResult } from "../train/results.ts";
 import { committedStatus } from "../experiments/sweeps.ts";
 import { InputError } from "../util/errors.ts";
 import { pathFromUrl } from "../util/system.ts";
@@ -31,11 +31,18 @@ export interface ServedModelStanding {
   bestSparse?: RunResult;
   /** The model is the best sparse run's, and its recorded score is that run's test score. */
   consistent: boolean;
+  /**
+   * True while the current plan has no committed sparse run the model could come from: the
+   * model is then checked against the result files of the plan it was trained under, kept in
+   * the folder until the current sweep's first run replaces the model.
+   */
+  earlierPlan: boolean;
 }
 
 /**
  * Checks the served model against the committed language-modelling results: it must come from
- * the committed sparse run with the lowest test bits per character, with that run's score.
+ * the committed sparse run with the lowest test bits per character, with that run's score (the
+ * current plan's runs, or while it has none, the runs of the plan the model was kept under).
  * Throws when no model is saved.
  */
 export function servedModelStanding(): ServedModelStanding {
@@ -44,12 +51,18 @@ export function servedModelStanding(): ServedModelStanding {
     throw new InputError("served model", SERVED_CHAR_MODEL, "no saved model (run the sweep)");
   }
   const bits = (result: RunResult) => result.final.bitsPerCharacter;
-  const sparse = committedStatus(languageModeling.name).results
-    .filter((result) => keepableAsBestSparse(result.pattern))
-    .sort((a, b) => bits(a) - bits(b));
+  const keepable = (result: RunResult) =>
+    result.mode === "full" && keepableAsBestSparse(result.pattern);
+  const status = committedStatus(languageModeling.name);
+  const current = status.results.filter(keepable);
+  const earlierPlan = current.length === 0;
+  const pool = earlierPlan
+    ? readResults(status.dir, { quiet: true }).results.filter(keepable)
+    : current;
+  const sparse = pool.sort((a, b) => bits(a) - bits(b));
   const keptFrom = sparse.find((result) => result.runId === record.runId);
   const bestSparse = sparse[0];
   const consistent = keptFrom !== undefined && keptFrom === bestSparse &&
     Math.abs(bits(keptFrom) - record.score) <= 1e-9;
-  return { record, keptFrom, bestSparse, consistent };
+  return { record, keptFrom, bestSparse, consistent, earlierPlan };
 }

@@ -79,8 +79,17 @@ async function withLock<T>(path: string, action: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A keeper for the runs of one sweep: `runId` names the run offering, `metric` its score. */
-export function bestModelKeeper(stem: string, runId: string, metric: string): BestModelKeeper {
+/**
+ * A keeper for the runs of one sweep: `runId` names the run offering, `metric` its score. A kept
+ * model whose run `isCurrent` does not accept (a run of an earlier plan) is replaced by the first
+ * offer, so that the model always comes from the current plan's runs once it has one.
+ */
+export function bestModelKeeper(
+  stem: string,
+  runId: string,
+  metric: string,
+  isCurrent: (keptRunId: string) => boolean = () => true,
+): BestModelKeeper {
   return {
     stem,
     offer(score, save) {
@@ -89,7 +98,7 @@ export function bestModelKeeper(stem: string, runId: string, metric: string): Be
       Deno.mkdirSync(dirname(stem), { recursive: true });
       return withLock(`${stem}.lock`, async () => {
         const kept = keptRecord(stem);
-        if (kept !== undefined && kept.score <= score) return false;
+        if (kept !== undefined && isCurrent(kept.runId) && kept.score <= score) return false;
         await save(stem, { runId, score, metric });
         return true;
       });

@@ -133,7 +133,14 @@ function committedDir(definition: ExperimentDefinition): string {
 function keeperFor(plan: SweepPlan, runId: string): BestModelKeeper | undefined {
   const best = plan.definition.bestModel;
   if (!best || plan.mode !== "full" || plan.dir !== committedDir(plan.definition)) return undefined;
-  return bestModelKeeper(pathFromUrl(`../../${best.stem}`, import.meta.url), runId, best.metric);
+  const planned = new Set(plan.runs.map((run) => run.runId));
+  // a model kept from a run of an earlier plan gives way to this plan's first offer
+  return bestModelKeeper(
+    pathFromUrl(`../../${best.stem}`, import.meta.url),
+    runId,
+    best.metric,
+    (keptRunId) => planned.has(keptRunId),
+  );
 }
 
 /** The definition's patterns that --pattern and --configuration keep; an InputError if none. */

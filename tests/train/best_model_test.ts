@@ -36,6 +36,19 @@ Deno.test("an offer replaces the kept model only when its score is lower", async
   Deno.removeSync(dir, { recursive: true });
 });
 
+Deno.test("a model kept from a run of an earlier plan gives way to the current plan's first offer", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "best model " });
+  const stem = `${dir}/best`;
+  const current = (runId: string) => runId.startsWith("new-");
+  await bestModelKeeper(stem, "old-run", "bits").offer(2.3, fakeSave);
+  assert.equal(await bestModelKeeper(stem, "new-a", "bits", current).offer(2.6, fakeSave), true);
+  assert.equal(keptRecord(stem)?.runId, "new-a");
+  // among the current plan's runs, only a lower score replaces it
+  assert.equal(await bestModelKeeper(stem, "new-b", "bits", current).offer(2.7, fakeSave), false);
+  assert.equal(await bestModelKeeper(stem, "new-c", "bits", current).offer(2.5, fakeSave), true);
+  Deno.removeSync(dir, { recursive: true });
+});
+
 Deno.test("the first offer creates the model's folder when it does not exist", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "best model " });
   const stem = `${dir}/models/not yet/best`;
