@@ -1,6 +1,7 @@
 /**
  * Training until the validation metric stops improving. A run trains at least `floorSteps`
- * (the dense reference's competence budget) and at most `capSteps`; in between it stops at the
+ * (the dense reference's competence budget, over which its learning rate decays as a
+ * fixed-length run's would, then holds) and at most `capSteps`; in between it stops at the
  * first validation after which the metric has not improved by more than `tolerance` for
  * `patience` validations in a row (it has plateaued). A run stopped by the cap while still
  * improving has not plateaued, and says so in its result: a verdict of "does not learn" or

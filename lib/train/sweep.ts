@@ -339,6 +339,8 @@ function modelOf(plan: SweepPlan): RunResult["model"] {
       convergenceTolerance: convergence.tolerance,
       convergenceFloorSteps: convergence.floorSteps,
       convergenceCapSteps: convergence.capSteps,
+      // the rate decays over the floor's steps, then holds (lib/train/tasks.ts trainLoop)
+      convergenceDecaySteps: convergence.floorSteps,
     }
     : {};
   return { ...size, ...rule, impl: "sparse", norm: "pre" };

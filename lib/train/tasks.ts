@@ -201,10 +201,33 @@ export interface TrainingBatch {
 }
 
 /**
+ * The learning rate of each step (1-based) of a training phase of `total` steps that starts
+ * after `firstStep`: warm-up and cosine decay over the phase, or with a convergence rule over
+ * the floor's steps only, the rate then holding at its last value while the rule decides
+ * whether more steps still help (as a fixed-length run's, the decay ends at the floor).
+ */
+export function phaseLearningRate(
+  size: Pick<TaskSize, "learningRate" | "warmup">,
+  total: number,
+  firstStep: number,
+  rule?: ConvergenceRule,
+): (step: number) => number {
+  const decaySteps = rule ? Math.max(1, Math.min(total, rule.floorSteps - firstStep)) : total;
+  const schedule = {
+    peak: size.learningRate,
+    warmup: Math.min(size.warmup, decaySteps),
+    steps: decaySteps,
+    floor: LEARNING_RATE_FLOOR,
+  };
+  return (step) => learningRateAt(schedule, Math.min(step, decaySteps));
+}
+
+/**
  * The shared loop: `steps` Adam steps on `batchLoss`, validation every `evalEvery` steps,
  * progress after every step. Returns the curve. The main phase of a run whose size has a
  * convergence rule (the phase of `run.size.steps` steps) instead trains up to the rule's cap and
- * stops after the first validation at which the rule says so.
+ * stops after the first validation at which the rule says so; its rate decays over the floor's
+ * steps and then holds.
  */
 export async function trainLoop(
   run: TaskRun,
@@ -226,14 +249,9 @@ export async function trainLoop(
   const pointEvery = Math.max(1, Math.floor(total / 100));
   let lossSum = 0;
   let lossCount = 0;
-  const schedule = {
-    peak: run.size.learningRate,
-    warmup: Math.min(run.size.warmup, total),
-    steps: total,
-    floor: LEARNING_RATE_FLOOR,
-  };
+  const rateAt = phaseLearningRate(run.size, total, firstStep, rule);
   for (let step = 1; step <= total; step++) {
-    trainer.setLearningRate(learningRateAt(schedule, step));
+    trainer.setLearningRate(rateAt(step));
     const batch = batchLoss(step);
     const loss = trainer.step(batch.loss);
     tf.dispose(batch.inputs);

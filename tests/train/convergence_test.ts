@@ -16,7 +16,7 @@ import {
 import { registerExperiment } from "../../lib/experiments/registry.ts";
 import { runSweep } from "../../lib/experiments/sweeps.ts";
 import { echoExperiment } from "../support/echo_experiment.ts";
-import { taskSize } from "../../lib/train/tasks.ts";
+import { phaseLearningRate, taskSize } from "../../lib/train/tasks.ts";
 import { parseResult } from "../../lib/train/results.ts";
 
 const rule: ConvergenceRule = {
@@ -117,6 +117,7 @@ Deno.test("a toy experiment trained under a rule stops once it plateaus and reco
     assert.equal(result.curve[result.curve.length - 1].step, stepsTrained);
     assert.ok(result.final.accuracy > 0.9, `echo learned: ${result.final.accuracy}`);
     assert.equal(result.model.convergenceCapSteps, 400);
+    assert.equal(result.model.convergenceDecaySteps, convergence.floorSteps);
     // a malformed record is refused by name; a result without one still loads
     const text = JSON.stringify(result);
     const bad = text.replace(/"plateaued":true/, '"plateaued":"yes"');
@@ -137,4 +138,21 @@ Deno.test("a toy experiment trained under a rule stops once it plateaus and reco
     unregister();
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("with a convergence rule the rate decays over the floor's steps, then holds", () => {
+  const size = { learningRate: 1e-3, warmup: 10 };
+  const rule = { patience: 2, tolerance: 0, floorSteps: 100, capSteps: 300, higherIsBetter: true };
+  const ruled = phaseLearningRate(size, 300, 0, rule);
+  const fixed = phaseLearningRate(size, 100, 0);
+  for (const step of [1, 10, 50, 100]) assert.equal(ruled(step), fixed(step), `step ${step}`);
+  assert.ok(Math.abs(ruled(100) - 1e-4) < 1e-12, "the decay ends at a tenth of the peak");
+  for (const step of [101, 200, 300]) assert.equal(ruled(step), ruled(100), `held at ${step}`);
+  // a phase after pretraining counts the floor from the run's first step
+  const afterPretraining = phaseLearningRate(size, 260, 40, rule);
+  assert.ok(afterPretraining(59) > afterPretraining(60));
+  assert.equal(afterPretraining(61), afterPretraining(60));
+  assert.ok(Math.abs(afterPretraining(60) - 1e-4) < 1e-12);
+  // without a rule the whole phase decays
+  assert.ok(phaseLearningRate(size, 300, 0)(200) > phaseLearningRate(size, 300, 0)(300));
 });
