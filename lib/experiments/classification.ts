@@ -25,6 +25,7 @@ import {
   trainLoop,
   usesFusedOps,
 } from "../train/tasks.ts";
+import { plateauRule } from "../train/convergence.ts";
 import { loadCmudictRhymes } from "../train/datasets.ts";
 import { type PairExample, RHYME_VOCABULARY, RhymePairs } from "../train/pair_tasks.ts";
 import { MASK, PAD } from "../train/vocab.ts";
@@ -226,13 +227,7 @@ export const classification: ExperimentDefinition = {
         learningRate: 1.5e-3,
         // validation accuracy every 150 steps; a run stops once 3 in a row improve it by at
         // most 0.005 (2.5 of the 500 validation pairs), between the budget and three times it
-        convergence: {
-          patience: 3,
-          tolerance: 0.005,
-          floorSteps: 1500,
-          capSteps: 4500,
-          higherIsBetter: true,
-        },
+        convergence: plateauRule(1500, 0.005, true),
       }),
       layers: [2],
       seeds: FIVE_SEEDS,

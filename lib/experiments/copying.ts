@@ -5,6 +5,7 @@
  */
 import { type ExperimentDefinition, trainingSteps } from "../train/experiment_definition.ts";
 import { taskSize } from "../train/tasks.ts";
+import { plateauRule } from "../train/convergence.ts";
 import { BLANK, runTokenTask, type TokenTask } from "../train/token_task.ts";
 import { denseEveryDepthBar, someSparseBar } from "../train/competence.ts";
 import {
@@ -114,13 +115,7 @@ export const copying: ExperimentDefinition = {
         evalEvery: 100,
         // a run stops once 3 validations in a row improve its accuracy by at most 0.002,
         // between the dense budget and three times it: a slow climber gets the time to finish
-        convergence: {
-          patience: 3,
-          tolerance: 0.002,
-          floorSteps: 2000,
-          capSteps: 6000,
-          higherIsBetter: true,
-        },
+        convergence: plateauRule(2000, 0.002, true),
       }),
       layers: LAYERS,
       seeds: FIVE_SEEDS,

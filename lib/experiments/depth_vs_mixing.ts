@@ -5,6 +5,7 @@
  */
 import { type ExperimentDefinition, trainingSteps } from "../train/experiment_definition.ts";
 import { taskSize } from "../train/tasks.ts";
+import { plateauRule } from "../train/convergence.ts";
 import { runTokenTask, type TokenTask } from "../train/token_task.ts";
 import { denseBar, trainedPastCrossingBar } from "../train/competence.ts";
 import { LEARNED, learnedComparisons, type SummarySeries } from "../train/summary.ts";
@@ -64,13 +65,7 @@ export const depthVsMixing: ExperimentDefinition = {
         evalEvery: 75,
         // a run stops once 3 validations in a row improve its accuracy by at most 0.002,
         // between 2,000 steps and three times that: "does not learn" rests on a plateau
-        convergence: {
-          patience: 3,
-          tolerance: 0.002,
-          floorSteps: 2000,
-          capSteps: 6000,
-          higherIsBetter: true,
-        },
+        convergence: plateauRule(2000, 0.002, true),
       }),
       layers: [1, 2, 3, 4, 5, 6],
       seeds: FIVE_SEEDS,

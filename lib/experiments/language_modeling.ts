@@ -13,6 +13,7 @@ import {
   taskSize,
   trainLoop,
 } from "../train/tasks.ts";
+import { plateauRule } from "../train/convergence.ts";
 import { keepableAsBestSparse } from "../train/best_model.ts";
 import { bitsPerCharacter, perplexity } from "../train/metrics.ts";
 import { denseBar } from "../train/competence.ts";
@@ -132,13 +133,7 @@ export const languageModeling: ExperimentDefinition = {
         learningRate: 6e-3,
         // validation perplexity every 200 steps; a run stops once 3 in a row improve it by at
         // most 0.01, between the dense budget and three times it
-        convergence: {
-          patience: 3,
-          tolerance: 0.01,
-          floorSteps: 2000,
-          capSteps: 6000,
-          higherIsBetter: false,
-        },
+        convergence: plateauRule(2000, 0.01, false),
       }),
       layers: [2],
       seeds: FIVE_SEEDS,

@@ -19,6 +19,7 @@ import {
   trainLoop,
   usesFusedOps,
 } from "../train/tasks.ts";
+import { plateauRule } from "../train/convergence.ts";
 import { loadCmudict, type Pronunciation } from "../train/datasets.ts";
 import { corpusBleu, phonemeErrorRate } from "../train/metrics.ts";
 import { BOS, EOS, PAD, padTo, Vocabulary } from "../train/vocab.ts";
@@ -211,13 +212,7 @@ export const seq2seq: ExperimentDefinition = {
         // validation loss every 300 steps; a run stops once 3 in a row improve it by at most
         // 0.005 nats, between the budget and three times it (when a run breaks through varies
         // from seed to seed)
-        convergence: {
-          patience: 3,
-          tolerance: 0.005,
-          floorSteps: 3000,
-          capSteps: 9000,
-          higherIsBetter: false,
-        },
+        convergence: plateauRule(3000, 0.005, false),
       }),
       layers: [2],
       seeds: FIVE_SEEDS,

@@ -25,6 +25,31 @@ export interface ConvergenceRule {
   higherIsBetter: boolean;
 }
 
+/** Validations in a row without improvement that end every experiment's runs. */
+const LAB_PATIENCE = 3;
+
+/** The cap of every experiment's runs, as a multiple of the floor. */
+const LAB_CAP_FACTOR = 3;
+
+/**
+ * The lab's rule for an experiment: at least `floorSteps` (its dense competence budget), at
+ * most three times that, stopping after 3 validations in a row that improve the metric by no
+ * more than `tolerance`.
+ */
+export function plateauRule(
+  floorSteps: number,
+  tolerance: number,
+  higherIsBetter: boolean,
+): ConvergenceRule {
+  return validateConvergenceRule({
+    patience: LAB_PATIENCE,
+    tolerance,
+    floorSteps,
+    capSteps: LAB_CAP_FACTOR * floorSteps,
+    higherIsBetter,
+  });
+}
+
 /** Checks a rule's fields, naming the first that is out of range. */
 export function validateConvergenceRule(rule: ConvergenceRule): ConvergenceRule {
   requireInteger("patience", rule.patience, 1, 1000);

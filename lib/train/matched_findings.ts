@@ -237,6 +237,35 @@ export function bestAtMatchedSparsity(
 }
 
 /**
+ * Comparisons where the claimed family is the one said to lose: each other family beating it
+ * supports the claim, it beating another (or, sparser, a family whose curve ends below) opposes.
+ */
+function claimedLoses(finding: string, claim: Finding["claim"]) {
+  return (
+    series: readonly SummarySeries[],
+    grid: readonly number[],
+    claimed: Claimed,
+    higherIsBetter: boolean,
+  ): Finding =>
+    atMatchedLevels(
+      finding,
+      series,
+      grid,
+      claimed,
+      claim,
+      (mine, others, sparser) =>
+        mine.flatMap((m) => [
+          ...others.flatMap((o) => [
+            beats(o, m, higherIsBetter, true),
+            beats(m, o, higherIsBetter, false),
+          ]),
+          // sparser and better than a family whose curve ends below: against the claim
+          ...sparser.map((o) => beats(m, o, higherIsBetter, false)),
+        ]),
+    );
+}
+
+/**
  * "The claimed family is worse than every other": at every matched level, each other family
  * beats it (every test significant); opposed where it beats another.
  */
@@ -247,22 +276,7 @@ export function worstAtMatchedSparsity(
   claimed: Claimed,
   higherIsBetter: boolean,
 ): Finding {
-  return atMatchedLevels(
-    finding,
-    series,
-    grid,
-    claimed,
-    "every",
-    (mine, others, sparser) =>
-      mine.flatMap((m) => [
-        ...others.flatMap((o) => [
-          beats(o, m, higherIsBetter, true),
-          beats(m, o, higherIsBetter, false),
-        ]),
-        // sparser and better than a family whose curve ends below: against the claim
-        ...sparser.map((o) => beats(m, o, higherIsBetter, false)),
-      ]),
-  );
+  return claimedLoses(finding, "every")(series, grid, claimed, higherIsBetter);
 }
 
 /**
@@ -276,22 +290,7 @@ export function neverBestAtMatchedSparsity(
   claimed: Claimed,
   higherIsBetter: boolean,
 ): Finding {
-  return atMatchedLevels(
-    finding,
-    series,
-    grid,
-    claimed,
-    "any",
-    (mine, others, sparser) =>
-      mine.flatMap((m) => [
-        ...others.flatMap((o) => [
-          beats(o, m, higherIsBetter, true),
-          beats(m, o, higherIsBetter, false),
-        ]),
-        // sparser and better than a family whose curve ends below: against the claim
-        ...sparser.map((o) => beats(m, o, higherIsBetter, false)),
-      ]),
-  );
+  return claimedLoses(finding, "any")(series, grid, claimed, higherIsBetter);
 }
 
 /** A family's gap to dense at one of its trained points: mean and 95% interval over seeds. */
