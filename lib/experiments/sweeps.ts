@@ -10,6 +10,7 @@ import {
   runSweepOf,
   type SweepOptions,
   type SweepPlan,
+  sweepStatusOf,
   type SweepSummary,
 } from "../train/sweep.ts";
 import { InputError } from "../util/errors.ts";
@@ -46,4 +47,9 @@ export async function runSweep(
 /** The experiment's committed full results against its full plan. */
 export function committedStatus(experiment: ExperimentRef): CommittedStatus {
   return committedStatusOf(requireExperiment(experiment));
+}
+
+/** The experiment's results folder under `options` against its plan (`--status`). */
+export function sweepStatus(experiment: ExperimentRef, options: SweepOptions): CommittedStatus {
+  return sweepStatusOf(requireExperiment(experiment), options);
 }

@@ -62,6 +62,12 @@ export interface SweepOptions {
   /** Where notices go (stale temporary files removed, a corrupt result redone): stderr. */
   log?: (line: string) => void;
   progress?: ProgressOptions;
+  /**
+   * Train only these runs of the plan, named by run id (`--run`, `--run-id`: one run handed out
+   * by a scheduler); the rest of the plan is neither trained nor reported. An id outside the
+   * plan is an InputError.
+   */
+  runIds?: readonly string[];
   /** Plan and validate only. */
   dryRun?: boolean;
   /**
@@ -376,11 +382,29 @@ function prepareFolder(plan: SweepPlan, options: SweepOptions, log: (line: strin
   return removed;
 }
 
+/** The plan's runs that `runIds` names (every run without it); an InputError for an id not in it. */
+export function selectedRuns(plan: SweepPlan, runIds?: readonly string[]): PlannedRun[] {
+  if (!runIds) return plan.runs;
+  const byId = new Map(plan.runs.map((run) => [run.runId, run]));
+  return runIds.map((id) => {
+    const run = byId.get(id);
+    if (!run) {
+      throw new InputError(
+        "--run-id",
+        id,
+        `not in the ${plan.mode} plan of ${plan.definition.name} ` +
+          `(${plan.runs.length} runs; --plan lists them)`,
+      );
+    }
+    return run;
+  });
+}
+
 /** The runs without a usable result, and the unusable files among them (to be redone). */
-function pendingRuns(plan: SweepPlan) {
+function pendingRuns(plan: SweepPlan, runs: readonly PlannedRun[] = plan.runs) {
   const model = modelOf(plan);
   const redone: { path: string; reason: string }[] = [];
-  const pending = plan.runs.filter((run) => {
+  const pending = runs.filter((run) => {
     const status = resultStatus(plan.dir, run.runId, model);
     if (status.state === "corrupt") redone.push({ path: status.path, reason: status.reason });
     if (status.state === "other-sizes") {
@@ -398,20 +422,21 @@ export async function runSweepOf(
 ): Promise<SweepSummary> {
   const started = performance.now();
   const plan = planSweepOf(definition, options);
+  const selected = selectedRuns(plan, options.runIds);
   const log = options.log ?? ((line: string) => console.error(line));
   const removedTemporaries = options.dryRun ? [] : prepareFolder(plan, options, log);
-  const { pending, redone } = pendingRuns(plan);
+  const { pending, redone } = pendingRuns(plan, selected);
   if (!options.dryRun) {
     for (const { path, reason } of redone) {
       const why = reason === "trained at other sizes" ? reason : `corrupt (${reason})`;
       log(`${path} is ${why}; running it again`);
     }
   }
-  const reused = plan.runs.filter((run) => !pending.includes(run)).map((r) => r.runId);
+  const reused = selected.filter((run) => !pending.includes(run)).map((r) => r.runId);
   const outcome = options.dryRun || pending.length === 0
     ? { trained: [], reused: [], heldElsewhere: [] }
     : await trainPending(plan, options, pending, reused.length, log);
-  const wanted = new Set(plan.runs.map((r) => r.runId));
+  const wanted = new Set(selected.map((r) => r.runId));
   const model = modelOf(plan);
   const results = readResults(plan.dir).results.filter((r) =>
     wanted.has(r.runId) && sameModel(r.model, model)
@@ -602,29 +627,44 @@ function writeResultOrExplain(dir: string, result: RunResult): void {
 }
 
 export interface CommittedStatus {
-  /** The full plan the results were checked against. */
+  /** The plan the results were checked against. */
   plan: SweepPlan;
   dir: string;
-  /** Usable results of the full plan. */
+  /** Usable results of the plan. */
   results: RunResult[];
-  /** Run ids of the full plan with no usable result yet. */
+  /** Run ids of the plan with no usable result yet. */
   missing: string[];
   /** Files reported corrupt and left out. */
   skipped: { path: string; reason: string }[];
   complete: boolean;
 }
 
-/** The committed full results of an experiment against its full plan: what is in, what is not. */
-export function committedStatusOf(definition: ExperimentDefinition): CommittedStatus {
-  const plan = planSweepOf(definition, { mode: "full" });
-  const dir = committedDir(definition);
+/** The results in `dir` against `plan`: what is in (trained at the plan's sizes), what is not. */
+function statusAgainst(plan: SweepPlan, dir: string): CommittedStatus {
   const { results, skipped } = readResults(dir, { quiet: true }); // callers report `skipped`
   const wanted = new Set(plan.runs.map((r) => r.runId));
   const model = modelOf(plan);
   const usable = results.filter((r) =>
-    wanted.has(r.runId) && r.mode === "full" && sameModel(r.model, model)
+    wanted.has(r.runId) && r.mode === plan.mode && sameModel(r.model, model)
   );
   const present = new Set(usable.map((r) => r.runId));
   const missing = plan.runs.map((r) => r.runId).filter((id) => !present.has(id));
   return { plan, dir, results: usable, missing, skipped, complete: missing.length === 0 };
+}
+
+/** The committed full results of an experiment against its full plan: what is in, what is not. */
+export function committedStatusOf(definition: ExperimentDefinition): CommittedStatus {
+  return statusAgainst(planSweepOf(definition, { mode: "full" }), committedDir(definition));
+}
+
+/**
+ * A sweep's results folder (RESULTS_DIR's or the mode's) against its plan under `options`:
+ * what a scheduler's runs have finished, and what is still to train.
+ */
+export function sweepStatusOf(
+  definition: ExperimentDefinition,
+  options: SweepOptions,
+): CommittedStatus {
+  const plan = planSweepOf(definition, options);
+  return statusAgainst(plan, plan.dir);
 }
