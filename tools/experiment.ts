@@ -10,6 +10,8 @@
  *   deno task experiment copying --full --plan          # one JSON line per planned run
  *   deno task experiment copying --full --run 17        # train exactly run 17 of that plan
  *   deno task experiment copying --full --status        # which runs of the plan are done
+ *   deno task experiment language-modeling --full --pattern-file my.json [--seeds 5]
+ *   deno task experiment language-modeling --compare out/own-patterns/language-modeling/my
  *
  * --summary prints the tables generated from the committed results (data/results/): README.md's
  * verdict table (the notebooks' rules) and data/results/README.md's progress table (runs,
@@ -33,6 +35,15 @@
  * process, and exits 0 (also when its result already exists); --planned-version V refuses to
  * train unless this checkout's code version is V (the version the scheduler's plan was made
  * under); --status prints which runs of the plan have results and exits 1 while any is missing.
+ *
+ * Your own pattern: --pattern-file FILE trains the experiment's plan for the pattern in FILE
+ * (read and checked as `deno task pattern --file` reads it; its n must be the plan's) at the
+ * plan's depths and seeds (--seeds K: the first K), with the same budgets and convergence rule,
+ * into out/own-patterns/NAME/PATTERN/ (RESULTS_DIR/own-patterns/... when set; the committed
+ * folder only with --commit), resumable like any sweep. --compare DIR prints where the pattern
+ * in DIR stands against each family (at its sparsity, with the verdicts' tests) and writes the
+ * figure with the pattern drawn over the families (--against DIR: the families' folder;
+ * --out DIR: where the figure goes).
  */
 import {
   integerFlag,
@@ -42,9 +53,16 @@ import {
   runTool,
 } from "./cli/flags.ts";
 import { planEntries, SELECTION_FLAGS } from "./cluster/plan.ts";
+import { assumption1Line, compareCommand } from "./experiment/own_pattern.ts";
 import { PLAN_FLAGS, planSelection } from "./cli/sweep_flags.ts";
 import { experimentNames, experiments } from "../lib/experiments/registry.ts";
-import { committedStatus, planSweep, runSweep, sweepStatus } from "../lib/experiments/sweeps.ts";
+import {
+  committedResultsDir,
+  committedStatus,
+  planSweep,
+  runSweep,
+  sweepStatus,
+} from "../lib/experiments/sweeps.ts";
 import { GENERATED_TABLES } from "../lib/experiments/readme_tables.ts";
 import {
   selectedRuns,
@@ -57,6 +75,7 @@ import { machineCores, RunFailedError, SweepInterrupted } from "../lib/train/par
 import { SWEEP_PATTERNS } from "../lib/train/sweep_grid.ts";
 import { replaceGenerated } from "../lib/train/readme_tables.ts";
 import { InputError } from "../lib/util/errors.ts";
+import { MAX_SWEEP_SEEDS } from "../lib/util/limits.ts";
 import { formatMinutes } from "../lib/train/sweep_cost.ts";
 import { predictedSweepCost } from "../lib/experiments/sweep_costs.ts";
 import { requireWritableFolder } from "../lib/util/output_folder.ts";
@@ -97,6 +116,12 @@ const FLAGS = [
   "run",
   "run-id",
   "planned-version",
+  "pattern-file",
+  "seeds",
+  "commit",
+  "compare",
+  "against",
+  "out",
 ];
 
 /** The ways to act on a plan other than sweeping it: at most one is given. */
@@ -141,9 +166,29 @@ function summaryCommand(flags: Map<string, string | true>): number {
 }
 
 /** The sweep's options from the flags; every flag's value checked. */
-function sweepOptions(flags: Map<string, string | true>): SweepOptions {
+function sweepOptions(flags: Map<string, string | true>, experiment: string): SweepOptions {
+  const selection = planSelection(flags);
+  const patternFile = String(flags.get("pattern-file") ?? "");
   return {
-    ...planSelection(flags),
+    ...selection,
+    ...(flags.has("seeds")
+      ? {
+        seeds: Array.from(
+          {
+            length: integerFlag(
+              "seeds",
+              flags.get("seeds")!,
+              1,
+              MAX_SWEEP_SEEDS,
+              "the most seeds a sweep trains",
+            ),
+          },
+          (_, i) => i,
+        ),
+      }
+      : {}),
+    ...(flags.has("pattern-file") ? { patternFile } : {}),
+    ...(flags.has("commit") ? { resultsDir: committedResultsDir(experiment) } : {}),
     jobs: flags.has("jobs")
       ? integerFlag("jobs", flags.get("jobs")!, 1, machineCores(), "the machine's cores")
       : machineCores(),
@@ -236,6 +281,24 @@ async function trainAndReport(
   }
   console.log(describe(name, summary));
   return 0;
+}
+
+/**
+ * --pattern-file's companions: no other pattern selection beside it, --seeds K or --seed, and
+ * --commit only with it, in full mode.
+ */
+function requirePatternFileFlags(parsed: ReturnType<typeof parseFlags>): void {
+  const { flags } = parsed;
+  rejectConflicts(
+    parsed,
+    "pattern-file",
+    ["pattern", "configuration", "sparsity"],
+    "the file is the pattern",
+  );
+  rejectConflicts(parsed, "seeds", "seed", "--seeds K takes the first K seeds");
+  if (flags.has("commit") && !(flags.has("pattern-file") && flags.has("full"))) {
+    throw new InputError("--commit", true, "only with --pattern-file and --full");
+  }
 }
 
 /** The selection flags given, as typed: the plan a scheduler's index is read against. */
@@ -354,6 +417,7 @@ async function main(): Promise<number> {
     "write",
     "plan",
     "status",
+    "commit",
   ]);
   const { flags } = parsed;
   if (flags.has("help")) {
@@ -366,12 +430,27 @@ async function main(): Promise<number> {
     return summaryCommand(flags);
   }
   const name = requireSweepArguments(flags, parsed.positional);
+  if (flags.has("compare")) {
+    const extra = [...flags.keys()].find((f) => !["compare", "against", "out"].includes(f));
+    if (extra) throw new InputError(`--${extra}`, flags.get(extra), "not with --compare");
+    return await compareCommand(
+      name,
+      String(flags.get("compare")),
+      flags.has("against") ? String(flags.get("against")) : undefined,
+      flags.has("out") ? String(flags.get("out")) : undefined,
+    );
+  }
+  for (const flag of ["against", "out"]) {
+    if (flags.has(flag)) throw new InputError(`--${flag}`, flags.get(flag), "only with --compare");
+  }
+  requirePatternFileFlags(parsed);
   for (const action of PLAN_ACTIONS) rejectConflicts(parsed, action, PLAN_ACTIONS);
   if (flags.has("planned-version") && !flags.has("run") && !flags.has("run-id")) {
     throw new InputError("--planned-version", flags.get("planned-version"), "only with --run");
   }
-  const options = sweepOptions(flags);
+  const options = sweepOptions(flags, name);
   const plan = planSweep(name, options); // every option checked before a folder is touched
+  if (options.patternFile !== undefined) console.log(assumption1Line(plan));
   if (flags.has("plan")) {
     for (const entry of planEntries(plan, selectionOf(flags))) console.log(JSON.stringify(entry));
     return 0;

@@ -6,6 +6,7 @@
 import {
   type CommittedStatus,
   committedStatusOf,
+  defaultResultsDir,
   planSweepOf,
   runSweepOf,
   type SweepOptions,
@@ -52,4 +53,9 @@ export function committedStatus(experiment: ExperimentRef): CommittedStatus {
 /** The experiment's results folder under `options` against its plan (`--status`). */
 export function sweepStatus(experiment: ExperimentRef, options: SweepOptions): CommittedStatus {
   return sweepStatusOf(requireExperiment(experiment), options);
+}
+
+/** The experiment's committed results folder (data/results/NAME in this checkout). */
+export function committedResultsDir(experiment: ExperimentRef): string {
+  return defaultResultsDir(requireExperiment(experiment), "full");
 }

@@ -99,7 +99,7 @@ export async function startSlurmCluster(cpus = 2): Promise<SlurmCluster> {
   const key = crypto.getRandomValues(new Uint8Array(1024));
   Deno.writeFileSync(`${munge}/munge.key`, key, { mode: 0o600 });
   run("chown", ["-R", "munge:munge", munge]);
-  const host = run("hostname", []).trim();
+  const host = Deno.hostname().split(".")[0];
   const conf = `${folder}/slurm.conf`;
   Deno.writeTextFileSync(
     conf,
