@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { Job } from "kubernetes-models/batch/v1/Job";
-import { pathFromUrl } from "../../lib/util/system.ts";
+import { runTool } from "../support/run_tool.ts";
 import {
   jobState,
   startSlurmCluster,
@@ -17,9 +17,8 @@ import {
   waitForJobs,
 } from "../support/slurm_cluster.ts";
 
-const CHECKOUT = pathFromUrl("../../", import.meta.url).replace(/\/$/, "");
-const EXPERIMENT = `${CHECKOUT}/tools/experiment.ts`;
-const CLUSTER = `${CHECKOUT}/tools/cluster.ts`;
+const EXPERIMENT = "experiment";
+const CLUSTER = "cluster";
 
 /** The quick copying plan of the dense pattern: small enough to train on every engine here. */
 const PLAN = ["copying", "--quick", "--pattern", "dense,strided"];
@@ -31,18 +30,12 @@ interface Output {
 }
 
 async function tool(
-  script: string,
+  script: "experiment" | "cluster",
   args: string[],
   env: Record<string, string> = {},
 ): Promise<Output> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script, ...args],
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes).trim();
-  return { code: output.code, stdout: text(output.stdout), stderr: text(output.stderr) };
+  const { code, stdout, stderr } = await runTool(script, args, env);
+  return { code, stdout: stdout.trim(), stderr: stderr.trim() };
 }
 
 function tempDir(label: string): string {

@@ -8,22 +8,15 @@
  */
 import assert from "node:assert/strict";
 import { Schedule, scheduleToJson, SparsityPattern } from "../../lib/pattern/mod.ts";
-import { pathFromUrl } from "../../lib/util/system.ts";
+import { runTool } from "../support/run_tool.ts";
 
-const EXPERIMENT = pathFromUrl("../../tools/experiment.ts", import.meta.url);
 const NAME = "language-modeling";
 /** The quick plan's sequence length. */
 const N = 32;
 
 async function experiment(args: string[], env: Record<string, string>) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", EXPERIMENT, ...args],
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes).trim();
-  return { code: output.code, stdout: text(output.stdout), stderr: text(output.stderr) };
+  const { code, stdout, stderr } = await runTool("experiment", args, env);
+  return { code, stdout: stdout.trim(), stderr: stderr.trim() };
 }
 
 /** A pattern file of the token offsets `offsets` at length `n`. */
