@@ -174,6 +174,18 @@ Deno.test("a bad index, an unknown run id or other code: one line, exit 2, nothi
   Deno.removeSync(dir, { recursive: true });
 });
 
+Deno.test("--help names every engine and the experiment's scheduler flags", async () => {
+  const cluster = await tool(CLUSTER, ["--help"]);
+  assert.equal(cluster.code, 0);
+  assert.match(cluster.stdout, /slurm \[--partition P\] \[--time T\] \[--max-parallel K\]/);
+  assert.match(cluster.stdout, /parallel .*GNU parallel/);
+  assert.match(cluster.stdout, /kubernetes --image I --results-claim C/);
+  const experiment = await tool(EXPERIMENT, ["--help"]);
+  for (const flag of ["--plan", "--run INDEX", "--run-id ID", "--planned-version V", "--status"]) {
+    assert.ok(experiment.stdout.includes(flag), flag);
+  }
+});
+
 Deno.test("cluster refuses bad engines, times, partitions and images in one line", async () => {
   const cases: [string[], RegExp][] = [
     [["pbs", "copying"], /engine = "pbs": expected one of slurm, parallel, kubernetes/],
