@@ -19,8 +19,8 @@ import {
   rejectUnknownFlags,
   runTool,
 } from "./cli/flags.ts";
-import { PLAN_FLAGS, planSelection } from "./cli/sweep_flags.ts";
-import { planArguments, planEntries, SELECTION_FLAGS, shellCommand } from "./cluster/plan.ts";
+import { PLAN_FLAGS, planSelection, SELECTION_FLAGS } from "./cli/sweep_flags.ts";
+import { planArguments, planEntries, shellCommand } from "./cluster/plan.ts";
 import type { SweepJob } from "./cluster/sweep_job.ts";
 import { slurmScript } from "./cluster/slurm.ts";
 import { gnuParallelScript } from "./cluster/gnu_parallel.ts";
@@ -82,13 +82,15 @@ function resultsFolder(flags: Map<string, string | true>, mode: "quick" | "full"
   return resolve(given ?? resultsRoot(mode));
 }
 
-function sweepJob(flags: Map<string, string | true>, name: string): SweepJob {
+function sweepJob(parsed: ReturnType<typeof parseFlags>, name: string): SweepJob {
+  const { flags } = parsed;
   const selection = new Map<string, string>();
   for (const flag of SELECTION_FLAGS) {
     const value = text(flags, flag);
-    if (value !== undefined) selection.set(flag, value);
+    // every node reads the pattern file at the same absolute path
+    if (value !== undefined) selection.set(flag, flag === "pattern-file" ? resolve(value) : value);
   }
-  const options = planSelection(flags);
+  const options = planSelection(parsed);
   const plan = planSweep(name, options);
   const resultsDir = resultsFolder(flags, options.mode);
   return {
@@ -155,7 +157,7 @@ function main(): number {
   ]);
   rejectConflicts(parsed, "quick", "full");
   const { name } = requireEngineAndName(parsed.positional);
-  const job = sweepJob(flags, name);
+  const job = sweepJob(parsed, name);
   const output = render(engine!, job, flags);
   if (job.codeVersion.endsWith("+dirty")) {
     console.error(

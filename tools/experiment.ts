@@ -52,9 +52,9 @@ import {
   rejectUnknownFlags,
   runTool,
 } from "./cli/flags.ts";
-import { planEntries, SELECTION_FLAGS } from "./cluster/plan.ts";
+import { planEntries } from "./cluster/plan.ts";
 import { assumption1Line, compareCommand } from "./experiment/own_pattern.ts";
-import { PLAN_FLAGS, planSelection } from "./cli/sweep_flags.ts";
+import { PLAN_FLAGS, planSelection, SELECTION_FLAGS } from "./cli/sweep_flags.ts";
 import { experimentNames, experiments } from "../lib/experiments/registry.ts";
 import {
   committedResultsDir,
@@ -75,7 +75,6 @@ import { machineCores, RunFailedError, SweepInterrupted } from "../lib/train/par
 import { SWEEP_PATTERNS } from "../lib/train/sweep_grid.ts";
 import { replaceGenerated } from "../lib/train/readme_tables.ts";
 import { InputError } from "../lib/util/errors.ts";
-import { MAX_SWEEP_SEEDS } from "../lib/util/limits.ts";
 import { formatMinutes } from "../lib/train/sweep_cost.ts";
 import { predictedSweepCost } from "../lib/experiments/sweep_costs.ts";
 import { requireWritableFolder } from "../lib/util/output_folder.ts";
@@ -116,8 +115,6 @@ const FLAGS = [
   "run",
   "run-id",
   "planned-version",
-  "pattern-file",
-  "seeds",
   "commit",
   "compare",
   "against",
@@ -166,28 +163,13 @@ function summaryCommand(flags: Map<string, string | true>): number {
 }
 
 /** The sweep's options from the flags; every flag's value checked. */
-function sweepOptions(flags: Map<string, string | true>, experiment: string): SweepOptions {
-  const selection = planSelection(flags);
-  const patternFile = String(flags.get("pattern-file") ?? "");
+function sweepOptions(parsed: ReturnType<typeof parseFlags>, experiment: string): SweepOptions {
+  const { flags } = parsed;
+  if (flags.has("commit") && !(flags.has("pattern-file") && flags.has("full"))) {
+    throw new InputError("--commit", true, "only with --pattern-file and --full");
+  }
   return {
-    ...selection,
-    ...(flags.has("seeds")
-      ? {
-        seeds: Array.from(
-          {
-            length: integerFlag(
-              "seeds",
-              flags.get("seeds")!,
-              1,
-              MAX_SWEEP_SEEDS,
-              "the most seeds a sweep trains",
-            ),
-          },
-          (_, i) => i,
-        ),
-      }
-      : {}),
-    ...(flags.has("pattern-file") ? { patternFile } : {}),
+    ...planSelection(parsed),
     ...(flags.has("commit") ? { resultsDir: committedResultsDir(experiment) } : {}),
     jobs: flags.has("jobs")
       ? integerFlag("jobs", flags.get("jobs")!, 1, machineCores(), "the machine's cores")
@@ -281,24 +263,6 @@ async function trainAndReport(
   }
   console.log(describe(name, summary));
   return 0;
-}
-
-/**
- * --pattern-file's companions: no other pattern selection beside it, --seeds K or --seed, and
- * --commit only with it, in full mode.
- */
-function requirePatternFileFlags(parsed: ReturnType<typeof parseFlags>): void {
-  const { flags } = parsed;
-  rejectConflicts(
-    parsed,
-    "pattern-file",
-    ["pattern", "configuration", "sparsity"],
-    "the file is the pattern",
-  );
-  rejectConflicts(parsed, "seeds", "seed", "--seeds K takes the first K seeds");
-  if (flags.has("commit") && !(flags.has("pattern-file") && flags.has("full"))) {
-    throw new InputError("--commit", true, "only with --pattern-file and --full");
-  }
 }
 
 /** The selection flags given, as typed: the plan a scheduler's index is read against. */
@@ -443,14 +407,16 @@ async function main(): Promise<number> {
   for (const flag of ["against", "out"]) {
     if (flags.has(flag)) throw new InputError(`--${flag}`, flags.get(flag), "only with --compare");
   }
-  requirePatternFileFlags(parsed);
   for (const action of PLAN_ACTIONS) rejectConflicts(parsed, action, PLAN_ACTIONS);
   if (flags.has("planned-version") && !flags.has("run") && !flags.has("run-id")) {
     throw new InputError("--planned-version", flags.get("planned-version"), "only with --run");
   }
-  const options = sweepOptions(flags, name);
+  const options = sweepOptions(parsed, name);
   const plan = planSweep(name, options); // every option checked before a folder is touched
-  if (options.patternFile !== undefined) console.log(assumption1Line(plan));
+  if (options.patternFile !== undefined) {
+    // --plan's standard output is JSON lines only
+    (flags.has("plan") ? console.error : console.log)(assumption1Line(plan));
+  }
   if (flags.has("plan")) {
     for (const entry of planEntries(plan, selectionOf(flags))) console.log(JSON.stringify(entry));
     return 0;

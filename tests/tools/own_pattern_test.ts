@@ -85,6 +85,20 @@ Deno.test("a pattern file trains on the quick plan and is compared with the fami
       results(`${root}/${NAME}`).every((r) => r.pattern !== "file"),
       "the pattern's runs stay out of the families' folder",
     );
+    // a scheduler addresses the pattern's runs as any plan's: --plan repeats --pattern-file
+    const plan = await experiment(
+      [NAME, "--quick", "--pattern-file", file, "--seeds", "2", "--plan"],
+      env,
+    );
+    assert.deepEqual(
+      plan.stdout.split("\n").map((line) => JSON.parse(line).command),
+      [0, 1].map(
+        (seed) =>
+          `deno task experiment ${NAME} --quick --seeds 2 --pattern-file ${
+            file.includes(" ") ? `'${file}'` : file
+          } --run-id file-dilated-L2-seed${seed}`,
+      ),
+    );
     // again: resumed, nothing retrained
     const again = await experiment([NAME, "--quick", "--pattern-file", file, "--seeds", "2"], env);
     assert.match(again.stdout, /0 trained, 2 already done/);

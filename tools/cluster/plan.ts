@@ -12,6 +12,7 @@
  */
 import { predictedRunMinutes } from "../../lib/experiments/sweep_costs.ts";
 import type { SweepPlan } from "../../lib/train/sweep.ts";
+import { SELECTION_FLAGS } from "../cli/sweep_flags.ts";
 
 /**
  * The memory each training process asks a scheduler for, in MiB. A training process at the
@@ -19,9 +20,6 @@ import type { SweepPlan } from "../../lib/train/sweep.ts";
  * prints its own peak): 1 GiB leaves room for a heavier machine's allocator.
  */
 export const TRAINING_PROCESS_MEMORY_MB = 1024;
-
-/** The selection flags a plan was made under, in the form the command line takes them. */
-export const SELECTION_FLAGS = ["pattern", "configuration", "sparsity", "seed", "layers"] as const;
 
 /** One planned run as `--plan` prints it. */
 export interface PlanEntry {
