@@ -187,7 +187,11 @@ function familyPanels(
         const curve: Series = {
           name: entryName(s, name, options.sparsityInLegend ?? false),
           color: colours.get(s),
-          symbol: CONFIGURATION_SYMBOLS[s.configuration] ?? "circle",
+          // a family trained at one point (STAR at its own sparsity) is an open diamond, seen
+          // even where a curve passes through the same point (window-relay w = 1 is STAR)
+          symbol: s.points.length === 1
+            ? "diamond-open"
+            : CONFIGURATION_SYMBOLS[s.configuration] ?? "circle",
           x: s.points.map((p) => p.x),
           y: s.points.map((p) => p.mean),
           errorY: s.points.map((p) => p.std),
