@@ -17,8 +17,6 @@ export {
   SparsityPattern,
   unionOf,
 } from "./pattern.ts";
-// a pattern file read with every tool's limits (regular file, size, arrays, n, connections)
-export { type PatternFileLimits, readPatternFile, readPatternFileText } from "./pattern_file.ts";
 // the zoo: one constructor per family, the SEQUENTIAL / UNION compositions, and the registry
 // that builds a pattern by name from loosely typed parameters
 export {

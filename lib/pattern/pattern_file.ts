@@ -4,6 +4,9 @@
  * the text before parsing, its n and connection count checked against the limits before any
  * mask is built, then the schedule (scheduleFromJson validates every field). Bad input throws
  * an InputError naming `parameter` (the flag that gave the path) and the path.
+ *
+ * Not exported from lib/pattern/mod.ts: the explorer page bundles that module for the browser,
+ * and this one reads files through Deno.
  */
 import { InputError } from "../util/errors.ts";
 import { parseJsonFile, readRegularTextFileSync } from "../util/regular_file.ts";

@@ -22,7 +22,9 @@ import {
   resolvePattern,
   spreadOfAdmissible,
 } from "./sweep_grid.ts";
-import { readPatternFile, scheduleToJson } from "../pattern/mod.ts";
+import { scheduleToJson } from "../pattern/mod.ts";
+// read with Deno's file system: kept out of lib/pattern/mod.ts, which the browser bundles
+import { readPatternFile } from "../pattern/pattern_file.ts";
 import type { CurveSpec, ExperimentDefinition, GridPattern } from "./experiment_definition.ts";
 import {
   codeVersion,

@@ -15,7 +15,7 @@ import {
   rejectUnknownFlags,
 } from "../../tools/cli/flags.ts";
 import { scheduleFromFlags } from "../../tools/cli/pattern_flags.ts";
-import { readPatternFileText } from "../../lib/pattern/mod.ts";
+import { readPatternFileText } from "../../lib/pattern/pattern_file.ts";
 import { requireEnumerableGrid, requirePlannableLayers } from "../../lib/construction/grid.ts";
 import { layerCounts } from "../../lib/construction/counts.ts";
 import { slidingWindow, star } from "../../lib/pattern/zoo.ts";

@@ -4,8 +4,8 @@
  * a pattern file. Bad input throws an InputError naming the flag and value; a pattern too
  * large for the tool (n, connections, file bytes) is refused before anything big is allocated.
  */
+import { readPatternFile } from "../../lib/pattern/pattern_file.ts";
 import {
-  readPatternFile,
   requireZooEntry,
   resolvePatternParams,
   type Schedule,
