@@ -152,6 +152,7 @@ export {
 export {
   committedReport,
   committedSeries,
+  comparePatternLive,
   COMPETENCE_BARS,
   competenceRows,
   copyOffset,

@@ -7,6 +7,11 @@
  *   deno task experiment seq2seq --full --dry-run      # list the plan, train nothing
  *   deno task experiment copying --full --jobs 1        # one run at a time, in this process
  *   deno task experiment --summary [--check] [--write]  # the READMEs' generated tables
+ *   deno task experiment copying --full --plan          # one JSON line per planned run
+ *   deno task experiment copying --full --run 17        # train exactly run 17 of that plan
+ *   deno task experiment copying --full --status        # which runs of the plan are done
+ *   deno task experiment language-modeling --full --pattern-file my.json [--seeds 5]
+ *   deno task experiment language-modeling --compare out/own-patterns/language-modeling/my
  *
  * --summary prints the tables generated from the committed results (data/results/): README.md's
  * verdict table (the notebooks' rules) and data/results/README.md's progress table (runs,
@@ -23,24 +28,53 @@
  * N is at most the machine's cores and defaults to them. Runs are claimed before they train, so
  * sweeps sharing a folder never train one run twice. A failing run stops the other workers and
  * ends the sweep with one line naming the run (exit 1); Ctrl-C stops every worker (exit 130).
+ *
+ * For schedulers (tools/cluster.ts writes the scripts): --plan prints the plan as one JSON
+ * object a line (index, run id, the command that trains it, predicted minutes, memory);
+ * --run INDEX or --run-id ID trains exactly that run of the plan the same flags give, in this
+ * process, and exits 0 (also when its result already exists); --planned-version V refuses to
+ * train unless this checkout's code version is V (the version the scheduler's plan was made
+ * under); --status prints which runs of the plan have results and exits 1 while any is missing.
+ *
+ * Your own pattern: --pattern-file FILE trains the experiment's plan for the pattern in FILE
+ * (read and checked as `deno task pattern --file` reads it; its n must be the plan's) at the
+ * plan's depths and seeds (--seeds K: the first K), with the same budgets and convergence rule,
+ * into out/own-patterns/NAME/PATTERN/ (RESULTS_DIR/own-patterns/... when set; the committed
+ * folder only with --commit), resumable like any sweep. --compare DIR prints where the pattern
+ * in DIR stands against each family (at its sparsity, with the verdicts' tests) and writes the
+ * figure with the pattern drawn over the families (--against DIR: the families' folder;
+ * --out DIR: where the figure goes).
  */
 import {
   integerFlag,
-  listFlag,
-  numberFlag,
   parseFlags,
+  rejectConflicts,
   rejectUnknownFlags,
   runTool,
 } from "./cli/flags.ts";
+import { planEntries } from "./cluster/plan.ts";
+import { assumption1Line, compareCommand } from "./experiment/own_pattern.ts";
+import { PLAN_FLAGS, planSelection, SELECTION_FLAGS } from "./cli/sweep_flags.ts";
 import { experimentNames, experiments } from "../lib/experiments/registry.ts";
-import { committedStatus, planSweep, runSweep } from "../lib/experiments/sweeps.ts";
+import {
+  committedResultsDir,
+  committedStatus,
+  planSweep,
+  runSweep,
+  sweepStatus,
+} from "../lib/experiments/sweeps.ts";
 import { GENERATED_TABLES } from "../lib/experiments/readme_tables.ts";
-import type { SweepOptions, SweepPlan } from "../lib/train/sweep.ts";
+import {
+  selectedRuns,
+  type SweepOptions,
+  type SweepPlan,
+  type SweepSummary,
+} from "../lib/train/sweep.ts";
+import { codeVersion } from "../lib/train/results.ts";
 import { machineCores, RunFailedError, SweepInterrupted } from "../lib/train/parallel.ts";
 import { SWEEP_PATTERNS } from "../lib/train/sweep_grid.ts";
 import { replaceGenerated } from "../lib/train/readme_tables.ts";
 import { InputError } from "../lib/util/errors.ts";
-import { MAX_MODEL_LAYERS } from "../lib/util/limits.ts";
 import { formatMinutes } from "../lib/train/sweep_cost.ts";
 import { predictedSweepCost } from "../lib/experiments/sweep_costs.ts";
 import { requireWritableFolder } from "../lib/util/output_folder.ts";
@@ -48,8 +82,12 @@ import { pathFromUrl, writeFileAtomicSync } from "../lib/util/system.ts";
 
 const USAGE = `usage: deno task experiment NAME [--quick | --full] [--pattern P,...] ` +
   `[--configuration C,...] [--sparsity S,...] [--seed N,...] [--layers L,...] [--jobs N] ` +
-  `[--dry-run]
+  `[--dry-run | --plan | --status | --run INDEX | --run-id ID [--planned-version V]]
        deno task experiment --summary [--check | --write]
+--plan: one JSON line per planned run (index, runId, command, predicted minutes, memoryMB)
+--run INDEX / --run-id ID: train exactly that run of the plan (skipped when its result exists)
+--planned-version V: with --run, refuse unless this checkout's code version is V
+--status: which runs of the plan have results; exit 1 while any is missing
 --summary: the READMEs' tables generated from the committed results (README.md's verdicts,
 data/results/README.md's progress); --check: exit 1 when one is stale; --write: rewrite them
 --jobs N: runs trained at once, each in its own process (1 to ${machineCores()}, the machine's ` +
@@ -65,20 +103,26 @@ ${
   }`;
 
 const FLAGS = [
-  "quick",
-  "full",
-  "pattern",
-  "configuration",
-  "sparsity",
-  "seed",
-  "layers",
+  ...PLAN_FLAGS,
   "jobs",
   "dry-run",
   "help",
   "summary",
   "check",
   "write",
+  "plan",
+  "status",
+  "run",
+  "run-id",
+  "planned-version",
+  "commit",
+  "compare",
+  "against",
+  "out",
 ];
+
+/** The ways to act on a plan other than sweeping it: at most one is given. */
+const PLAN_ACTIONS = ["dry-run", "plan", "status", "run", "run-id"];
 
 /** --summary: print the generated tables, or check / rewrite the READMEs' copies of them. */
 function summaryCommand(flags: Map<string, string | true>): number {
@@ -118,31 +162,15 @@ function summaryCommand(flags: Map<string, string | true>): number {
   return stale > 0 ? 1 : 0;
 }
 
-function list(flags: Map<string, string | true>, name: string): string[] | undefined {
-  return listFlag(name, flags.get(name));
-}
-
-function numbers(flags: Map<string, string | true>, name: string, integer = false) {
-  return list(flags, name)?.map((item) => {
-    const value = numberFlag(name, item);
-    if (integer && (!Number.isInteger(value) || value < 0)) {
-      throw new InputError(`--${name}`, item, "expected a non-negative integer");
-    }
-    return value;
-  });
-}
-
 /** The sweep's options from the flags; every flag's value checked. */
-function sweepOptions(flags: Map<string, string | true>): SweepOptions {
+function sweepOptions(parsed: ReturnType<typeof parseFlags>, experiment: string): SweepOptions {
+  const { flags } = parsed;
+  if (flags.has("commit") && !(flags.has("pattern-file") && flags.has("full"))) {
+    throw new InputError("--commit", true, "only with --pattern-file and --full");
+  }
   return {
-    mode: flags.has("full") ? "full" : "quick",
-    patterns: list(flags, "pattern"),
-    configurations: list(flags, "configuration"),
-    sparsity: numbers(flags, "sparsity"),
-    seeds: numbers(flags, "seed", true),
-    layers: list(flags, "layers")?.map((item) =>
-      integerFlag("layers", item, 1, MAX_MODEL_LAYERS, "the most blocks a model may stack")
-    ),
+    ...planSelection(parsed),
+    ...(flags.has("commit") ? { resultsDir: committedResultsDir(experiment) } : {}),
     jobs: flags.has("jobs")
       ? integerFlag("jobs", flags.get("jobs")!, 1, machineCores(), "the machine's cores")
       : machineCores(),
@@ -189,8 +217,38 @@ function printPredictedCost(name: string, plan: SweepPlan, jobs: number): void {
   );
 }
 
+/** What a sweep did: trained, reused, held elsewhere, and the pairs out of reach. */
+function describeSweep(name: string, summary: SweepSummary): string {
+  const held = summary.heldElsewhere.length > 0
+    ? `, ${summary.heldElsewhere.length} held by another sweep`
+    : "";
+  return [
+    `${name}: ${summary.trained.length} trained, ${summary.reused.length} already done${held}, ` +
+    `${summary.results.length} results in ${summary.dir} (${summary.wallSeconds.toFixed(1)} s)`,
+    ...summary.unreachable.map((missing) => `not reachable: ${missing}`),
+  ].join("\n");
+}
+
+/** What `--run` did to its one run, with the process's peak memory where /proc tells it. */
+function describeRun(name: string, summary: SweepSummary): string {
+  const peak = peakMemoryMB();
+  const memory = peak === undefined ? "" : `, peak memory ${peak} MiB`;
+  const [trained] = summary.trained;
+  if (trained !== undefined) {
+    return `${name}: trained ${trained} into ${summary.dir} ` +
+      `(${summary.wallSeconds.toFixed(1)} s${memory})`;
+  }
+  const [held] = summary.heldElsewhere;
+  if (held !== undefined) return `${name}: ${held} is being trained by another process`;
+  return `${name}: ${summary.reused[0]} is already done in ${summary.dir}`;
+}
+
 /** Trains the sweep and prints what it did; a failed run or Ctrl-C is one line (exit 1, 130). */
-async function trainAndReport(name: string, options: SweepOptions): Promise<number> {
+async function trainAndReport(
+  name: string,
+  options: SweepOptions,
+  describe = describeSweep,
+): Promise<number> {
   const fromEnv = Deno.env.get("RESULTS_DIR");
   if (fromEnv) requireWritableFolder("RESULTS_DIR", fromEnv);
   let summary;
@@ -203,15 +261,85 @@ async function trainAndReport(name: string, options: SweepOptions): Promise<numb
     }
     throw error;
   }
-  const held = summary.heldElsewhere.length > 0
-    ? `, ${summary.heldElsewhere.length} held by another sweep`
-    : "";
-  console.log(
-    `${name}: ${summary.trained.length} trained, ${summary.reused.length} already done${held}, ` +
-      `${summary.results.length} results in ${summary.dir} (${summary.wallSeconds.toFixed(1)} s)`,
-  );
-  for (const missing of summary.unreachable) console.log(`not reachable: ${missing}`);
+  console.log(describe(name, summary));
   return 0;
+}
+
+/** The selection flags given, as typed: the plan a scheduler's index is read against. */
+function selectionOf(flags: Map<string, string | true>): Map<string, string> {
+  const selection = new Map<string, string>();
+  for (const flag of SELECTION_FLAGS) {
+    const value = flags.get(flag);
+    if (typeof value === "string") selection.set(flag, value);
+  }
+  return selection;
+}
+
+/** --status: how many of the plan's runs have results, the missing ones named; exit 1 if any. */
+function printStatus(name: string, options: SweepOptions): number {
+  const status = sweepStatus(name, options);
+  for (const { path, reason } of status.skipped) {
+    console.error(`experiment: ${path} is corrupt (${reason}); it will be trained again`);
+  }
+  const { plan, results, missing } = status;
+  console.log(
+    `${name} (${plan.mode}): ${results.length} of ${plan.runs.length} runs have results in ` +
+      status.dir,
+  );
+  for (const runId of missing) {
+    console.log(`missing: ${plan.runs.findIndex((run) => run.runId === runId)} ${runId}`);
+  }
+  return missing.length > 0 ? 1 : 0;
+}
+
+/** This process's peak resident memory in MiB (VmHWM), or undefined where /proc lacks it. */
+function peakMemoryMB(): number | undefined {
+  try {
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(Deno.readTextFileSync("/proc/self/status"))?.[1];
+    return kb === undefined ? undefined : Math.round(Number(kb) / 1024);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * --run INDEX / --run-id ID: trains exactly that run of the plan in this process into the
+ * results folder; a run whose result exists is not redone. With --planned-version, a checkout
+ * whose code is not the planned version trains nothing (exit 2): its indices may name other runs.
+ */
+async function trainOneRun(
+  name: string,
+  plan: SweepPlan,
+  options: SweepOptions,
+  flags: Map<string, string | true>,
+): Promise<number> {
+  const planned = flags.get("planned-version");
+  if (planned !== undefined) {
+    const current = codeVersion();
+    if (planned !== current) {
+      throw new InputError(
+        "--planned-version",
+        planned,
+        `this checkout's code version is ${current}; check out the planned code or plan again`,
+      );
+    }
+  }
+  if (flags.has("jobs")) {
+    throw new InputError("--jobs", flags.get("jobs"), "a single run trains in this process");
+  }
+  const last = plan.runs.length - 1;
+  const runId = flags.has("run-id")
+    ? selectedRuns(plan, [String(flags.get("run-id"))])[0].runId
+    : plan.runs[
+      integerFlag(
+        "run",
+        flags.get("run")!,
+        0,
+        last,
+        `the last index of the ${plan.mode} plan of ${name}`,
+      )
+    ].runId;
+  return await trainAndReport(name, { ...options, jobs: 1, runIds: [runId] }, describeRun);
 }
 
 /** --summary's flags: only --check or --write beside it. */
@@ -239,9 +367,6 @@ function requireSweepArguments(flags: Map<string, string | true>, positional: st
       `expected one name (${experimentNames().join(", ")}; see --help)`,
     );
   }
-  if (flags.has("quick") && flags.has("full")) {
-    throw new InputError("--quick", true, "choose --quick or --full, not both");
-  }
   return positional[0];
 }
 
@@ -254,6 +379,9 @@ async function main(): Promise<number> {
     "summary",
     "check",
     "write",
+    "plan",
+    "status",
+    "commit",
   ]);
   const { flags } = parsed;
   if (flags.has("help")) {
@@ -266,8 +394,37 @@ async function main(): Promise<number> {
     return summaryCommand(flags);
   }
   const name = requireSweepArguments(flags, parsed.positional);
-  const options = sweepOptions(flags);
+  if (flags.has("compare")) {
+    const extra = [...flags.keys()].find((f) => !["compare", "against", "out"].includes(f));
+    if (extra) throw new InputError(`--${extra}`, flags.get(extra), "not with --compare");
+    return await compareCommand(
+      name,
+      String(flags.get("compare")),
+      flags.has("against") ? String(flags.get("against")) : undefined,
+      flags.has("out") ? String(flags.get("out")) : undefined,
+    );
+  }
+  for (const flag of ["against", "out"]) {
+    if (flags.has(flag)) throw new InputError(`--${flag}`, flags.get(flag), "only with --compare");
+  }
+  for (const action of PLAN_ACTIONS) rejectConflicts(parsed, action, PLAN_ACTIONS);
+  if (flags.has("planned-version") && !flags.has("run") && !flags.has("run-id")) {
+    throw new InputError("--planned-version", flags.get("planned-version"), "only with --run");
+  }
+  const options = sweepOptions(parsed, name);
   const plan = planSweep(name, options); // every option checked before a folder is touched
+  if (options.patternFile !== undefined) {
+    // --plan's standard output is JSON lines only
+    (flags.has("plan") ? console.error : console.log)(assumption1Line(plan));
+  }
+  if (flags.has("plan")) {
+    for (const entry of planEntries(plan, selectionOf(flags))) console.log(JSON.stringify(entry));
+    return 0;
+  }
+  if (flags.has("status")) return printStatus(name, options);
+  if (flags.has("run") || flags.has("run-id")) {
+    return await trainOneRun(name, plan, options, flags);
+  }
   if (flags.has("dry-run")) {
     printPlan(plan);
     if (options.mode === "full") printPredictedCost(name, plan, options.jobs ?? 1);

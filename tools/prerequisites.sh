@@ -7,7 +7,9 @@
 #
 # reproduce needs Jupyter (the notebooks) and Chromium (the static figures); test also needs the
 # ONNX checker (the export tests). OpenBLAS (faster training) is optional: installed with the
-# others where packages can be installed, never required.
+# others where packages can be installed, never required. So are, for test, Slurm with munge
+# (the one-node cluster the Slurm test starts) and GNU parallel (the parallel engine's test):
+# their tests skip, saying why, where they are missing.
 #
 # Present: silent, exit 0. Missing, on Debian or Ubuntu as root (or with sudo that asks no
 # password): installs them with apt-get and says so. Missing elsewhere, or with --check: one line
@@ -57,6 +59,14 @@ have_onnx() {
 have_openblas() {
   ! pretending openblas && /sbin/ldconfig -p 2>/dev/null | grep -q "libopenblas.so.0"
 }
+have_slurm() {
+  ! pretending slurm && command -v sbatch >/dev/null 2>&1 &&
+    [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && [ -x /usr/sbin/munged ]
+}
+have_parallel() {
+  ! pretending parallel && command -v parallel >/dev/null 2>&1 &&
+    parallel --version 2>/dev/null | grep -q "GNU parallel"
+}
 
 missing=()
 have_jupyter || missing+=(jupyter-notebook jupyter-nbconvert python3-nbclient)
@@ -66,6 +76,10 @@ if [ "$profile" = test ]; then
 fi
 optional=()
 have_openblas || optional+=(libopenblas0)
+if [ "$profile" = test ]; then
+  have_slurm || optional+=(slurm-wlm munge)
+  have_parallel || optional+=(parallel)
+fi
 
 [ ${#missing[@]} -eq 0 ] && [ ${#optional[@]} -eq 0 ] && exit 0
 
@@ -94,9 +108,15 @@ if $can_install; then
   exit 2
 fi
 
-# Only the optional library is missing: say what it would buy, and go on.
+# Only optional packages are missing: say what each would buy, and go on.
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "prerequisites: OpenBLAS not found, training uses the WASM matmul (about 3x slower): sudo apt-get install -y libopenblas0" >&2
+  for package in "${optional[@]}"; do
+    case "$package" in
+      libopenblas0) echo "prerequisites: OpenBLAS not found, training uses the WASM matmul (about 3x slower): sudo apt-get install -y libopenblas0" >&2 ;;
+      slurm-wlm) echo "prerequisites: Slurm not found, the Slurm test skips: sudo apt-get install -y slurm-wlm munge" >&2 ;;
+      parallel) echo "prerequisites: GNU parallel not found, its engine's test skips: sudo apt-get install -y parallel" >&2 ;;
+    esac
+  done
   exit 0
 fi
 echo "prerequisites: missing ${missing[*]}: run: sudo apt-get install -y --no-install-recommends ${wanted[*]} (or see the README's Prerequisites for pip and other systems)" >&2

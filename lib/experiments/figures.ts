@@ -51,7 +51,15 @@ export interface ExperimentFigureOptions {
    * target level lands on a different exact level for each pattern, so the legend says which.
    */
   sparsityInLegend?: boolean;
+  /**
+   * A pattern of one's own (`--pattern-file`), drawn in every panel over the families in a
+   * colour no family has, as a star with error bars (one standard deviation over seeds).
+   */
+  highlight?: { name: string; series: SummarySeries };
 }
+
+/** The colour of a pattern of one's own: no family, map or reference line has it. */
+export const HIGHLIGHT_COLOUR = "#e6007e";
 
 /** The panels in the paper's order; any other family gets a panel named after it, after these. */
 const PANEL_ORDER = ["STRIDED", "FIXED", "STAR", "RANDOM", "UNION", "MULTIHEAD"];
@@ -179,7 +187,11 @@ function familyPanels(
         const curve: Series = {
           name: entryName(s, name, options.sparsityInLegend ?? false),
           color: colours.get(s),
-          symbol: CONFIGURATION_SYMBOLS[s.configuration] ?? "circle",
+          // a family trained at one point (STAR at its own sparsity) is an open diamond, seen
+          // even where a curve passes through the same point (window-relay w = 1 is STAR)
+          symbol: s.points.length === 1
+            ? "diamond-open"
+            : CONFIGURATION_SYMBOLS[s.configuration] ?? "circle",
           x: s.points.map((p) => p.x),
           y: s.points.map((p) => p.mean),
           errorY: s.points.map((p) => p.std),
@@ -202,6 +214,19 @@ function familyPanels(
         : name;
       return { title, series: [...denseCompanions, ...curves] };
     });
+}
+
+/** A pattern of one's own as a series drawn in every panel. */
+function highlightSeries(highlight: { name: string; series: SummarySeries }): Series {
+  const { points } = highlight.series;
+  return {
+    name: highlight.name,
+    color: HIGHLIGHT_COLOUR,
+    symbol: "star",
+    x: points.map((p) => p.x),
+    y: points.map((p) => p.mean),
+    errorY: points.map((p) => p.std),
+  };
 }
 
 /**
@@ -242,15 +267,20 @@ export function experimentFigure(
       };
     });
   const xs = (of: readonly SummarySeries[]) => of.flatMap((s) => s.points.map((p) => p.x));
+  const highlighted = options.highlight ? [options.highlight.series] : [];
   const xRange: [number, number] = byLayers
     ? [Math.min(...xs(series)) - 0.3, Math.max(...xs(series)) + 0.3]
-    : [Math.max(0, Math.min(...xs(sparse)) - 0.04), Math.min(1, Math.max(...xs(sparse)) + 0.04)];
+    : [
+      Math.max(0, Math.min(...xs([...sparse, ...highlighted])) - 0.04),
+      Math.min(1, Math.max(...xs([...sparse, ...highlighted])) + 0.04),
+    ];
   const title = options.title ??
     `${definition.title} (n = ${definition.budgets.full.size.n}): ${definition.metric.label} ` +
       `vs ${byLayers ? "layers" : "sparsity"}`;
   const shared = [
     ...denseReferences(dense, byLayers, xRange),
     ...referenceLines([...baselines, ...(options.references ?? [])], xRange),
+    ...(options.highlight ? [highlightSeries(options.highlight)] : []),
   ];
   const panels = familyPanels(sparse, dense, options);
   // with dense results only, dense is the one panel

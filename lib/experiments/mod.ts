@@ -34,3 +34,10 @@ export {
 } from "./report.ts";
 // the paper-style figure
 export { experimentFigure, type ExperimentFigureOptions } from "./figures.ts";
+// a pattern of one's own against the families: its standing and the figure with it drawn in
+export {
+  comparePatternFile,
+  comparePatternLive,
+  type PatternComparison,
+  patternComparisonFigure,
+} from "./own_pattern.ts";

@@ -5,7 +5,13 @@
  * model of lib/train/sweep_cost.ts. What the dry run prints and the results README's progress
  * table sets beside the measured training time.
  */
-import { type MeasuredSteps, type SweepCost, sweepCost } from "../train/sweep_cost.ts";
+import {
+  type CostedRun,
+  type MeasuredSteps,
+  runMinutes,
+  type SweepCost,
+  sweepCost,
+} from "../train/sweep_cost.ts";
 import type { SweepPlan } from "../train/sweep.ts";
 import { readJsonFileSync } from "../util/regular_file.ts";
 import { pathFromUrl } from "../util/system.ts";
@@ -59,29 +65,52 @@ export function measuredSpeedup(jobs: number): number {
   return speedup !== undefined && speedup <= jobs ? speedup : jobs;
 }
 
-/**
- * The plan's predicted cost with `jobs` jobs, or undefined without committed step times. Runs
- * that train to a plateau stop between the rule's floor and cap: `bound` says which end every
- * run is assumed to reach (a plan without a rule trains its steps either way).
- */
-export function predictedSweepCost(
-  plan: SweepPlan,
-  jobs: number,
-  bound: "floor" | "cap" = "floor",
-): SweepCost | undefined {
-  const measured = measuredSteps(plan.definition.name);
-  if (!measured) return undefined;
-  const { size } = plan.definition.budgets.full;
+/** The plan's runs as the cost model reads them, each trained to `bound` (floor or cap). */
+function costedRuns(plan: SweepPlan, bound: "floor" | "cap"): CostedRun[] {
+  const { size } = plan.definition.budgets[plan.mode];
   const fixed = plan.definition.steps(size);
   const rule = size.convergence;
   // a phase before the main one (pretraining) trains its steps whatever the rule says
   const steps = rule
     ? fixed - size.steps + (bound === "cap" ? rule.capSteps : rule.floorSteps)
     : fixed;
-  const runs = plan.runs.map((run) => ({
+  return plan.runs.map((run) => ({
     dense: run.pattern.pattern === "dense",
     layers: run.layers,
     steps,
   }));
-  return sweepCost(runs, measured, jobs, measuredSpeedup(jobs));
+}
+
+/**
+ * The plan's predicted cost with `jobs` jobs, or undefined without committed step times (they
+ * are measured at the full size only). Runs that train to a plateau stop between the rule's
+ * floor and cap: `bound` says which end every run is assumed to reach (a plan without a rule
+ * trains its steps either way).
+ */
+export function predictedSweepCost(
+  plan: SweepPlan,
+  jobs: number,
+  bound: "floor" | "cap" = "floor",
+): SweepCost | undefined {
+  const measured = plan.mode === "full" ? measuredSteps(plan.definition.name) : undefined;
+  if (!measured) return undefined;
+  return sweepCost(costedRuns(plan, bound), measured, jobs, measuredSpeedup(jobs));
+}
+
+/** Each planned run's predicted minutes alone on a core, stopping at the floor and at the cap. */
+export interface RunPrediction {
+  floorMinutes: number;
+  capMinutes: number;
+}
+
+/** Every run's prediction, in plan order; undefined without committed step times. */
+export function predictedRunMinutes(plan: SweepPlan): RunPrediction[] | undefined {
+  const measured = plan.mode === "full" ? measuredSteps(plan.definition.name) : undefined;
+  if (!measured) return undefined;
+  const floor = costedRuns(plan, "floor");
+  const cap = costedRuns(plan, "cap");
+  return floor.map((run, i) => ({
+    floorMinutes: runMinutes(run, measured),
+    capMinutes: runMinutes(cap[i], measured),
+  }));
 }

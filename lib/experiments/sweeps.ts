@@ -6,10 +6,12 @@
 import {
   type CommittedStatus,
   committedStatusOf,
+  defaultResultsDir,
   planSweepOf,
   runSweepOf,
   type SweepOptions,
   type SweepPlan,
+  sweepStatusOf,
   type SweepSummary,
 } from "../train/sweep.ts";
 import { InputError } from "../util/errors.ts";
@@ -46,4 +48,14 @@ export async function runSweep(
 /** The experiment's committed full results against its full plan. */
 export function committedStatus(experiment: ExperimentRef): CommittedStatus {
   return committedStatusOf(requireExperiment(experiment));
+}
+
+/** The experiment's results folder under `options` against its plan (`--status`). */
+export function sweepStatus(experiment: ExperimentRef, options: SweepOptions): CommittedStatus {
+  return sweepStatusOf(requireExperiment(experiment), options);
+}
+
+/** The experiment's committed results folder (data/results/NAME in this checkout). */
+export function committedResultsDir(experiment: ExperimentRef): string {
+  return defaultResultsDir(requireExperiment(experiment), "full");
 }

@@ -162,6 +162,12 @@ export function seriesLooks(series: readonly Series[], options: {
   return looks;
 }
 
+/**
+ * Markers drawn large: a point that must stand out over the curves (a pattern of one's own, a
+ * family trained at one point whose marker may sit on another curve's).
+ */
+const LARGE_SYMBOLS: readonly string[] = ["star", "diamond-open"];
+
 /** A Plotly scatter trace for one series in its look (`y` may hold gaps as null). */
 export function scatterTrace(
   s: Series,
@@ -177,7 +183,15 @@ export function scatterTrace(
     line: { dash: look.dash, color: look.color, width: 2 },
   };
   if (look.symbol !== undefined) {
-    trace.marker = { symbol: look.symbol, color: look.color, size: 7, maxdisplayed: 16 };
+    const large = LARGE_SYMBOLS.includes(look.symbol);
+    trace.marker = {
+      symbol: look.symbol,
+      color: look.color,
+      size: large ? 12 : 7,
+      maxdisplayed: 16,
+      // an open marker's outline is all there is of it: drawn thick enough to see
+      ...(look.symbol.endsWith("-open") ? { line: { width: 2, color: look.color } } : {}),
+    };
   }
   if (s.errorY !== undefined) {
     trace.error_y = { type: "data", array: s.errorY, visible: true, color: look.color };

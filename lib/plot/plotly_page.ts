@@ -85,9 +85,23 @@ export function figureHtml(figure: PlotlyFigureJson, summary: string): string {
   const carriesPlotly = delivery === "inline-each" ||
     (delivery === "inline-once" && !plotlyDeliveredThisSession);
   if (carriesPlotly) plotlyDeliveredThisSession = true;
+  return (carriesPlotly ? plotlyScriptTag() : "") + figureDiv(figure, summary);
+}
+
+/**
+ * A standalone HTML page of one figure, plotly.js inlined once in its head: opens from disk in
+ * any browser with no network.
+ */
+export function figurePage(figure: PlotlyFigureJson, summary: string, title: string): string {
+  return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
+    `<title>${escapeHtml(title)}</title>${plotlyScriptTag()}</head>\n<body>\n` +
+    `${figureDiv(figure, summary)}\n</body></html>\n`;
+}
+
+/** The figure's div (its text summary until plotly.js draws) and the script that draws it. */
+function figureDiv(figure: PlotlyFigureJson, summary: string): string {
   const id = `lab-figure-${crypto.randomUUID().slice(0, 8)}-${++figureCounter}`;
-  return (carriesPlotly ? plotlyScriptTag() : "") +
-    `<div id="${id}" class="lab-plotly-figure"><pre>${escapeHtml(summary)}</pre></div>\n` +
+  return `<div id="${id}" class="lab-plotly-figure"><pre>${escapeHtml(summary)}</pre></div>\n` +
     `<script type="text/javascript">(function () {
   var div = document.getElementById("${id}");
   if (!div || !window.Plotly) return;

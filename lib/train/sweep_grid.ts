@@ -87,7 +87,14 @@ export interface PatternChoice {
   configuration: Configuration;
 }
 
-export interface ResolvedPattern extends PatternChoice {
+/**
+ * The series of a pattern read from a file (`--pattern-file`): trained on an experiment's plan
+ * beside the committed families and compared with them, never one of the families.
+ */
+export const FILE_PATTERN = "file";
+
+export interface ResolvedPattern extends Omit<PatternChoice, "pattern"> {
+  pattern: PatternName | typeof FILE_PATTERN;
   n: number;
   schedule: Schedule;
   /** "layers": the schedule's patterns cycle over layers; "heads": over heads (MULTIHEAD). */
@@ -235,6 +242,28 @@ function resolveCandidate(
     mixingDepth,
     label: `${choiceLabel(choice)}${shown ? ` (${shown})` : ""}`,
     description: SWEEP_PATTERNS[choice.pattern].description,
+  };
+}
+
+/**
+ * A pattern read from a file as a series of its own (`FILE_PATTERN`, configuration "single"):
+ * its schedule's patterns cycle over layers as any schedule's do; its sparsity, connections and
+ * mixing depth are computed exactly from the schedule.
+ */
+export function resolveFilePattern(name: string, schedule: Schedule): ResolvedPattern {
+  const mixingDepth = analyzeAssumption1(schedule).reach.mixingDepth;
+  return {
+    pattern: FILE_PATTERN,
+    configuration: "single",
+    n: schedule.n,
+    schedule,
+    patternMode: "layers",
+    parameters: {},
+    sparsity: sparsityOf(schedule),
+    connections: meanConnections(schedule),
+    mixingDepth,
+    label: `${FILE_PATTERN} ${name}`,
+    description: `a pattern read from a file (${name}), p = ${schedule.patterns.length}`,
   };
 }
 
@@ -389,11 +418,13 @@ export function canReach(choice: PatternChoice, n: number, target: number): bool
  * them, so it can be exported and served at another n): SEQUENTIAL and UNION through the zoo's
  * `sequential` and `union` entries, MULTIHEAD as the family itself (the model's patternMode
  * "heads" spreads it over heads). A pattern drawn at a level (RANDOM) depends on its level and
- * seed, which a resolved pattern does not carry, so it has none.
+ * seed, which a resolved pattern does not carry, so it has none; nor does a pattern read from a
+ * file, which exists at its own n only.
  */
 export function patternSpecOf(
   pattern: ResolvedPattern,
 ): { name: string; params: Record<string, number | string> } | undefined {
+  if (pattern.pattern === FILE_PATTERN) return undefined;
   if (parameterSpaceOf(pattern.pattern, pattern.n).kind === "level") return undefined;
   const { zoo } = SWEEP_PATTERNS[pattern.pattern];
   if (pattern.configuration === "sequential" || pattern.configuration === "union") {

@@ -73,6 +73,7 @@ export async function trainAsWorker(
       seeds: spec.seeds,
       layers: spec.layers,
       resultsDir: spec.resultsDir,
+      patternFile: spec.patternFile,
     });
     const checkParent = parentWatch(spec.resultsDir);
     const progress = new Progress("", 0, {

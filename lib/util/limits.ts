@@ -80,6 +80,9 @@ export const BENCH_DENSE_MAX_TOKENS = 8_192;
 /** Most blocks a model (or an experiment's `--layers`) may stack: 16 times the deepest run of the lab. */
 export const MAX_MODEL_LAYERS = 64;
 
+/** The most seeds `experiment --seeds K` trains (a verdict needs five; a hundred is a study). */
+export const MAX_SWEEP_SEEDS = 100;
+
 /** Largest model width (the paper's d) a model file may declare. */
 export const MAX_MODEL_WIDTH = 4_096;
 

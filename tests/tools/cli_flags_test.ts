@@ -14,7 +14,8 @@ import {
   rejectConflicts,
   rejectUnknownFlags,
 } from "../../tools/cli/flags.ts";
-import { readPatternFile, scheduleFromFlags } from "../../tools/cli/pattern_flags.ts";
+import { scheduleFromFlags } from "../../tools/cli/pattern_flags.ts";
+import { readPatternFileText } from "../../lib/pattern/pattern_file.ts";
 import { requireEnumerableGrid, requirePlannableLayers } from "../../lib/construction/grid.ts";
 import { layerCounts } from "../../lib/construction/counts.ts";
 import { slidingWindow, star } from "../../lib/pattern/zoo.ts";
@@ -227,7 +228,7 @@ Deno.test("pattern files: only a regular file within the byte limit is read", as
   try {
     const small = join(dir, "small.json");
     await Deno.writeTextFile(small, '{"n":1,"patterns":[[[0]]]}');
-    assert.equal(await readPatternFile(small, 100), '{"n":1,"patterns":[[[0]]]}');
+    assert.equal(await readPatternFileText(small, 100), '{"n":1,"patterns":[[[0]]]}');
     const refusals: [string, number, string[]][] = [
       ["/dev/zero", 100, ['--file = "/dev/zero"', "a character device"]],
       [dir, 100, [`--file = ${JSON.stringify(dir)}`, "a directory"]],
@@ -240,7 +241,7 @@ Deno.test("pattern files: only a regular file within the byte limit is read", as
     for (const [path, limit, parts] of refusals) {
       let caught: unknown;
       try {
-        await readPatternFile(path, limit);
+        await readPatternFileText(path, limit);
       } catch (error) {
         caught = error;
       }

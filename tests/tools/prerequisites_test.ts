@@ -51,6 +51,19 @@ Deno.test("a missing optional library is a note; a bad profile or mode is refuse
     assert.equal(blas.code, 0);
     assert.match(blas.stderr, /OpenBLAS not found.*apt-get install -y libopenblas0/);
   }
+  // Slurm and GNU parallel only let their tests run: missing, they are notes for test alone
+  const cluster = await prerequisites(["test"], {
+    LAB_PREREQUISITES_PRETEND_MISSING: "slurm parallel",
+  });
+  if (!/missing/.test(cluster.stderr)) {
+    assert.equal(cluster.code, 0);
+    assert.match(cluster.stderr, /Slurm not found, the Slurm test skips: .*slurm-wlm munge/);
+    assert.match(cluster.stderr, /GNU parallel not found, its engine's test skips/);
+  }
+  const notForReproduce = await prerequisites(["reproduce"], {
+    LAB_PREREQUISITES_PRETEND_MISSING: "slurm parallel",
+  });
+  assert.doesNotMatch(notForReproduce.stderr, /Slurm|parallel/);
   const bad = await prerequisites(["everything"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /profile = "everything": expected reproduce or test/);

@@ -4,16 +4,14 @@
  * a pattern file. Bad input throws an InputError naming the flag and value; a pattern too
  * large for the tool (n, connections, file bytes) is refused before anything big is allocated.
  */
+import { readPatternFile } from "../../lib/pattern/pattern_file.ts";
 import {
-  requireFewArrays,
   requireZooEntry,
   resolvePatternParams,
   type Schedule,
-  scheduleFromJson,
   ZOO,
 } from "../../lib/pattern/mod.ts";
 import { describeValue, InputError } from "../../lib/util/errors.ts";
-import { parseJsonFile, readRegularTextFileSync } from "../../lib/util/regular_file.ts";
 import {
   MAX_PATTERN_CONNECTIONS,
   MAX_PATTERN_FILE_BYTES,
@@ -69,12 +67,12 @@ export function scheduleFromFlags(
   );
   if (flags.has("file")) {
     rejectUnknownFlags(parsed, ["file", ...toolFlags]);
-    const path = String(flags.get("file"));
-    const text = readPatternFile(path, options.maxFileBytes ?? MAX_PATTERN_FILE_BYTES);
-    requireFewArrays(text, path);
-    const data = parseJsonFile(path, text, "--file");
-    checkPatternFileSize(data, path, maxN, maxNReason, maxConnections);
-    return scheduleFromJson(data, path.replace(/^.*\//, "").replace(/\.json$/, ""), path);
+    return readPatternFile(String(flags.get("file")), {
+      maxN,
+      maxNReason,
+      maxConnections,
+      maxFileBytes: options.maxFileBytes ?? MAX_PATTERN_FILE_BYTES,
+    });
   }
   const name = flags.get(nameFlag);
   if (typeof name !== "string") {
@@ -126,48 +124,5 @@ function asFlagError<T>(flagNames: Set<string>, build: () => T): T {
       throw new InputError(`--${error.parameter}`, error.value, expectation);
     }
     throw error;
-  }
-}
-
-/**
- * A pattern file's text, read only when it is a regular file of at most `maxBytes` bytes:
- * `/dev/zero`, a FIFO or a directory is refused from the opened handle's stat, and a file that
- * grows past the limit while being read is refused at the limit.
- */
-export function readPatternFile(path: string, maxBytes: number): string {
-  return readRegularTextFileSync(path, { parameter: "--file", maxBytes });
-}
-
-/** Refuses a parsed pattern file whose n or connection count exceeds the tool's limits. */
-function checkPatternFileSize(
-  data: unknown,
-  path: string,
-  maxN: number,
-  maxNReason: string,
-  maxConnections: number,
-): void {
-  if (data === null || typeof data !== "object" || Array.isArray(data)) return;
-  const record = data as Record<string, unknown>;
-  const n = Object.hasOwn(record, "n") ? record.n : undefined;
-  if (typeof n === "number" && n > maxN) {
-    throw new InputError(
-      "--file",
-      path,
-      `its n = ${n} exceeds the limit ${maxN} (${maxNReason})`,
-    );
-  }
-  const patterns = Object.hasOwn(record, "patterns") ? record.patterns : undefined;
-  if (!Array.isArray(patterns)) return;
-  let connections = 0;
-  for (const lists of patterns) {
-    if (!Array.isArray(lists)) continue;
-    for (const row of lists) if (Array.isArray(row)) connections += row.length;
-  }
-  if (connections > maxConnections) {
-    throw new InputError(
-      "--file",
-      path,
-      `lists ${connections} connections; the limit is ${maxConnections} connections`,
-    );
   }
 }
