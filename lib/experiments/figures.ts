@@ -187,10 +187,10 @@ function familyPanels(
         const curve: Series = {
           name: entryName(s, name, options.sparsityInLegend ?? false),
           color: colours.get(s),
-          // a family trained at one point (STAR at its own sparsity) is an open diamond, seen
-          // even where a curve passes through the same point (window-relay w = 1 is STAR)
+          // a family trained at one point (STAR at its own sparsity) is a large diamond, seen
+          // around a curve's marker at the same point (window-relay w = 1 is STAR)
           symbol: s.points.length === 1
-            ? "diamond-open"
+            ? "diamond"
             : CONFIGURATION_SYMBOLS[s.configuration] ?? "circle",
           x: s.points.map((p) => p.x),
           y: s.points.map((p) => p.mean),

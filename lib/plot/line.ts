@@ -166,7 +166,7 @@ export function seriesLooks(series: readonly Series[], options: {
  * Markers drawn large: a point that must stand out over the curves (a pattern of one's own, a
  * family trained at one point whose marker may sit on another curve's).
  */
-const LARGE_SYMBOLS: readonly string[] = ["star", "diamond-open"];
+const LARGE_SYMBOLS: readonly string[] = ["star", "diamond"];
 
 /** A Plotly scatter trace for one series in its look (`y` may hold gaps as null). */
 export function scatterTrace(
@@ -189,8 +189,6 @@ export function scatterTrace(
       color: look.color,
       size: large ? 12 : 7,
       maxdisplayed: 16,
-      // an open marker's outline is all there is of it: drawn thick enough to see
-      ...(look.symbol.endsWith("-open") ? { line: { width: 2, color: look.color } } : {}),
     };
   }
   if (s.errorY !== undefined) {
