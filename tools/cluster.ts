@@ -19,7 +19,7 @@ import {
   rejectUnknownFlags,
   runTool,
 } from "./cli/flags.ts";
-import { PLAN_FLAGS, planSelection, SELECTION_FLAGS } from "./cli/sweep_flags.ts";
+import { PLAN_FLAGS, planSelection, selectionOf } from "./cli/sweep_flags.ts";
 import { planArguments, planEntries, shellCommand } from "./cluster/plan.ts";
 import type { SweepJob } from "./cluster/sweep_job.ts";
 import { slurmScript } from "./cluster/slurm.ts";
@@ -84,12 +84,10 @@ function resultsFolder(flags: Map<string, string | true>, mode: "quick" | "full"
 
 function sweepJob(parsed: ReturnType<typeof parseFlags>, name: string): SweepJob {
   const { flags } = parsed;
-  const selection = new Map<string, string>();
-  for (const flag of SELECTION_FLAGS) {
-    const value = text(flags, flag);
-    // every node reads the pattern file at the same absolute path
-    if (value !== undefined) selection.set(flag, flag === "pattern-file" ? resolve(value) : value);
-  }
+  const selection = selectionOf(flags);
+  // every node reads the pattern file at the same absolute path
+  const patternFile = selection.get("pattern-file");
+  if (patternFile !== undefined) selection.set("pattern-file", resolve(patternFile));
   const options = planSelection(parsed);
   const plan = planSweep(name, options);
   const resultsDir = resultsFolder(flags, options.mode);

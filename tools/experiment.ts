@@ -54,7 +54,7 @@ import {
 } from "./cli/flags.ts";
 import { planEntries } from "./cluster/plan.ts";
 import { assumption1Line, compareCommand } from "./experiment/own_pattern.ts";
-import { PLAN_FLAGS, planSelection, SELECTION_FLAGS } from "./cli/sweep_flags.ts";
+import { PLAN_FLAGS, planSelection, selectionOf } from "./cli/sweep_flags.ts";
 import { experimentNames, experiments } from "../lib/experiments/registry.ts";
 import {
   committedResultsDir,
@@ -263,16 +263,6 @@ async function trainAndReport(
   }
   console.log(describe(name, summary));
   return 0;
-}
-
-/** The selection flags given, as typed: the plan a scheduler's index is read against. */
-function selectionOf(flags: Map<string, string | true>): Map<string, string> {
-  const selection = new Map<string, string>();
-  for (const flag of SELECTION_FLAGS) {
-    const value = flags.get(flag);
-    if (typeof value === "string") selection.set(flag, value);
-  }
-  return selection;
 }
 
 /** --status: how many of the plan's runs have results, the missing ones named; exit 1 if any. */

@@ -5,7 +5,12 @@
  * families' curves. The families come from the committed results (full runs) or the quick
  * sweep's folder (quick runs), or from a folder given.
  */
-import { defaultResultsDir, patternCopyPath, resultsAtPlanSizes } from "../train/sweep.ts";
+import {
+  defaultResultsDir,
+  fileSafeName,
+  patternCopyPath,
+  resultsAtPlanSizes,
+} from "../train/sweep.ts";
 import { FILE_PATTERN } from "../train/sweep_grid.ts";
 import { summarize, type SummarySeries } from "../train/summary.ts";
 import { patternStanding, type StandingRow } from "../train/pattern_standing.ts";
@@ -187,7 +192,7 @@ export async function comparePatternLive(
   const definition = requireExperiment(experiment);
   const schedule = asSchedule(pattern);
   const dir = await Deno.makeTempDir({ prefix: `lab-own-pattern-${definition.name}-` });
-  const file = `${dir}/${schedule.name.replace(/[^A-Za-z0-9_-]+/g, "-") || "pattern"}.json`;
+  const file = `${dir}/${fileSafeName(schedule.name)}.json`;
   await Deno.writeTextFile(file, JSON.stringify(scheduleToJson(schedule)));
   const common = { mode: "quick" as const, seeds: [...seeds], jobs: 1 };
   await runSweep(definition, { ...common, resultsDir: `${dir}/families` });

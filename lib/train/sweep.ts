@@ -328,9 +328,12 @@ function enumerateRuns(grid: Grid): { runs: PlannedRun[]; unreachable: string[] 
   return { runs, unreachable };
 }
 
-/** A name as a run id and a folder may carry it: letters, digits, '-' and '_', at most 64. */
-function fileSafe(name: string): string {
-  const safe = name.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64);
+/**
+ * A name as a run id, a file or a folder may carry it: letters, digits, '-' and '_', at most
+ * `maxLength` characters ("pattern" when nothing is left).
+ */
+export function fileSafeName(name: string, maxLength = 64): string {
+  const safe = name.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, maxLength);
   return safe === "" ? "pattern" : safe;
 }
 
@@ -353,7 +356,7 @@ function planPatternFile(
     );
   }
   const pattern = resolveFilePattern(schedule.name, schedule);
-  const name = fileSafe(schedule.name);
+  const name = fileSafeName(schedule.name);
   const runs: PlannedRun[] = [];
   for (const seed of options.seeds ?? budget.seeds) {
     for (const layers of options.layers ?? budget.layers) {

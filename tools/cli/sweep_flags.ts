@@ -23,6 +23,16 @@ export const SELECTION_FLAGS = [
 /** The flags of a plan, as the tools' flag lists name them. */
 export const PLAN_FLAGS = ["quick", "full", ...SELECTION_FLAGS];
 
+/** The selection flags given, as typed: the plan a scheduler's index is read against. */
+export function selectionOf(flags: Map<string, string | true>): Map<string, string> {
+  const selection = new Map<string, string>();
+  for (const flag of SELECTION_FLAGS) {
+    const value = flags.get(flag);
+    if (typeof value === "string") selection.set(flag, value);
+  }
+  return selection;
+}
+
 function list(flags: Map<string, string | true>, name: string): string[] | undefined {
   return listFlag(name, flags.get(name));
 }

@@ -9,7 +9,7 @@ import {
   type PatternComparison,
   patternComparisonFigure,
 } from "../../lib/experiments/own_pattern.ts";
-import type { SweepPlan } from "../../lib/train/sweep.ts";
+import { fileSafeName, type SweepPlan } from "../../lib/train/sweep.ts";
 import type { StandingRow } from "../../lib/train/pattern_standing.ts";
 import { analyzeAssumption1, verdictWord } from "../../lib/pattern/assumption1.ts";
 import { figurePage } from "../../lib/plot/plotly_page.ts";
@@ -87,7 +87,7 @@ export function comparisonLines(c: PatternComparison): string[] {
 
 /** A file name from the experiment and the pattern: letters, digits, '-' and '_'. */
 function stem(c: PatternComparison): string {
-  return `${c.experiment}-${c.pattern}`.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 120);
+  return fileSafeName(`${c.experiment}-${c.pattern}`, 120);
 }
 
 /**
