@@ -12,7 +12,7 @@
 // query, head by head, and each row does its dot products and weighted sums four lanes at a
 // time, with a scalar tail when m is not a multiple of 4.
 
-import { at, expNonPositive, hsum } from "./simd_math";
+import { at, exp2Into, hsum } from "./simd_math";
 
 /** Σ_c a[c]·b[c] over m floats (two accumulators, so additions overlap). */
 @inline function dot(a: usize, b: usize, m: i32): f32 {
@@ -125,28 +125,12 @@ function backwardLongRowAllHeads(
   }
 }
 
-/**
- * Softmax of one row's `count` scores (their maximum `max`) into pp, four probabilities at a
- * time (the scalar tail uses the same formula).
- */
+/** Softmax of one row's `count` scores (their maximum `max`) into pp (exp2Into, then / sum). */
 @inline function softmaxRow(scores: usize, count: i32, max: f32, pp: usize): void {
-  const top = f32x4.splat(max);
-  let sums = f32x4.splat(0);
-  let a = 0;
-  for (; a + 4 <= count; a += 4) {
-    const e = expNonPositive(f32x4.sub(v128.load(at(scores, a)), top));
-    v128.store(at(pp, a), e);
-    sums = f32x4.add(sums, e);
-  }
-  let total = hsum(sums);
-  for (; a < count; a++) {
-    const e = f32x4.extract_lane(expNonPositive(f32x4.splat(load<f32>(at(scores, a)) - max)), 0);
-    store<f32>(at(pp, a), e);
-    total += e;
-  }
-  const inverse: f32 = 1 / total;
+  const log2e: f32 = 1.4426950408889634;
+  const inverse: f32 = 1 / exp2Into(scores, pp, count, log2e, -max * log2e, 0);
   const scaleBy = f32x4.splat(inverse);
-  a = 0;
+  let a = 0;
   for (; a + 4 <= count; a += 4) v128.store(at(pp, a), f32x4.mul(v128.load(at(pp, a)), scaleBy));
   for (; a < count; a++) store<f32>(at(pp, a), load<f32>(at(pp, a)) * inverse);
 }

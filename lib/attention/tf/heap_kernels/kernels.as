@@ -18,7 +18,7 @@
 // multiply-adds. Partial tiles at the edges are padded with zeros and only their valid part is
 // stored.
 
-import { at, expNonPositive, hsum } from "./simd_math";
+import { at, exp2Into, expNonPositive, held, hsum, opaqueZero } from "./simd_math";
 
 const MR: i32 = 6;
 const NR: i32 = 8;
@@ -545,11 +545,7 @@ export function scaleInPlace(x: usize, count: i32, s: f32): void {
  * nothing becomes zeros.
  *
  * Three passes over a row: the largest kept scale·s; e = 2^t with t = (scale·s − largest)·log₂e
- * taken by one fused multiply-add, and their sum; e / sum. 2^t = 2^n · 2^f, n = round(t) by
- * adding and subtracting 1.5·2²³ (whose bits then hold n as an integer), 2^f on |f| ≤ ½ by its
- * degree-6 Taylor polynomial (relative error below 1.2e-7), t clamped at −126 so that nothing
- * is subnormal. Constants live in locals outside the loops (an engine may rebuild a splat on
- * every use inside one).
+ * and their sum (exp2Into); e / sum.
  */
 export function softmaxRows(
   s: usize,
@@ -561,18 +557,8 @@ export function softmaxRows(
   maskLd: i32,
 ): void {
   const scale4 = f32x4.splat(scale);
-  const dropped = f32x4.splat(-Infinity);
+  const dropped = held(opaqueZero(scale), -Infinity);
   const everything = i32x4.splat(-1);
-  const floor = f32x4.splat(-126);
-  const shifter = f32x4.splat(12582912.0);
-  const exponentBias = i32x4.splat(127);
-  const c1 = f32x4.splat(0.6931471805599453);
-  const c2 = f32x4.splat(0.2402265069591007);
-  const c3 = f32x4.splat(0.05550410866482158);
-  const c4 = f32x4.splat(0.009618129107628477);
-  const c5 = f32x4.splat(0.0013333558146428443);
-  const c6 = f32x4.splat(0.00015403530393381608);
-  const one = f32x4.splat(1);
   const log2e: f32 = 1.4426950408889634;
   for (let r = 0; r < rows; r++) {
     const row = at(s, r * ld);
@@ -595,33 +581,7 @@ export function softmaxRows(
       for (c = 0; c < cols; c++) store<f32>(at(row, c), 0);
       continue;
     }
-    const slope = f32x4.splat(scale * log2e);
-    const offset = f32x4.splat(-largest * log2e);
-    let sums = f32x4.splat(0);
-    c = 0;
-    for (; c + 4 <= cols; c += 4) {
-      const kept = keep != 0 ? v128.load(at(keep, c)) : everything;
-      const t = f32x4.pmax(f32x4.relaxed_madd(v128.load(at(row, c)), slope, offset), floor);
-      const shifted = f32x4.add(t, shifter);
-      const f = f32x4.sub(t, f32x4.sub(shifted, shifter));
-      let p = f32x4.relaxed_madd(c6, f, c5);
-      p = f32x4.relaxed_madd(p, f, c4);
-      p = f32x4.relaxed_madd(p, f, c3);
-      p = f32x4.relaxed_madd(p, f, c2);
-      p = f32x4.relaxed_madd(p, f, c1);
-      p = f32x4.relaxed_madd(p, f, one);
-      const twoToN = i32x4.shl(i32x4.add(i32x4.sub(shifted, shifter), exponentBias), 23);
-      const e = v128.and(f32x4.mul(p, twoToN), kept);
-      v128.store(at(row, c), e);
-      sums = f32x4.add(sums, e);
-    }
-    let sum = hsum(sums);
-    for (; c < cols; c++) {
-      const kept = keep == 0 || load<i32>(at(keep, c)) != 0;
-      const e: f32 = kept ? expScalar(load<f32>(at(row, c)) * scale - largest) : 0;
-      store<f32>(at(row, c), e);
-      sum += e;
-    }
+    const sum = exp2Into(row, row, cols, scale * log2e, -largest * log2e, keep);
     const inverse = f32x4.splat(1 / sum);
     c = 0;
     for (; c + 4 <= cols; c += 4) v128.store(at(row, c), f32x4.mul(v128.load(at(row, c)), inverse));
