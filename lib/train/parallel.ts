@@ -23,6 +23,7 @@ import type { TrainHooks, TrainOutcome, WorkerEvent } from "./run_events.ts";
 import { RunTally } from "./run_tally.ts";
 import { type PoolWorker, WorkerPool } from "./worker_pool.ts";
 import { InputError } from "../util/errors.ts";
+import { sweepStaleTemporaries } from "../util/system.ts";
 
 /** The cores of this machine: the most runs trained at once. */
 export function machineCores(): number {
@@ -111,7 +112,10 @@ class Scheduler {
       claimsDir: sweep.dir,
       onEvent: (worker, event) => this.apply(worker, event),
       onExit: (runId, status) => {
-        if (status.success || this.stopping) return;
+        if (status.success) return;
+        // a worker killed inside an atomic write leaves its temporary file: it is gone now
+        sweepStaleTemporaries(sweep.dir);
+        if (this.stopping) return;
         const how = status.signal ? `signal ${status.signal}` : `code ${status.code}`;
         this.fail(new RunFailedError(runId, `its worker exited with ${how}`));
       },
