@@ -2,8 +2,8 @@
  * The dense SIMD matrix product (lib/attention/tf/heap_kernels) against float64 products:
  * every edge of its blocking (partial row and column tiles, depths beyond one K block, rows
  * beyond one M block), transposed operands and column slices as strides, bias, ReLU and
- * accumulation; its bias-gradient column sums and ReLU gate; and that the committed
- * kernels.wasm is what its source compiles to.
+ * accumulation; copies between views; its bias-gradient column sums and ReLU gate; and that the
+ * committed kernels.wasm is what its source compiles to.
  */
 import assert from "node:assert/strict";
 import { relativeError } from "./support.ts";
@@ -11,6 +11,7 @@ import { initTf, tf } from "../../lib/attention/tf/backend.ts";
 import {
   columns,
   columnSums,
+  copyInto,
   heapKernelsAvailable,
   matrix,
   multiply,
@@ -132,6 +133,29 @@ Deno.test("column sums and the ReLU gate match float64", () => {
   const gate = reluGate(dyt, xt).dataSync();
   assert.deepEqual(Array.from(gate), Array.from(dy, (v, i) => x[i] > 0 ? Math.fround(v) : 0));
   tf.dispose([xt, sums, dyt]);
+});
+
+Deno.test("copyInto joins blocks into the columns of a wider matrix and splits them out again", () => {
+  const [m, wide, n] = [7, 12, 5];
+  const block = random(m * n, 8);
+  const start = random(m * wide, 9);
+  const blockTensor = tf.tensor(Float32Array.from(block), [m, n]);
+  const target = tf.tensor(Float32Array.from(start), [m, wide]);
+  copyInto(columns(matrix(target), 6, n), matrix(blockTensor));
+  const expected = Float32Array.from(start);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) expected[i * wide + 6 + j] = Math.fround(block[i * n + j]);
+  }
+  assert.deepEqual(Array.from(target.dataSync()), Array.from(expected));
+  const back = tf.zeros([m, n]);
+  copyInto(matrix(back), columns(matrix(target), 6, n));
+  assert.deepEqual(Array.from(back.dataSync()), Array.from(block, Math.fround));
+  assert.throws(() => copyInto(matrix(back), columns(matrix(target), 0, n + 1)), /into/);
+  assert.throws(
+    () => copyInto(matrix(back), transposed(matrix(tf.zeros([n, m])))),
+    /from\.colStride/,
+  );
+  tf.dispose([blockTensor, target, back]);
 });
 
 Deno.test("bad views are refused with the parameter named", () => {

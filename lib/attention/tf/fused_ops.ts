@@ -6,8 +6,9 @@
  * dominates a small training step.
  *
  * - `linearOp`: x·[W₁|W₂|…] + [b₁|b₂|…] (optionally ReLU); the weight parts stay separate
- *   variables. On the wasm backend every product runs in place in the backend's memory through
- *   the lab's SIMD matmul (./heap_kernels/, no kernel, no copy); elsewhere one tfjs matmul
+ *   variables. On the wasm backend every product runs in place in the backend's memory
+ *   (./heap_kernels/: the machine's BLAS or the lab's SIMD matmul, no kernel), the small weight
+ *   parts joined into one matrix so that each product is one call; elsewhere one tfjs matmul
  *   forward and two plain ones backward (the parts concatenated in JavaScript).
  * - `layerNormOp`: LayerNorm over the last axis, forward and backward in one loop each.
  * - `embedOp`: table[ids] + positional[0…n−1] (or x + positional), gradient by scatter-add.
@@ -25,6 +26,7 @@ import { InputError } from "../../util/errors.ts";
 import {
   columns,
   columnSums,
+  copyInto,
   emptyTensor,
   heapKernelsAvailable,
   layerNormBackward,
@@ -276,48 +278,61 @@ function splitWeightGradients(values: Float32Array, shape: LinearShape): tf.Tens
 }
 
 /**
- * linearOp's body on the wasm backend: every product runs in the backend's memory through the
- * SIMD matmul (./heap_kernels/), reading x and the weight parts where they lie. Forward: one
- * product per weight part into its columns of the output, bias and ReLU applied as each tile is
- * stored. Backward: dx = Σ_p dy_p·W_pᵀ accumulated in place, dW_p = xᵀ·dy_p and db_p = column sums
- * of dy_p, with dy first gated by the output (ReLU). Transposes and column slices are strides, so
- * nothing is copied. While the tape records, the forward keeps views of x, of the weight parts and
- * (ReLU) of the output for the backward pass, which releases them: a gradient is taken once per
- * recorded forward.
+ * linearOp's body on the wasm backend: the products run in place in the backend's memory
+ * (dense_kernels.ts). Several weight parts are first joined into one [width, Σ parts] matrix
+ * (a copy of the small weights), so that forward, dx and [dW₁|…] are one product each: one
+ * wide product packs x once and runs at a higher rate than a product per part, and dx is
+ * written once instead of accumulated part by part. The parts of dW and db are split out.
+ * Bias and ReLU are applied as the product is stored; dy is first gated by the output (ReLU).
+ * While the tape records, the forward keeps x, the joined weights and (ReLU) the output for the
+ * backward pass, which releases them: a gradient is taken once per recorded forward.
  */
 function linearOnHeap(shape: LinearShape, relu: boolean): LinearBody {
   const { width, parts, outputs } = shape;
   const starts = parts.map((_, i) => parts.slice(0, i).reduce((a, b) => a + b, 0));
+  /** The parts side by side in one new tensor of `rows` × Σ parts (one part: itself, kept). */
+  const join = (tensors: tf.Tensor[], rows: number): tf.Tensor => {
+    if (tensors.length === 1) return tf.keep(view(tensors[0], tensors[0].shape));
+    const joined = emptyTensor([rows, outputs]);
+    tensors.forEach((t, p) => {
+      copyInto(columns(matrix(joined, outputs), starts[p], parts[p]), matrix(t, parts[p]));
+    });
+    return tf.keep(joined);
+  };
+  /** The column blocks of a [rows, Σ parts] tensor as new tensors; the joined one is released. */
+  const split = (joined: tf.Tensor, rows: number): tf.Tensor[] => {
+    if (parts.length === 1) return [joined];
+    const split = parts.map((cols, p) => {
+      const part = emptyTensor(rows === 1 ? [cols] : [rows, cols]);
+      copyInto(matrix(part, cols), columns(matrix(joined, outputs), starts[p], cols));
+      return part;
+    });
+    joined.dispose();
+    return split;
+  };
   return (input, ws, bs) => {
     const value = emptyTensor([...input.shape.slice(0, -1), outputs]);
-    const out = matrix(value, outputs);
-    ws.forEach((w, p) => {
-      multiplyInto(columns(out, starts[p], parts[p]), matrix(input, width), matrix(w), {
-        bias: bs[p],
-        relu,
-      });
-    });
+    const weights = join(ws, width);
+    const bias = bs.length > 0 ? join(bs, 1) : undefined;
+    multiplyInto(matrix(value, outputs), matrix(input, width), matrix(weights), { bias, relu });
+    if (bias) bias.dispose();
     const kept = recording()
       ? {
         input: tf.keep(view(input, input.shape)),
-        ws: ws.map((w) => tf.keep(view(w, w.shape))),
+        weights,
         output: relu ? tf.keep(view(value, value.shape)) : undefined,
       }
       : undefined;
+    if (!kept) weights.dispose();
     const gradFunc = (dy: tf.Tensor) => {
       if (!kept) throw new InputError("linearOp", "backward", "no tape was recording");
       const gated = kept.output ? reluGate(dy, kept.output) : dy;
       const upstream = matrix(gated, outputs);
       const dx = emptyTensor(input.shape);
-      const dws: tf.Tensor[] = [];
-      const dbs: tf.Tensor[] = [];
-      kept.ws.forEach((w, p) => {
-        const slice = columns(upstream, starts[p], parts[p]);
-        multiplyInto(matrix(dx, width), slice, transposed(matrix(w)), { accumulate: p > 0 });
-        dws.push(multiply(transposed(matrix(kept.input, width)), slice));
-        if (bs.length > 0) dbs.push(columnSums(slice));
-      });
-      tf.dispose([kept.input, ...kept.ws, ...(kept.output ? [kept.output, gated] : [])]);
+      multiplyInto(matrix(dx, width), upstream, transposed(matrix(kept.weights)));
+      const dws = split(multiply(transposed(matrix(kept.input, width)), upstream), width);
+      const dbs = bs.length > 0 ? split(columnSums(upstream), 1) : [];
+      tf.dispose([kept.input, kept.weights, ...(kept.output ? [kept.output, gated] : [])]);
       return [dx, ...dws, ...dbs];
     };
     return { value, gradFunc };

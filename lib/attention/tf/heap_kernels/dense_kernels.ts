@@ -161,6 +161,29 @@ export function multiply(a: MatrixView, b: MatrixView, options: ProductOptions =
   return out;
 }
 
+/**
+ * Copies a view's values into a view of the same size whose rows are contiguous (colStride 1):
+ * joining weight parts into one matrix, or splitting a product's column blocks out of it.
+ */
+export function copyInto(into: MatrixView, from: MatrixView): void {
+  const bound = requireBound();
+  if (into.rows !== from.rows || into.cols !== from.cols || into.colStride !== 1) {
+    throw new InputError(
+      "into",
+      `${into.rows}×${into.cols}`,
+      `expected a row-major ${from.rows}×${from.cols} view`,
+    );
+  }
+  if (from.colStride !== 1) throw new InputError("from.colStride", from.colStride, "expected 1");
+  const heap = new Float32Array(bound.memory.buffer);
+  const source = addressOf(bound, from.tensor) / 4 + from.offset;
+  const target = addressOf(bound, into.tensor) / 4 + into.offset;
+  for (let r = 0; r < from.rows; r++) {
+    const start = source + r * from.rowStride;
+    heap.copyWithin(target + r * into.rowStride, start, start + from.cols);
+  }
+}
+
 /** The sums of a row-major view's columns, as a new [cols] tensor (a bias gradient). */
 export function columnSums(view: MatrixView): tf.Tensor1D {
   const bound = requireBound();

@@ -7,10 +7,11 @@
  */
 // whether the kernels can run here, and new tensors in the backend's memory for them to fill
 export { emptyTensor, heapKernelsAvailable } from "./binding.ts";
-// matrix products on strided views of tensors, column sums and the ReLU gate
+// matrix products on strided views of tensors, copies between views, column sums and the ReLU gate
 export {
   columns,
   columnSums,
+  copyInto,
   matrix,
   multiply,
   multiplyInto,
