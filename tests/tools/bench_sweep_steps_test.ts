@@ -9,12 +9,14 @@ import assert from "node:assert/strict";
 import { registerExperiment } from "../../lib/experiments/registry.ts";
 import { echoExperiment } from "../support/echo_experiment.ts";
 import { taskSize } from "../../lib/train/tasks.ts";
+import { plateauRule } from "../../lib/train/convergence.ts";
 import { nativeBlasActive } from "../../lib/attention/tf/heap_kernels/native_blas.ts";
 import {
   runSweepStepBenchmark,
   SWEEP_STEP_CASES,
   sweepStepMarkdown,
   sweepStepRuns,
+  WASM_PATH_STEPS,
 } from "../../tools/bench/sweep_steps.ts";
 
 const size = taskSize({ n: 8, width: 8, heads: 2, ffHidden: 8, batch: 4, steps: 40, extra: 3 });
@@ -70,6 +72,45 @@ Deno.test("the sweep-size bench times an experiment's own run: steps, validation
     const table = sweepStepMarkdown(records);
     assert.equal(table.trim().split("\n").length, 4 + records.length);
     assert.match(table, /\| toy-bench-echo \| dense \| 2 \| 8 × 4 \|/);
+  } finally {
+    unregister();
+  }
+});
+
+Deno.test("a plan that trains to a plateau is timed over the bench's own steps, not to its plateau", async () => {
+  const sizes: { steps: number; convergence?: unknown }[] = [];
+  const converging = echoExperiment({
+    name: "toy-bench-converging",
+    title: "Echo, trained to a plateau",
+    budgets: {
+      quick: { size, layers: [1], seeds: [0], levels: [] },
+      full: {
+        size: { ...size, evalEvery: 5, convergence: plateauRule(400, 0.01, true) },
+        layers: [1],
+        seeds: [0],
+        levels: [],
+      },
+    },
+  });
+  const unregister = registerExperiment({
+    ...converging,
+    run: (run) => {
+      sizes.push(run.size);
+      return converging.run(run);
+    },
+  });
+  try {
+    const cases = [{
+      experiment: converging.name,
+      sparse: { pattern: "window", configuration: "single" },
+    }];
+    await runSweepStepBenchmark({ cases });
+    assert.ok(sizes.length >= 2);
+    for (const s of sizes) {
+      assert.equal(s.convergence, undefined);
+      // two validation intervals and a step, or the short run on the WASM path
+      assert.ok(s.steps <= Math.max(2 * 5 + 1, WASM_PATH_STEPS), `${s.steps} steps`);
+    }
   } finally {
     unregister();
   }

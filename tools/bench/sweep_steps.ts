@@ -95,10 +95,14 @@ export function sweepStepRuns(stepCase: SweepStepCase): PlannedRun[] {
   return [dense, sparse];
 }
 
-/** Trains one planned run for two validation intervals and a step, and reads its timings. */
-/** The run's steps, trained with `steps` steps, as times between consecutive step reports. */
-async function stepMarks(experiment: string, run: PlannedRun, size: TaskSize) {
+/**
+ * Trains one planned run for exactly `size.steps` steps and reads the times between consecutive
+ * step reports. The plan's convergence rule is dropped: under it a run would train to its
+ * plateau (thousands of steps) whatever `steps` says, and a step costs the same either way.
+ */
+async function stepMarks(experiment: string, run: PlannedRun, planned: TaskSize) {
   const definition = requireExperiment(experiment);
+  const size: TaskSize = { ...planned, convergence: undefined };
   const marks: { unit: number; at: number }[] = [];
   const progress = new Progress("", size.steps, {
     output: "silent",
