@@ -285,11 +285,11 @@ async function trainingBench(flags: Map<string, string | true>): Promise<number>
         ),
     }),
   );
-  // --save merges: a record replaces the committed one of the same configuration and pattern
+  // --save merges: a configuration measured now replaces every committed record of it (its
+  // series follow its plan, and a series of an earlier plan would stay behind as a stale row)
   const saved = save ? savedTrainingRecords(`${folder}/training.json`) : [];
-  const key = (r: TrainingRecord) => `${r.config}\u0000${r.pattern}`;
-  const fresh = new Set(records.map(key));
-  const merged = [...saved.filter((r) => !fresh.has(key(r))), ...records];
+  const fresh = new Set(records.map((r) => r.config));
+  const merged = [...saved.filter((r) => !fresh.has(r.config)), ...records];
   const order = (r: TrainingRecord) => [...fixed, ...sweeps].indexOf(r.config);
   merged.sort((a, b) => order(a) - order(b));
   await publish(flags, folder, "training", merged, trainingRecordsMarkdown);
