@@ -302,13 +302,13 @@ function linearOnHeap(shape: LinearShape, relu: boolean): LinearBody {
   /** The column blocks of a [rows, Σ parts] tensor as new tensors; the joined one is released. */
   const split = (joined: tf.Tensor, rows: number): tf.Tensor[] => {
     if (parts.length === 1) return [joined];
-    const split = parts.map((cols, p) => {
-      const part = emptyTensor(rows === 1 ? [cols] : [rows, cols]);
-      copyInto(matrix(part, cols), columns(matrix(joined, outputs), starts[p], cols));
-      return part;
+    const blocks = parts.map((cols, p) => {
+      const block = emptyTensor(rows === 1 ? [cols] : [rows, cols]);
+      copyInto(matrix(block, cols), columns(matrix(joined, outputs), starts[p], cols));
+      return block;
     });
     joined.dispose();
-    return split;
+    return blocks;
   };
   return (input, ws, bs) => {
     const value = emptyTensor([...input.shape.slice(0, -1), outputs]);
