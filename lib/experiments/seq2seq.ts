@@ -85,24 +85,30 @@ function sentenceVocabulary(train: readonly Pronunciation[]): Vocabulary {
 }
 
 /**
- * Greedy decoding: the encoder runs once, the decoder once per output position until every
- * sentence has emitted EOS. Stopping there changes no hypothesis: `Vocabulary.decode` stops at
- * EOS, and the causal decoder's earlier positions never see what follows.
+ * Greedy decoding: the encoder runs once; at output position p the decoder runs on the first p + 1
+ * positions of the sentences that have not yet emitted EOS. A causal decoder's position p never
+ * sees a later one, so the prefix gives the logits the whole sequence would (`applyPrefix`), and
+ * dropping a finished sentence changes no hypothesis: `Vocabulary.decode` stops at EOS.
  */
-function decodeGreedily(model: EncoderDecoder, test: Sentence[], n: number): number[][] {
-  const source = int2d(test.map((s) => s.source));
+export function decodeGreedily(model: EncoderDecoder, sources: number[][], n: number): number[][] {
+  const source = int2d(sources);
   const memory = model.encoder.apply(source);
-  const decoded = test.map(() => [BOS]);
-  const finished = (row: number[]) => row.includes(EOS);
-  for (let position = 0; position < n - 1 && !decoded.every(finished); position++) {
+  const decoded = sources.map(() => [BOS]);
+  let open = decoded.map((_, b) => b);
+  for (let position = 0; position < n - 1 && open.length > 0; position++) {
     const next = tf.tidy(() => {
-      const input = int2d(decoded.map((row) => padTo(row, n)));
-      const logits = model.head.apply(model.decoder.apply(input, memory));
-      return tf.argMax(tf.slice(logits, [0, position, 0], [-1, 1, -1]), -1);
+      const input = int2d(open.map((b) => decoded[b]));
+      const states = open.length === sources.length
+        ? memory
+        : tf.gather(memory, tf.tensor1d(open, "int32"));
+      const prefix = model.decoder.applyPrefix(input, n, states);
+      const last = tf.slice(prefix, [0, position, 0], [-1, 1, -1]);
+      return tf.argMax(model.head.apply(last), -1);
     });
     const ids = next.dataSync();
     next.dispose();
-    decoded.forEach((row, b) => row.push(ids[b]));
+    open.forEach((b, row) => decoded[b].push(ids[row]));
+    open = open.filter((_, row) => ids[row] !== EOS);
   }
   tf.dispose([source, memory]);
   return decoded;
@@ -147,7 +153,7 @@ export async function runSeq2seq(run: TaskRun): Promise<TaskOutcome> {
     const sentences = makeSentences(words.train, batch, wordsPerSentence, n, vocab, rng);
     return sentenceBatch(model, sentences, usesFusedOps(run));
   }, validLoss);
-  const hypotheses = decodeGreedily(model, test, n).map((row) =>
+  const hypotheses = decodeGreedily(model, test.map((s) => s.source), n).map((row) =>
     vocab.decode(row.slice(1)).filter((p) => p !== WORD_SEPARATOR)
   );
   const references = test.map((s) => s.reference);

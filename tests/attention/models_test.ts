@@ -10,7 +10,16 @@ import {
   type StackConfig,
   trainStep,
 } from "../../lib/attention/tf/models.ts";
-import { bigbird, fixedCausal, slidingWindow, star, strided } from "../../lib/pattern/zoo.ts";
+import {
+  bigbird,
+  dense,
+  fixedCausal,
+  slidingWindow,
+  star,
+  strided,
+} from "../../lib/pattern/zoo.ts";
+import { causalGraph, causalPrefix } from "../../lib/attention/tf/layers.ts";
+import { graphOfPattern } from "../../lib/attention/sparse_kernel/mod.ts";
 import { maxAbsDifference, randomizeParameters, randomTensor } from "./support.ts";
 
 await initTf();
@@ -196,4 +205,63 @@ Deno.test("fused ops compute the same logits and loss gradients as tfjs's chains
     model.dispose();
   }
   tf.dispose([source, target, vectors, labels]);
+});
+
+Deno.test("a causal stack run on a prefix gives the first rows of the whole sequence", () => {
+  // long enough that the dense causal graph takes the dense path
+  const length = 48;
+  const tokens = (seed: number) =>
+    tf.tensor2d(
+      Array.from({ length: 3 }, (_, b) =>
+        Array.from({ length }, (_, i) => (seed * 5 + b * 3 + i * i) % vocabSize)),
+      [3, length],
+      "int32",
+    );
+  for (const pattern of [strided({ n: length, c: 7 }), dense({ n: length })]) {
+    for (const fused of [false, true]) {
+      const model = new EncoderDecoder({
+        ...base,
+        input: { kind: "tokens", vocabSize },
+        pattern,
+        maxLength: length,
+        fused,
+      });
+      randomizeParameters(model.params, 5);
+      const source = tokens(4);
+      const target = tokens(5);
+      const memory = model.encoder.apply(source);
+      const whole = model.decoder.apply(target, memory);
+      for (const prefixLength of [1, 5, 17, length]) {
+        const input = tf.slice(target, [0, 0], [-1, prefixLength]);
+        const prefix = model.decoder.applyPrefix(input, length, memory);
+        assert.deepEqual(prefix.shape, [3, prefixLength, base.width]);
+        const rows = tf.slice(whole, [0, 0, 0], [-1, prefixLength, -1]);
+        const gap = maxAbsDifference(prefix.dataSync(), rows.dataSync());
+        assert.ok(gap <= 1e-5, `${pattern.name}, fused ${fused}, ${prefixLength}: ${gap}`);
+        tf.dispose([input, prefix, rows]);
+      }
+      tf.dispose([source, target, memory, whole]);
+      model.dispose();
+    }
+  }
+});
+
+Deno.test("a prefix of a graph whose queries attend past it is refused", () => {
+  const graph = graphOfPattern(strided({ n, c: 3 }).patternAt(0));
+  assert.throws(() => causalPrefix(graph, 4), /prefix length = 4: .*attends past it/);
+  assert.equal(causalPrefix(causalGraph(graph), 4).numKeys, 4);
+});
+
+Deno.test("only a causal stack runs on a prefix, and no longer than its pattern", () => {
+  const model = new EncoderDecoder({ ...base, input: { kind: "tokens", vocabSize } });
+  const source = ids(1);
+  const memory = model.encoder.apply(source);
+  assert.throws(
+    () => model.encoder.applyPrefix(tf.slice(source, [0, 0], [-1, 4]), n),
+    /causal = false/,
+  );
+  assert.throws(() => model.decoder.plan.prefixAt(n, n + 1), /prefix length = 13/);
+  assert.throws(() => model.decoder.plan.prefixAt(n, 0), /prefix length = 0/);
+  tf.dispose([source, memory]);
+  model.dispose();
 });

@@ -75,6 +75,33 @@ export function causalGraph(graph: AttentionGraph): AttentionGraph {
   return { ...graph, rowStart, keys: Int32Array.from(keys) };
 }
 
+/**
+ * The first `length` queries of a causal graph, over the first `length` keys: every key a causal
+ * query keeps lies at or before it, so the prefix loses no connection. A decoder's first positions
+ * computed on a prefix of the sequence are therefore the same function as on the whole sequence.
+ */
+export function causalPrefix(graph: AttentionGraph, length: number): AttentionGraph {
+  requireInteger("prefix length", length, 1);
+  if (length > graph.numQueries) {
+    throw new InputError("prefix length", length, `the graph has ${graph.numQueries} queries`);
+  }
+  const end = graph.rowStart[length];
+  const keys = graph.keys.subarray(0, end);
+  if (keys.some((key) => key >= length)) {
+    throw new InputError(
+      "prefix length",
+      length,
+      "a query of the prefix attends past it; a prefix needs a causal graph",
+    );
+  }
+  return {
+    numQueries: length,
+    numKeys: length,
+    rowStart: graph.rowStart.subarray(0, length + 1),
+    keys,
+  };
+}
+
 /** Where each head's pattern comes from, for a given sequence length n. */
 export type PatternSource = PatternLike | ((n: number) => PatternLike);
 
@@ -469,6 +496,7 @@ export class SparseTransformerBlock {
  */
 export class GraphPlan {
   private readonly cache = new Map<number, AttentionGraph[][]>();
+  private readonly prefixCache = new Map<string, AttentionGraph[][]>();
 
   constructor(
     readonly source: PatternSource,
@@ -480,6 +508,23 @@ export class GraphPlan {
     if (mode !== "layers" && mode !== "heads") {
       throw new InputError("patternMode", mode, 'expected "layers" or "heads"');
     }
+  }
+
+  /**
+   * graphs[layer][head] of the first `length` positions of sequences of length n: a causal plan's
+   * graphs cut by `causalPrefix` (what incremental decoding runs at each output position).
+   */
+  prefixAt(n: number, length: number): AttentionGraph[][] {
+    if (!this.causal) {
+      throw new InputError("causal", this.causal, "only a causal plan can run on a prefix");
+    }
+    if (length === n) return this.at(n);
+    const key = `${n}:${length}`;
+    const cached = this.prefixCache.get(key);
+    if (cached) return cached;
+    const prefix = this.at(n).map((heads) => heads.map((graph) => causalPrefix(graph, length)));
+    this.prefixCache.set(key, prefix);
+    return prefix;
   }
 
   /** graphs[layer][head] for sequences of length n. */

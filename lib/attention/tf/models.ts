@@ -24,6 +24,7 @@ import {
   PositionalEmbedding,
   SparseTransformerBlock,
 } from "./layers.ts";
+import type { AttentionGraph } from "../sparse_kernel/mod.ts";
 import { InputError, requireInteger } from "../../util/errors.ts";
 
 export type ModelInput = { kind: "tokens"; vocabSize: number } | { kind: "vectors" };
@@ -150,9 +151,27 @@ class BlockStack {
   }
 
   apply(input: tf.Tensor, memory?: tf.Tensor3D): tf.Tensor3D {
+    return this.applyWithGraphs(input, memory, (length) => this.plan.at(length));
+  }
+
+  /**
+   * The first `length` positions of a causal stack whose pattern is for sequences of length n,
+   * computed from those positions alone (input [batch, length], length ≤ n). A causal query never
+   * sees a later position, so this is the first `length` rows of apply() on the whole sequence at a
+   * fraction of its cost: what greedy decoding needs at each output position.
+   */
+  applyPrefix(input: tf.Tensor, n: number, memory?: tf.Tensor3D): tf.Tensor3D {
+    return this.applyWithGraphs(input, memory, (length) => this.plan.prefixAt(n, length));
+  }
+
+  private applyWithGraphs(
+    input: tf.Tensor,
+    memory: tf.Tensor3D | undefined,
+    graphsAt: (length: number) => AttentionGraph[][],
+  ): tf.Tensor3D {
     return tf.tidy(() => {
       let x = this.embed(input);
-      const graphs = this.plan.at(x.shape[1]);
+      const graphs = graphsAt(x.shape[1]);
       const cross = memory && {
         states: memory,
         graphs: crossGraphs(x.shape[1], memory.shape[1], this.config.heads),
