@@ -92,15 +92,13 @@ function sentenceVocabulary(train: readonly Pronunciation[]): Vocabulary {
  */
 export function decodeGreedily(model: EncoderDecoder, sources: number[][], n: number): number[][] {
   const source = int2d(sources);
-  const memory = model.encoder.apply(source);
+  // the encoder states of the open sentences, narrowed when sentences finish
+  let states = model.encoder.apply(source);
   const decoded = sources.map(() => [BOS]);
   let open = decoded.map((_, b) => b);
   for (let position = 0; position < n - 1 && open.length > 0; position++) {
     const next = tf.tidy(() => {
       const input = int2d(open.map((b) => decoded[b]));
-      const states = open.length === sources.length
-        ? memory
-        : tf.gather(memory, tf.tensor1d(open, "int32"));
       const prefix = model.decoder.applyPrefix(input, n, states);
       const last = tf.slice(prefix, [0, position, 0], [-1, 1, -1]);
       return tf.argMax(model.head.apply(last), -1);
@@ -108,9 +106,15 @@ export function decodeGreedily(model: EncoderDecoder, sources: number[][], n: nu
     const ids = next.dataSync();
     next.dispose();
     open.forEach((b, row) => decoded[b].push(ids[row]));
-    open = open.filter((_, row) => ids[row] !== EOS);
+    const kept = open.flatMap((_, row) => (ids[row] === EOS ? [] : [row]));
+    if (kept.length < open.length && kept.length > 0) {
+      const narrowed = tf.tidy(() => tf.gather(states, tf.tensor1d(kept, "int32")));
+      states.dispose();
+      states = narrowed;
+    }
+    open = kept.map((row) => open[row]);
   }
-  tf.dispose([source, memory]);
+  tf.dispose([source, states]);
   return decoded;
 }
 
