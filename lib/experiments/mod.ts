@@ -22,6 +22,8 @@ export {
   committedReport,
   committedSeries,
   competenceRows,
+  curveBumpRows,
+  type CurveBumpWindows,
   experimentVerdicts,
   type PlannedCeilings,
   plannedCeilings,
