@@ -161,6 +161,7 @@ export {
   EXPERIMENT_DEFINITIONS,
   experimentFigure,
   experimentVerdicts,
+  gapRows,
   plannedCeilings,
   planRows,
   planSummary,

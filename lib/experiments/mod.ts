@@ -25,6 +25,7 @@ export {
   curveBumpRows,
   type CurveBumpWindows,
   experimentVerdicts,
+  gapRows,
   type PlannedCeilings,
   plannedCeilings,
   planRows,

@@ -22,7 +22,7 @@ import {
 } from "../train/summary.ts";
 import { InputError } from "../util/errors.ts";
 import { choiceLabel, type ResolvedPattern, SPARSITY_TOLERANCE } from "../train/sweep_grid.ts";
-import { curveBumps } from "../train/matched_findings.ts";
+import { curveBumps, type GapPoint, gapsToDense } from "../train/matched_findings.ts";
 import { type Schedule, union } from "../pattern/mod.ts";
 import { widestRecentWindow } from "../pattern/recent_window.ts";
 import { type ExperimentRef, requireExperiment } from "./registry.ts";
@@ -341,5 +341,45 @@ export function curveBumpRows(
     bumps,
     title: `${definition.name}: points worse than both neighbours on their curve, in every seed` +
       (bumps.length === 0 ? " — none" : ""),
+  };
+}
+
+/**
+ * Each sparse family's gap to dense at every trained point (`gapsToDense`), as table rows, with
+ * the claim that checks them: one row per trained sparse point (none before dense is committed),
+ * each finite with its mean inside its 95% interval, each naming a committed family.
+ */
+export function gapRows(
+  experiment: ExperimentRef,
+  series: readonly SummarySeries[],
+): Rows & { gaps: GapPoint[] } {
+  const definition = requireExperiment(experiment);
+  const gaps = gapsToDense(series, definition.metric.higherIsBetter);
+  const hasDense = series.some((s) => s.pattern === "dense");
+  const trainedSparsePoints = hasDense
+    ? series.filter((s) => s.pattern !== "dense").flatMap((s) => s.points).length
+    : 0;
+  const malformed = gaps.filter((g) =>
+    ![g.gap, g.lower, g.upper, g.sparsity].every(Number.isFinite) ||
+    !(g.lower <= g.gap && g.gap <= g.upper && g.seeds >= 1) ||
+    !series.some((s) => s.label === g.family)
+  );
+  claim(
+    malformed.length === 0 && gaps.length === trainedSparsePoints,
+    `one well-formed gap row for each of the ${trainedSparsePoints} trained sparse points`,
+    malformed.map((g) => `${g.family} at ${g.sparsity}: ${g.gap} [${g.lower}, ${g.upper}]`)
+      .join("; "),
+  );
+  return {
+    gaps,
+    rows: gaps.map((g) => ({
+      family: g.family,
+      sparsity: g.sparsity.toFixed(4),
+      "gap to dense": g.gap.toFixed(3),
+      "95% t interval": `[${g.lower.toFixed(3)}, ${g.upper.toFixed(3)}]`,
+      seeds: g.seeds,
+    })),
+    title: `${definition.name}: each family's gap to dense (${definition.metric.label}; ` +
+      `positive is worse)` + (gaps.length === 0 ? " — no committed runs yet" : ""),
   };
 }
