@@ -15,11 +15,16 @@ import {
   judgeFindings,
   type SeriesCeilings,
   seriesLabelOf,
+  shownParameters,
   summarize,
+  type SummaryPoint,
   type SummarySeries,
 } from "../train/summary.ts";
-import { type ResolvedPattern, SPARSITY_TOLERANCE } from "../train/sweep_grid.ts";
+import { InputError } from "../util/errors.ts";
+import { choiceLabel, type ResolvedPattern, SPARSITY_TOLERANCE } from "../train/sweep_grid.ts";
+import { curveBumps, type GapPoint, gapsToDense } from "../train/matched_findings.ts";
 import { type Schedule, union } from "../pattern/mod.ts";
+import { widestRecentWindow } from "../pattern/recent_window.ts";
 import { type ExperimentRef, requireExperiment } from "./registry.ts";
 import { committedStatus, planSweep, runSweep } from "./sweeps.ts";
 
@@ -256,5 +261,125 @@ export function verdictRows(checks: readonly FindingCheck[], title: string): Row
       verdict: c.label,
     })),
     title,
+  };
+}
+
+/** One bump of a family's curve and the widest recent window of it and of its neighbours. */
+export interface CurveBumpWindows {
+  family: string;
+  parameters: string;
+  sparsity: number;
+  /** The metric's mean over seeds at the bump and at its sparser and denser neighbours. */
+  mean: number;
+  belowMean: number;
+  aboveMean: number;
+  /** The widest recent window of the schedule at the bump and at its neighbours. */
+  window: number;
+  belowWindow: number;
+  aboveWindow: number;
+}
+
+/**
+ * The bumps of the committed curves (`curveBumps`: points worse than both neighbours in every
+ * seed), each beside its two neighbours: parameters, achieved sparsity, the metric's mean and
+ * spread over seeds, and the widest recent window of the schedule the plan trained there
+ * (`widestRecentWindow`): how many of the latest tokens one layer reads without a gap.
+ */
+export function curveBumpRows(
+  experiment: ExperimentRef,
+  series: readonly SummarySeries[],
+): Rows & { bumps: CurveBumpWindows[] } {
+  const definition = requireExperiment(experiment);
+  const plan = planSweep(experiment, { mode: "full" });
+  const windowAt = (family: string, point: SummaryPoint) => {
+    const run = plan.runs.find((r) =>
+      choiceLabel(r.pattern) === family && r.sparsityTarget === point.target &&
+      shownParameters(r.pattern.pattern, r.pattern.parameters) === point.parameters
+    );
+    if (!run) {
+      throw new InputError(
+        "committed point",
+        `${family} (${point.parameters || point.target})`,
+        "not in the experiment's full plan",
+      );
+    }
+    return widestRecentWindow(run.pattern.schedule);
+  };
+  const rows: Rows["rows"] = [];
+  const bumps = curveBumps(series, definition.metric.higherIsBetter).map((bump) => {
+    const shown = [
+      ["sparser neighbour", bump.below],
+      ["bump", bump.point],
+      ["denser neighbour", bump.above],
+    ] as const;
+    const windows = shown.map(([role, point]) => {
+      const window = windowAt(bump.family, point);
+      rows.push({
+        family: bump.family,
+        point: role,
+        parameters: point.parameters,
+        "achieved sparsity": point.x.toFixed(4),
+        [definition.metric.label]: `${point.mean.toFixed(3)} ± ${point.std.toFixed(3)}`,
+        "widest recent window": Number(window.toFixed(2)),
+      });
+      return window;
+    });
+    return {
+      family: bump.family,
+      parameters: bump.point.parameters,
+      sparsity: bump.point.x,
+      mean: bump.point.mean,
+      belowMean: bump.below.mean,
+      aboveMean: bump.above.mean,
+      belowWindow: windows[0],
+      window: windows[1],
+      aboveWindow: windows[2],
+    };
+  });
+  return {
+    rows,
+    bumps,
+    title: `${definition.name}: points worse than both neighbours on their curve, in every seed` +
+      (bumps.length === 0 ? " — none" : ""),
+  };
+}
+
+/**
+ * Each sparse family's gap to dense at every trained point (`gapsToDense`), as table rows, with
+ * the claim that checks them: one row per trained sparse point (none before dense is committed),
+ * each finite with its mean inside its 95% interval, each naming a committed family.
+ */
+export function gapRows(
+  experiment: ExperimentRef,
+  series: readonly SummarySeries[],
+): Rows & { gaps: GapPoint[] } {
+  const definition = requireExperiment(experiment);
+  const gaps = gapsToDense(series, definition.metric.higherIsBetter);
+  const hasDense = series.some((s) => s.pattern === "dense");
+  const trainedSparsePoints = hasDense
+    ? series.filter((s) => s.pattern !== "dense").flatMap((s) => s.points).length
+    : 0;
+  const malformed = gaps.filter((g) =>
+    ![g.gap, g.lower, g.upper, g.sparsity].every(Number.isFinite) ||
+    !(g.lower <= g.gap && g.gap <= g.upper && g.seeds >= 1) ||
+    !series.some((s) => s.label === g.family)
+  );
+  claim(
+    malformed.length === 0 && gaps.length === trainedSparsePoints,
+    `one well-formed gap row for each of the ${trainedSparsePoints} trained sparse points`,
+    malformed.map((g) => `${g.family} at ${g.sparsity}: ${g.gap} [${g.lower}, ${g.upper}]`)
+      .join("; "),
+  );
+  return {
+    gaps,
+    rows: gaps.map((g) => ({
+      family: g.family,
+      sparsity: g.sparsity.toFixed(4),
+      "gap to dense": g.gap.toFixed(3),
+      "95% t interval": `[${g.lower.toFixed(3)}, ${g.upper.toFixed(3)}]`,
+      seeds: g.seeds,
+    })),
+    title: `${definition.name}: each family's gap to dense (${definition.metric.label}; ` +
+      `positive is worse)` + (gaps.length === 0 ? " — no committed runs yet" : ""),
   };
 }

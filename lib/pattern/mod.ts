@@ -64,4 +64,7 @@ export {
   type ReachReport,
 } from "./reach_report.ts";
 export { reachSets } from "./reach_sets.ts";
+// how many of the latest tokens a row reads without a gap (a row's, a pattern's mean, a
+// schedule's widest layer)
+export { meanRecentWindow, recentWindowOfRow, widestRecentWindow } from "./recent_window.ts";
 export { reachSetsBitset } from "./reach_sets_bitset.ts";

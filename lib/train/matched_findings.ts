@@ -381,3 +381,53 @@ export function gapGrowsWithSparsity(
     : `${families.length} families with at least ${SLOPE_POINTS} points each`;
   return { finding, covers, comparisons, notes, claim: "every" };
 }
+
+/**
+ * A trained point of a family's curve that is worse than both of its neighbours on the curve,
+ * seed by seed: where the parameter that reaches a sparsity, not the sparsity, sets the metric.
+ */
+export interface CurveBump {
+  family: string;
+  point: SummaryPoint;
+  /** The neighbouring trained points, sparser first: the one below and the one above. */
+  below: SummaryPoint;
+  above: SummaryPoint;
+  /** The seeds the three points share; the bump is worse than both neighbours in every one. */
+  seeds: number[];
+}
+
+/**
+ * Every interior point of every sparse family's curve that is worse than both neighbours in
+ * each of at least MIN_SEEDS seeds the three points share (every shared seed, none excepted).
+ * A curve is read in order of achieved sparsity; dense and one-point families have no interior.
+ */
+export function curveBumps(
+  series: readonly SummarySeries[],
+  higherIsBetter: boolean,
+): CurveBump[] {
+  const worse = (a: number, b: number) => higherIsBetter ? a < b : a > b;
+  const bySeed = (p: SummaryPoint) => new Map(p.seeds.map((seed, i) => [seed, p.values[i]]));
+  const bumps: CurveBump[] = [];
+  for (const s of series) {
+    if (s.pattern === "dense") continue;
+    const points = [...s.points].sort((a, b) => a.x - b.x);
+    for (let i = 1; i + 1 < points.length; i++) {
+      const [below, point, above] = [points[i - 1], points[i], points[i + 1]].map(bySeed);
+      const seeds = [...point.keys()].filter((seed) => below.has(seed) && above.has(seed))
+        .sort((a, b) => a - b);
+      const everySeed = seeds.every((seed) =>
+        worse(point.get(seed)!, below.get(seed)!) && worse(point.get(seed)!, above.get(seed)!)
+      );
+      if (seeds.length >= MIN_SEEDS && everySeed) {
+        bumps.push({
+          family: s.label,
+          point: points[i],
+          below: points[i - 1],
+          above: points[i + 1],
+          seeds,
+        });
+      }
+    }
+  }
+  return bumps;
+}

@@ -29,7 +29,7 @@ export type { ExperimentDefinition } from "./experiment_definition.ts";
 // families compared at the same sparsity: per-seed interpolation along each family's curve,
 // and each family's gap to dense at its trained points (notebooks 12–14)
 export { atMatchedSparsity, type SeedPoint, sharedSparsityRange } from "./matched_sparsity.ts";
-export { type GapPoint, gapsToDense } from "./matched_findings.ts";
+export { type CurveBump, curveBumps, type GapPoint, gapsToDense } from "./matched_findings.ts";
 // training until the validation metric plateaus, between a floor and a cap
 export {
   type ConvergenceRule,

@@ -64,7 +64,7 @@ export interface PlotSeries {
  * A pattern's parameters as a series label shows them. RANDOM's number of draws is left out: it
  * draws one pattern per layer, so it follows the depth and does not make a series of its own.
  */
-function shownParameters(pattern: string, parameters: Record<string, number>): string {
+export function shownParameters(pattern: string, parameters: Record<string, number>): string {
   if (pattern === "dense") return "";
   return Object.entries(parameters).filter(([k]) => k !== "draws")
     .map(([k, v]) => `${k}=${v}`).join(", ");

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
   bestAtMatchedSparsity,
   comparisonLevels,
+  curveBumps,
   gapGrowsWithSparsity,
   gapsToDense,
   matchedValue,
@@ -162,4 +163,53 @@ Deno.test("the gap to dense: per trained point, and a slope test of its growth",
     [0.5, 0.6].map((x) => ({ x, values: seeds(0.8) })),
   );
   assert.equal(gapGrowsWithSparsity("gap grows", [dense, twoPoints], true).covers, "no runs yet");
+});
+
+Deno.test("a bump is a curve point worse than both neighbours in every shared seed", () => {
+  // perplexity-like: lower is better; the point at 0.7 is worse than 0.6 and 0.8 in each seed
+  const bumpy = curveSeries("strided sequential", "strided", [
+    { x: 0.5, values: seeds(6.0) },
+    { x: 0.6, values: seeds(5.0) },
+    { x: 0.7, values: seeds(5.6) },
+    { x: 0.8, values: seeds(5.1) },
+  ]);
+  const found = curveBumps([bumpy], false);
+  assert.equal(found.length, 1);
+  assert.equal(found[0].family, "strided sequential");
+  assert.equal(found[0].point.x, 0.7);
+  assert.deepEqual([found[0].below.x, found[0].above.x], [0.6, 0.8]);
+  assert.deepEqual(found[0].seeds, [0, 1, 2, 3, 4]);
+  // the first point (6.0) is the worst but has one neighbour only: an end is never a bump
+  assert.ok(found.every((b) => b.point.x !== 0.5));
+  // read with higher better, the same values make 0.6 the bump (lower than 0.5 and 0.7)
+  assert.deepEqual(curveBumps([bumpy], true).map((b) => b.point.x), [0.6]);
+});
+
+Deno.test("a bump must hold in every seed, on at least MIN_SEEDS seeds, away from dense", () => {
+  const oneSeedAgainst = [5.6, 5.6, 5.6, 5.6, 4.9];
+  const mostly = curveSeries("fixed union", "fixed", [
+    { x: 0.6, values: seeds(5.0) },
+    { x: 0.7, values: oneSeedAgainst },
+    { x: 0.8, values: seeds(5.1) },
+  ]);
+  assert.deepEqual(curveBumps([mostly], false), []);
+  const fewSeeds = curveSeries("fixed union", "fixed", [
+    { x: 0.6, values: [5.0, 5.0, 5.0, 5.0] },
+    { x: 0.7, values: [5.6, 5.6, 5.6, 5.6] },
+    { x: 0.8, values: [5.1, 5.1, 5.1, 5.1] },
+  ]);
+  assert.deepEqual(curveBumps([fewSeeds], false), []);
+  const dense = curveSeries("dense", "dense", [
+    { x: 0.6, values: seeds(5.0) },
+    { x: 0.7, values: seeds(5.6) },
+    { x: 0.8, values: seeds(5.1) },
+  ]);
+  assert.deepEqual(curveBumps([dense], false), []);
+  // points listed out of order are read in order of sparsity
+  const shuffled = curveSeries("strided union", "strided", [
+    { x: 0.8, values: seeds(5.1) },
+    { x: 0.6, values: seeds(5.0) },
+    { x: 0.7, values: seeds(5.6) },
+  ]);
+  assert.deepEqual(curveBumps([shuffled], false).map((b) => b.point.x), [0.7]);
 });
