@@ -55,7 +55,6 @@ export {
   stridedCausal,
   union,
   unionOf,
-  widestRecentWindow,
   windowRelay,
   ZOO,
   type ZooEntry,
@@ -133,7 +132,6 @@ export {
   copyOutcomes,
   copySourceHops,
   type ExperimentDefinition,
-  gapsToDense,
   hubTokens,
   LEARNED,
   loadCmudictRhymes,
@@ -210,7 +208,7 @@ export {
   runBenchmark,
 } from "./bench/mod.ts";
 // construction harnesses notebook 07 shows: exact id traces, the price of sparsity in depth
-export { describeRole, type IdTraceRow, traceContextualIds } from "./construction/trace.ts";
+export { type IdTraceRow, traceContextualIds } from "./construction/trace.ts";
 export {
   type DepthPriceRow,
   depthPriceSchedules,
