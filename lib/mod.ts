@@ -71,7 +71,6 @@ export {
   entmax,
   entmax15,
   FlatAdam,
-  gatherRowsOp,
   hardmax,
   type HeadWeights,
   initTf,
@@ -144,6 +143,7 @@ export {
   reversalAccuracyBound,
   rhymeOf,
   type RunResult,
+  sparsityProfile,
   type SummarySeries,
   wilsonInterval,
 } from "./train/mod.ts";

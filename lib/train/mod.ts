@@ -4,7 +4,13 @@
  * the data cache, the READMEs' tables, the scheduler, statistics internals) is not listed here.
  */
 // sweep grids: which parameters of a pattern reach a sparsity level
-export { admissiblePatterns, reachableLevels, requireChoice } from "./sweep_grid.ts";
+export {
+  admissiblePatterns,
+  reachableLevels,
+  requireChoice,
+  type SparsityPoint,
+  sparsityProfile,
+} from "./sweep_grid.ts";
 // metrics of the experiments and a confidence interval for an accuracy
 export { perplexity, phonemeErrorRate } from "./metrics.ts";
 export { wilsonInterval } from "../util/statistics.ts";
