@@ -15,11 +15,12 @@ export {
 export { perplexity, phonemeErrorRate } from "./metrics.ts";
 export { wilsonInterval } from "../util/statistics.ts";
 // the rhyme-pair task of notebook 14: CMUdict words by rhyme, and a pair as text
-export { loadCmudictRhymes, rhymeOf } from "./datasets.ts";
+export { loadCmudict, loadCmudictRhymes, rhymeOf } from "./datasets.ts";
 export { pairText } from "./pair_tasks.ts";
 // results summarized, and ceilings from the patterns' reach sets (notebooks 11 and 15)
 export {
   accuracyAgainstCeilingRows,
+  ALPHA,
   copyAccuracyBound,
   copySourceHops,
   LEARNED,
