@@ -31,6 +31,7 @@ import { RHYME_TEST_PAIRS } from "../../lib/experiments/classification.ts";
 import { copyOffset } from "../../lib/experiments/copying.ts";
 import { EXPERIMENT_DEFINITIONS } from "../../lib/experiments/registry.ts";
 import { star } from "../../lib/pattern/families/star.ts";
+import { InputError } from "../../lib/util/errors.ts";
 import { WrongAnswer } from "../../lib/util/exercise.ts";
 import { assertWrongAnswer } from "../support/wrong_answer.ts";
 
@@ -66,16 +67,20 @@ Deno.test("10: ḡ for star, n = 3, d = 1, δ = 1/4 has 12 + (2·4 + s) + 3·4³
 
 Deno.test("10: a scale is right when it is refused and half of it is not", () => {
   const check = refusedTargetScale(target, n, d);
+  // A refusal is an InputError; any other error is a bug and fails the test.
   const accepts = (a: number) => {
     try {
       buildTheorem1Network((x) => target(x).map((v) => a * v), star({ n }), { d, delta: 1 / 4 });
       return true;
-    } catch {
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
       return false;
     }
   };
+  assert.ok(accepts(1), "the unscaled target is accepted");
   let a = 1;
-  while (accepts(a)) a *= 2;
+  for (let doublings = 0; doublings < 64 && accepts(a); doublings++) a *= 2;
+  assert.ok(!accepts(a), `refused within 64 doublings of 1 (last tried ${a})`);
   check(a);
   assertWrongAnswer(() => check(a / 2), String(a / 2), /still accepted/);
   assertWrongAnswer(() => check(a * 4), String(a * 4), /refused too/);

@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import type { HeadWeights } from "../../lib/attention/reference.ts";
-import { attentionWeightMatrix, rowsAreOneHot } from "../../lib/attention/weights.ts";
 import type { BenchResult } from "../../lib/bench/attention.ts";
 import {
   sparsemaxOneHotScale,
@@ -23,7 +22,7 @@ Deno.test("04: window(w = 2) on 10 tokens has 10·5 − 2·3 = 44 connections", 
 });
 
 Deno.test("04: the one-hot scale is the smallest power of two at which sparsemax is one-hot", () => {
-  const n = 6, d = 4, m = 4;
+  const n = 6, d = 4, m = 4, w = 2;
   const rng = seededRng(7);
   const draw = (length: number) => Float64Array.from({ length }, () => rng.next() * 2 - 1);
   const x = draw(n * d);
@@ -34,18 +33,35 @@ Deno.test("04: the one-hot scale is the smallest power of two at which sparsemax
     wv: draw(m * d),
     wo: draw(d * m),
   };
-  const pattern = slidingWindow({ n, w: 2 }).patterns[0];
-  const oneHotAt = (t: number) =>
-    rowsAreOneHot(
-      attentionWeightMatrix(x, n, d, pattern, {
-        ...head,
-        wq: head.wq.map((w) => t * w),
-      }, "sparsemax"),
-      n,
-    );
-  let smallest = 1;
-  while (!oneHotAt(smallest)) smallest *= 2;
-  assert.ok(smallest > 1 && smallest <= 4096, `a scale inside the question's range: ${smallest}`);
+  const pattern = slidingWindow({ n, w }).patterns[0];
+  // The window by hand: query k sees keys k − w … k + w inside the sequence.
+  const window = (k: number) =>
+    Array.from({ length: n }, (_, j) => j).filter((j) => Math.abs(k - j) <= w);
+  for (let k = 0; k < n; k++) assert.deepEqual([...pattern.row(k)], window(k), `A_${k}`);
+  // Scores as the layer defines them, unscaled: (W_K x_j) · (W_Q x_k), weights m×d row-major.
+  const project = (weights: Float64Array, token: number) =>
+    Array.from({ length: m }, (_, i) => {
+      let sum = 0;
+      for (let c = 0; c < d; c++) sum += weights[i * d + c] * x[token * d + c];
+      return sum;
+    });
+  // Sparsemax on t·z (sorted z₁ ≥ z₂ ≥ …) puts the runner-up in its support exactly when
+  // 1 + 2t·z₂ > t·z₁ + t·z₂, so a row is one-hot exactly when t·(z₁ − z₂) ≥ 1.
+  let margin = Infinity;
+  for (let k = 0; k < n; k++) {
+    const query = project(head.wq, k);
+    const scores = window(k).map((j) =>
+      project(head.wk, j).reduce((sum, key, i) => sum + key * query[i], 0)
+    ).sort((a, b) => b - a);
+    margin = Math.min(margin, scores[0] - scores[1]);
+  }
+  let smallest: number | undefined;
+  for (let t = 1; t <= 4096 && smallest === undefined; t *= 2) {
+    if (t * margin >= 1) smallest = t;
+  }
+  assert.ok(smallest !== undefined && smallest > 1, `a scale in 2 … 4096: margin ${margin}`);
+  // Far from the threshold on both sides, so rounding in the scores cannot decide the answer.
+  assert.ok(smallest * margin > 1 + 1e-9 && (smallest / 2) * margin < 1 - 1e-9);
   const check = sparsemaxOneHotScale(x, n, d, pattern, head);
   check(smallest);
   assertWrongAnswer(() => check(smallest * 2), String(smallest * 2), /the smallest power of two t/);

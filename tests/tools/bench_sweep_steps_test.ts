@@ -6,7 +6,7 @@
  * records say about each other is.
  */
 import assert from "node:assert/strict";
-import { registerExperiment } from "../../lib/experiments/registry.ts";
+import { EXPERIMENT_DEFINITIONS, registerExperiment } from "../../lib/experiments/registry.ts";
 import { echoExperiment } from "../support/echo_experiment.ts";
 import { taskSize } from "../../lib/train/tasks.ts";
 import { plateauRule } from "../../lib/train/convergence.ts";
@@ -37,9 +37,14 @@ Deno.test("every lab experiment's bench case is in its full plan, at its deepest
     assert.equal(sparse.pattern.pattern, stepCase.sparse.pattern);
     assert.equal(sparse.pattern.configuration, stepCase.sparse.configuration);
     assert.equal(dense.layers, sparse.layers);
+    // the deepest depth of the experiment's full budget, from the registry's definition
+    const definition = EXPERIMENT_DEFINITIONS[stepCase.experiment];
+    assert.ok(definition, `${stepCase.experiment} is a lab experiment`);
+    const deepest = Math.max(...definition.budgets.full.layers);
+    assert.equal(dense.layers, deepest, `${stepCase.experiment}: L = ${deepest}`);
     depths[stepCase.experiment] = dense.layers;
   }
-  // the four the sweeps train at length, and the depth study
+  // the four the sweeps train at length, and the depth study; two depths read off by hand
   assert.equal(Object.keys(depths).length, 5);
   assert.equal(depths["copying"], 4);
   assert.equal(depths["language-modeling"], 2);

@@ -74,31 +74,30 @@ Deno.test("construct: an all-max constant that does not verify exits 1", async (
 });
 
 Deno.test("construct: refused pattern and bad input exit 2 with one line", async () => {
-  for (
-    const args of [
+  const refused: [string[], RegExp][] = [
+    [
       ["--pattern", "strided-causal", "--c", "2", "--n", "4", "--d", "1", "--delta", "0.5"],
+      /^construct: pattern = "strided-causal\(c=2\)": does not satisfy Assumption 1: \(3\) no mix/,
+    ],
+    [
       ["--pattern", "window", "--n", "4", "--d", "1", "--delta", "0.3"],
+      /^construct: --delta = "0\.3": expected δ = 1\/K with K an integer ≥ 2 /,
+    ],
+    [
       ["--pattern", "window", "--n", "8", "--d", "2", "--delta", "0.25"],
+      /^construct: --delta = "0\.25": the grid .* = 4\^\(8·2\) has 2\^32 inputs; the limit is 65/,
+    ],
+    [
       ["--pattern", "nope", "--n", "4", "--d", "1", "--delta", "0.5"],
-    ]
-  ) {
+      /^construct: --pattern = "nope": unknown pattern; known: dense, window, /,
+    ],
+  ];
+  for (const [args, message] of refused) {
     const { code, err } = await construct(...args);
     assert.equal(code, 2, err);
     assert.equal(err.trim().split("\n").length, 1, err);
+    assert.match(err.trim(), message, args.join(" "));
   }
-  const { err } = await construct(
-    "--pattern",
-    "strided-causal",
-    "--c",
-    "2",
-    "--n",
-    "4",
-    "--d",
-    "1",
-    "--delta",
-    "0.5",
-  );
-  assert.match(err, /Assumption 1: \(3\) no mixing depth/);
 });
 
 /** Runs construct and asserts exit 2, nothing on stdout, and one stderr line holding `parts`. */

@@ -214,11 +214,22 @@ Deno.test("the READMEs' generated tables match the committed results (--summary 
 });
 
 Deno.test("--check or --write without --summary, or with a name: one line, exit 2", async () => {
-  for (const args of [["--check"], ["copying", "--summary"], ["--summary", "--check", "--write"]]) {
+  const refused: [string[], RegExp][] = [
+    [["--check"], /^experiment: --check = true: only with --summary$/],
+    [
+      ["copying", "--summary"],
+      /^experiment: experiment = "copying": --summary takes only --check or --write$/,
+    ],
+    [
+      ["--summary", "--check", "--write"],
+      /^experiment: --check = true: choose --check or --write, not both$/,
+    ],
+  ];
+  for (const [args, message] of refused) {
     const { code, stderr } = await runTool("experiment", args);
     assert.equal(code, 2, args.join(" "));
     assert.equal(stderr.trim().split("\n").length, 1, stderr);
-    assert.match(stderr, /--check|--summary|experiment/);
+    assert.match(stderr.trim(), message, args.join(" "));
   }
 });
 

@@ -54,17 +54,32 @@ Deno.test("checkExercise: a right answer prints the check's claims, then checked
   assert.deepEqual(lines, ["✓ three rows of four connections", "Exercise 3: checked"]);
 });
 
-Deno.test("checkExercise: a false claim becomes one WrongAnswer line with the value given, no frames", async () => {
+/** What `run` printed with console.log before it threw or rejected, and what it threw. */
+async function printedBeforeFailing(
+  run: () => unknown,
+): Promise<{ lines: string[]; error: unknown }> {
   const lines: string[] = [];
-  await assert.rejects(
-    printed(() => checkExercise(1, 11, (answer) => claim(answer === 12, "twelve"))).then((l) =>
-      lines.push(...l)
-    ),
-    (error) =>
-      error instanceof WrongAnswer &&
-      error.message === "Exercise 1: you gave 11, and the check found this false: twelve" &&
-      error.stack === `WrongAnswer: ${error.message}`,
+  const original = console.log;
+  console.log = (...args: unknown[]) => void lines.push(args.join(" "));
+  try {
+    await run();
+  } catch (error) {
+    return { lines, error };
+  } finally {
+    console.log = original;
+  }
+  throw new Error(`expected a failure, but it returned after printing ${JSON.stringify(lines)}`);
+}
+
+Deno.test("checkExercise: a false claim becomes one WrongAnswer line with the value given, no frames", async () => {
+  const { lines, error } = await printedBeforeFailing(() =>
+    checkExercise(1, 11, (answer) => claim(answer === 12, "twelve"))
   );
+  assert.ok(error instanceof WrongAnswer, `expected a WrongAnswer, got ${error}`);
+  assert.equal(error.message, "Exercise 1: you gave 11, and the check found this false: twelve");
+  assert.equal(error.stack, `WrongAnswer: ${error.message}`);
+  // a wrong answer prints no check mark and no "checked" line: nothing at all
+  assert.ok(!lines.some((line) => line.includes("✓") || line.includes("checked")), `${lines}`);
   assert.deepEqual(lines, []);
 });
 

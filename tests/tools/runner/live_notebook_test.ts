@@ -310,7 +310,11 @@ Deno.test({
   async fn() {
     const checkout = await awkwardCheckout();
     const fixture = "placement_check.ipynb";
-    await Deno.writeTextFile(`${checkout.root}/notebooks/${fixture}`, selfNamingNotebook(20, 5));
+    const fixtureCells = 20, linesPerCell = 5;
+    await Deno.writeTextFile(
+      `${checkout.root}/notebooks/${fixture}`,
+      selfNamingNotebook(fixtureCells, linesPerCell),
+    );
     let lab: LiveLab | undefined;
     let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
     try {
@@ -325,8 +329,10 @@ Deno.test({
         );
         await settled(fixturePage);
         const outputs = await outputsByCell(fixturePage);
+        assert.equal(outputs.length, fixtureCells, `Run All ${run}: one output per code cell`);
         outputs.forEach((text, k) => {
-          const expected = Array.from({ length: 5 }, (_, j) => `cell ${k} line ${j}`).join("\n");
+          const expected = Array.from({ length: linesPerCell }, (_, j) => `cell ${k} line ${j}`)
+            .join("\n");
           assert.equal(text, expected, `Run All ${run}, cell ${k}`);
         });
       }
@@ -347,6 +353,12 @@ Deno.test({
         await settled(page);
       }
       const alone = await outputsByCell(page);
+      // one output per code cell of the notebook file the lab serves
+      const file = JSON.parse(
+        await Deno.readTextFile(`${checkout.root}/notebooks/${notebook}`),
+      ) as { cells: { cell_type: string }[] };
+      const codeCells = file.cells.filter((cell) => cell.cell_type === "code").length;
+      assert.equal(alone.length, codeCells, `${notebook}: one output per code cell`);
       assert.ok(alone.filter((text) => text !== "").length >= 5, "the cells print");
       for (let run = 1; run <= 3; run++) {
         await page.evaluate(() =>
@@ -354,6 +366,7 @@ Deno.test({
         );
         await settled(page);
         const outputs = await outputsByCell(page);
+        assert.equal(outputs.length, codeCells, `${notebook}, Run All ${run}: every code cell`);
         outputs.forEach((text, k) =>
           assert.equal(text, alone[k], `${notebook}, Run All ${run}, code cell ${k}`)
         );
