@@ -123,8 +123,8 @@ export {
 // train: data sets, tokenizers, metrics, training, experiment sweeps and their results
 export {
   accuracyAgainstCeilingRows,
-  ALPHA,
   admissiblePatterns,
+  ALPHA,
   copiesInReachAvoiding,
   copyAccuracyBound,
   copyOutcomes,

@@ -35,6 +35,9 @@ import {
 
 type LanguageModel = ReturnType<typeof languageModelSetup>;
 
+/** The validation metric of a run's curve, which also ranks the kept model. */
+const VALIDATION_METRIC = "valid perplexity";
+
 const METRIC = {
   key: "perplexity",
   label: "test perplexity (per character)",
@@ -91,7 +94,7 @@ export async function runLanguageModel(run: TaskRun): Promise<TaskOutcome> {
   await offerAsBest(run, setup, finalValidation(curve), testNll);
   setup.model.dispose();
   return {
-    metricName: "valid perplexity",
+    metricName: VALIDATION_METRIC,
     curve,
     final: { perplexity: perplexity(testNll), bitsPerCharacter: bitsPerCharacter(testNll) },
     dataChecksum: setup.slice.checksum,
@@ -157,7 +160,7 @@ export const languageModeling: ExperimentDefinition = {
   },
   steps: trainingSteps,
   // the explorer page serves this model (deno task serve)
-  bestModel: { stem: "data/models/moby-dick-best", metric: "valid perplexity" },
+  bestModel: { stem: "data/models/moby-dick-best", metric: VALIDATION_METRIC },
   run: runLanguageModel,
   benchSeries: { pattern: "fixed", configuration: "sequential" },
   competence: [denseBar("bitsPerCharacter", "test bits per character", 2.5, true)],

@@ -1,7 +1,8 @@
 /**
  * The best model of a sweep, kept as it trains: each run offers its trained model with its
  * validation score, and the model is written (`<stem>.json` + `.bin`) only when it beats the one
- * already kept. Choosing on validation leaves the test score an unbiased report of the model kept. Saving every run's weights would put hundreds of megabytes in the repository; keeping the
+ * already kept. Choosing on validation leaves the test score an unbiased report of the model
+ * kept. Saving every run's weights would put hundreds of megabytes in the repository; keeping the
  * best needs one file pair. Runs of a parallel sweep finish in separate processes, so an offer
  * holds a lock file (`<stem>.lock`, holding its pid) while it compares and writes; a lock left by
  * a process that is gone is taken over.

@@ -8,14 +8,30 @@ import { SERVED_CHAR_MODEL, servedModelStanding } from "../../lib/export/served_
 import { asSchedule, buildPattern } from "../../lib/pattern/mod.ts";
 import { SERVED_LENGTHS } from "../../web/server.ts";
 import { EXPERIMENT_DEFINITIONS } from "../../lib/experiments/registry.ts";
+import { planSweep } from "../../lib/experiments/sweeps.ts";
 
-/** The committed full language-modelling runs, read from their files without the library. */
-function committedRuns(): { runId: string; pattern: string; validation: number }[] {
+/**
+ * The committed runs of the full language-modelling plan, read from their files without the
+ * library's result reader: each planned run's file, where one is committed.
+ */
+function committedRuns(): {
+  runId: string;
+  pattern: string;
+  metricName: string;
+  validation: number;
+}[] {
   const dir = new URL("../../data/results/language-modeling/", import.meta.url);
-  return [...Deno.readDirSync(dir)]
-    .filter((entry) => entry.name.endsWith(".json"))
-    .map((entry) => JSON.parse(Deno.readTextFileSync(new URL(entry.name, dir))))
-    .filter((result) => result.mode === "full" && result.n === 128)
+  const planned = planSweep("language-modeling", { mode: "full" }).runs.map((run) => run.runId);
+  return planned
+    .map((runId) => new URL(`${runId}.json`, dir))
+    .filter((url) => {
+      try {
+        return Deno.statSync(url).isFile;
+      } catch {
+        return false;
+      }
+    })
+    .map((url) => JSON.parse(Deno.readTextFileSync(url)))
     .map((result) => {
       const validated = result.curve.filter((point: { metric?: number }) => "metric" in point);
       return { ...result, validation: validated[validated.length - 1].metric };
@@ -30,7 +46,9 @@ Deno.test("the served model is the sparse run with the lowest validation perplex
   assert.ok(sparse.length >= 100, `${sparse.length} committed sparse runs`);
   const lowest = sparse.reduce((best, run) => run.validation < best.validation ? run : best);
   assert.equal(standing.record.runId, lowest.runId);
+  // the metric the model was ranked by is the one each run's curve records
   assert.equal(standing.record.metric, "valid perplexity");
+  assert.equal(lowest.metricName, standing.record.metric);
   assert.ok(Math.abs(standing.record.score - lowest.validation) <= 1e-9, `${lowest.validation}`);
   assert.ok(standing.consistent, JSON.stringify(standing.record));
 });
