@@ -83,7 +83,14 @@ import { pathFromUrl, writeFileAtomicSync } from "../lib/util/system.ts";
 const USAGE = `usage: deno task experiment NAME [--quick | --full] [--pattern P,...] ` +
   `[--configuration C,...] [--sparsity S,...] [--seed N,...] [--layers L,...] [--jobs N] ` +
   `[--dry-run | --plan | --status | --run INDEX | --run-id ID [--planned-version V]]
+       deno task experiment NAME --full --pattern-file FILE [--seeds K] [--commit]
+       deno task experiment NAME --compare DIR [--against DIR] [--out DIR]
        deno task experiment --summary [--check | --write]
+--pattern-file FILE: train the plan for your own pattern (its n must be the plan's) into
+out/own-patterns/NAME/PATTERN/; --seeds K: the plan's first K seeds; --commit: into the
+committed folder instead
+--compare DIR: where the pattern trained into DIR stands against each family, at its sparsity,
+and its figure (--against DIR: the families' results; --out DIR: where the figure goes)
 --plan: one JSON line per planned run (index, runId, command, predicted minutes, memoryMB)
 --run INDEX / --run-id ID: train exactly that run of the plan (skipped when its result exists)
 --planned-version V: with --run, refuse unless this checkout's code version is V

@@ -15,6 +15,7 @@ import {
 } from "../train/tasks.ts";
 import { plateauRule } from "../train/convergence.ts";
 import { keepableAsBestSparse } from "../train/best_model.ts";
+import { finalValidation } from "../train/results.ts";
 import { bitsPerCharacter, perplexity } from "../train/metrics.ts";
 import { denseBar } from "../train/competence.ts";
 import type { SummarySeries } from "../train/summary.ts";
@@ -33,6 +34,9 @@ import {
 } from "./paper_comparison.ts";
 
 type LanguageModel = ReturnType<typeof languageModelSetup>;
+
+/** The validation metric of a run's curve, which also ranks the kept model. */
+const VALIDATION_METRIC = "valid perplexity";
 
 const METRIC = {
   key: "perplexity",
@@ -54,16 +58,24 @@ function meanNll(setup: LanguageModel, n: number, source: string, limit: number)
   return sum / starts.length;
 }
 
-/** Offers the trained model to the sweep's keeper of the best sparse model, if it keeps one. */
-async function offerAsBest(run: TaskRun, setup: LanguageModel, testNll: number) {
+/**
+ * Offers the trained model to the sweep's keeper of the best sparse model, if it keeps one,
+ * ranked by its validation perplexity (the last point of its curve: the trained model's).
+ */
+async function offerAsBest(
+  run: TaskRun,
+  setup: LanguageModel,
+  validPerplexity: number,
+  testNll: number,
+) {
   if (!run.keepBest || !keepableAsBestSparse(run.pattern.pattern)) return;
   const bits = bitsPerCharacter(testNll);
-  await run.keepBest.offer(bits, (stem, record) =>
+  await run.keepBest.offer(validPerplexity, (stem, record) =>
     setup.model.save(stem, {
       keptAsBest: record,
       description: `character language model on Moby Dick, ${run.pattern.label}, ` +
         `L = ${run.layers}, seed ${run.seed}: ${bits.toFixed(3)} test bits per character, ` +
-        "the best sparse model of the language-modelling sweep",
+        "the sparse model of the language-modelling sweep with the lowest validation perplexity",
     }));
 }
 
@@ -79,10 +91,10 @@ export async function runLanguageModel(run: TaskRun): Promise<TaskOutcome> {
     () => perplexity(meanNll(setup, n, setup.text.valid, 64)),
   );
   const testNll = meanNll(setup, n, setup.text.test, Infinity);
-  await offerAsBest(run, setup, testNll);
+  await offerAsBest(run, setup, finalValidation(curve), testNll);
   setup.model.dispose();
   return {
-    metricName: "valid perplexity",
+    metricName: VALIDATION_METRIC,
     curve,
     final: { perplexity: perplexity(testNll), bitsPerCharacter: bitsPerCharacter(testNll) },
     dataChecksum: setup.slice.checksum,
@@ -148,7 +160,7 @@ export const languageModeling: ExperimentDefinition = {
   },
   steps: trainingSteps,
   // the explorer page serves this model (deno task serve)
-  bestModel: { stem: "data/models/moby-dick-best", metric: "test bits per character" },
+  bestModel: { stem: "data/models/moby-dick-best", metric: VALIDATION_METRIC },
   run: runLanguageModel,
   benchSeries: { pattern: "fixed", configuration: "sequential" },
   competence: [denseBar("bitsPerCharacter", "test bits per character", 2.5, true)],

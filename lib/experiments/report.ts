@@ -23,7 +23,7 @@ import {
 import { InputError } from "../util/errors.ts";
 import { choiceLabel, type ResolvedPattern, SPARSITY_TOLERANCE } from "../train/sweep_grid.ts";
 import { curveBumps, type GapPoint, gapsToDense } from "../train/matched_findings.ts";
-import { type Schedule, union } from "../pattern/mod.ts";
+import { type Schedule, type SparsityPattern, union } from "../pattern/mod.ts";
 import { widestRecentWindow } from "../pattern/recent_window.ts";
 import { type ExperimentRef, requireExperiment } from "./registry.ts";
 import { committedStatus, planSweep, runSweep } from "./sweeps.ts";
@@ -31,6 +31,12 @@ import { committedStatus, planSweep, runSweep } from "./sweeps.ts";
 export interface Rows {
   rows: Record<string, string | number>[];
   title: string;
+}
+
+/** Sparsity counted on the dense masks, independently of the patterns' connection counts. */
+function maskSparsity(patterns: readonly SparsityPattern[]): number {
+  const ones = patterns.map((pattern) => pattern.toDenseMask().reduce((a, b) => a + b, 0));
+  return 1 - ones.reduce((a, b) => a + b, 0) / patterns.length / patterns[0].n ** 2;
 }
 
 /** Every distinct pattern of the full plan with its exact achieved sparsity and mixing depth. */
@@ -49,9 +55,9 @@ export function planRows(experiment: ExperimentRef): Rows {
   }));
   claim(
     [...distinct.values()].every(({ pattern: p }) =>
-      Math.abs(p.sparsity - (1 - p.connections / p.n ** 2)) < 1e-12
+      Math.abs(p.sparsity - maskSparsity(p.schedule.patterns)) < 1e-12
     ),
-    "each pattern's recorded sparsity is exactly 1 − connections/n²",
+    "each pattern's recorded sparsity is exactly 1 − (ones of its masks)/n², counted on the masks",
   );
   const unreachable = plan.unreachable.length
     ? `; not reachable: ${plan.unreachable.join(", ")}`
@@ -269,7 +275,7 @@ export interface CurveBumpWindows {
   family: string;
   parameters: string;
   sparsity: number;
-  /** The metric's mean over seeds at the bump and at its sparser and denser neighbours. */
+  /** The metric's mean over seeds at the bump and at its denser and sparser neighbours. */
   mean: number;
   belowMean: number;
   aboveMean: number;
@@ -308,9 +314,9 @@ export function curveBumpRows(
   const rows: Rows["rows"] = [];
   const bumps = curveBumps(series, definition.metric.higherIsBetter).map((bump) => {
     const shown = [
-      ["sparser neighbour", bump.below],
+      ["denser neighbour", bump.below],
       ["bump", bump.point],
-      ["denser neighbour", bump.above],
+      ["sparser neighbour", bump.above],
     ] as const;
     const windows = shown.map(([role, point]) => {
       const window = windowAt(bump.family, point);

@@ -6,7 +6,7 @@
  */
 import { languageModeling } from "../experiments/language_modeling.ts";
 import { keepableAsBestSparse, type KeptRecord, keptRecord } from "../train/best_model.ts";
-import { readResults, type RunResult } from "../train/results.ts";
+import { finalValidation, readResults, type RunResult } from "../train/results.ts";
 import { committedStatus } from "../experiments/sweeps.ts";
 import { InputError } from "../util/errors.ts";
 import { pathFromUrl } from "../util/system.ts";
@@ -17,7 +17,7 @@ export const SERVED_CHAR_MODEL = pathFromUrl(
   import.meta.url,
 );
 
-/** Why the served model was kept (its run and test score), or undefined when none is saved. */
+/** Why the served model was kept (its run and validation score), or undefined when none is. */
 export function servedModelRecord(): KeptRecord | undefined {
   return keptRecord(SERVED_CHAR_MODEL);
 }
@@ -27,9 +27,15 @@ export interface ServedModelStanding {
   record: KeptRecord;
   /** The committed result of the run the model was kept from (undefined if not committed). */
   keptFrom?: RunResult;
-  /** The committed sparse run (RANDOM aside: its pairs are not recorded) with the lowest score. */
+  /**
+   * The committed sparse run (RANDOM aside: its pairs are not recorded) with the lowest final
+   * validation score.
+   */
   bestSparse?: RunResult;
-  /** The model is the best sparse run's, and its recorded score is that run's test score. */
+  /**
+   * The model is the best sparse run's, kept for the sweep's ranking metric, and its recorded
+   * score is that run's final validation score.
+   */
   consistent: boolean;
   /**
    * True while the current plan has no committed sparse run the model could come from: the
@@ -41,8 +47,9 @@ export interface ServedModelStanding {
 
 /**
  * Checks the served model against the committed language-modelling results: it must come from
- * the committed sparse run with the lowest test bits per character, with that run's score (the
- * current plan's runs, or while it has none, the runs of the plan the model was kept under).
+ * the committed sparse run with the lowest final validation perplexity, with that run's score (the
+ * current plan's runs, or while it has none, the runs of the plan the model was kept under). The
+ * test score is only reported, never used to choose.
  * Throws when no model is saved.
  */
 export function servedModelStanding(): ServedModelStanding {
@@ -50,7 +57,7 @@ export function servedModelStanding(): ServedModelStanding {
   if (record === undefined) {
     throw new InputError("served model", SERVED_CHAR_MODEL, "no saved model (run the sweep)");
   }
-  const bits = (result: RunResult) => result.final.bitsPerCharacter;
+  const validation = (result: RunResult) => finalValidation(result.curve);
   const keepable = (result: RunResult) =>
     result.mode === "full" && keepableAsBestSparse(result.pattern);
   const status = committedStatus(languageModeling.name);
@@ -59,10 +66,11 @@ export function servedModelStanding(): ServedModelStanding {
   const pool = earlierPlan
     ? readResults(status.dir, { quiet: true }).results.filter(keepable)
     : current;
-  const sparse = pool.sort((a, b) => bits(a) - bits(b));
+  const sparse = pool.sort((a, b) => validation(a) - validation(b));
   const keptFrom = sparse.find((result) => result.runId === record.runId);
   const bestSparse = sparse[0];
   const consistent = keptFrom !== undefined && keptFrom === bestSparse &&
-    Math.abs(bits(keptFrom) - record.score) <= 1e-9;
+    record.metric === languageModeling.bestModel!.metric &&
+    Math.abs(validation(keptFrom) - record.score) <= 1e-9;
   return { record, keptFrom, bestSparse, consistent, earlierPlan };
 }

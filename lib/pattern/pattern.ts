@@ -344,6 +344,11 @@ export class Schedule {
     return this.connections.reduce((a, b) => a + b, 0) / this.numPatterns;
   }
 
+  /** Sparsity of one layer, 1 − connectionsPerLayer / n², averaged over the p patterns. */
+  get sparsity(): number {
+    return 1 - this.connectionsPerLayer / (this.n * this.n);
+  }
+
   toString(): string {
     return `${this.name}: n=${this.n}, p=${this.numPatterns}, connections=[${this.connections}]`;
   }

@@ -1,6 +1,7 @@
 /**
- * The best model of a sweep, kept as it trains: each run offers its trained model with its test
- * score, and the model is written (`<stem>.json` + `.bin`) only when it beats the one already
+ * The best model of a sweep, kept as it trains: each run offers its trained model with its
+ * validation score, and the model is written (`<stem>.json` + `.bin`) only when it beats the one
+ * already kept. Choosing on validation leaves the test score an unbiased report of the model
  * kept. Saving every run's weights would put hundreds of megabytes in the repository; keeping the
  * best needs one file pair. Runs of a parallel sweep finish in separate processes, so an offer
  * holds a lock file (`<stem>.lock`, holding its pid) while it compares and writes; a lock left by
@@ -21,7 +22,7 @@ export function keepableAsBestSparse(pattern: string): boolean {
 /** What the kept model's weights file records about why it was kept. */
 export interface KeptRecord {
   runId: string;
-  /** The test score it was kept for (lower is better). */
+  /** The validation score it was kept for (lower is better). */
   score: number;
   metric: string;
 }
@@ -81,8 +82,9 @@ async function withLock<T>(path: string, action: () => Promise<T>): Promise<T> {
 
 /**
  * A keeper for the runs of one sweep: `runId` names the run offering, `metric` its score. A kept
- * model whose run `isCurrent` does not accept (a run of an earlier plan) is replaced by the first
- * offer, so that the model always comes from the current plan's runs once it has one.
+ * model whose run `isCurrent` does not accept (a run of an earlier plan), or that was kept for
+ * another metric, is replaced by the first offer, so that the model always comes from the current
+ * plan's runs, ranked by one metric, once it has one.
  */
 export function bestModelKeeper(
   stem: string,
@@ -98,7 +100,8 @@ export function bestModelKeeper(
       Deno.mkdirSync(dirname(stem), { recursive: true });
       return withLock(`${stem}.lock`, async () => {
         const kept = keptRecord(stem);
-        if (kept !== undefined && isCurrent(kept.runId) && kept.score <= score) return false;
+        const comparable = kept !== undefined && isCurrent(kept.runId) && kept.metric === metric;
+        if (comparable && kept.score <= score) return false;
         await save(stem, { runId, score, metric });
         return true;
       });

@@ -66,7 +66,8 @@ export interface ExperimentDefinition {
   benchSeries?: { pattern: string; configuration: string };
   /**
    * Where a full sweep keeps its best sparse model (relative to the checkout, without
-   * extension) and the test metric that ranks it (lower is better): lib/train/best_model.ts.
+   * extension) and the validation metric that ranks it (lower is better; never a test metric,
+   * which the kept model then reports): lib/train/best_model.ts.
    */
   bestModel?: { stem: string; metric: string };
   /** Training steps of one run (the progress bar's units). */

@@ -389,7 +389,7 @@ export function gapGrowsWithSparsity(
 export interface CurveBump {
   family: string;
   point: SummaryPoint;
-  /** The neighbouring trained points, sparser first: the one below and the one above. */
+  /** The neighbouring trained points: the denser one (below in sparsity) and the sparser one. */
   below: SummaryPoint;
   above: SummaryPoint;
   /** The seeds the three points share; the bump is worse than both neighbours in every one. */

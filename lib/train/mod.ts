@@ -4,16 +4,23 @@
  * the data cache, the READMEs' tables, the scheduler, statistics internals) is not listed here.
  */
 // sweep grids: which parameters of a pattern reach a sparsity level
-export { admissiblePatterns, reachableLevels, requireChoice } from "./sweep_grid.ts";
+export {
+  admissiblePatterns,
+  reachableLevels,
+  requireChoice,
+  type SparsityPoint,
+  sparsityProfile,
+} from "./sweep_grid.ts";
 // metrics of the experiments and a confidence interval for an accuracy
 export { perplexity, phonemeErrorRate } from "./metrics.ts";
 export { wilsonInterval } from "../util/statistics.ts";
 // the rhyme-pair task of notebook 14: CMUdict words by rhyme, and a pair as text
-export { loadCmudictRhymes, rhymeOf } from "./datasets.ts";
+export { loadCmudict, loadCmudictRhymes, rhymeOf } from "./datasets.ts";
 export { pairText } from "./pair_tasks.ts";
 // results summarized, and ceilings from the patterns' reach sets (notebooks 11 and 15)
 export {
   accuracyAgainstCeilingRows,
+  ALPHA,
   copyAccuracyBound,
   copySourceHops,
   LEARNED,

@@ -27,6 +27,18 @@ export interface CurvePoint {
   metric?: number;
 }
 
+/**
+ * The validation metric of a curve's last evaluation, NaN when it has none. A run validates at its
+ * last step, so this is the trained model's own validation score.
+ */
+export function finalValidation(curve: readonly CurvePoint[]): number {
+  for (let i = curve.length - 1; i >= 0; i--) {
+    const metric = curve[i].metric;
+    if (metric !== undefined) return metric;
+  }
+  return NaN;
+}
+
 export interface RunResult {
   schema: typeof RESULTS_SCHEMA;
   experiment: string;

@@ -361,13 +361,28 @@ function nothingJudged(notes: readonly string[]): string {
   return notes.length > 0 ? `fewer than ${MIN_SEEDS} seeds per point so far` : "no runs yet";
 }
 
-/** Where the comparisons of a finding were made, from the series themselves. */
-function coverage(ranked: Ranked[][], where: string[], notes: readonly string[]): string {
+/**
+ * Where the comparisons of a finding were made, from the series themselves. Compared across
+ * depths, each series sits at one sparsity: the range of the sparse ones is named, since the
+ * comparison is at those sparsities and no other.
+ */
+function coverage(
+  ranked: Ranked[][],
+  where: string[],
+  notes: readonly string[],
+  axis: Axis = "sparsity",
+): string {
   const points = ranked.flat();
   if (points.length === 0) return nothingJudged(notes);
   const seeds = [...new Set(points.map((r) => r.point.values.length))].sort((a, b) => a - b);
   const patterns = [...new Set(points.map((r) => r.series.label))].length;
-  return `${where.join(", ")}; ${patterns} series; ${seeds.join("–")} seeds per point`;
+  const sparsities = points.map((r) => r.series.sparsity).filter((s) => s > 0);
+  const range = [Math.min(...sparsities), Math.max(...sparsities)].map((s) => s.toFixed(3));
+  const atSparsity = axis === "layers" && sparsities.length > 0
+    ? [range[0] === range[1] ? `sparsity ${range[0]}` : `sparsity ${range[0]}–${range[1]}`]
+    : [];
+  return [...where, ...atSparsity].join(", ") +
+    `; ${patterns} series; ${seeds.join("–")} seeds per point`;
 }
 
 /** Where a finding's comparisons are made: the axis, and its points (default: every level). */
@@ -420,7 +435,7 @@ function atEveryLevel(compare: LevelComparison): FindingBuilder {
       judged.push(ranked);
       where.push(at);
     }
-    return { finding, covers: coverage(judged, where, notes), comparisons, notes };
+    return { finding, covers: coverage(judged, where, notes, axis), comparisons, notes };
   };
 }
 
@@ -473,7 +488,7 @@ export function learnedComparisons(
   }
   return {
     finding,
-    covers: coverage([judged], [`L = ${layers}`], notes),
+    covers: coverage([judged], [`L = ${layers}`], notes, "layers"),
     comparisons,
     notes,
   };

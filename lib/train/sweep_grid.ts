@@ -151,11 +151,6 @@ function configured(family: Schedule, configuration: Configuration): Schedule {
   return configuration === "sequential" ? sequential(family) : family;
 }
 
-function meanConnections(schedule: Schedule): number {
-  const counts = schedule.connections;
-  return counts.reduce((a, b) => a + b, 0) / counts.length;
-}
-
 interface Candidate {
   schedule: Schedule;
   parameters: Record<string, number>;
@@ -192,16 +187,42 @@ function buildCandidates(choice: PatternChoice, n: number): Candidate[] {
   }));
 }
 
-function sparsityOf(schedule: Schedule): number {
-  return 1 - meanConnections(schedule) / schedule.n ** 2;
-}
-
 /** The distinct sparsity levels the pattern reaches at n, rounded to 3 decimals, ascending. */
 export function reachableLevels(choice: PatternChoice, n: number): number[] {
   const space = parameterSpaceOf(choice.pattern, n);
   if (space.kind === "level") return [space.min, Number(space.max.toFixed(3))];
-  const levels = candidates(choice, n).map((c) => Number(sparsityOf(c.schedule).toFixed(3)));
+  const levels = candidates(choice, n).map((c) => Number(c.schedule.sparsity.toFixed(3)));
   return [...new Set(levels)].sort((a, b) => a - b);
+}
+
+/** One parameter setting a pattern sweeps, with the exact sparsity it achieves. */
+export interface SparsityPoint {
+  parameters: Record<string, number>;
+  sparsity: number;
+}
+
+/**
+ * How a parametrised pattern's sparsity moves along its parameter space at n: every setting in
+ * the order the space declares, the first and last of them, and the sparsest. Sparsity need not
+ * be monotone in the parameter (STRIDED is sparsest at a middle stride), which is why one family
+ * can reach one level through two different parameters.
+ */
+export function sparsityProfile(choice: PatternChoice, n: number): {
+  points: SparsityPoint[];
+  first: SparsityPoint;
+  last: SparsityPoint;
+  sparsest: SparsityPoint;
+} {
+  const space = parameterSpaceOf(choice.pattern, n);
+  if (space.kind === "level") {
+    throw new InputError("pattern", choice.pattern, "a profile needs a parametrised pattern");
+  }
+  const points = candidates(choice, n).map((c) => ({
+    parameters: c.parameters,
+    sparsity: c.schedule.sparsity,
+  }));
+  const sparsest = points.reduce((best, point) => point.sparsity > best.sparsity ? point : best);
+  return { points, first: points[0], last: points[points.length - 1], sparsest };
 }
 
 function describeLevels(choice: PatternChoice, n: number): string {
@@ -237,8 +258,8 @@ function resolveCandidate(
     schedule,
     patternMode: choice.configuration === "multihead" ? "heads" : "layers",
     parameters,
-    sparsity: sparsityOf(schedule),
-    connections: meanConnections(schedule),
+    sparsity: schedule.sparsity,
+    connections: schedule.connectionsPerLayer,
     mixingDepth,
     label: `${choiceLabel(choice)}${shown ? ` (${shown})` : ""}`,
     description: SWEEP_PATTERNS[choice.pattern].description,
@@ -259,8 +280,8 @@ export function resolveFilePattern(name: string, schedule: Schedule): ResolvedPa
     schedule,
     patternMode: "layers",
     parameters: {},
-    sparsity: sparsityOf(schedule),
-    connections: meanConnections(schedule),
+    sparsity: schedule.sparsity,
+    connections: schedule.connectionsPerLayer,
     mixingDepth,
     label: `${FILE_PATTERN} ${name}`,
     description: `a pattern read from a file (${name}), p = ${schedule.patterns.length}`,
@@ -316,10 +337,10 @@ export function resolvePattern(
   if (target === undefined) return resolved(choice, n, all[0]);
   let best = all[0];
   for (const candidate of all) {
-    const gap = Math.abs(sparsityOf(candidate.schedule) - target);
-    if (gap < Math.abs(sparsityOf(best.schedule) - target) - 1e-12) best = candidate;
+    const gap = Math.abs(candidate.schedule.sparsity - target);
+    if (gap < Math.abs(best.schedule.sparsity - target) - 1e-12) best = candidate;
   }
-  if (Math.abs(sparsityOf(best.schedule) - target) > SPARSITY_TOLERANCE) {
+  if (Math.abs(best.schedule.sparsity - target) > SPARSITY_TOLERANCE) {
     throw new InputError(
       "--sparsity",
       target,
@@ -345,7 +366,7 @@ export function admissiblePatterns(
     return canReach(choice, n, target) ? [resolvePattern(choice, n, target, seed)] : [];
   }
   return candidates(choice, n)
-    .filter((c) => Math.abs(sparsityOf(c.schedule) - target) <= SPARSITY_TOLERANCE + 1e-12)
+    .filter((c) => Math.abs(c.schedule.sparsity - target) <= SPARSITY_TOLERANCE + 1e-12)
     .map((c) => resolved(choice, n, c));
 }
 
@@ -400,7 +421,7 @@ export function nearestPattern(
   let best: Candidate | undefined;
   let bestGap = Infinity;
   for (const candidate of candidates(choice, n)) {
-    const gap = Math.abs(sparsityOf(candidate.schedule) - target);
+    const gap = Math.abs(candidate.schedule.sparsity - target);
     if (gap < bestGap - 1e-12) [best, bestGap] = [candidate, gap];
   }
   return best && bestGap <= CURVE_TOLERANCE + 1e-12 ? resolved(choice, n, best) : undefined;

@@ -79,7 +79,10 @@ export interface TaskRun {
    * true. false runs tfjs's own op chains and tf.train.adam: the same function, more kernels.
    */
   fused?: boolean;
-  /** Offered the trained model with its test score; keeps the sweep's best (best_model.ts). */
+  /**
+   * Offered the trained model with its validation score (the definition's `bestModel.metric`);
+   * keeps the sweep's best (best_model.ts).
+   */
   keepBest?: BestModelKeeper;
 }
 

@@ -78,7 +78,7 @@ Deno.test("the served character model exports with its attention maps at parity"
     const expected = buildPattern(spec.name, { ...spec.params, n: length }).name;
     assert.deepEqual(exported.metadata.patterns, { decoder: expected });
   }
-  assert.equal(servedModelRecord()?.metric, "test bits per character");
+  assert.equal(servedModelRecord()?.metric, "valid perplexity");
 });
 
 Deno.test("the official ONNX checker passes every model kind (full check, strict shapes)", async () => {

@@ -49,6 +49,17 @@ Deno.test("a model kept from a run of an earlier plan gives way to the current p
   Deno.removeSync(dir, { recursive: true });
 });
 
+Deno.test("a model kept for another metric gives way to the first offer ranked by this one", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "best model " });
+  const stem = `${dir}/best`;
+  await bestModelKeeper(stem, "by-test", "test bits").offer(2.3, fakeSave);
+  // 4.5 is not comparable with 2.3: another metric's score never blocks an offer
+  assert.equal(await bestModelKeeper(stem, "by-valid", "valid").offer(4.5, fakeSave), true);
+  assert.deepEqual(keptRecord(stem), { runId: "by-valid", score: 4.5, metric: "valid" });
+  assert.equal(await bestModelKeeper(stem, "worse", "valid").offer(4.6, fakeSave), false);
+  Deno.removeSync(dir, { recursive: true });
+});
+
 Deno.test("the first offer creates the model's folder when it does not exist", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "best model " });
   const stem = `${dir}/models/not yet/best`;
@@ -71,11 +82,15 @@ Deno.test("a kept language model records its pattern and vocabulary and rebuilds
     seed: 0,
     size,
     progress: new Progress("test", 3, { output: "silent" }),
-    keepBest: bestModelKeeper(stem, "strided-sequential-test", "test bits per character"),
+    keepBest: bestModelKeeper(stem, "strided-sequential-test", "valid perplexity"),
   });
   const kept = keptRecord(stem)!;
   assert.equal(kept.runId, "strided-sequential-test");
-  assert.ok(Math.abs(kept.score - outcome.final.bitsPerCharacter) < 1e-12);
+  // ranked by the validation of its last step, the trained model's: not by its test score
+  const validated = outcome.curve.filter((point) => point.metric !== undefined);
+  assert.equal(validated[validated.length - 1].step, 3);
+  assert.ok(Math.abs(kept.score - validated[validated.length - 1].metric!) < 1e-12);
+  assert.notEqual(kept.score, outcome.final.perplexity);
   const saved = await loadSavedModel(stem);
   assert.deepEqual(saved.patternSpec, { name: "sequential", params: { of: "strided", c: 4 } });
   assert.equal(saved.vocabulary?.[0], "<pad>");

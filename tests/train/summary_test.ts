@@ -49,6 +49,30 @@ Deno.test("one finding: the one-sided Welch p decides, and the printed verdict c
   assert.match(check.evidence, /strided 0\.910 \[0\.890, 0\.930\]/);
 });
 
+Deno.test("compared across depths, a finding names the sparsities of the sparse series it judged", () => {
+  const atFour = (label: string, pattern: string, sparsity: number, values: number[]) => ({
+    ...series(label, pattern, values, 4),
+    sparsity,
+  });
+  const strided = atFour("strided", "strided", 0.731, [0.99, 0.995, 1, 1, 1]);
+  const star = atFour("star", "star", 0.961, [0.2, 0.21, 0.2, 0.21, 0.2]);
+  const random = atFour("random", "random", 0.75, [0.5, 0.52, 0.51, 0.5, 0.49]);
+  const dense = atFour("dense", "dense", 0, [1, 1, 1, 1, 1]);
+  const across = (all: SummarySeries[]) =>
+    worstComparisons("worst", all, isRandom, true, { axis: "layers", at: [4] }).covers;
+  // dense (sparsity 0) is not ranked among the sparse series, nor in their range
+  assert.equal(
+    across([strided, star, random, dense]),
+    "L = 4, sparsity 0.731–0.961; 3 series; 5 seeds per point",
+  );
+  assert.equal(
+    across([strided, random]),
+    "L = 4, sparsity 0.731–0.750; 2 series; 5 seeds per point",
+  );
+  const learned = learnedComparisons("f", [star], () => true, 4, false).covers;
+  assert.equal(learned, "L = 4, sparsity 0.961; 1 series; 5 seeds per point");
+});
+
 Deno.test("Holm across findings: a gap significant alone becomes inconclusive in a family", () => {
   // 5 seeds, a gap of 2.5 standard errors on 8 df: one-sided p = 0.018 alone; Holm over three
   // such findings makes it 0.055

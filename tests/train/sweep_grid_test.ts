@@ -8,6 +8,7 @@ import {
   requireChoice,
   resolvePattern,
   SPARSITY_TOLERANCE,
+  sparsityProfile,
   SWEEP_PATTERNS,
 } from "../../lib/train/sweep_grid.ts";
 import {
@@ -147,6 +148,33 @@ Deno.test("a series' candidates are its zoo entry's parameter space, in order", 
       pattern,
     );
   }
+});
+
+/** Sparsity counted on the dense masks: the ones of every pattern, averaged, over n². */
+function maskSparsity(patterns: readonly { n: number; toDenseMask(): Uint8Array }[]): number {
+  const ones = patterns.map((pattern) => pattern.toDenseMask().reduce((a, b) => a + b, 0));
+  return 1 - ones.reduce((a, b) => a + b, 0) / patterns.length / patterns[0].n ** 2;
+}
+
+Deno.test("a sparsity profile counts each setting's mask, and STRIDED is sparsest at a middle stride", () => {
+  const n = 128;
+  const choice = requireChoice("strided", "sequential");
+  const profile = sparsityProfile(choice, n);
+  const strides = profile.points.map((point) => point.parameters.c);
+  assert.deepEqual(strides, Array.from({ length: n / 2 - 1 }, (_, i) => i + 2));
+  for (const point of profile.points) {
+    const schedule = resolvePattern(choice, n, undefined, 0, point.parameters).schedule;
+    assert.ok(Math.abs(schedule.sparsity - maskSparsity(schedule.patterns)) < 1e-12);
+    assert.ok(Math.abs(point.sparsity - schedule.sparsity) < 1e-12, `c = ${point.parameters.c}`);
+  }
+  const highest = Math.max(...profile.points.map((point) => point.sparsity));
+  assert.equal(profile.sparsest.sparsity, highest);
+  // local |j−k| < c and stride c: about 2c + 2n/c per row, least near c = √n ≈ 11
+  assert.ok(profile.sparsest.parameters.c > 4 && profile.sparsest.parameters.c < 16);
+  assert.equal(profile.first.parameters.c, 2);
+  assert.equal(profile.last.parameters.c, n / 2);
+  assert.ok(profile.sparsest.sparsity > Math.max(profile.first.sparsity, profile.last.sparsity));
+  assert.throws(() => sparsityProfile(requireChoice("random", "single"), n), InputError);
 });
 
 Deno.test("a curve spreads each family's points over the part of the span it reaches", () => {
