@@ -37,6 +37,9 @@ function requiredMissing(profile: "reproduce" | "test"): boolean {
   return /prerequisites: missing /.test(new TextDecoder().decode(output.stderr));
 }
 
+/** Asked once per profile: each answer runs the script. */
+const REQUIRED_MISSING = { reproduce: requiredMissing("reproduce"), test: requiredMissing("test") };
+
 Deno.test("missing packages: one line naming them and the command that installs them, exit 2", async () => {
   const result = await prerequisites(["test"], {
     LAB_PREREQUISITES_PRETEND_MISSING: "chromium onnx",
@@ -61,7 +64,7 @@ Deno.test("missing packages: one line naming them and the command that installs 
 
 Deno.test({
   name: "reproduce passes without the ONNX checker (needs reproduce's required packages)",
-  ignore: requiredMissing("reproduce"),
+  ignore: REQUIRED_MISSING.reproduce,
   async fn() {
     const reproduce = await prerequisites(["reproduce"], {
       LAB_PREREQUISITES_PRETEND_MISSING: "onnx",
@@ -73,7 +76,7 @@ Deno.test({
 
 Deno.test({
   name: "a missing OpenBLAS is a note, not a failure (needs reproduce's required packages)",
-  ignore: requiredMissing("reproduce"),
+  ignore: REQUIRED_MISSING.reproduce,
   async fn() {
     const blas = await prerequisites(["reproduce"], {
       LAB_PREREQUISITES_PRETEND_MISSING: "openblas",
@@ -86,7 +89,7 @@ Deno.test({
 
 Deno.test({
   name: "missing Slurm and GNU parallel are notes for test (needs test's required packages)",
-  ignore: requiredMissing("test"),
+  ignore: REQUIRED_MISSING.test,
   async fn() {
     // Slurm and GNU parallel only let their tests run: missing, they are notes for test alone
     const cluster = await prerequisites(["test"], {
