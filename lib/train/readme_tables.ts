@@ -52,8 +52,9 @@ export function verdictTableBlock(rows: readonly string[][]): string {
     `"agrees" and "disagrees" only at adjusted p < ${ALPHA}, otherwise "inconclusive" with the ` +
     "adjusted p-value. A test that would call a pattern worse, or unlearned, counts only when " +
     "every run it rests on stopped on a plateau of its validation metric; runs that record no " +
-    "plateau (trained for a fixed number of steps) never do, so their verdicts read " +
-    '"inconclusive (p = 1.0)" until a sweep trained to a plateau replaces them.';
+    "plateau (trained for a fixed number of steps) never do. A verdict that set such tests " +
+    'aside reads "inconclusive (p = …; undertrained)": the runs were still improving when ' +
+    "training stopped, which says nothing yet about the patterns.";
   const header = ["experiment", "finding", "covers", "verdict"];
   return markedBlock(VERDICTS_BEGIN, VERDICTS_END, [header, ...rows], note);
 }

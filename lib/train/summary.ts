@@ -288,7 +288,8 @@ function holmWhereTested(ps: readonly (number | null)[]): (number | null)[] {
  * dually into one p against it; an undertrained test counts as p = 1. Both lists are then
  * Holm-adjusted across the notebook's findings. A finding agrees when its p for is below ALPHA
  * and its p against is not, disagrees in the reverse case, and is inconclusive otherwise, with
- * the p-value shown (for "disagrees" the p against, else the p for).
+ * the p-value shown (for "disagrees" the p against, else the p for); an inconclusive label adds
+ * "undertrained" when tests were set aside because their runs had not plateaued.
  */
 export function judgeFindings(findings: readonly Finding[]): FindingCheck[] {
   const combined = findings.map((f) => {
@@ -312,8 +313,12 @@ export function judgeFindings(findings: readonly Finding[]): FindingCheck[] {
       ? "disagrees"
       : "inconclusive";
     const p = verdict === "disagrees" ? pAgainst[i] : pFor[i];
-    const label = p === null ? `${verdict} (nothing to test)` : `${verdict} (p ${formatP(p)})`;
     const undertrained = [...new Set(f.comparisons.flatMap((c) => c.undertrained ?? []))];
+    // an inconclusive verdict says when tests were set aside, so p = 1.0 is not read as no effect
+    const setAside = verdict === "inconclusive" && undertrained.length > 0 ? "; undertrained" : "";
+    const label = p === null
+      ? `${verdict} (nothing to test)`
+      : `${verdict} (p ${formatP(p)}${setAside})`;
     const plateauNote = undertrained.length > 0
       ? [`undertrained, not counted: ${undertrained.join(", ")}`]
       : f.comparisons.length > 0

@@ -108,6 +108,8 @@ Deno.test("'worse' needs the loser's runs plateaued; an undertrained loser is in
   const early = judge(climbing);
   assert.equal(early.verdict, "inconclusive");
   assert.equal(early.p, 1);
+  assert.equal(early.label, "inconclusive (p = 1.0; undertrained)");
+  assert.equal(settled.label.includes("undertrained"), false);
   assert.match(early.evidence, /undertrained, not counted: random at sparsity 0\.700/);
 });
 
