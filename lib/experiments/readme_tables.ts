@@ -3,7 +3,7 @@
  * README's verdict table and the results README's progress table (lib/train/readme_tables.ts
  * builds their rows and blocks from the committed results).
  */
-import { predictedSweepCost } from "./sweep_costs.ts";
+import { predictedForTrainedRuns, predictedSweepCost } from "./sweep_costs.ts";
 import {
   type GeneratedTable,
   PROGRESS_BEGIN,
@@ -38,8 +38,12 @@ export function resultsProgressTable(): string {
   return progressTableBlock(
     experiments().map((definition) => {
       const status = committedStatus(definition);
-      const predicted = predictedSweepCost(status.plan, 2)?.elapsedMinutes;
-      return progressTableRow(definition.name, status, predicted);
+      const floor = predictedSweepCost(status.plan, 2, "floor")?.elapsedMinutes;
+      const cap = predictedSweepCost(status.plan, 2, "cap")?.elapsedMinutes;
+      return progressTableRow(definition.name, status, {
+        plan: floor === undefined || cap === undefined ? undefined : { floor, cap },
+        trainedRuns: predictedForTrainedRuns(status.plan, status.results, 2),
+      });
     }),
   );
 }

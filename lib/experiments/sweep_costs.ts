@@ -13,6 +13,7 @@ import {
   sweepCost,
 } from "../train/sweep_cost.ts";
 import type { SweepPlan } from "../train/sweep.ts";
+import type { RunResult } from "../train/results.ts";
 import { readJsonFileSync } from "../util/regular_file.ts";
 import { pathFromUrl } from "../util/system.ts";
 
@@ -113,4 +114,28 @@ export function predictedRunMinutes(plan: SweepPlan): RunPrediction[] | undefine
     floorMinutes: runMinutes(run, measured),
     capMinutes: runMinutes(cap[i], measured),
   }));
+}
+
+/**
+ * The cost model checked against what ran: the committed runs' predicted minutes at the steps
+ * each one trained (its recorded length under the convergence rule; the plan's steps for a run
+ * without one), each slowed by the contention of `jobs` processes side by side as the sweep
+ * ran them, to set beside the sum of the runs' measured wall times. Undefined without committed
+ * step times or runs.
+ */
+export function predictedForTrainedRuns(
+  plan: SweepPlan,
+  results: readonly RunResult[],
+  jobs = 2,
+): number | undefined {
+  const measured = plan.mode === "full" ? measuredSteps(plan.definition.name) : undefined;
+  if (!measured || results.length === 0) return undefined;
+  const { size } = plan.definition.budgets[plan.mode];
+  const fixed = plan.definition.steps(size);
+  const slowdown = jobs / measuredSpeedup(jobs);
+  return results.reduce((sum, result) => {
+    const steps = result.training ? fixed - size.steps + result.training.stepsTrained : fixed;
+    const run = { dense: result.pattern === "dense", layers: result.layers, steps };
+    return sum + runMinutes(run, measured) * slowdown;
+  }, 0);
 }
