@@ -40,7 +40,6 @@ export {
   reachSets,
   reachSetsBitset,
   requireAssumption1,
-  requireFewArrays,
   requireZooEntry,
   resolvePatternParams,
   Schedule,
@@ -151,6 +150,7 @@ export {
 export {
   committedReport,
   committedSeries,
+  curveCoverage,
   comparePatternLive,
   COMPETENCE_BARS,
   competenceRows,

@@ -21,6 +21,7 @@ export { planSweep, runSweep } from "./sweeps.ts";
 export {
   committedReport,
   committedSeries,
+  curveCoverage,
   competenceRows,
   curveBumpRows,
   type CurveBumpWindows,

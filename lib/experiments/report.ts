@@ -183,6 +183,50 @@ export function committedSeries(
   });
 }
 
+/**
+ * Checks that each family the plan trains along a curve is drawn with at least the curve's
+ * number of points, at distinct achieved sparsities (a claim, once the sweep is complete; before
+ * then it says the curves are still filling). Returns one row per family: its points and the
+ * achieved sparsities they span.
+ */
+export function curveCoverage(
+  experiment: ExperimentRef,
+  series: readonly SummarySeries[],
+  status: CommittedStatus,
+): Rows {
+  const definition = requireExperiment(experiment);
+  const wanted = definition.budgets.full.curve?.points;
+  if (wanted === undefined) {
+    throw new InputError("experiment", definition.name, "expected a plan that trains curves");
+  }
+  const key = (choice: { pattern: string; configuration: string }) => choiceLabel(choice);
+  const families = new Set(
+    planSweep(definition, { mode: "full" }).runs
+      .filter((run) => run.sparsityTarget !== null)
+      .map((run) => key(run.pattern)),
+  );
+  const rows = [...families].map((family) => {
+    const xs = series.find((s) => key(s) === family)?.points.map((p) => p.x) ?? [];
+    const distinct = new Set(xs.map((x) => x.toFixed(4))).size;
+    return {
+      family,
+      "achieved sparsities": distinct,
+      from: xs.length ? Math.min(...xs).toFixed(3) : "—",
+      to: xs.length ? Math.max(...xs).toFixed(3) : "—",
+    };
+  });
+  const short = rows.filter((row) => row["achieved sparsities"] < wanted);
+  claim(
+    !status.complete || short.length === 0,
+    status.complete
+      ? `each of the ${rows.length} families trained along a curve is drawn at ${wanted} or more ` +
+        `achieved sparsities (fewest: ${Math.min(...rows.map((r) => r["achieved sparsities"]))})`
+      : "sweep incomplete: curves still filling",
+    short.map((row) => `${row.family}: ${row["achieved sparsities"]}`).join("; "),
+  );
+  return { rows, title: `${definition.name}: the curves' achieved sparsities` };
+}
+
 /** Where a budget trains the sparse patterns: its levels, or each family's curve. */
 export function sparsityLevelsOf(budget: Budget): string {
   if (budget.curve) {
