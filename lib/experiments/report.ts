@@ -111,7 +111,11 @@ export function runRows(
   return { rows, title };
 }
 
-/** The committed full results and a one-line account of what is in and what is missing. */
+/**
+ * The committed full results and a one-line account of what is in and what is missing, and of
+ * the runs that trained under a convergence rule, how many were still improving at the cap
+ * (by series): the runs a "worse" cannot rest on.
+ */
 export function committedReport(experiment: ExperimentRef): CommittedStatus & { line: string } {
   const status = committedStatus(experiment);
   const planned = status.results.length + status.missing.length;
@@ -119,9 +123,26 @@ export function committedReport(experiment: ExperimentRef): CommittedStatus & { 
     (status.complete
       ? ""
       : ` — missing ${status.missing.length}, e.g. ${status.missing.slice(0, 3).join(", ")}`) +
+    plateauAccount(status.results) +
     (status.skipped.length ? `; ${status.skipped.length} corrupt file(s) left out` : "");
   console.log(line);
   return { ...status, line };
+}
+
+/** "; 128 stopped on a plateau, 32 still improving at the cap (random 20, …)", or "". */
+function plateauAccount(results: readonly RunResult[]): string {
+  const ruled = results.filter((r) => r.training !== undefined);
+  if (ruled.length === 0) return "";
+  const capped = new Map<string, number>();
+  for (const r of ruled) {
+    if (r.training!.plateaued) continue;
+    const series = choiceLabel(r);
+    capped.set(series, (capped.get(series) ?? 0) + 1);
+  }
+  const count = [...capped.values()].reduce((a, b) => a + b, 0);
+  const bySeries = [...capped].sort((a, b) => b[1] - a[1]).map(([s, k]) => `${s} ${k}`);
+  return `; ${ruled.length - count} stopped on a plateau, ${count} still improving at the cap` +
+    (count > 0 ? ` (${bySeries.join(", ")})` : "");
 }
 
 /** Each competence bar of the experiment measured on `results`. */
