@@ -28,24 +28,26 @@ export interface ConvergenceRule {
 /** Validations in a row without improvement that end every experiment's runs. */
 const LAB_PATIENCE = 3;
 
-/** The cap of every experiment's runs, as a multiple of the floor. */
+/** The cap of an experiment's runs as a multiple of the floor, unless the experiment says more. */
 const LAB_CAP_FACTOR = 3;
 
 /**
  * The lab's rule for an experiment: at least `floorSteps` (its dense competence budget), at
- * most three times that, stopping after 3 validations in a row that improve the metric by no
- * more than `tolerance`.
+ * most `capFactor` times that (three unless the experiment's slowest series need longer),
+ * stopping after 3 validations in a row that improve the metric by no more than `tolerance`.
+ * Raising a cap leaves every run that plateaued below it as it was (see `sameTraining`).
  */
 export function plateauRule(
   floorSteps: number,
   tolerance: number,
   higherIsBetter: boolean,
+  capFactor = LAB_CAP_FACTOR,
 ): ConvergenceRule {
   return validateConvergenceRule({
     patience: LAB_PATIENCE,
     tolerance,
     floorSteps,
-    capSteps: LAB_CAP_FACTOR * floorSteps,
+    capSteps: capFactor * floorSteps,
     higherIsBetter,
   });
 }

@@ -281,7 +281,7 @@ export function resultStatus(dir: string, runId: string, model?: RunResult["mode
   if (typeof text !== "string") return { state: "corrupt", path, reason: text.unreadable };
   const parsed = namedAfterItsRun(parseResult(text), runId);
   if (typeof parsed === "string") return { state: "corrupt", path, reason: parsed };
-  if (model !== undefined && !sameModel(parsed.model, model)) return { state: "other-sizes", path };
+  if (model !== undefined && !sameTraining(parsed, model)) return { state: "other-sizes", path };
   return { state: "done", path };
 }
 
@@ -309,6 +309,28 @@ const TRAINING_CODE = [
 export function sameModel(a: RunResult["model"], b: RunResult["model"]): boolean {
   const canonical = (m: RunResult["model"]) => JSON.stringify(Object.entries(m).sort());
   return canonical(a) === canonical(b);
+}
+
+/** The model record's key for the convergence rule's cap (lib/train/sweep.ts modelOf). */
+const CAP_KEY = "convergenceCapSteps";
+
+/**
+ * Whether a result is the run `model` describes: trained at those sizes, or at sizes that differ
+ * only in the convergence cap when the run stopped on a plateau at a step the cap in `model`
+ * reaches. Such a run trained exactly as it would under that cap: the cap sets neither the
+ * learning rate (it decays over the floor) nor the validations, and a run is stopped by a
+ * plateau whatever cap is above it; only its loss-only curve points are spaced by its own cap.
+ */
+export function sameTraining(
+  result: Pick<RunResult, "model" | "training">,
+  model: RunResult["model"],
+): boolean {
+  if (sameModel(result.model, model)) return true;
+  const cap = model[CAP_KEY];
+  if (typeof cap !== "number" || typeof result.model[CAP_KEY] !== "number") return false;
+  const { training } = result;
+  return training?.plateaued === true && training.stepsTrained <= cap &&
+    sameModel({ ...result.model, [CAP_KEY]: cap }, model);
 }
 
 /** What codeVersion records where no commit can be named. */

@@ -36,7 +36,7 @@ import {
   resultStatus,
   type RunMode,
   type RunResult,
-  sameModel,
+  sameTraining,
   writeResult,
 } from "./results.ts";
 import type { TaskOutcome } from "./tasks.ts";
@@ -513,7 +513,7 @@ export async function runSweepOf(
   const wanted = new Set(selected.map((r) => r.runId));
   const model = modelOf(plan);
   const results = readResults(plan.dir).results.filter((r) =>
-    wanted.has(r.runId) && sameModel(r.model, model)
+    wanted.has(r.runId) && sameTraining(r, model)
   );
   return {
     dir: plan.dir,
@@ -720,7 +720,7 @@ function statusAgainst(plan: SweepPlan, dir: string): CommittedStatus {
   const wanted = new Set(plan.runs.map((r) => r.runId));
   const model = modelOf(plan);
   const usable = results.filter((r) =>
-    wanted.has(r.runId) && r.mode === plan.mode && sameModel(r.model, model)
+    wanted.has(r.runId) && r.mode === plan.mode && sameTraining(r, model)
   );
   const present = new Set(usable.map((r) => r.runId));
   const missing = plan.runs.map((r) => r.runId).filter((id) => !present.has(id));
@@ -738,7 +738,7 @@ export function resultsAtPlanSizes(
 ): RunResult[] {
   const model = modelOf(planSweepOf(definition, { mode }));
   return readResults(dir, { quiet: true }).results.filter((r) =>
-    r.mode === mode && r.experiment === definition.name && sameModel(r.model, model)
+    r.mode === mode && r.experiment === definition.name && sameTraining(r, model)
   );
 }
 

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import {
   type ConvergenceRule,
   hasPlateaued,
+  plateauRule,
   shouldStop,
   trainingLengthOf,
   validateConvergenceRule,
@@ -18,6 +19,7 @@ import { runSweep } from "../../lib/experiments/sweeps.ts";
 import { echoExperiment } from "../support/echo_experiment.ts";
 import { phaseLearningRate, taskSize } from "../../lib/train/tasks.ts";
 import { parseResult } from "../../lib/train/results.ts";
+import { InputError } from "../../lib/util/errors.ts";
 
 const rule: ConvergenceRule = {
   patience: 2,
@@ -155,4 +157,11 @@ Deno.test("with a convergence rule the rate decays over the floor's steps, then 
   assert.ok(Math.abs(afterPretraining(60) - 1e-4) < 1e-12);
   // without a rule the whole phase decays
   assert.ok(phaseLearningRate(size, 300, 0)(200) > phaseLearningRate(size, 300, 0)(300));
+});
+
+Deno.test("the lab's rule caps at three times the floor unless the experiment asks for more", () => {
+  assert.equal(plateauRule(2000, 0.05, false).capSteps, 6000);
+  assert.equal(plateauRule(2000, 0.05, false, 5).capSteps, 10000);
+  assert.equal(plateauRule(2000, 0.05, false, 5).floorSteps, 2000);
+  assert.throws(() => plateauRule(2000, 0.05, false, 0.5), InputError);
 });

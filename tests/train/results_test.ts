@@ -10,6 +10,7 @@ import {
   resultsRoot,
   resultStatus,
   type RunResult,
+  sameTraining,
   writeResult,
 } from "../../lib/train/results.ts";
 import { summarize } from "../../lib/train/summary.ts";
@@ -195,4 +196,33 @@ Deno.test("experiment names are looked up as own entries only", () => {
     );
   }
   assert.equal(requireExperiment("copying").name, "copying");
+});
+
+Deno.test("a run that plateaued below a raised cap is the planned run; one the cap stopped is not", () => {
+  const planned = { n: 128, steps: 2000, convergenceFloorSteps: 2000, convergenceCapSteps: 10000 };
+  const before = { ...planned, convergenceCapSteps: 6000 };
+  const result = (stepsTrained: number, plateaued: boolean, model = before) => ({
+    model,
+    training: { stepsTrained, plateaued },
+  });
+  // plateaued at 4,200 under a cap of 6,000: it would have stopped there under 10,000 too
+  assert.equal(sameTraining(result(4200, true), planned), true);
+  // stopped by the old cap while still improving: it must train on
+  assert.equal(sameTraining(result(6000, false), planned), false);
+  // a cap lowered below where the run stopped: it would have been cut short
+  assert.equal(sameTraining(result(4200, true), { ...planned, convergenceCapSteps: 4000 }), false);
+  assert.equal(sameTraining(result(4000, true), { ...planned, convergenceCapSteps: 4000 }), true);
+  // any other size differs: not the planned run, plateaued or not
+  assert.equal(sameTraining(result(4200, true, { ...before, n: 64 }), planned), false);
+  assert.equal(
+    sameTraining(result(4200, true, { ...before, convergenceFloorSteps: 1000 }), planned),
+    false,
+  );
+  // without a rule the sizes must match exactly
+  const fixed = { n: 128, steps: 2000 };
+  assert.equal(sameTraining({ model: fixed, training: undefined }, fixed), true);
+  assert.equal(
+    sameTraining({ model: { ...fixed, steps: 1000 }, training: undefined }, fixed),
+    false,
+  );
 });
