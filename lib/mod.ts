@@ -150,12 +150,12 @@ export {
 export {
   committedReport,
   committedSeries,
-  curveCoverage,
   comparePatternLive,
   COMPETENCE_BARS,
   competenceRows,
   copyOffset,
   curveBumpRows,
+  curveCoverage,
   EXPERIMENT_DEFINITIONS,
   experimentFigure,
   experimentVerdicts,

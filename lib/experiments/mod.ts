@@ -21,10 +21,10 @@ export { planSweep, runSweep } from "./sweeps.ts";
 export {
   committedReport,
   committedSeries,
-  curveCoverage,
   competenceRows,
   curveBumpRows,
   type CurveBumpWindows,
+  curveCoverage,
   experimentVerdicts,
   gapRows,
   type PlannedCeilings,
