@@ -220,14 +220,13 @@ export function curveCoverage(
   if (wanted === undefined) {
     throw new InputError("experiment", definition.name, "expected a plan that trains curves");
   }
-  const key = (choice: { pattern: string; configuration: string }) => choiceLabel(choice);
   const families = new Set(
     planSweep(definition, { mode: "full" }).runs
       .filter((run) => run.sparsityTarget !== null)
-      .map((run) => key(run.pattern)),
+      .map((run) => choiceLabel(run.pattern)),
   );
   const rows = [...families].map((family) => {
-    const xs = series.find((s) => key(s) === family)?.points.map((p) => p.x) ?? [];
+    const xs = series.find((s) => choiceLabel(s) === family)?.points.map((p) => p.x) ?? [];
     const distinct = new Set(xs.map((x) => x.toFixed(4))).size;
     return {
       family,

@@ -66,15 +66,25 @@ export function measuredSpeedup(jobs: number): number {
   return speedup !== undefined && speedup <= jobs ? speedup : jobs;
 }
 
-/** The plan's runs as the cost model reads them, each trained to `bound` (floor or cap). */
-function costedRuns(plan: SweepPlan, bound: "floor" | "cap"): CostedRun[] {
+/** The committed step times for the plan's sizes: measured at the full size only. */
+function measuredFor(plan: SweepPlan): MeasuredSteps | undefined {
+  return plan.mode === "full" ? measuredSteps(plan.definition.name) : undefined;
+}
+
+/**
+ * A run's steps in all: under a convergence rule, `mainSteps` of the main phase plus any phase
+ * before it (pretraining), which trains its steps whatever the rule says; else the plan's steps.
+ */
+function runSteps(plan: SweepPlan, mainSteps: number | undefined): number {
   const { size } = plan.definition.budgets[plan.mode];
   const fixed = plan.definition.steps(size);
-  const rule = size.convergence;
-  // a phase before the main one (pretraining) trains its steps whatever the rule says
-  const steps = rule
-    ? fixed - size.steps + (bound === "cap" ? rule.capSteps : rule.floorSteps)
-    : fixed;
+  return size.convergence && mainSteps !== undefined ? fixed - size.steps + mainSteps : fixed;
+}
+
+/** The plan's runs as the cost model reads them, each trained to `bound` (floor or cap). */
+function costedRuns(plan: SweepPlan, bound: "floor" | "cap"): CostedRun[] {
+  const rule = plan.definition.budgets[plan.mode].size.convergence;
+  const steps = runSteps(plan, bound === "cap" ? rule?.capSteps : rule?.floorSteps);
   return plan.runs.map((run) => ({
     dense: run.pattern.pattern === "dense",
     layers: run.layers,
@@ -93,7 +103,7 @@ export function predictedSweepCost(
   jobs: number,
   bound: "floor" | "cap" = "floor",
 ): SweepCost | undefined {
-  const measured = plan.mode === "full" ? measuredSteps(plan.definition.name) : undefined;
+  const measured = measuredFor(plan);
   if (!measured) return undefined;
   return sweepCost(costedRuns(plan, bound), measured, jobs, measuredSpeedup(jobs));
 }
@@ -106,7 +116,7 @@ export interface RunPrediction {
 
 /** Every run's prediction, in plan order; undefined without committed step times. */
 export function predictedRunMinutes(plan: SweepPlan): RunPrediction[] | undefined {
-  const measured = plan.mode === "full" ? measuredSteps(plan.definition.name) : undefined;
+  const measured = measuredFor(plan);
   if (!measured) return undefined;
   const floor = costedRuns(plan, "floor");
   const cap = costedRuns(plan, "cap");
@@ -128,13 +138,11 @@ export function predictedForTrainedRuns(
   results: readonly RunResult[],
   jobs = 2,
 ): number | undefined {
-  const measured = plan.mode === "full" ? measuredSteps(plan.definition.name) : undefined;
+  const measured = measuredFor(plan);
   if (!measured || results.length === 0) return undefined;
-  const { size } = plan.definition.budgets[plan.mode];
-  const fixed = plan.definition.steps(size);
   const slowdown = jobs / measuredSpeedup(jobs);
   return results.reduce((sum, result) => {
-    const steps = result.training ? fixed - size.steps + result.training.stepsTrained : fixed;
+    const steps = runSteps(plan, result.training?.stepsTrained);
     const run = { dense: result.pattern === "dense", layers: result.layers, steps };
     return sum + runMinutes(run, measured) * slowdown;
   }, 0);
